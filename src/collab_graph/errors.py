@@ -1,0 +1,78 @@
+"""The project's exception tree.
+
+Every error that a user can cause derives from :class:`CollabGraphError`, so the
+CLI and the app can turn it into one clear line (exit code 2) instead of a
+traceback. Each subclass also derives from the matching built-in exception, so
+callers that already catch ``ValueError`` or ``LookupError`` keep working.
+
+Examples
+--------
+>>> from collab_graph.errors import ParseError
+>>> err = ParseError("notes.txt: line 3: bullet before any text", path="notes.txt", line=3)
+>>> isinstance(err, ValueError), err.line
+(True, 3)
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CollabGraphError",
+    "DataFileError",
+    "ExportError",
+    "InputFileError",
+    "NotFoundError",
+    "ParseError",
+    "QueryError",
+    "ReviewError",
+]
+
+
+class CollabGraphError(Exception):
+    """Base class of every error collab-graph raises on purpose.
+
+    Parameters
+    ----------
+    message : str
+        One line that says what is wrong and, where it helps, what to do next.
+    path : str, optional
+        The file the error is about.
+    line : int, optional
+        The 1-based line (or .docx paragraph, or CSV record) the error is about.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputFileError(CollabGraphError, OSError):
+    """A notes file is missing, empty, too large, binary, undecodable or of an unknown type."""
+
+
+class ParseError(CollabGraphError, ValueError):
+    """A notes document could not be turned into note records."""
+
+
+class DataFileError(CollabGraphError, ValueError):
+    """A data file (taxonomy, gazetteer, links, reviews, shapes) is malformed."""
+
+
+class ReviewError(DataFileError):
+    """An analyst review is invalid (unknown kind, theme or organisation)."""
+
+
+class NotFoundError(CollabGraphError, LookupError):
+    """Valid input, but nothing matched (CLI exit code 1)."""
+
+
+class QueryError(CollabGraphError, ValueError):
+    """A query is malformed or not allowed (e.g. a SPARQL update)."""
+
+
+class ExportError(CollabGraphError, ValueError):
+    """An export format is unknown or the export failed validation."""

@@ -1,0 +1,314 @@
+"""Closed vocabularies and the plain records that flow through the pipeline.
+
+The pipeline is one-way: ``parse`` makes :class:`Note` records (inside a
+:class:`ParseResult`), ``classify`` turns them into :class:`CodedNote` records,
+and ``graph`` builds a networkx graph whose node and edge kinds are the
+:class:`NodeKind` and :class:`EdgeKind` enums below.
+
+Examples
+--------
+>>> from collab_graph.model import Note, NoteKind
+>>> n = Note(id="G3-Q1-D-6", workshop="demo", group=3, question=1, prompt="D",
+...          line=149, text="Day job – no time")
+>>> n.record()["id"], NoteKind("barrier") is NoteKind.BARRIER
+('G3-Q1-D-6', True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "CodedNote",
+    "EdgeKind",
+    "LineRole",
+    "NodeKind",
+    "Note",
+    "NoteKind",
+    "OrgType",
+    "Organisation",
+    "ParseResult",
+    "Prompt",
+    "Question",
+    "SourceLine",
+    "Theme",
+    "ThemeKind",
+    "Workshop",
+]
+
+
+class NoteKind(StrEnum):
+    """What a note is, as coded by the classifier or an analyst."""
+
+    PRACTICE = "practice"
+    BARRIER = "barrier"
+    BENEFIT = "benefit"
+    CONTEXT = "context"
+    HEADING = "heading"
+
+
+class ThemeKind(StrEnum):
+    """The three kinds of theme in the taxonomy."""
+
+    PRACTICE = "practice"
+    BARRIER = "barrier"
+    BENEFIT = "benefit"
+
+
+class OrgType(StrEnum):
+    """Types of entity in the organisation gazetteer.
+
+    ``TOOL`` and ``FUNCTION`` entries are not organisations in the strict sense;
+    they are kept so that they can be filtered out.
+    """
+
+    COUNCIL = "council"
+    HEALTH = "health"
+    PARTNERSHIP = "partnership"
+    NATIONAL_AGENCY = "national agency"
+    NATIONAL_GOVERNMENT = "national government"
+    PUBLIC_BODY = "public body"
+    SUPPLIER = "supplier/private"
+    THIRD_SECTOR = "third sector"
+    TOOL = "tool"
+    FUNCTION = "function"
+
+
+class NodeKind(StrEnum):
+    """Node kinds of the knowledge graph (attribute ``kind`` on every node)."""
+
+    WORKSHOP = "workshop"
+    QUESTION = "question"
+    PROMPT = "prompt"
+    GROUP = "group"
+    NOTE = "note"
+    PRACTICE = "practice"
+    BARRIER = "barrier"
+    BENEFIT = "benefit"
+    ORGANISATION = "organisation"
+
+
+class EdgeKind(StrEnum):
+    """Edge kinds of the knowledge graph (the edge key and attribute ``kind``)."""
+
+    PART_OF = "part_of"  # group/question -> workshop, prompt -> question
+    RAISED = "raised"  # group -> note
+    IN = "in"  # note -> question or prompt
+    CHILD_OF = "child_of"  # nested note -> parent note
+    ABOUT = "about"  # note -> theme
+    MENTIONS = "mentions"  # note -> organisation
+    ADDRESSES = "addresses"  # practice theme -> barrier theme
+
+
+class LineRole(StrEnum):
+    """What one non-blank source line became. Every non-blank line gets exactly one role."""
+
+    NOTE = "note"
+    TITLE = "title"
+    PREAMBLE = "preamble"
+    GROUP = "group"
+    QUESTION = "question"
+    PROMPT = "prompt"
+    HEADING = "heading"
+    UNASSIGNED = "unassigned"
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One bullet (or plain line) of a workshop, with its provenance.
+
+    The first seven fields are the record of ``collab-graph parse`` in
+    ``shared/CONTRACT.md``; the rest are additions the contract allows.
+
+    Attributes
+    ----------
+    id : str
+        ``G{group}-Q{question}-{PROMPT}-{n}`` built from the parts the source has.
+    workshop : str
+        Slug of the workshop the note comes from.
+    group, question : int or None
+        Group and question numbers, when the source has them.
+    prompt : str or None
+        Upper-case prompt letter, when the source has one.
+    line : int
+        1-based source line (.docx: paragraph number; .csv: physical line of the record).
+    text : str
+        The bullet text without its mark and surrounding white space.
+    group_label : str or None
+        The source's own words for the group, e.g. ``"Group One"`` or ``"Table 3"``.
+    parent : str or None
+        Id of the parent note when bullets are nested by indentation.
+    section : str or None
+        The nearest enclosing heading that is not a group, question or prompt
+        marker (e.g. a Markdown ``### Challenges``), used as classification context.
+    block : int
+        1 normally; 2, 3, ... when the same prompt letter appears again in one
+        group and question (the bundled workshop's duplicate ``C)``).
+    """
+
+    id: str
+    workshop: str
+    group: int | None
+    question: int | None
+    prompt: str | None
+    line: int
+    text: str
+    group_label: str | None = None
+    parent: str | None = None
+    section: str | None = None
+    block: int = 1
+
+    def record(self) -> dict[str, Any]:
+        """The contract record, in contract field order, plus the extra fields."""
+        return {
+            "id": self.id,
+            "workshop": self.workshop,
+            "group": self.group,
+            "question": self.question,
+            "prompt": self.prompt,
+            "line": self.line,
+            "text": self.text,
+            "group_label": self.group_label,
+            "parent": self.parent,
+            "section": self.section,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A workshop question with its full text (from the preamble or its heading)."""
+
+    number: int
+    text: str
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """What a prompt letter means within a question (its topic)."""
+
+    question: int | None
+    letter: str
+    topic: str
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLine:
+    """One non-blank source line and the role it was given."""
+
+    line: int
+    role: LineRole
+    text: str
+    note_id: str | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Workshop:
+    """Workshop metadata: title, source and what its questions and prompts ask."""
+
+    slug: str
+    title: str
+    source: str
+    questions: tuple[Question, ...] = ()
+    prompts: tuple[Prompt, ...] = ()
+    preamble: tuple[str, ...] = ()
+
+    def question_text(self, number: int | None) -> str | None:
+        """Full text of question ``number``, or None when unknown."""
+        for q in self.questions:
+            if q.number == number:
+                return q.text
+        return None
+
+    def prompt_topic(self, question: int | None, letter: str | None) -> str | None:
+        """What prompt ``letter`` asks within ``question``, or None when unknown."""
+        if letter is None:
+            return None
+        for p in self.prompts:
+            if p.letter == letter and p.question == question:
+                return p.topic
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    """Everything parsing one source produced: the workshop, its notes and a line report."""
+
+    workshop: Workshop
+    notes: tuple[Note, ...]
+    lines: tuple[SourceLine, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def unassigned(self) -> tuple[SourceLine, ...]:
+        """Non-blank lines that became neither a note nor structure."""
+        return tuple(sl for sl in self.lines if sl.role is LineRole.UNASSIGNED)
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """A taxonomy concept: a practice, barrier or benefit theme."""
+
+    id: str
+    kind: ThemeKind
+    label: str
+    definition: str = ""
+    cues: tuple[str, ...] = ()
+    alt_labels: tuple[str, ...] = ()
+    broader: str | None = None
+
+    def ref(self) -> dict[str, str]:
+        """The ``{"id", "label", "kind"}`` form used in ``classify`` records."""
+        return {"id": self.id, "label": self.label, "kind": str(self.kind)}
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    """A gazetteer entry: an organisation, partnership, function or tool."""
+
+    id: str
+    label: str
+    type: OrgType
+    aliases: tuple[str, ...] = ()
+    note: str = ""
+
+    def ref(self) -> dict[str, str]:
+        """The ``{"id", "label"}`` form used in ``classify`` records."""
+        return {"id": self.id, "label": self.label}
+
+
+@dataclass(frozen=True, slots=True)
+class CodedNote:
+    """A note with its coding: kind, themes, organisations, confidence and reasons.
+
+    ``themes`` is ordered: the first theme is the primary one. ``reviewed`` is
+    True when an analyst review overrode the classifier; ``classifier_kind``
+    keeps what the classifier alone said.
+    """
+
+    note: Note
+    kind: NoteKind
+    themes: tuple[Theme, ...] = ()
+    orgs: tuple[Organisation, ...] = ()
+    confidence: float = 0.5
+    reasons: tuple[str, ...] = ()
+    reviewed: bool = False
+    classifier_kind: NoteKind | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def record(self) -> dict[str, Any]:
+        """The ``classify`` contract record: the parse record plus the coding."""
+        rec = self.note.record()
+        rec.update(
+            kind=str(self.kind),
+            themes=[t.ref() for t in self.themes],
+            orgs=[o.ref() for o in self.orgs],
+            confidence=round(self.confidence, 3),
+            reasons=list(self.reasons),
+            reviewed=self.reviewed,
+        )
+        return rec
