@@ -1,0 +1,202 @@
+"""The ``collab-graph`` command line (see ``shared/CONTRACT.md``).
+
+Commands only translate: they turn options into calls of the core modules and
+render what comes back. Every :class:`~collab_graph.errors.CollabGraphError`
+becomes one line on stderr and exit code 2 (1 for "nothing found"); no
+traceback is ever printed for bad input.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from collab_graph import __version__
+from collab_graph.errors import CollabGraphError, NotFoundError
+from collab_graph.model import LineRole, ParseResult
+from collab_graph.parse import load
+
+app = typer.Typer(
+    name="collab-graph",
+    help="Turn collaboration-workshop notes into an evidence-backed knowledge graph.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+PathsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        help="Notes files (.txt, .md, .docx, .csv). None: the bundled workshop.",
+        show_default=False,
+    ),
+]
+
+
+class RecordFormat(StrEnum):
+    """Output formats of ``parse`` and ``classify``."""
+
+    JSONL = "jsonl"
+    CSV = "csv"
+    TABLE = "table"
+
+
+@contextmanager
+def handle_errors() -> Iterator[None]:
+    """Turn project errors into one stderr line and exit code 2 (1 for nothing found)."""
+    try:
+        yield
+    except NotFoundError as exc:
+        err_console.print(f"collab-graph: {exc}", markup=False)
+        raise typer.Exit(1) from None
+    except CollabGraphError as exc:
+        err_console.print(f"collab-graph: error: {exc}", markup=False)
+        raise typer.Exit(2) from None
+
+
+def load_results(paths: Sequence[Path] | None) -> list[ParseResult]:
+    """Parse the given notes files (or the bundled workshop), printing warnings to stderr."""
+    results = load(list(paths or []))
+    for result in results:
+        for warning in result.warnings:
+            err_console.print(f"collab-graph: warning: {warning}", markup=False)
+    return results
+
+
+def write_jsonl(records: Iterable[Mapping[str, Any]]) -> None:
+    """Write one JSON object per line, UTF-8, with the text as in the source."""
+    out = sys.stdout
+    for rec in records:
+        out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    out.flush()
+
+
+def flatten(value: Any) -> str:
+    """A cell value for CSV/table output: lists of refs become ``a;b``."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(str(v.get("id", v)) if isinstance(v, Mapping) else str(v) for v in value)
+    return str(value)
+
+
+def write_csv(records: Sequence[Mapping[str, Any]], fields: Sequence[str] | None = None) -> None:
+    """Write records as RFC-4180 CSV with a header row; list cells are ``;``-joined."""
+    if not records:
+        return
+    names = list(fields or records[0].keys())
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(names)
+    for rec in records:
+        writer.writerow([flatten(rec.get(n)) for n in names])
+    sys.stdout.write(buf.getvalue())
+    sys.stdout.flush()
+
+
+def print_table(
+    title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, caption: str = ""
+) -> None:
+    """Render a rich table on stdout (text escaped: workshop text is never markup)."""
+    table = Table(title=title, caption=caption or None, show_lines=False, expand=False)
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(*(flatten(v) for v in row))
+    Console(highlight=False, markup=False).print(table)
+
+
+def _print_report(results: Sequence[ParseResult]) -> None:
+    for result in results:
+        counts = Counter(sl.role for sl in result.lines)
+        summary = ", ".join(f"{counts[r]} {r.value}" for r in LineRole if counts[r])
+        err = Console(highlight=False, markup=False)
+        err.print(f"{result.workshop.source}: {len(result.notes)} notes; lines: {summary}")
+        notable = [sl for sl in result.lines if sl.reason and sl.role is not LineRole.UNASSIGNED]
+        for sl in notable:
+            err.print(f"  line {sl.line} ({sl.role.value}): {sl.reason}")
+        if result.unassigned:
+            print_table(
+                f"Unassigned lines in {result.workshop.source}",
+                ["line", "text", "why"],
+                [(sl.line, sl.text, sl.reason) for sl in result.unassigned],
+            )
+        else:
+            err.print("No unassigned lines: every non-blank line is a note or structure.")
+
+
+@app.command("parse")
+def parse_cmd(
+    paths: PathsArg = None,
+    format: Annotated[
+        RecordFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = RecordFormat.JSONL,
+) -> None:
+    """Parse notes into one record per bullet: id, workshop, group, question, prompt, line, text."""
+    with handle_errors():
+        results = load_results(paths)
+        records = [note.record() for r in results for note in r.notes]
+        if format is RecordFormat.JSONL:
+            write_jsonl(records)
+        elif format is RecordFormat.CSV:
+            write_csv(records)
+        else:
+            print_table(
+                "Notes",
+                ["id", "workshop", "group", "question", "prompt", "line", "text"],
+                [
+                    (
+                        r["id"],
+                        r["workshop"],
+                        r["group"],
+                        r["question"],
+                        r["prompt"],
+                        r["line"],
+                        r["text"],
+                    )
+                    for r in records
+                ],
+            )
+            _print_report(results)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"collab-graph {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version_callback, is_eager=True, help="Show the version."
+        ),
+    ] = False,
+) -> None:
+    """Turn collaboration-workshop notes into an evidence-backed knowledge graph."""
+
+
+def main() -> None:
+    """Entry point of the ``collab-graph`` console script and ``python -m collab_graph``."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8")
+    app()
