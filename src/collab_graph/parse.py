@@ -78,7 +78,7 @@ _NUMBER_WORDS = {
         (
             "zero one two three four five six seven eight nine ten eleven twelve thirteen "
             "fourteen fifteen sixteen seventeen eighteen nineteen twenty"
-        ).split()  # noqa: SIM905
+        ).split()
     )
 }
 _NUM = r"(\d{1,3}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
