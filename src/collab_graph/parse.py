@@ -225,6 +225,10 @@ def _tokenise(no: int, raw_line: str) -> _Line | None:
     if md:
         line.heading = len(md.group("hashes"))
         line.content = md.group("rest").strip()
+        lettered = _LETTER_RE.match(_clean(line.content))
+        if lettered:  # "### A) Spaces": a prompt heading with its topic
+            line.letter = (lettered.group("a") or lettered.group("b")).upper()
+            line.content = (lettered.group("rest") or "").strip()
         return line
     letter = _LETTER_RE.match(stripped)
     if letter:
@@ -368,8 +372,9 @@ def parse_lines(
         if mk is not None:
             out_lines.append(_apply_marker(state, mk, ln, questions, prompts))
             continue
-        if ln.letter is not None and not ln.content:
-            out_lines.append(_enter_prompt(state, ln.letter, "", ln, prompts))
+        if ln.letter is not None and (ln.heading or not ln.content):
+            topic = _clean(ln.content) if ln.heading else ""
+            out_lines.append(_enter_prompt(state, ln.letter, topic, ln, prompts))
             continue
         if ln.letter is not None and ln.bullet and _prompt_with_topic(body, i):
             out_lines.append(_enter_prompt(state, ln.letter, _clean(ln.content), ln, prompts))
@@ -756,7 +761,11 @@ def _docx_lines(path: Path) -> Iterator[_Line]:
             tok.heading, tok.content, tok.bullet = level, _clean(text), False
         elif num_pr is not None or "List" in style:
             ilvl_el = getattr(num_pr, "ilvl", None)
-            ilvl = int(ilvl_el.val) if ilvl_el is not None else 0
+            level = re.search(r"List \w+ (\d)$", style)
+            if ilvl_el is not None and ilvl_el.val is not None:
+                ilvl = int(ilvl_el.val)
+            else:  # style-based lists ("List Bullet 2") carry the level in the name
+                ilvl = int(level.group(1)) - 1 if level else 0
             tok.list_item = True
             tok.bullet = True
             tok.indent = 4 * int(ilvl) + tok.indent
@@ -770,9 +779,11 @@ def parse_docx(path: Path, *, workshop: str | None = None) -> ParseResult:
 
     ``line`` is the paragraph number (table-cell paragraphs counted in body order).
     """
+    from docx.opc.exceptions import OpcError
+
     try:
         lines = list(_docx_lines(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, OpcError) as exc:
         raise InputFileError(
             f"{path}: is not a valid .docx file ({exc}); save it again from Word", path=str(path)
         ) from exc

@@ -1,0 +1,427 @@
+"""Parser tests: the bundled workshop against the reference coding, every layout, properties."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from collab_graph.cli import app
+from collab_graph.errors import InputFileError, ParseError
+from collab_graph.model import LineRole
+from collab_graph.parse import MAX_BYTES, load, parse_csv, parse_file, parse_text
+from collab_graph.resources import default_notes
+
+DATA = Path(__file__).parent / "data"
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference-coding" / "notes.csv"
+
+
+def _reference_rows() -> list[dict[str, str]]:
+    if not REFERENCE.exists():
+        pytest.skip(f"reference coding not found at {REFERENCE}")
+    with REFERENCE.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _non_blank_lines(text: str) -> set[int]:
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return {
+        i
+        for i, line in enumerate(lines, start=1)
+        if line.replace("\u00a0", " ").replace("\ufeff", "").strip()
+    }
+
+
+# ------------------------------------------------------------------ golden
+
+
+def test_bundled_workshop_matches_reference_coding_field_by_field() -> None:
+    rows = _reference_rows()
+    notes = parse_file(default_notes()).notes
+    assert len(notes) == len(rows) == 239
+    for note, row in zip(notes, rows, strict=True):
+        assert note.id == row["id"]
+        assert note.group == int(row["group"])
+        assert note.question == int(row["question"])
+        assert note.prompt == row["prompt"]
+        assert note.line == int(row["line"])
+        assert note.text == row["text"], note.id
+
+
+def test_bundled_workshop_loses_no_line_and_keeps_the_preamble() -> None:
+    path = default_notes()
+    result = parse_file(path)
+    text = path.read_text(encoding="utf-8")
+    assert {sl.line for sl in result.lines} == _non_blank_lines(text)
+    assert not result.unassigned
+    ws = result.workshop
+    assert ws.title == "Collaborative Innovation Workshop"
+    assert [q.number for q in ws.questions] == [1, 2]
+    assert ws.question_text(2) is not None
+    assert "What are the challenges" in (ws.question_text(2) or "")
+    # Question Two's letters come from the lettered "issues might include" list ...
+    assert (
+        ws.prompt_topic(2, "D") == "Getting buy-in and making the case for collaborative innovation"
+    )
+    # ... and Question One's from its four sub-questions.
+    assert ws.prompt_topic(1, "B") == "What are the potential benefits?"
+    assert (ws.prompt_topic(1, "D") or "").startswith("Which boundaries")
+
+
+def test_bundled_duplicate_prompt_letter_continues_numbering() -> None:
+    result = parse_file(default_notes())
+    g4c = [n for n in result.notes if (n.group, n.question, n.prompt) == (4, 1, "C")]
+    assert [(n.id, n.block) for n in g4c] == [("G4-Q1-C-1", 1), ("G4-Q1-C-2", 2), ("G4-Q1-C-3", 2)]
+    assert any("repeated prompt C)" in sl.reason for sl in result.lines)
+    assert not any(n.group == 5 and n.question == 2 for n in result.notes)
+
+
+# ------------------------------------------------------------------ layouts
+
+# (file, expected notes as (id, group, question, prompt, line, text, parent, section))
+LAYOUTS: list[tuple[str, list[tuple[object, ...]]]] = [
+    (
+        "layout_bundled.txt",
+        [
+            ("G1-Q1-A-1", 1, 1, "A", 8, "Protected time for innovation", None, None),
+            ("G1-Q1-A-2", 1, 1, "A", 9, "Project boards with each service", None, None),
+            ("G1-Q1-B-1", 1, 1, "B", 11, "Day job – no time", None, None),
+            ("G1-Q1-C-1", 1, 1, "C", 15, "Reluctance from suppliers", None, None),
+            ("G2-Q1-A-1", 2, 1, "A", 19, "Shared services with the NHS", None, None),
+        ],
+    ),
+    (
+        "layout_markdown.md",
+        [
+            ("G1-Q1-A-1", 1, 1, "A", 8, "Shared office days", None, None),
+            ("G1-Q1-A-2", 1, 1, "A", 9, "Monthly forum", None, None),
+            ("G1-Q1-A-3", 1, 1, "A", 10, "open to suppliers", "G1-Q1-A-2", None),
+            ("G1-Q1-A-4", 1, 1, "A", 11, "Ideas board", None, None),
+            ("G1-Q2-1", 1, 2, None, 14, "Budget cuts", None, None),
+            ("G1-Q2-2", 1, 2, None, 15, "**No time**", None, None),
+            ("G2-Q1-1", 2, 1, None, 19, "Secondments", None, None),
+        ],
+    ),
+    (
+        "layout_numbered.txt",
+        [
+            ("G2-Q1-1", 2, 1, None, 5, "Early supplier engagement", None, None),
+            ("G2-Q1-2", 2, 1, None, 6, "Joint specification workshops", None, None),
+            ("G2-Q1-3", 2, 1, None, 7, "with service users", None, None),
+            ("G2-Q1-4", 2, 1, None, 8, "with finance", None, None),
+            ("G2-Q2-1", 2, 2, None, 10, "Lack of market capacity", None, None),
+            ("G2-Q2-2", 2, 2, None, 11, "Red tape", None, None),
+            ("G3-Q1-1", 3, 1, None, 14, "Category strategy days", None, None),
+        ],
+    ),
+    (
+        "layout_nested.txt",
+        [
+            ("G1-Q2-1", 1, 2, None, 4, "Capacity", None, None),
+            ("G1-Q2-2", 1, 2, None, 5, "Day job comes first", "G1-Q2-1", None),
+            ("G1-Q2-3", 1, 2, None, 6, "No backfill", "G1-Q2-1", None),
+            ("G1-Q2-4", 1, 2, None, 7, "Trust", None, None),
+            ("G1-Q2-5", 1, 2, None, 8, "between boards", "G1-Q2-4", None),
+            ("G2-Q2-1", 2, 2, None, 11, "Budget pressure", None, None),
+        ],
+    ),
+    (
+        "layout_plain.md",
+        [
+            ("Q1-1", None, 1, None, 4, "Weekly huddles across teams", None, None),
+            ("Q1-2", None, 1, None, 5, "Joint training with the health board", None, None),
+            ("Q2-1", None, 2, None, 8, "Short-term funding", None, None),
+            ("Q2-2", None, 2, None, 9, "Different IT systems", None, None),
+        ],
+    ),
+    (
+        "layout_named_tables.txt",
+        [
+            ("G1-Q1-1", 1, 1, None, 5, "Shared caseload meetings", None, None),
+            ("G1-Q1-2", 1, 1, None, 6, "One assessment form", None, None),
+            ("G2-Q1-1", 2, 1, None, 9, "Co-located teams", None, None),
+            ("G2-Q2-1", 2, 2, None, 11, "Data sharing rules", None, None),
+        ],
+    ),
+    (
+        "layout_crlf_bom.txt",
+        [
+            ("G1-Q1-A-1", 1, 1, "A", 5, "Open\u00a0forum", None, None),
+            ("G1-Q1-A-2", 1, 1, "A", 7, "Lack of trust", None, None),
+        ],
+    ),
+    (
+        "layout_cp1252.txt",
+        [("G1-1", 1, None, None, 3, "Café chats – informal", None, None)],
+    ),
+    (
+        "layout_word.docx",
+        [
+            ("G1-Q1-1", 1, 1, None, 5, "Joint governance board", None, None),
+            ("G1-Q1-2", 1, 1, None, 6, "Co-chaired by the IJB", "G1-Q1-1", None),
+            ("G1-Q1-3", 1, 1, None, 7, "Shared risk register", None, None),
+            ("G1-Q1-4", 1, 1, None, 10, "Union consultation takes months", None, "Challenges"),
+            ("G2-Q1-1", 2, 1, None, 13, "Procurement support", None, None),
+        ],
+    ),
+    (
+        "layout_spreadsheet.csv",
+        [
+            ("G1-Q1-A-1", 1, 1, "A", 2, "Shared services", None, None),
+            ("G1-Q1-A-2", 1, 1, "A", 3, "Day job, no time", None, None),
+            ("G2-Q2-B-1", 2, 2, "B", 4, "Multi-line\ncell", None, None),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), LAYOUTS, ids=[n for n, _ in LAYOUTS])
+def test_layout_parses_to_hand_checked_records(
+    name: str, expected: list[tuple[object, ...]]
+) -> None:
+    result = parse_file(DATA / name)
+    got = [
+        (n.id, n.group, n.question, n.prompt, n.line, n.text, n.parent, n.section)
+        for n in result.notes
+    ]
+    assert got == expected
+
+
+@pytest.mark.parametrize("name", [n for n, _ in LAYOUTS if not n.endswith((".docx", ".csv"))])
+def test_layout_loses_no_line(name: str) -> None:
+    path = DATA / name
+    result = parse_file(path)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252")
+    assert {sl.line for sl in result.lines} == _non_blank_lines(text)
+    assert [sl.line for sl in result.lines] == sorted({sl.line for sl in result.lines})
+
+
+def test_markdown_sections_and_prompt_topics() -> None:
+    result = parse_file(DATA / "layout_markdown.md")
+    assert result.workshop.title == "Health and Social Care Partnership session"
+    assert result.workshop.prompt_topic(1, "A") == "Spaces and ways of working"
+    assert result.workshop.question_text(2) == "What hinders?"
+    assert result.notes[0].group_label == "Group 1"
+
+
+def test_named_tables_keep_their_label_and_question_text() -> None:
+    result = parse_file(DATA / "layout_named_tables.txt")
+    assert [n.group_label for n in result.notes] == [
+        "Table: Housing",
+        "Table: Housing",
+        "Red Table",
+        "Red Table",
+    ]
+    assert result.workshop.question_text(2) == "What stops us?"
+
+
+def test_word_heading_becomes_section_and_lines_are_paragraph_numbers() -> None:
+    result = parse_file(DATA / "layout_word.docx")
+    assert result.workshop.title == "Partnership workshop"
+    roles = {sl.line: sl.role for sl in result.lines}
+    assert roles[1] is LineRole.TITLE
+    assert roles[8] is LineRole.HEADING  # "Challenges"
+
+
+def test_csv_reports_rows_without_text_as_unassigned() -> None:
+    result = parse_file(DATA / "layout_spreadsheet.csv")
+    assert [(sl.line, sl.reason) for sl in result.unassigned] == [(7, "no text")]
+
+
+def test_cp1252_fallback_warns() -> None:
+    result = parse_file(DATA / "layout_cp1252.txt")
+    assert any("Windows-1252" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("W\nGroup Three\n- a", [("G3-1", 3, "Group Three")]),
+        ("W\nTable 7\n- a", [("G7-1", 7, "Table 7")]),
+        ("W\nBreakout room 4\n- a", [("G4-1", 4, "Breakout room 4")]),
+        ("W\n**Group 2**\n- a", [("G2-1", 2, "**Group 2**")]),
+        ("W\nGroup 1: Housing\n- a", [("G1-1", 1, "Group 1: Housing")]),
+    ],
+)
+def test_group_marker_forms(text: str, expected: list[tuple[object, ...]]) -> None:
+    notes = parse_text(text).notes
+    assert [(n.id, n.group, n.group_label) for n in notes] == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "question"),
+    [("Question 2", 2), ("Question Two:", 2), ("Q3", 3), ("Q4 - What next?", 4)],
+)
+def test_question_marker_forms(line: str, question: int) -> None:
+    notes = parse_text(f"W\nGroup 1\n{line}\n- a").notes
+    assert notes[0].question == question
+
+
+@pytest.mark.parametrize("bullet", ["·", "•", "-", "*", "o", "▪", "1.", "1)", "a)", "(a)", "A."])
+def test_bullet_marks_are_stripped(bullet: str) -> None:
+    notes = parse_text(f"W\nGroup 1\n{bullet} Shared time\n{bullet} Trust\n").notes
+    assert [n.text for n in notes] == ["Shared time", "Trust"]
+
+
+def test_plain_line_among_bullets_is_reported_unassigned() -> None:
+    result = parse_text("W\nGroup 1\n- one\n- two\ncontinued thought here\n")
+    assert [(sl.line, sl.role) for sl in result.unassigned] == [(5, LineRole.UNASSIGNED)]
+    assert [n.text for n in result.notes] == ["one", "two"]
+
+
+def test_plain_sub_heading_before_bullets_sets_the_section() -> None:
+    notes = parse_text("W\nGroup 1\nChallenges:\n- no time\n").notes
+    assert notes[0].section == "Challenges"
+
+
+def test_document_without_structure_is_title_then_notes() -> None:
+    result = parse_text("Ideas wall\nShared budgets\nJoint posts\n")
+    assert result.workshop.title == "Ideas wall"
+    assert [(n.id, n.text) for n in result.notes] == [
+        ("N-1", "Shared budgets"),
+        ("N-2", "Joint posts"),
+    ]
+
+
+# ------------------------------------------------------------------ errors
+
+
+def test_bad_inputs_raise_clear_errors(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    blank = tmp_path / "blank.md"
+    blank.write_text("  \n\t\n")
+    binary = tmp_path / "bin.txt"
+    binary.write_bytes(b"abc\x00def")
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"ok\nline two \x81\x8d\n")
+    pdf = tmp_path / "notes.pdf"
+    pdf.write_bytes(b"%PDF")
+    big = tmp_path / "big.txt"
+    with big.open("wb") as fh:
+        fh.truncate(MAX_BYTES + 1)
+    cases = {
+        tmp_path / "missing.txt": "no such file",
+        empty: "is empty",
+        blank: "is empty",
+        binary: "binary",
+        bad: "line 2: cannot decode",
+        pdf: "unsupported file type '.pdf'",
+        big: "the limit is 20 MB",
+    }
+    for path, message in cases.items():
+        with pytest.raises(InputFileError, match=message) as info:
+            parse_file(path)
+        assert str(path) in str(info.value)
+
+
+def test_corrupt_docx_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "x.docx"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(InputFileError, match=r"not a valid \.docx"):
+        parse_file(path)
+
+
+def test_csv_without_text_column_names_the_line() -> None:
+    with pytest.raises(ParseError, match=r"s\.csv: line 1: no text column"):
+        parse_csv("group,question\n1,2\n", source="s.csv")
+
+
+def test_load_makes_workshop_slugs_unique(tmp_path: Path) -> None:
+    a = tmp_path / "a" / "notes.txt"
+    b = tmp_path / "b" / "notes.txt"
+    for p in (a, b):
+        p.parent.mkdir()
+        p.write_text("W\nGroup 1\n- x\n", encoding="utf-8")
+    assert [r.workshop.slug for r in load([a, b])] == ["notes", "notes-2"]
+
+
+# ------------------------------------------------------------------ properties
+
+_line = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=30),
+    st.sampled_from(
+        [
+            "Group One",
+            "\tQuestion Two",
+            "\tA)",
+            "· note",
+            "- x",
+            "## Group 2",
+            "Q1",
+            "  1. y",
+            "Table: Red",
+            "What works?",
+            "(b) z",
+            "",
+            " ",
+            "\t",
+            "====",
+            "# T",
+        ]
+    ),
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.lists(_line, max_size=25), st.sampled_from(["\n", "\r\n", "\r"]))
+def test_any_text_parses_or_raises_parse_error_and_loses_nothing(
+    lines: list[str], newline: str
+) -> None:
+    text = newline.join(lines)
+    try:
+        result = parse_text(text, source="prop.txt")
+    except ParseError:
+        assert not _non_blank_lines(text)
+        return
+    assert {sl.line for sl in result.lines} == _non_blank_lines(text)
+    assert len(result.lines) == len({sl.line for sl in result.lines})
+    ids = [n.id for n in result.notes]
+    assert len(ids) == len(set(ids))
+    assert {sl.note_id for sl in result.lines if sl.role is LineRole.NOTE} == set(ids)
+    again = parse_text(text, source="prop.txt")
+    assert again == result
+
+
+# ------------------------------------------------------------------ CLI
+
+runner = CliRunner()
+
+
+def test_cli_parse_jsonl_is_utf8_with_text_as_in_source() -> None:
+    out = runner.invoke(app, ["parse", "--format", "jsonl"])
+    assert out.exit_code == 0, out.output
+    records = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(records) == 239
+    assert list(records[0])[:7] == ["id", "workshop", "group", "question", "prompt", "line", "text"]
+    assert "Day job – no time" in out.stdout  # en dash not escaped
+
+
+def test_cli_parse_csv_and_table_report() -> None:
+    out = runner.invoke(app, ["parse", str(DATA / "layout_spreadsheet.csv"), "--format", "csv"])
+    assert out.exit_code == 0
+    assert out.stdout.splitlines()[0].startswith("id,workshop,group,question,prompt,line,text")
+    table = runner.invoke(app, ["parse", str(DATA / "layout_spreadsheet.csv"), "-f", "table"])
+    assert "Unassigned lines" in table.stdout
+    assert "no text" in table.stdout
+
+
+@pytest.mark.parametrize("name", ["missing.txt", "notes.pdf"])
+def test_cli_bad_input_exits_2_with_one_line(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    if name.endswith(".pdf"):
+        path.write_bytes(b"%PDF")
+    out = runner.invoke(app, ["parse", str(path)])
+    assert out.exit_code == 2
+    assert out.stderr.count("\n") == 1
+    assert str(path) in out.stderr
+    assert "Traceback" not in out.output
