@@ -21,6 +21,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from collab_graph import __version__
@@ -71,7 +72,25 @@ def handle_errors() -> Iterator[None]:
 
 def load_results(paths: Sequence[Path] | None) -> list[ParseResult]:
     """Parse the given notes files (or the bundled workshop), printing warnings to stderr."""
-    results = load(list(paths or []))
+    chosen = list(paths or [])
+    if len(chosen) > 3 and err_console.is_terminal:
+        with Progress(
+            TextColumn("parsing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            console=err_console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("", total=len(chosen))
+            results = load(
+                chosen,
+                progress=lambda done, _total, path: bar.update(
+                    task, completed=done, description=path.name
+                ),
+            )
+    else:
+        results = load(chosen)
     for result in results:
         for warning in result.warnings:
             err_console.print(f"collab-graph: warning: {warning}", markup=False)

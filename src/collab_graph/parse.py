@@ -37,7 +37,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -761,11 +761,11 @@ def _docx_lines(path: Path) -> Iterator[_Line]:
             tok.heading, tok.content, tok.bullet = level, _clean(text), False
         elif num_pr is not None or "List" in style:
             ilvl_el = getattr(num_pr, "ilvl", None)
-            level = re.search(r"List \w+ (\d)$", style)
+            named = re.search(r"List \w+ (\d)$", style)
             if ilvl_el is not None and ilvl_el.val is not None:
                 ilvl = int(ilvl_el.val)
             else:  # style-based lists ("List Bullet 2") carry the level in the name
-                ilvl = int(level.group(1)) - 1 if level else 0
+                ilvl = int(named.group(1)) - 1 if named else 0
             tok.list_item = True
             tok.bullet = True
             tok.indent = 4 * int(ilvl) + tok.indent
@@ -852,10 +852,22 @@ def parse_file(path: str | Path, *, workshop: str | None = None) -> ParseResult:
     return result
 
 
-def load(paths: Sequence[str | Path] = ()) -> list[ParseResult]:
+def load(
+    paths: Sequence[str | Path] = (),
+    *,
+    progress: Callable[[int, int, Path], None] | None = None,
+) -> list[ParseResult]:
     """Parse several notes files into one list; no paths means the bundled workshop.
 
     Workshop slugs are made unique (``-2``, ``-3`` ...) when two files would share one.
+
+    Parameters
+    ----------
+    paths : sequence of str or Path
+        Notes files; empty means the bundled workshop.
+    progress : callable, optional
+        Called as ``progress(done, total, path)`` after each file, e.g. to drive
+        a progress bar on long runs.
 
     Examples
     --------
@@ -873,4 +885,6 @@ def load(paths: Sequence[str | Path] = ()) -> list[ParseResult]:
             unique = f"{slug}-{k}"
         used.add(unique)
         results.append(parse_file(path, workshop=unique))
+        if progress is not None:
+            progress(len(results), len(chosen), Path(path))
     return results
