@@ -149,6 +149,18 @@ LAYOUTS: list[tuple[str, list[tuple[object, ...]]]] = [
         ],
     ),
     (
+        "layout_mixed.txt",
+        [
+            ("G1-Q1-1", 1, 1, None, 7, "Joint triage meetings every Monday", None, None),
+            ("G1-Q1-2", 1, 1, None, 8, "Shared case notes (but IT systems differ)", None, None),
+            ("G1-Q1-3", 1, 1, None, 9, "need a data sharing agreement", "G1-Q1-2", None),
+            ("G1-Q2-1", 1, 2, None, 11, "No backfill for staff on projects", None, None),
+            ("G1-Q2-2", 1, 2, None, 12, '"We don\'t have time"', None, None),
+            ("G2-Q1-1", 2, 1, None, 16, "Weekly huddles", None, None),
+            ("G2-Q2-1", 2, 2, None, 18, "Procurement rules slow everything down", None, None),
+        ],
+    ),
+    (
         "layout_crlf_bom.txt",
         [
             ("G1-Q1-A-1", 1, 1, "A", 5, "Open\u00a0forum", None, None),
@@ -230,6 +242,12 @@ def test_word_heading_becomes_section_and_lines_are_paragraph_numbers() -> None:
     roles = {sl.line: sl.role for sl in result.lines}
     assert roles[1] is LineRole.TITLE
     assert roles[8] is LineRole.HEADING  # "Challenges"
+
+
+def test_trailing_plain_lines_among_bullets_are_reported_not_dropped() -> None:
+    result = parse_file(DATA / "layout_mixed.txt")
+    assert [sl.line for sl in result.unassigned] == [20, 21]
+    assert [sl.role for sl in result.lines if sl.line in (2, 3)] == [LineRole.PREAMBLE] * 2
 
 
 def test_csv_reports_rows_without_text_as_unassigned() -> None:

@@ -435,9 +435,17 @@ def _mark_setext(lines: Sequence[_Line]) -> None:
 def _promote_headings(
     lines: Sequence[_Line], markers: dict[int, _Marker], has_explicit_questions: bool
 ) -> None:
-    """Make headings (or plain lines before bullets) that end in '?' questions."""
-    if has_explicit_questions:
-        return
+    """Make headings (or plain lines before bullets) that end in '?' questions.
+
+    When the document numbers its questions explicitly, such a line is a question
+    only if it repeats a numbered question's text (another group's "Q1. What
+    works?" written without the number); otherwise it is a sub-heading.
+    """
+    known = {
+        _clean(mk.rest).casefold(): mk.number
+        for mk in markers.values()
+        if mk.role is LineRole.QUESTION and mk.rest and mk.number is not None
+    }
     for i, ln in enumerate(lines):
         if ln.no in markers or ln.bullet or ln.heading < 0:
             continue
@@ -445,7 +453,10 @@ def _promote_headings(
         if not text.endswith("?"):
             continue
         if ln.heading > 1 or (ln.heading == 0 and not ln.list_item and _next_is_bullet(lines, i)):
-            markers[ln.no] = _Marker(LineRole.QUESTION, number=None, rest=text)
+            if not has_explicit_questions:
+                markers[ln.no] = _Marker(LineRole.QUESTION, number=None, rest=text)
+            elif text.casefold() in known:
+                markers[ln.no] = _Marker(LineRole.QUESTION, number=known[text.casefold()], rest=text)
 
 
 def _content_start(lines: Sequence[_Line], markers: dict[int, _Marker]) -> int:
