@@ -455,8 +455,8 @@ def _promote_headings(
         if ln.heading > 1 or (ln.heading == 0 and not ln.list_item and _next_is_bullet(lines, i)):
             if not has_explicit_questions:
                 markers[ln.no] = _Marker(LineRole.QUESTION, number=None, rest=text)
-            elif text.casefold() in known:
-                markers[ln.no] = _Marker(LineRole.QUESTION, number=known[text.casefold()], rest=text)
+            elif (number := known.get(text.casefold())) is not None:
+                markers[ln.no] = _Marker(LineRole.QUESTION, number=number, rest=text)
 
 
 def _content_start(lines: Sequence[_Line], markers: dict[int, _Marker]) -> int:
