@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -443,3 +446,35 @@ def test_cli_bad_input_exits_2_with_one_line(tmp_path: Path, name: str) -> None:
     assert out.stderr.count("\n") == 1
     assert str(path) in out.stderr
     assert "Traceback" not in out.output
+
+
+_cell = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12),
+    st.sampled_from(["Group 2", "Table Red", "Q1", "b)", "3", ""]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(_cell, min_size=1, max_size=5), max_size=8))
+def test_any_spreadsheet_parses_or_raises_parse_error(rows: list[list[str]]) -> None:
+    buf = io.StringIO()
+    csv.writer(buf).writerows([["group", "question", "prompt", "text"], *rows])
+    try:
+        result = parse_csv(buf.getvalue(), source="prop.csv")
+    except ParseError:
+        return
+    ids = [n.id for n in result.notes]
+    assert len(ids) == len(set(ids))
+    assert all(n.text == n.text.strip() and n.text for n in result.notes)
+
+
+def test_python_m_runs_the_same_cli() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "collab_graph", "parse", str(DATA / "layout_plain.md")],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert len(out.stdout.splitlines()) == 4
