@@ -1,0 +1,623 @@
+"""The coding vocabulary as data: themes, kind cues and the organisation gazetteer.
+
+Everything here is read from analyst-editable CSV files in ``data/`` (see
+:func:`collab_graph.resources.data_dir`):
+
+``themes.csv``
+    One row per practice, barrier or benefit theme: ``id, kind, label,
+    definition, cues, alt_labels, broader``. ``cues`` are ``;``-separated
+    phrases; a phrase ending in ``*`` matches any word ending (``secondment*``).
+``kind-cues.csv``
+    Phrases that point at a note *kind* (``practice``, ``barrier``, ``benefit``,
+    ``context``) and how much: ``kind, where, phrase, weight, comment``.
+    ``where`` is ``anywhere``, ``start`` (only at the start of a note),
+    ``label`` (an inline label such as ``Blockers –``), ``heading`` (a bullet
+    that is a sub-heading and scopes the bullets after it) or ``topic`` (words
+    in a question or prompt that say what the answers will be).
+``organisations.csv``
+    The gazetteer: ``id, label, type, aliases, case_sensitive_aliases, broader,
+    note``. Aliases match whole words, ignoring case, dots and the kind of
+    apostrophe, and allow a plural or possessive ending (``LA’s``,
+    ``Integrated Joint Boards’s``). An alias written all in capitals
+    (``IJB``, ``N.LAN``) and any alias in ``case_sensitive_aliases``
+    (``State``, ``Slack``) must match with the same capitals. An alias listed
+    on two rows tags both (``ABD City Shire``).
+``not-organisations.csv``
+    Phrases that look like an alias but are not one (roles such as ``chief
+    executive``, topics such as ``mental health``).
+
+Examples
+--------
+>>> gaz = load_gazetteer()
+>>> [o.id for o in gaz.find("Joint integration – Social Care/ Health, N.LAN")]
+['social_care', 'nhs', 'north_lanarkshire']
+>>> [o.id for o in gaz.find("Shared services;  ABD City Shire Highland")]
+['aberdeen_city', 'aberdeenshire', 'highland']
+>>> gaz.find("the UNHSX project")
+()
+>>> tax = load_taxonomy()
+>>> tax.themes["b_time_capacity"].kind
+<ThemeKind.BARRIER: 'barrier'>
+>>> [t.id for t, _ in tax.match_themes("Day job – no time")][:1]
+['b_time_capacity']
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from collab_graph.errors import DataFileError
+from collab_graph.model import NoteKind, Organisation, OrgType, Theme, ThemeKind
+from collab_graph.resources import data_path
+
+__all__ = [
+    "CUE_WHERE",
+    "Gazetteer",
+    "KindCue",
+    "OrgMention",
+    "Taxonomy",
+    "cue_pattern",
+    "load_gazetteer",
+    "load_kind_cues",
+    "load_taxonomy",
+    "normalise",
+]
+
+THEMES_FILE = "themes.csv"
+KIND_CUES_FILE = "kind-cues.csv"
+ORGS_FILE = "organisations.csv"
+NOT_ORGS_FILE = "not-organisations.csv"
+
+#: Where a kind cue may match (the ``where`` column of ``kind-cues.csv``).
+CUE_WHERE = ("anywhere", "start", "label", "heading", "topic")
+
+_TYPO = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2012": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+    }
+)
+_SEP = r"[\s\-/_]+"  # what a space inside a phrase may match
+_APOS = "'"
+
+
+def normalise(text: str) -> str:
+    """Fold typography so that cues match however the notes were typed.
+
+    Curly quotes and apostrophes become straight ones, en/em dashes become
+    ``-`` and non-breaking spaces become spaces. Length is preserved, so match
+    positions in the result are positions in ``text``.
+
+    Examples
+    --------
+    >>> normalise("LA’s – “promoted”")
+    'LA\\'s - "promoted"'
+    """
+    return text.translate(_TYPO)
+
+
+def cue_pattern(phrase: str) -> str:
+    """Regular expression (without word boundaries) for one cue phrase.
+
+    Spaces and hyphens in the phrase match any run of spaces, hyphens or
+    slashes; a final ``*`` on a word matches any word ending; apostrophes
+    match any apostrophe (after :func:`normalise`).
+
+    Examples
+    --------
+    >>> bool(re.fullmatch(cue_pattern("five day sprint*"), "five-day sprints"))
+    True
+    >>> bool(re.fullmatch(cue_pattern("can't"), "can't"))
+    True
+    """
+    words = [w for w in re.split(r"[\s\-]+", normalise(phrase).strip()) if w]
+    out = []
+    for word in words:
+        star = word.endswith("*")
+        core = word.rstrip("*")
+        piece = re.escape(core).replace(r"\'", _APOS)
+        out.append(piece + (r"\w*" if star else ""))
+    return _SEP.join(out)
+
+
+def _split(cell: str | None) -> tuple[str, ...]:
+    return tuple(p.strip() for p in (cell or "").split(";") if p.strip())
+
+
+def _rows(path: Path, required: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line, row) from a UTF-8 CSV file, checking its header."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise DataFileError(f"{path}: data file not found", path=str(path)) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"{path}: cannot read data file: {exc}", path=str(path)) from exc
+    reader = csv.DictReader(text.splitlines())
+    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    if missing:
+        raise DataFileError(
+            f"{path}: line 1: missing column(s) {', '.join(missing)}; "
+            f"expected {', '.join(required)}",
+            path=str(path),
+            line=1,
+        )
+    for row in reader:
+        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+            continue
+        yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
+
+
+# ---------------------------------------------------------------------------
+# Themes and kind cues
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class KindCue:
+    """A phrase that points at a note kind (a row of ``kind-cues.csv``)."""
+
+    phrase: str
+    kind: NoteKind
+    where: str
+    weight: float
+    comment: str = ""
+
+
+class _PhraseIndex:
+    """One compiled alternation over many phrases; each hit maps back to its payloads."""
+
+    def __init__(self, phrases: Mapping[str, Sequence[object]], *, start_only: bool = False):
+        ordered = sorted(phrases, key=lambda p: (-len(p.rstrip("*")), p))
+        self._payloads = [tuple(phrases[p]) for p in ordered]
+        self._phrases = ordered
+        if ordered:
+            body = "|".join(f"({cue_pattern(p)})" for p in ordered)
+            lead = r"^\W*" if start_only else r"(?<!\w)"
+            self._rx: re.Pattern[str] | None = re.compile(f"{lead}(?:{body})(?!\\w)", re.IGNORECASE)
+        else:
+            self._rx = None
+
+    def finditer(self, text: str) -> Iterator[tuple[str, tuple[object, ...], int]]:
+        """Yield (phrase, payloads, start) for non-overlapping, longest-first hits."""
+        if self._rx is None:
+            return
+        for m in self._rx.finditer(text):
+            idx = (m.lastindex or 1) - 1
+            yield self._phrases[idx], self._payloads[idx], m.start(idx + 1)
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """The themes (by id) and the kind cues, with compiled matchers.
+
+    Use :func:`load_taxonomy` to build one from ``data/``.
+    """
+
+    themes: Mapping[str, Theme]
+    kind_cues: tuple[KindCue, ...] = ()
+    _theme_index: _PhraseIndex = field(init=False, repr=False, compare=False)
+    _cue_index: dict[str, _PhraseIndex] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_phrase: dict[str, list[object]] = {}
+        for theme in self.themes.values():
+            for phrase in (theme.label, *theme.alt_labels, *theme.cues):
+                key = phrase.lower()
+                if theme not in by_phrase.setdefault(key, []):
+                    by_phrase[key].append(theme)
+        object.__setattr__(self, "_theme_index", _PhraseIndex(by_phrase))
+        indexes: dict[str, _PhraseIndex] = {}
+        for where in CUE_WHERE:
+            phrases: dict[str, list[object]] = {}
+            for cue in self.kind_cues:
+                if cue.where == where:
+                    phrases.setdefault(cue.phrase.lower(), []).append(cue)
+            indexes[where] = _PhraseIndex(phrases, start_only=where == "start")
+        object.__setattr__(self, "_cue_index", indexes)
+
+    def by_kind(self, kind: ThemeKind | str) -> tuple[Theme, ...]:
+        """Themes of one kind, in file order."""
+        k = ThemeKind(kind)
+        return tuple(t for t in self.themes.values() if t.kind is k)
+
+    def match_themes(self, text: str) -> list[tuple[Theme, list[str]]]:
+        """Themes whose cues occur in ``text``, strongest first, with the cues found.
+
+        Strength is the number of words in the cues found, so a long, specific
+        cue outweighs a short one.
+        """
+        found: dict[str, tuple[Theme, list[str]]] = {}
+        score: dict[str, float] = {}
+        order: dict[str, int] = {}
+        for phrase, payloads, start in self._theme_index.finditer(normalise(text)):
+            for payload in payloads:
+                assert isinstance(payload, Theme)
+                entry = found.setdefault(payload.id, (payload, []))
+                entry[1].append(phrase)
+                score[payload.id] = score.get(payload.id, 0.0) + len(phrase.split())
+                order.setdefault(payload.id, start)
+        ids = sorted(found, key=lambda i: (-score[i], order[i]))
+        return [found[i] for i in ids]
+
+    def match_cues(self, text: str, where: str = "anywhere") -> list[tuple[KindCue, int]]:
+        """Kind cues of one ``where`` class found in ``text``, with their start offsets."""
+        out: list[tuple[KindCue, int]] = []
+        for _, payloads, start in self._cue_index[where].finditer(normalise(text)):
+            for payload in payloads:
+                assert isinstance(payload, KindCue)
+                out.append((payload, start))
+        return out
+
+
+def load_kind_cues(path: Path | str | None = None) -> tuple[KindCue, ...]:
+    """Read ``kind-cues.csv``.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        Defaults to ``data/kind-cues.csv``.
+
+    Returns
+    -------
+    tuple of KindCue
+
+    Raises
+    ------
+    DataFileError
+        When the file is missing or a row has an unknown kind, place or weight.
+    """
+    p = Path(path) if path is not None else data_path(KIND_CUES_FILE)
+    cues: list[KindCue] = []
+    for line, row in _rows(p, ("kind", "where", "phrase", "weight")):
+        try:
+            kind = NoteKind(row["kind"])
+        except ValueError:
+            raise DataFileError(
+                f"{p}: line {line}: unknown kind {row['kind']!r}; "
+                f"use one of {', '.join(k.value for k in NoteKind)}",
+                path=str(p),
+                line=line,
+            ) from None
+        if row["where"] not in CUE_WHERE:
+            raise DataFileError(
+                f"{p}: line {line}: unknown place {row['where']!r}; use one of "
+                f"{', '.join(CUE_WHERE)}",
+                path=str(p),
+                line=line,
+            )
+        try:
+            weight = float(row["weight"])
+        except ValueError:
+            raise DataFileError(
+                f"{p}: line {line}: weight {row['weight']!r} is not a number",
+                path=str(p),
+                line=line,
+            ) from None
+        if not row["phrase"]:
+            raise DataFileError(f"{p}: line {line}: empty phrase", path=str(p), line=line)
+        cues.append(KindCue(row["phrase"], kind, row["where"], weight, row.get("comment", "")))
+    return tuple(cues)
+
+
+def load_taxonomy(path: Path | str | None = None, cues_path: Path | str | None = None) -> Taxonomy:
+    """Read the themes (and the kind cues) into a :class:`Taxonomy`.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        The themes CSV; defaults to ``data/themes.csv``.
+    cues_path : path-like, optional
+        The kind-cues CSV; defaults to ``kind-cues.csv`` beside the themes file
+        when it exists there, else ``data/kind-cues.csv``.
+
+    Returns
+    -------
+    Taxonomy
+
+    Raises
+    ------
+    DataFileError
+        When a file is missing, a column is missing, an id repeats or a kind is unknown.
+
+    Examples
+    --------
+    >>> tax = load_taxonomy()
+    >>> sorted({str(t.kind) for t in tax.themes.values()})
+    ['barrier', 'benefit', 'practice']
+    """
+    if path is None:
+        return _default_taxonomy()
+    return _load_taxonomy(Path(path), Path(cues_path) if cues_path is not None else None)
+
+
+@cache
+def _default_taxonomy() -> Taxonomy:
+    return _load_taxonomy(data_path(THEMES_FILE), None)
+
+
+def _load_taxonomy(p: Path, cues_path: Path | None) -> Taxonomy:
+    themes: dict[str, Theme] = {}
+    for line, row in _rows(p, ("id", "kind", "label")):
+        tid = row["id"]
+        if not tid:
+            raise DataFileError(f"{p}: line {line}: empty theme id", path=str(p), line=line)
+        if tid in themes:
+            raise DataFileError(
+                f"{p}: line {line}: theme id {tid!r} is used twice", path=str(p), line=line
+            )
+        try:
+            kind = ThemeKind(row["kind"])
+        except ValueError:
+            raise DataFileError(
+                f"{p}: line {line}: theme {tid!r} has unknown kind {row['kind']!r}; "
+                "use practice, barrier or benefit",
+                path=str(p),
+                line=line,
+            ) from None
+        themes[tid] = Theme(
+            id=tid,
+            kind=kind,
+            label=row["label"],
+            definition=row.get("definition", ""),
+            cues=_split(row.get("cues") or row.get("keywords")),
+            alt_labels=_split(row.get("alt_labels")),
+            broader=row.get("broader") or None,
+        )
+    for theme in themes.values():
+        if theme.broader and theme.broader not in themes:
+            raise DataFileError(
+                f"{p}: theme {theme.id!r} has unknown broader theme {theme.broader!r}",
+                path=str(p),
+            )
+    if cues_path is None:
+        beside = p.with_name(KIND_CUES_FILE)
+        cues_path = beside if beside.exists() else data_path(KIND_CUES_FILE)
+    return Taxonomy(themes=themes, kind_cues=load_kind_cues(cues_path))
+
+
+# ---------------------------------------------------------------------------
+# Gazetteer
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OrgMention:
+    """One alias found in a text: where, which words, and the entries it names."""
+
+    start: int
+    end: int
+    text: str
+    orgs: tuple[Organisation, ...]
+
+
+def _alias_pattern(alias: str) -> str:
+    """Regex for one alias: tolerant of dots, apostrophes, ``&``/``and`` and spacing."""
+    alias = normalise(alias).strip()
+    compact = alias.replace(".", "")
+    out: list[str] = []
+    if re.fullmatch(r"[A-Za-z]{2,6}", compact) and compact.isupper():
+        # an acronym: ``HSCP`` also matches ``H.S.C.P`` and ``H. S. C. P.``
+        return r"\.?\s?".join(re.escape(c) for c in compact) + r"\.?"
+    i = 0
+    while i < len(alias):
+        c = alias[i]
+        if c == ".":
+            out.append(r"\.?\s*")
+        elif c == "'":
+            out.append("'?")
+        elif c == "&":
+            out.append(r"\s*(?:&|and)\s*")
+        elif c == "/":
+            out.append(r"\s*/\s*")
+        elif c.isspace() or c == "-":
+            out.append(r"[\s\-]+")
+            while i + 1 < len(alias) and (alias[i + 1].isspace() or alias[i + 1] == "-"):
+                i += 1
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return "".join(out)
+
+
+_SUFFIX = r"(?:s?'s?|s)?"  # plural / possessive: LAs, LA's, Boards's, Boards'
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Organisations, partnerships, functions and tools, with a compiled alias matcher.
+
+    Use :func:`load_gazetteer` to build one from ``data/``. Matching is on
+    whole words; the longest alias wins where two overlap.
+    """
+
+    organisations: Mapping[str, Organisation]
+    case_sensitive: frozenset[str] = frozenset()
+    stop_phrases: tuple[str, ...] = ()
+    broader: Mapping[str, str] = field(default_factory=dict)
+    _rx: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _targets: list[tuple[Organisation, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_alias: dict[tuple[str, bool], list[Organisation]] = {}
+        for org in self.organisations.values():
+            for alias in org.aliases:
+                exact = alias in self.case_sensitive or _is_caps(alias)
+                key = (alias if exact else alias.lower(), exact)
+                by_alias.setdefault(key, [])
+                if org not in by_alias[key]:
+                    by_alias[key].append(org)
+        for phrase in self.stop_phrases:
+            by_alias.setdefault((phrase.lower(), False), [])
+        keys = sorted(by_alias, key=lambda k: (-len(k[0].replace(".", "")), k))
+        parts = []
+        for alias, exact in keys:
+            pat = _alias_pattern(alias)
+            parts.append(f"({pat})" if exact else f"((?i:{pat}))")
+        targets = [tuple(by_alias[k]) for k in keys]
+        body = "|".join(parts)
+        rx = re.compile(rf"(?<!\w)(?:{body}){_SUFFIX}(?!\w)") if parts else None
+        object.__setattr__(self, "_rx", rx)
+        object.__setattr__(self, "_targets", targets)
+
+    def mentions(self, text: str) -> list[OrgMention]:
+        """Every alias found in ``text``, in order (stop phrases removed).
+
+        A singular generic mention right after a named member of it
+        (``P&K Council``, ``Shetland entire council``) is treated as part of the
+        named mention and dropped.
+        """
+        if self._rx is None or not text:
+            return []
+        norm = normalise(text)
+        found: list[OrgMention] = []
+        prev_end = -1
+        prev: tuple[Organisation, ...] = ()
+        for m in self._rx.finditer(norm):
+            idx = _group_index(m)
+            orgs = self._targets[idx]
+            if orgs and prev and not norm[m.start() : m.end()].lower().endswith("s"):
+                gap = norm[prev_end : m.start()].split()
+                if len(gap) <= 1 and all(
+                    self.broader.get(p.id) in {o.id for o in orgs} for p in prev
+                ):
+                    prev_end = m.end()
+                    continue
+            if orgs:
+                found.append(OrgMention(m.start(), m.end(), text[m.start() : m.end()], orgs))
+            prev, prev_end = orgs, m.end()
+        return found
+
+    def find(self, text: str) -> tuple[Organisation, ...]:
+        """The distinct entries named in ``text``, in order of first mention.
+
+        Examples
+        --------
+        >>> gaz = load_gazetteer()
+        >>> [o.id for o in gaz.find("Other LA’s Public Bodies, some private sectors")]
+        ['local_authorities', 'public_bodies', 'private_sector']
+        >>> [o.id for o in gaz.find("trelo, S.L.A.C.K tool")]
+        ['trello', 'slack']
+        """
+        seen: dict[str, Organisation] = {}
+        for mention in self.mentions(text):
+            for org in mention.orgs:
+                seen.setdefault(org.id, org)
+        return tuple(seen.values())
+
+    def of_type(self, *types: OrgType | str) -> tuple[Organisation, ...]:
+        """Entries of the given types, e.g. ``gaz.of_type("tool")``."""
+        wanted = {OrgType(t) for t in types}
+        return tuple(o for o in self.organisations.values() if o.type in wanted)
+
+
+def _group_index(m: re.Match[str]) -> int:
+    # the alias groups are the only capturing groups, so lastindex names the alias
+    return (m.lastindex or 1) - 1
+
+
+def _is_caps(alias: str) -> bool:
+    letters = [c for c in alias if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def load_gazetteer(
+    path: Path | str | None = None, not_orgs_path: Path | str | None = None
+) -> Gazetteer:
+    """Read the organisation gazetteer.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        Defaults to ``data/organisations.csv``.
+    not_orgs_path : path-like, optional
+        Phrases that are not organisations; defaults to ``not-organisations.csv``
+        beside ``path`` when it exists, else ``data/not-organisations.csv``.
+
+    Returns
+    -------
+    Gazetteer
+
+    Raises
+    ------
+    DataFileError
+        When a file or column is missing, an id repeats, or a type is unknown.
+
+    Examples
+    --------
+    >>> gaz = load_gazetteer()
+    >>> gaz.organisations["trello"].type
+    <OrgType.TOOL: 'tool'>
+    >>> [o.id for o in gaz.find("Integrated Joint Boards’s")]
+    ['ijb']
+    """
+    if path is None and not_orgs_path is None:
+        return _default_gazetteer()
+    p = Path(path) if path is not None else data_path(ORGS_FILE)
+    if not_orgs_path is None:
+        beside = p.with_name(NOT_ORGS_FILE)
+        not_orgs_path = beside if beside.exists() else data_path(NOT_ORGS_FILE)
+    return _load_gazetteer(p, Path(not_orgs_path))
+
+
+@cache
+def _default_gazetteer() -> Gazetteer:
+    return _load_gazetteer(data_path(ORGS_FILE), data_path(NOT_ORGS_FILE))
+
+
+def _load_gazetteer(p: Path, np: Path) -> Gazetteer:
+    orgs: dict[str, Organisation] = {}
+    exact: set[str] = set()
+    broader: dict[str, str] = {}
+    for line, row in _rows(p, ("id", "label", "type", "aliases")):
+        oid = row["id"]
+        if not oid:
+            raise DataFileError(f"{p}: line {line}: empty organisation id", path=str(p), line=line)
+        if oid in orgs:
+            raise DataFileError(
+                f"{p}: line {line}: organisation id {oid!r} is used twice", path=str(p), line=line
+            )
+        try:
+            otype = OrgType(row["type"])
+        except ValueError:
+            raise DataFileError(
+                f"{p}: line {line}: organisation {oid!r} has unknown type {row['type']!r}; "
+                f"use one of {', '.join(t.value for t in OrgType)}",
+                path=str(p),
+                line=line,
+            ) from None
+        cs = _split(row.get("case_sensitive_aliases"))
+        exact.update(cs)
+        aliases = tuple(dict.fromkeys((*_split(row["aliases"]), *cs)))
+        orgs[oid] = Organisation(
+            id=oid, label=row["label"], type=otype, aliases=aliases, note=row.get("note", "")
+        )
+        if row.get("broader"):
+            broader[oid] = row["broader"]
+    for oid, parent in broader.items():
+        if parent not in orgs:
+            raise DataFileError(
+                f"{p}: organisation {oid!r} has unknown broader entry {parent!r}", path=str(p)
+            )
+    stops: list[str] = []
+    if np.exists():
+        stops = [row["phrase"] for _, row in _rows(np, ("phrase",)) if row["phrase"]]
+    return Gazetteer(
+        organisations=orgs,
+        case_sensitive=frozenset(exact),
+        stop_phrases=tuple(stops),
+        broader=broader,
+    )
