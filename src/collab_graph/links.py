@@ -1,0 +1,447 @@
+"""Practice → barrier ``addresses`` links: curated knowledge plus workshop evidence.
+
+A link says that a practice theme helps with a barrier theme. It has two
+sources, and both stay visible on every link:
+
+1. **Curated.** Theme-level links in ``data/addresses.csv``, each with a
+   strength (``strong`` or ``moderate``) and a rationale. They encode an
+   analyst's judgement of the *mechanism*; they carry no evidence of their own.
+2. **Evidence.** Computed from the coded notes, in the spirit of the CFIR-ERIC
+   matching tool (Waltz et al. 2019). The unit is the *group* (a workshop's
+   breakout group), as CFIR-ERIC's unit is the respondent:
+
+   * ``endorsement`` = the share of the groups raising the barrier that also
+     report the practice anywhere in their notes. It sets the **level**:
+     Level 1 at 50 % or more, Level 2 at 20-49 %, Level 3 below 20 %.
+   * Groups differ in how closely they tie the two together. Each group that
+     raises the barrier contributes its strongest signal: ``1.0`` for an
+     **explicit pairing** (one note carries both themes, or a nested note and
+     its parent carry one each), ``0.5`` for **same block** (both in the same
+     group, question and prompt block), ``0.25`` for **same group** only.
+     ``evidence_score`` is the mean of these over the groups raising the barrier.
+
+The combined ``score`` is ``0.5 * curated_score + 0.5 * evidence_score`` with
+``curated_score`` 1.0 for a strong, 0.6 for a moderate and 0 for no curated
+link, so a score lies in [0, 1]. A pair becomes a link when it is curated or when
+at least one group shows it *locally* (an explicit pairing or the same block):
+co-occurrence somewhere in a large group is counted in the score but is too
+weak on its own to assert that the practice addresses the barrier.
+
+The computation is linear in the number of notes: it groups notes once and
+only pairs themes within a group (at most practice × barrier themes per group).
+
+Examples
+--------
+>>> from collab_graph.examples import example_coded_notes
+>>> ev = compute_evidence(example_coded_notes())
+>>> e = ev["p_protected_time", "b_time_capacity"]
+>>> e.groups_barrier, e.groups_both, e.explicit_groups, e.endorsement, e.level
+(3, 2, 1, 0.6667, 1)
+>>> score(1.0, e.evidence_score)
+0.75
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from collab_graph.errors import DataFileError
+from collab_graph.model import CodedNote, NoteKind, ThemeKind
+from collab_graph.resources import data_path
+
+__all__ = [
+    "ADDRESSES_FILE",
+    "CURATED_WEIGHT",
+    "EVIDENCE_WEIGHT",
+    "SIGNAL_WEIGHTS",
+    "STRENGTH_SCORES",
+    "AddressesLink",
+    "CuratedLink",
+    "LinkEvidence",
+    "combine_links",
+    "compute_evidence",
+    "group_key",
+    "level_for",
+    "load_curated",
+    "score",
+]
+
+ADDRESSES_FILE = "addresses.csv"
+"""Name of the curated links file in the data folder."""
+
+STRENGTH_SCORES: Mapping[str, float] = {"strong": 1.0, "moderate": 0.6}
+"""Curated score of each strength."""
+
+SIGNAL_WEIGHTS: Mapping[str, float] = {"explicit": 1.0, "block": 0.5, "group": 0.25}
+"""What one group raising the barrier contributes to the evidence score."""
+
+CURATED_WEIGHT = 0.5
+EVIDENCE_WEIGHT = 0.5
+
+_REQUIRED_COLUMNS = ("practice_theme", "barrier_theme", "strength", "rationale")
+
+GroupKey = tuple[str, int | None]
+"""A group across workshops: ``(workshop slug, group number or None)``."""
+
+
+def group_key(cn: CodedNote) -> GroupKey:
+    """The group a coded note belongs to, across workshops.
+
+    Notes without a group number form one group per workshop.
+
+    Examples
+    --------
+    >>> from collab_graph.examples import example_coded_notes
+    >>> group_key(example_coded_notes()[0])
+    ('alpha', 1)
+    """
+    return (cn.note.workshop, cn.note.group)
+
+
+@dataclass(frozen=True, slots=True)
+class CuratedLink:
+    """A theme-level link from the curated links file.
+
+    Attributes
+    ----------
+    practice, barrier : str
+        Theme ids.
+    strength : str
+        ``strong`` or ``moderate``.
+    rationale : str
+        Why the practice addresses the barrier.
+    line : int
+        Line of the record in the file (for error messages), 0 when built in code.
+    """
+
+    practice: str
+    barrier: str
+    strength: str
+    rationale: str
+    line: int = 0
+
+    @property
+    def curated_score(self) -> float:
+        """The curated part of the score (see :data:`STRENGTH_SCORES`)."""
+        return STRENGTH_SCORES[self.strength]
+
+
+@dataclass(frozen=True, slots=True)
+class LinkEvidence:
+    """What the workshops show about one practice-barrier pair.
+
+    Attributes
+    ----------
+    practice, barrier : str
+        Theme ids.
+    groups_barrier, groups_practice, groups_both : int
+        Groups raising the barrier, reporting the practice, and doing both.
+    explicit_groups, block_groups : int
+        Groups (raising the barrier) whose strongest signal is an explicit
+        pairing or the same block; ``block_groups`` counts groups with at least a
+        same-block co-occurrence, explicit ones included.
+    explicit_notes : tuple of (str, str)
+        ``(workshop, note id)`` of the notes that pair the two explicitly.
+    endorsement : float
+        ``groups_both / groups_barrier`` (rounded to 4 places).
+    evidence_score : float
+        Mean signal weight over the groups raising the barrier (4 places).
+    level : int
+        1 (endorsement ≥ 0.5), 2 (≥ 0.2) or 3.
+    """
+
+    practice: str
+    barrier: str
+    groups_barrier: int
+    groups_practice: int
+    groups_both: int
+    explicit_groups: int
+    block_groups: int
+    explicit_notes: tuple[tuple[str, str], ...]
+    endorsement: float
+    evidence_score: float
+    level: int
+
+    @property
+    def local(self) -> bool:
+        """True when some group shows the pair locally (explicit or same block)."""
+        return self.explicit_groups > 0 or self.block_groups > 0
+
+
+@dataclass(frozen=True, slots=True)
+class AddressesLink:
+    """A practice → barrier link with both of its parts and the combined score."""
+
+    practice: str
+    barrier: str
+    curated: CuratedLink | None
+    evidence: LinkEvidence | None
+    score: float
+    level: int
+
+    @property
+    def curated_score(self) -> float:
+        """The curated part (0 when not curated)."""
+        return self.curated.curated_score if self.curated else 0.0
+
+    @property
+    def evidence_score(self) -> float:
+        """The evidence part (0 when the workshops show nothing)."""
+        return self.evidence.evidence_score if self.evidence else 0.0
+
+
+def level_for(endorsement: float) -> int:
+    """The CFIR-ERIC style level of an endorsement share.
+
+    Examples
+    --------
+    >>> [level_for(x) for x in (0.5, 0.49, 0.2, 0.19, 0.0)]
+    [1, 2, 2, 3, 3]
+    """
+    if endorsement >= 0.5:
+        return 1
+    if endorsement >= 0.2:
+        return 2
+    return 3
+
+
+def score(curated_score: float, evidence_score: float) -> float:
+    """Combine the curated and the evidence part into one score in [0, 1].
+
+    Examples
+    --------
+    >>> score(1.0, 0.0), score(0.6, 0.5), score(0.0, 1.0)
+    (0.5, 0.55, 0.5)
+    """
+    return round(CURATED_WEIGHT * curated_score + EVIDENCE_WEIGHT * evidence_score, 4)
+
+
+def load_curated(path: Path | None = None) -> tuple[CuratedLink, ...]:
+    """Read the curated links file.
+
+    Parameters
+    ----------
+    path : pathlib.Path, optional
+        A CSV with columns ``practice_theme, barrier_theme, strength, rationale``
+        (others are ignored). Defaults to ``data/addresses.csv``.
+
+    Returns
+    -------
+    tuple of CuratedLink
+        In file order.
+
+    Raises
+    ------
+    DataFileError
+        When the file is missing or unreadable, a column is missing, a strength is
+        unknown, a field is empty or a pair repeats. The message names file and line.
+
+    Examples
+    --------
+    >>> links = load_curated()
+    >>> all(link.strength in ("strong", "moderate") for link in links)
+    True
+    """
+    path = data_path(ADDRESSES_FILE) if path is None else path
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataFileError(
+            f"{path}: cannot read the curated links file: {exc}", path=str(path)
+        ) from exc
+    reader = csv.DictReader(text.splitlines())
+    missing = [c for c in _REQUIRED_COLUMNS if c not in (reader.fieldnames or ())]
+    if missing:
+        raise DataFileError(
+            f"{path}: line 1: missing column(s) {', '.join(missing)}; "
+            f"expected {', '.join(_REQUIRED_COLUMNS)}",
+            path=str(path),
+            line=1,
+        )
+    out: list[CuratedLink] = []
+    seen: set[tuple[str, str]] = set()
+    for row in reader:
+        line = reader.line_num
+        p, b = (row["practice_theme"] or "").strip(), (row["barrier_theme"] or "").strip()
+        strength = (row["strength"] or "").strip().lower()
+        rationale = (row["rationale"] or "").strip()
+        if not p or not b or not rationale:
+            raise DataFileError(
+                f"{path}: line {line}: practice_theme, barrier_theme and rationale "
+                "must not be empty",
+                path=str(path),
+                line=line,
+            )
+        if strength not in STRENGTH_SCORES:
+            raise DataFileError(
+                f"{path}: line {line}: unknown strength {strength!r}; "
+                f"use one of {', '.join(STRENGTH_SCORES)}",
+                path=str(path),
+                line=line,
+            )
+        if (p, b) in seen:
+            raise DataFileError(
+                f"{path}: line {line}: duplicate link {p} -> {b}", path=str(path), line=line
+            )
+        seen.add((p, b))
+        out.append(CuratedLink(p, b, strength, rationale, line))
+    return tuple(out)
+
+
+def _themes_by_kind(cn: CodedNote) -> tuple[list[str], list[str]]:
+    if cn.kind is NoteKind.HEADING:
+        return [], []
+    practices = [t.id for t in cn.themes if t.kind is ThemeKind.PRACTICE]
+    barriers = [t.id for t in cn.themes if t.kind is ThemeKind.BARRIER]
+    return practices, barriers
+
+
+def compute_evidence(coded: Iterable[CodedNote]) -> dict[tuple[str, str], LinkEvidence]:
+    """Evidence for every practice-barrier pair that some group raises together.
+
+    Parameters
+    ----------
+    coded : iterable of CodedNote
+        Notes of one or more workshops. Heading notes are ignored.
+
+    Returns
+    -------
+    dict
+        ``(practice id, barrier id) -> LinkEvidence`` for every pair that occurs
+        together in at least one group.
+
+    Examples
+    --------
+    >>> from collab_graph.examples import example_coded_notes
+    >>> ev = compute_evidence(example_coded_notes())
+    >>> sorted(ev)[:2]
+    [('p_dedicated_team', 'b_time_capacity'), ('p_protected_time', 'b_funding_budgets')]
+    >>> ev["p_dedicated_team", "b_time_capacity"].block_groups
+    1
+    """
+    # group -> theme -> set of block keys; explicit pairs per group.
+    g_practice: dict[GroupKey, dict[str, set[tuple[object, ...]]]] = defaultdict(dict)
+    g_barrier: dict[GroupKey, dict[str, set[tuple[object, ...]]]] = defaultdict(dict)
+    explicit: dict[tuple[str, str], dict[GroupKey, set[tuple[str, str]]]] = defaultdict(dict)
+    practice_groups: dict[str, set[GroupKey]] = defaultdict(set)
+    barrier_groups: dict[str, set[GroupKey]] = defaultdict(set)
+    notes_by_id: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+    coded = list(coded)
+    for cn in coded:
+        notes_by_id[cn.note.workshop, cn.note.id] = _themes_by_kind(cn)
+    for cn in coded:
+        n = cn.note
+        gk = group_key(cn)
+        block = (n.question, n.prompt, n.block)
+        ps, bs = notes_by_id[n.workshop, n.id]
+        for p in ps:
+            g_practice[gk].setdefault(p, set()).add(block)
+            practice_groups[p].add(gk)
+        for b in bs:
+            g_barrier[gk].setdefault(b, set()).add(block)
+            barrier_groups[b].add(gk)
+        pairs: list[tuple[str, str, tuple[str, str]]] = [
+            (p, b, (n.workshop, n.id)) for p in ps for b in bs
+        ]
+        if n.parent is not None and (n.workshop, n.parent) in notes_by_id:
+            pps, pbs = notes_by_id[n.workshop, n.parent]
+            pairs += [(p, b, (n.workshop, n.id)) for p in ps for b in pbs]
+            pairs += [(p, b, (n.workshop, n.id)) for p in pps for b in bs]
+        for p, b, nid in pairs:
+            explicit[p, b].setdefault(gk, set()).add(nid)
+
+    signals: dict[tuple[str, str], dict[str, float | int]] = {}
+    for gk, barriers in g_barrier.items():
+        practices = g_practice.get(gk, {})
+        for b, b_blocks in barriers.items():
+            for p, p_blocks in practices.items():
+                acc = signals.setdefault(
+                    (p, b), {"both": 0, "explicit": 0, "block": 0, "weight": 0.0}
+                )
+                acc["both"] += 1
+                if gk in explicit.get((p, b), {}):
+                    acc["explicit"] += 1
+                    acc["block"] += 1
+                    acc["weight"] += SIGNAL_WEIGHTS["explicit"]
+                elif b_blocks & p_blocks:
+                    acc["block"] += 1
+                    acc["weight"] += SIGNAL_WEIGHTS["block"]
+                else:
+                    acc["weight"] += SIGNAL_WEIGHTS["group"]
+
+    out: dict[tuple[str, str], LinkEvidence] = {}
+    for (p, b), acc in sorted(signals.items()):
+        n_b = len(barrier_groups[b])
+        endorsement = round(acc["both"] / n_b, 4)
+        notes = sorted(nid for ids in explicit.get((p, b), {}).values() for nid in ids)
+        out[p, b] = LinkEvidence(
+            practice=p,
+            barrier=b,
+            groups_barrier=n_b,
+            groups_practice=len(practice_groups[p]),
+            groups_both=int(acc["both"]),
+            explicit_groups=int(acc["explicit"]),
+            block_groups=int(acc["block"]),
+            explicit_notes=tuple(notes),
+            endorsement=endorsement,
+            evidence_score=round(acc["weight"] / n_b, 4),
+            level=level_for(endorsement),
+        )
+    return out
+
+
+def combine_links(
+    curated: Sequence[CuratedLink],
+    evidence: Mapping[tuple[str, str], LinkEvidence],
+) -> list[AddressesLink]:
+    """Merge curated links and evidence into scored ``addresses`` links.
+
+    A pair is kept when it is curated or shows local evidence (see module doc).
+
+    Parameters
+    ----------
+    curated : sequence of CuratedLink
+        Curated theme-level links.
+    evidence : mapping
+        The result of :func:`compute_evidence`.
+
+    Returns
+    -------
+    list of AddressesLink
+        Sorted by practice id, then barrier id.
+
+    Examples
+    --------
+    >>> from collab_graph.examples import example_coded_notes
+    >>> cur = [CuratedLink("p_protected_time", "b_time_capacity", "strong", "frees time")]
+    >>> links = combine_links(cur, compute_evidence(example_coded_notes()))
+    >>> for k in links:
+    ...     if k.barrier == "b_time_capacity":
+    ...         print(k.practice, k.score, k.curated is not None, k.level)
+    p_dedicated_team 0.0833 False 2
+    p_protected_time 0.75 True 1
+    p_shared_services 0.1666 False 1
+    """
+    by_pair = {(c.practice, c.barrier): c for c in curated}
+    pairs = set(by_pair) | {pair for pair, ev in evidence.items() if ev.local}
+    out = []
+    for p, b in sorted(pairs):
+        cur = by_pair.get((p, b))
+        ev = evidence.get((p, b))
+        cs = cur.curated_score if cur else 0.0
+        es = ev.evidence_score if ev else 0.0
+        out.append(
+            AddressesLink(
+                practice=p,
+                barrier=b,
+                curated=cur,
+                evidence=ev,
+                score=score(cs, es),
+                level=ev.level if ev else 3,
+            )
+        )
+    return out
