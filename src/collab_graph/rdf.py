@@ -1,0 +1,662 @@
+"""The graph as RDF, and back: ``to_rdf(G)`` and ``from_rdf(g)`` are inverses.
+
+This module holds the one map between the networkx schema of
+:mod:`collab_graph.graph` and RDF:
+
+* **Classes.** :data:`CLASS_OF` maps each :class:`~collab_graph.model.NodeKind`
+  to one RDF class (``cg:Note``, ``cg:Practice``, ``org:Organization``, ...).
+  :data:`EXTRA_TYPES` adds the reused superclasses (``prov:Entity`` for notes,
+  ``prov:Agent`` for groups, ``skos:Concept`` for themes, ...), which
+  :func:`from_rdf` ignores because :func:`to_rdf` always re-adds them.
+* **Attributes.** :data:`NODE_ATTRS` maps each node attribute to a property
+  (``text`` → ``schema:text``, ``line`` → ``cg:sourceLine``, ``label`` →
+  ``rdfs:label`` or ``skos:prefLabel``, ...).
+* **Edges.** :data:`EDGE_PREDICATES` maps each :class:`~collab_graph.model.EdgeKind`
+  to a property. ``raised`` is written the PROV way round, note
+  ``prov:wasAttributedTo`` group. An ``addresses`` edge becomes a direct
+  ``cg:addresses`` triple plus a ``cg:AddressesLink`` resource carrying its
+  scores, so that both parts of the score stay queryable.
+* **Provenance.** Every note ``prov:wasDerivedFrom`` its workshop's
+  ``cg:SourceDocument`` and carries its ``cg:sourceLine``.
+
+IRIs are the base IRI plus the (percent-encoded) node id, so they are valid and
+deterministic; there are no blank nodes, so the same graph always gives the
+same triples. In the :class:`rdflib.Dataset`, each workshop's triples sit in a
+named graph named by the workshop's IRI; themes, organisations and links, which
+workshops share, sit in ``{base}graph/shared``.
+
+Examples
+--------
+>>> from rdflib.compare import isomorphic
+>>> from collab_graph.examples import example_graph
+>>> G = example_graph()
+>>> ds = to_rdf(G)
+>>> len(list(ds.graphs())) >= 3
+True
+>>> H = from_rdf(ds)
+>>> sorted(H.nodes(data=True)) == sorted(G.nodes(data=True))
+True
+>>> isomorphic(to_graph(H), to_graph(G))
+True
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from typing import Literal as Lit
+from urllib.parse import quote, unquote
+
+import networkx as nx
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from collab_graph.errors import DataFileError, ExportError
+from collab_graph.model import EdgeKind, NodeKind
+from collab_graph.resources import data_path
+from collab_graph.vocab import (
+    CG,
+    DCTERMS,
+    DEFAULT_BASE,
+    ORG,
+    PREFIXES,
+    PROV,
+    RDF,
+    RDFS,
+    SDO,
+    SKOS,
+)
+
+__all__ = [
+    "CLASS_OF",
+    "EDGE_PREDICATES",
+    "EXTRA_TYPES",
+    "LINK_ATTRS",
+    "NODE_ATTRS",
+    "SHAPES_FILE",
+    "AttrSpec",
+    "ShaclReport",
+    "check_base",
+    "from_rdf",
+    "iter_quads",
+    "node_iri",
+    "shared_graph_iri",
+    "to_graph",
+    "to_rdf",
+    "validate",
+]
+
+SHAPES_FILE = "shapes.ttl"
+
+CLASS_OF: Mapping[NodeKind, URIRef] = {
+    NodeKind.WORKSHOP: CG.Workshop,
+    NodeKind.QUESTION: CG.Question,
+    NodeKind.PROMPT: CG.Prompt,
+    NodeKind.GROUP: CG.Group,
+    NodeKind.NOTE: CG.Note,
+    NodeKind.PRACTICE: CG.Practice,
+    NodeKind.BARRIER: CG.Barrier,
+    NodeKind.BENEFIT: CG.Benefit,
+    NodeKind.ORGANISATION: ORG.Organization,
+}
+"""The one NodeKind ↔ RDF class map."""
+
+KIND_OF: Mapping[URIRef, NodeKind] = {v: k for k, v in CLASS_OF.items()}
+
+EXTRA_TYPES: Mapping[NodeKind, tuple[URIRef, ...]] = {
+    NodeKind.WORKSHOP: (PROV.Activity,),
+    NodeKind.GROUP: (PROV.Agent,),
+    NodeKind.NOTE: (PROV.Entity,),
+    NodeKind.PRACTICE: (CG.Theme, SKOS.Concept),
+    NodeKind.BARRIER: (CG.Theme, SKOS.Concept),
+    NodeKind.BENEFIT: (CG.Theme, SKOS.Concept),
+    NodeKind.ORGANISATION: (PROV.Agent,),
+}
+"""Reused superclasses asserted alongside the class of :data:`CLASS_OF`."""
+
+EDGE_PREDICATES: Mapping[EdgeKind, URIRef] = {
+    EdgeKind.PART_OF: DCTERMS.isPartOf,
+    EdgeKind.RAISED: PROV.wasAttributedTo,  # written note -> group
+    EdgeKind.IN: CG.inResponseTo,
+    EdgeKind.CHILD_OF: CG.childOf,
+    EdgeKind.ABOUT: DCTERMS.subject,
+    EdgeKind.MENTIONS: SDO.mentions,
+    EdgeKind.ADDRESSES: CG.addresses,
+}
+"""The one EdgeKind ↔ RDF property map."""
+
+_INVERSE_EDGES = frozenset({EdgeKind.RAISED})
+_EDGE_OF: Mapping[URIRef, EdgeKind] = {v: k for k, v in EDGE_PREDICATES.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class AttrSpec:
+    """How one node or link attribute is written in RDF.
+
+    ``mode`` is ``one`` (one literal), ``many`` (a ``;``-joined attribute written
+    as one literal per value), ``ref`` (a theme id written as a theme IRI) or
+    ``refs`` (``;``-joined node ids written as IRIs). With ``empty`` True, an
+    empty string is not written and comes back as ``""``.
+    """
+
+    predicate: URIRef
+    mode: Lit["one", "many", "ref", "refs"] = "one"
+    empty: bool = False
+
+
+_THEME_ATTRS: Mapping[str, AttrSpec] = {
+    "label": AttrSpec(SKOS.prefLabel),
+    "theme_id": AttrSpec(DCTERMS.identifier),
+    "definition": AttrSpec(SKOS.definition, empty=True),
+    "cues": AttrSpec(CG.cue, "many"),
+    "alt_labels": AttrSpec(SKOS.altLabel, "many"),
+    "broader": AttrSpec(SKOS.broader, "ref"),
+}
+
+NODE_ATTRS: Mapping[NodeKind, Mapping[str, AttrSpec]] = {
+    NodeKind.WORKSHOP: {
+        "label": AttrSpec(RDFS.label),
+        "slug": AttrSpec(DCTERMS.identifier),
+        "title": AttrSpec(DCTERMS.title),
+        "source": AttrSpec(DCTERMS.source),
+    },
+    NodeKind.QUESTION: {
+        "label": AttrSpec(RDFS.label),
+        "workshop": AttrSpec(CG.workshop),
+        "number": AttrSpec(CG.number),
+        "text": AttrSpec(SDO.text),
+        "line": AttrSpec(CG.sourceLine),
+    },
+    NodeKind.PROMPT: {
+        "label": AttrSpec(RDFS.label),
+        "workshop": AttrSpec(CG.workshop),
+        "letter": AttrSpec(CG.letter),
+        "question": AttrSpec(CG.question),
+        "topic": AttrSpec(CG.topic),
+        "line": AttrSpec(CG.sourceLine),
+    },
+    NodeKind.GROUP: {
+        "label": AttrSpec(RDFS.label),
+        "workshop": AttrSpec(CG.workshop),
+        "number": AttrSpec(CG.number),
+    },
+    NodeKind.NOTE: {
+        "label": AttrSpec(RDFS.label),
+        "workshop": AttrSpec(CG.workshop),
+        "note_id": AttrSpec(DCTERMS.identifier),
+        "text": AttrSpec(SDO.text),
+        "line": AttrSpec(CG.sourceLine),
+        "group": AttrSpec(CG.group),
+        "question": AttrSpec(CG.question),
+        "prompt": AttrSpec(CG.prompt),
+        "block": AttrSpec(CG.block),
+        "section": AttrSpec(CG.section),
+        "note_kind": AttrSpec(CG.noteKind),
+        "classifier_kind": AttrSpec(CG.classifierKind),
+        "confidence": AttrSpec(CG.confidence),
+        "reasons": AttrSpec(CG.reasons, empty=True),
+        "reviewed": AttrSpec(CG.reviewed),
+    },
+    NodeKind.PRACTICE: _THEME_ATTRS,
+    NodeKind.BARRIER: _THEME_ATTRS,
+    NodeKind.BENEFIT: _THEME_ATTRS,
+    NodeKind.ORGANISATION: {
+        "label": AttrSpec(SKOS.prefLabel),
+        "org_id": AttrSpec(DCTERMS.identifier),
+        "org_type": AttrSpec(CG.orgType),
+        "aliases": AttrSpec(SKOS.altLabel, "many"),
+        "note": AttrSpec(RDFS.comment, empty=True),
+    },
+}
+"""Node attribute → RDF property, per node kind. Other attributes are not exported."""
+
+LINK_ATTRS: Mapping[str, AttrSpec] = {
+    "score": AttrSpec(CG.score),
+    "level": AttrSpec(CG.level),
+    "curated": AttrSpec(CG.curated),
+    "strength": AttrSpec(CG.strength, empty=True),
+    "rationale": AttrSpec(CG.rationale, empty=True),
+    "curated_score": AttrSpec(CG.curatedScore),
+    "evidence_score": AttrSpec(CG.evidenceScore),
+    "endorsement": AttrSpec(CG.endorsement),
+    "groups_barrier": AttrSpec(CG.groupsBarrier),
+    "groups_practice": AttrSpec(CG.groupsPractice),
+    "groups_both": AttrSpec(CG.groupsBoth),
+    "explicit_groups": AttrSpec(CG.explicitGroups),
+    "block_groups": AttrSpec(CG.blockGroups),
+    "explicit_notes": AttrSpec(CG.explicitNote, "refs"),
+}
+"""``addresses`` edge attribute → property of its ``cg:AddressesLink`` resource."""
+
+_WORKSHOP_KINDS = frozenset(
+    {NodeKind.WORKSHOP, NodeKind.QUESTION, NodeKind.PROMPT, NodeKind.GROUP, NodeKind.NOTE}
+)
+_BASE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s<>\"{}|\\^`]*[/#]$")
+
+
+def check_base(base: str) -> str:
+    """Check that ``base`` is an absolute IRI ending in ``/`` or ``#``.
+
+    Raises
+    ------
+    ExportError
+        When it is not.
+
+    Examples
+    --------
+    >>> check_base("https://example.org/kg/")
+    'https://example.org/kg/'
+    >>> check_base("not an iri")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    collab_graph.errors.ExportError: base IRI 'not an iri' must be absolute ...
+    """
+    if not _BASE_RE.match(base):
+        raise ExportError(
+            f"base IRI {base!r} must be absolute and end in '/' or '#', e.g. {DEFAULT_BASE!r}"
+        )
+    return base
+
+
+def node_iri(base: str, node: str) -> URIRef:
+    """The IRI of a node: ``base`` plus the percent-encoded node id.
+
+    Examples
+    --------
+    >>> str(node_iri("https://example.org/", "workshop/a b/note/G1-1"))
+    'https://example.org/workshop/a%20b/note/G1-1'
+    """
+    return URIRef(base + quote(node, safe="/-_.~"))
+
+
+def shared_graph_iri(base: str) -> URIRef:
+    """Name of the named graph holding themes, organisations and links."""
+    return URIRef(base + "graph/shared")
+
+
+def _link_iri(base: str, practice: str, barrier: str) -> URIRef:
+    return node_iri(
+        base, f"addresses/{practice.removeprefix('theme/')}/" + barrier.removeprefix("theme/")
+    )
+
+
+def _literal(value: Any) -> Literal:
+    # Floats go out as xsd:decimal ("0.75", not "7.5e-01"); the shortest repr
+    # of a float reads back as the same float.
+    if isinstance(value, float) and not isinstance(value, bool):
+        return Literal(Decimal(repr(value)))
+    if isinstance(value, bool | int | str):
+        return Literal(value)
+    raise ExportError(f"attribute value {value!r} is not a plain str, int, float or bool")
+
+
+def _attr_objects(base: str, spec: AttrSpec, value: Any) -> list[Node]:
+    if spec.mode == "one":
+        if spec.empty and value == "":
+            return []
+        return [_literal(value)]
+    parts = [v for v in str(value).split(";") if v]
+    if spec.mode == "many":
+        return [Literal(v) for v in parts]
+    if spec.mode == "ref":
+        return [node_iri(base, f"theme/{v}") for v in parts]
+    return [node_iri(base, v) for v in parts]
+
+
+def iter_quads(
+    G: nx.MultiDiGraph, base: str = DEFAULT_BASE
+) -> Iterator[tuple[Node, Node, Node, URIRef]]:
+    """Every quad of the RDF form of ``G``, in a deterministic order.
+
+    This is what :func:`to_rdf` loads; a fast writer can format these directly.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A graph built by :func:`collab_graph.graph.build_graph`.
+    base : str
+        Base IRI of the data.
+
+    Yields
+    ------
+    tuple
+        ``(subject, predicate, object, graph name)``.
+
+    Raises
+    ------
+    ExportError
+        When the base IRI is invalid or a node has an unknown kind.
+
+    Examples
+    --------
+    >>> from collab_graph.examples import example_graph
+    >>> quads = list(iter_quads(example_graph()))
+    >>> len(quads) == len(set(quads))
+    True
+    """
+    check_base(base)
+    shared = shared_graph_iri(base)
+    scheme = URIRef(base + "taxonomy")
+    yield scheme, RDF.type, SKOS.ConceptScheme, shared
+    yield scheme, RDFS.label, Literal("collab-graph themes"), shared
+    graph_of: dict[str, URIRef] = {}
+    for node in sorted(G.nodes):
+        data = G.nodes[node]
+        try:
+            kind = NodeKind(data.get("kind"))
+        except ValueError as exc:
+            raise ExportError(f"node {node!r} has unknown kind {data.get('kind')!r}") from exc
+        s = node_iri(base, node)
+        if kind in _WORKSHOP_KINDS:
+            gname = node_iri(
+                base,
+                f"workshop/{data['workshop'] if kind is not NodeKind.WORKSHOP else data['slug']}",
+            )
+        else:
+            gname = shared
+        graph_of[node] = gname
+        yield s, RDF.type, CLASS_OF[kind], gname
+        for extra in EXTRA_TYPES.get(kind, ()):
+            yield s, RDF.type, extra, gname
+        for attr, spec in NODE_ATTRS[kind].items():
+            if attr in data:
+                for o in _attr_objects(base, spec, data[attr]):
+                    yield s, spec.predicate, o, gname
+        if kind is NodeKind.WORKSHOP:
+            doc = node_iri(base, f"{node}/source")
+            yield doc, RDF.type, CG.SourceDocument, gname
+            yield doc, RDF.type, PROV.Entity, gname
+            yield doc, RDFS.label, Literal(str(data.get("source", ""))), gname
+            yield s, PROV.used, doc, gname
+        elif kind is NodeKind.NOTE:
+            yield (
+                s,
+                PROV.wasDerivedFrom,
+                node_iri(base, f"workshop/{data['workshop']}/source"),
+                gname,
+            )
+        elif kind in (NodeKind.PRACTICE, NodeKind.BARRIER, NodeKind.BENEFIT):
+            yield s, SKOS.inScheme, scheme, gname
+    for u, v, key, data in sorted(G.edges(keys=True, data=True), key=lambda e: e[:3]):
+        ekind = EdgeKind(key)
+        pred = EDGE_PREDICATES[ekind]
+        su, sv = node_iri(base, u), node_iri(base, v)
+        if ekind in _INVERSE_EDGES:
+            yield sv, pred, su, graph_of[v]
+            continue
+        yield su, pred, sv, graph_of[u]
+        if ekind is EdgeKind.ABOUT and data.get("primary"):
+            yield su, CG.primaryTheme, sv, graph_of[u]
+        elif ekind is EdgeKind.ADDRESSES:
+            link = _link_iri(base, u, v)
+            yield link, RDF.type, CG.AddressesLink, shared
+            yield link, CG.practice, su, shared
+            yield link, CG.barrier, sv, shared
+            for attr, spec in LINK_ATTRS.items():
+                if attr in data:
+                    for o in _attr_objects(base, spec, data[attr]):
+                        yield link, spec.predicate, o, shared
+
+
+def _bind(g: Graph, base: str) -> None:
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns, override=True)
+    g.bind("cgd", base, override=True)
+
+
+def to_rdf(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> Dataset:
+    """The graph as an RDF dataset with one named graph per workshop.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A graph built by :func:`collab_graph.graph.build_graph`.
+    base : str
+        Base IRI of the data, absolute and ending in ``/`` or ``#``.
+
+    Returns
+    -------
+    rdflib.Dataset
+        Workshop triples in the graph named by the workshop's IRI; shared
+        triples (themes, organisations, links) in ``{base}graph/shared``.
+
+    Raises
+    ------
+    ExportError
+        When the base IRI is invalid.
+
+    Examples
+    --------
+    >>> from collab_graph.examples import example_graph
+    >>> ds = to_rdf(example_graph(), base="https://example.org/kg/")
+    >>> sorted(str(g.identifier) for g in ds.graphs() if len(g))
+    ['https://example.org/kg/graph/shared', 'https://example.org/kg/workshop/alpha', 'https://example.org/kg/workshop/beta']
+    """
+    ds = Dataset()
+    _bind(ds, base)
+    graphs: dict[URIRef, Graph] = {}
+
+    def ctx(name: URIRef) -> Graph:
+        if name not in graphs:
+            graphs[name] = ds.graph(name)
+        return graphs[name]
+
+    ds.addN((s, p, o, ctx(c)) for s, p, o, c in iter_quads(G, base))
+    return ds
+
+
+def to_graph(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> Graph:
+    """The graph as one flat RDF graph (all workshops' triples together).
+
+    Examples
+    --------
+    >>> from collab_graph.examples import example_graph
+    >>> g = to_graph(example_graph())
+    >>> from collab_graph.vocab import CG
+    >>> len(set(g.subjects(RDF.type, CG.Note)))
+    11
+    """
+    g = Graph()
+    _bind(g, base)
+    for s, p, o, _ in iter_quads(G, base):
+        g.add((s, p, o))
+    return g
+
+
+def _triples(g: Graph) -> Iterator[tuple[Node, Node, Node]]:
+    if isinstance(g, Dataset):
+        for s, p, o, _ in g.quads((None, None, None, None)):
+            yield s, p, o
+    else:
+        yield from g
+
+
+def _infer_base(g: Graph, types: Mapping[Node, set[Node]]) -> str:
+    for s, ts in types.items():
+        if CG.Workshop in ts:
+            slug = g.value(s, DCTERMS.identifier)
+            if slug is not None:
+                tail = quote(f"workshop/{slug}", safe="/-_.~")
+                if str(s).endswith(tail):
+                    return str(s)[: -len(tail)]
+    for s, ts in types.items():
+        if ts & {CG.Practice, CG.Barrier, CG.Benefit}:
+            tid = g.value(s, DCTERMS.identifier)
+            if tid is not None and str(s).endswith(f"theme/{tid}"):
+                return str(s)[: -len(f"theme/{tid}")]
+    return DEFAULT_BASE
+
+
+def _from_objects(base: str, spec: AttrSpec, objs: list[Node]) -> Any:
+    if spec.mode == "one":
+        if not objs:
+            return "" if spec.empty else None
+        o = objs[0]
+        if not isinstance(o, Literal):
+            return str(o)
+        value = o.toPython()
+        return float(value) if isinstance(value, Decimal) else value
+    if spec.mode == "many":
+        return ";".join(sorted({str(o) for o in objs}))
+    ids = sorted(unquote(str(o)[len(base) :]) for o in objs if str(o).startswith(base))
+    if spec.mode == "ref":
+        return ids[0].removeprefix("theme/") if ids else None
+    return ";".join(ids)
+
+
+def from_rdf(g: Graph, *, base: str | None = None) -> nx.MultiDiGraph:
+    """Rebuild the networkx graph from its RDF form (the inverse of :func:`to_rdf`).
+
+    Parameters
+    ----------
+    g : rdflib.Graph or rdflib.Dataset
+        RDF written by :func:`to_rdf` or :func:`to_graph`, possibly parsed back
+        from any RDF format.
+    base : str, optional
+        Base IRI the RDF was written with; inferred from the data when omitted.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The graph, with the node and edge attributes of the schema.
+
+    Raises
+    ------
+    DataFileError
+        When a resource has two node classes or an edge joins unknown nodes.
+
+    Examples
+    --------
+    >>> from collab_graph.examples import example_graph
+    >>> G = example_graph()
+    >>> H = from_rdf(to_graph(G))
+    >>> sorted(H.edges(keys=True, data=True)) == sorted(G.edges(keys=True, data=True))
+    True
+    """
+    types: dict[Node, set[Node]] = {}
+    props: dict[Node, dict[Node, list[Node]]] = {}
+    for s, p, o in _triples(g):
+        if p == RDF.type:
+            types.setdefault(s, set()).add(o)
+        else:
+            props.setdefault(s, {}).setdefault(p, []).append(o)
+    base = check_base(base) if base is not None else _infer_base(g, types)
+
+    def node_id(term: Node) -> str | None:
+        text = str(term)
+        return unquote(text[len(base) :]) if text.startswith(base) else None
+
+    H = nx.MultiDiGraph(name="collab-graph")
+    kinds: dict[Node, tuple[str, NodeKind]] = {}
+    for s, ts in types.items():
+        found = [KIND_OF[t] for t in ts if isinstance(t, URIRef) and t in KIND_OF]
+        if not found:
+            continue
+        if len(found) > 1:
+            raise DataFileError(f"{s} has more than one node class: {sorted(map(str, found))}")
+        nid = node_id(s)
+        if nid is None:
+            raise DataFileError(f"{s} is not under the base IRI {base!r}")
+        kinds[s] = (nid, found[0])
+    for s, (nid, kind) in sorted(kinds.items(), key=lambda kv: kv[1][0]):
+        attrs: dict[str, Any] = {"kind": str(kind)}
+        sp = props.get(s, {})
+        for attr, spec in NODE_ATTRS[kind].items():
+            value = _from_objects(base, spec, sp.get(spec.predicate, []))
+            if value is not None:
+                attrs[attr] = value
+        H.add_node(nid, **attrs)
+    links: list[tuple[str, str, dict[Node, list[Node]]]] = []
+    for s, ts in types.items():
+        if CG.AddressesLink in ts:
+            sp = props.get(s, {})
+            pu, bv = sp.get(CG.practice, []), sp.get(CG.barrier, [])
+            if pu and bv and pu[0] in kinds and bv[0] in kinds:
+                links.append((kinds[pu[0]][0], kinds[bv[0]][0], sp))
+    edges: list[tuple[str, str, EdgeKind, dict[str, Any]]] = []
+    for s, sp in props.items():
+        if s not in kinds:
+            continue
+        for pred, objs in sp.items():
+            ekind = _EDGE_OF.get(pred) if isinstance(pred, URIRef) else None
+            if ekind is None or ekind is EdgeKind.ADDRESSES:
+                continue
+            for o in objs:
+                if o not in kinds:
+                    raise DataFileError(f"{pred} from {s} to {o}: the target is not a node")
+                u, v = kinds[s][0], kinds[o][0]
+                data: dict[str, Any] = {}
+                if ekind in _INVERSE_EDGES:
+                    u, v = v, u
+                elif ekind is EdgeKind.ABOUT:
+                    data["primary"] = o in sp.get(CG.primaryTheme, [])
+                edges.append((u, v, ekind, data))
+    for u, v, sp in links:
+        data = {}
+        for attr, spec in LINK_ATTRS.items():
+            value = _from_objects(base, spec, sp.get(spec.predicate, []))
+            if value is not None:
+                data[attr] = value
+        edges.append((u, v, EdgeKind.ADDRESSES, data))
+    for u, v, ekind, data in sorted(edges, key=lambda e: (e[0], e[1], str(e[2]))):
+        H.add_edge(u, v, key=str(ekind), kind=str(ekind), **data)
+    return H
+
+
+@dataclass(frozen=True, slots=True)
+class ShaclReport:
+    """The outcome of a SHACL validation: whether it conforms, and pyshacl's report text."""
+
+    conforms: bool
+    text: str
+    violations: int
+
+
+def validate(data: Graph, *, shapes: Path | None = None) -> ShaclReport:
+    """Validate RDF against ``data/shapes.ttl`` with pySHACL.
+
+    Parameters
+    ----------
+    data : rdflib.Graph or rdflib.Dataset
+        The RDF to check; a dataset is validated as the union of its graphs.
+    shapes : pathlib.Path, optional
+        A SHACL shapes file (Turtle); defaults to ``data/shapes.ttl``.
+
+    Returns
+    -------
+    ShaclReport
+
+    Raises
+    ------
+    DataFileError
+        When the shapes file cannot be read or parsed.
+
+    Examples
+    --------
+    >>> from collab_graph.examples import example_graph
+    >>> validate(to_graph(example_graph())).conforms
+    True
+    """
+    import pyshacl
+
+    path = data_path(SHAPES_FILE) if shapes is None else shapes
+    try:
+        sg = Graph().parse(path, format="turtle")
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise DataFileError(f"{path}: cannot read the SHACL shapes: {exc}", path=str(path)) from exc
+    if isinstance(data, Dataset):
+        flat = Graph()
+        for t in _triples(data):
+            flat.add(t)
+        data = flat
+    conforms, report_graph, text = pyshacl.validate(
+        data, shacl_graph=sg, inference="none", advanced=False, allow_warnings=False
+    )
+    from rdflib.namespace import SH
+
+    violations = len(set(report_graph.subjects(RDF.type, SH.ValidationResult)))
+    return ShaclReport(bool(conforms), str(text), violations)
