@@ -191,13 +191,13 @@ class _PhraseIndex:
         else:
             self._rx = None
 
-    def finditer(self, text: str) -> Iterator[tuple[str, tuple[object, ...], int]]:
-        """Yield (phrase, payloads, start) for non-overlapping, longest-first hits."""
+    def finditer(self, text: str) -> Iterator[tuple[str, tuple[object, ...], int, int]]:
+        """Yield (phrase, payloads, start, end) for non-overlapping, longest-first hits."""
         if self._rx is None:
             return
         for m in self._rx.finditer(text):
             idx = (m.lastindex or 1) - 1
-            yield self._phrases[idx], self._payloads[idx], m.start(idx + 1)
+            yield self._phrases[idx], self._payloads[idx], m.start(idx + 1), m.end(idx + 1)
 
 
 @dataclass(frozen=True)
@@ -243,7 +243,7 @@ class Taxonomy:
         found: dict[str, tuple[Theme, list[str]]] = {}
         score: dict[str, float] = {}
         order: dict[str, int] = {}
-        for phrase, payloads, start in self._theme_index.finditer(normalise(text)):
+        for phrase, payloads, start, _ in self._theme_index.finditer(normalise(text)):
             for payload in payloads:
                 assert isinstance(payload, Theme)
                 entry = found.setdefault(payload.id, (payload, []))
@@ -253,13 +253,19 @@ class Taxonomy:
         ids = sorted(found, key=lambda i: (-score[i], order[i]))
         return [found[i] for i in ids]
 
-    def match_cues(self, text: str, where: str = "anywhere") -> list[tuple[KindCue, int]]:
-        """Kind cues of one ``where`` class found in ``text``, with their start offsets."""
-        out: list[tuple[KindCue, int]] = []
-        for _, payloads, start in self._cue_index[where].finditer(normalise(text)):
+    def match_cues(self, text: str, where: str = "anywhere") -> list[tuple[KindCue, int, int]]:
+        """Kind cues of one ``where`` class found in ``text``, with their start and end offsets.
+
+        Examples
+        --------
+        >>> [(c.kind.value, c.phrase) for c, _, _ in load_taxonomy().match_cues("Lack of time")]
+        [('barrier', 'lack of')]
+        """
+        out: list[tuple[KindCue, int, int]] = []
+        for _, payloads, start, end in self._cue_index[where].finditer(normalise(text)):
             for payload in payloads:
                 assert isinstance(payload, KindCue)
-                out.append((payload, start))
+                out.append((payload, start, end))
         return out
 
 

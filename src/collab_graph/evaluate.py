@@ -1,0 +1,320 @@
+"""Agreement of a coding with a reference coding (pure functions, no printing).
+
+The reference is a CSV in the format of ``shared/reference-coding/notes.csv``:
+one row per note with at least ``id, kind, themes, orgs``; ``kind2`` (an
+alternative kind a reasonable annotator could also give) and ``workshop`` are
+optional. Multi-valued cells are ``;``-separated.
+
+Examples
+--------
+>>> from collab_graph.model import CodedNote, Note, NoteKind
+>>> ref = [ReferenceNote("a", "barrier", "practice"), ReferenceNote("b", "benefit")]
+>>> coded = [CodedNote(Note("a", "w", None, None, None, 1, "x"), NoteKind.PRACTICE),
+...          CodedNote(Note("b", "w", None, None, None, 2, "y"), NoteKind.BENEFIT)]
+>>> r = evaluate(coded, ref)
+>>> r.kind_accuracy, r.kind_accuracy_exact
+(1.0, 0.5)
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from collab_graph.errors import DataFileError, InputFileError
+from collab_graph.model import CodedNote, NoteKind
+
+__all__ = [
+    "EvalReport",
+    "KindScore",
+    "Mismatch",
+    "ReferenceNote",
+    "evaluate",
+    "load_reference",
+]
+
+KINDS: tuple[str, ...] = tuple(k.value for k in NoteKind)
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceNote:
+    """One row of a reference coding."""
+
+    id: str
+    kind: str
+    kind2: str | None = None
+    themes: tuple[str, ...] = ()
+    orgs: tuple[str, ...] = ()
+    text: str = ""
+    workshop: str | None = None
+
+    def accepts(self, kind: str) -> bool:
+        """True when ``kind`` is the reference kind or its alternative."""
+        return kind == self.kind or (self.kind2 is not None and kind == self.kind2)
+
+
+@dataclass(frozen=True, slots=True)
+class KindScore:
+    """Precision, recall and F1 of one kind (exact reference kind)."""
+
+    kind: str
+    precision: float
+    recall: float
+    f1: float
+    support: int
+    predicted: int
+
+
+@dataclass(frozen=True, slots=True)
+class Mismatch:
+    """A note whose coded kind the reference accepts neither as kind nor kind2."""
+
+    id: str
+    text: str
+    reference: str
+    reference2: str | None
+    coded: str
+    confidence: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EvalReport:
+    """Everything ``collab-graph eval`` reports.
+
+    Attributes
+    ----------
+    matched : int
+        Reference notes found in the coding (by workshop and id, or id alone).
+    kind_accuracy : float
+        Share of matched notes whose kind is the reference ``kind`` or ``kind2``.
+    kind_accuracy_exact : float
+        Share whose kind is exactly the reference ``kind``.
+    per_kind : dict
+        :class:`KindScore` by kind, against the exact reference kind.
+    confusion : dict
+        ``confusion[reference][coded]`` counts.
+    org_precision, org_recall, org_f1 : float
+        Over (note, organisation id) pairs.
+    theme_primary_agreement : float or None
+        Share of notes with a reference theme whose first coded theme equals
+        the first reference theme, counting only themes whose ids both share.
+    theme_precision, theme_recall : float or None
+        Over (note, theme id) pairs restricted to shared theme ids.
+    """
+
+    reference_size: int
+    matched: int
+    missing: tuple[str, ...]
+    extra: int
+    kind_accuracy: float
+    kind_accuracy_exact: float
+    per_kind: Mapping[str, KindScore]
+    confusion: Mapping[str, Mapping[str, int]]
+    org_precision: float
+    org_recall: float
+    org_f1: float
+    org_counts: tuple[int, int, int]
+    shared_theme_ids: int
+    theme_primary_agreement: float | None
+    theme_precision: float | None
+    theme_recall: float | None
+    reviewed: int
+    mismatches: tuple[Mismatch, ...] = field(default=())
+
+    def summary(self) -> dict[str, object]:
+        """The headline figures as a flat, JSON-friendly dict."""
+        return {
+            "matched": self.matched,
+            "reference": self.reference_size,
+            "kind_accuracy": round(self.kind_accuracy, 4),
+            "kind_accuracy_exact": round(self.kind_accuracy_exact, 4),
+            "org_precision": round(self.org_precision, 4),
+            "org_recall": round(self.org_recall, 4),
+            "org_f1": round(self.org_f1, 4),
+            "theme_primary_agreement": _r(self.theme_primary_agreement),
+            "theme_precision": _r(self.theme_precision),
+            "theme_recall": _r(self.theme_recall),
+            "reviewed": self.reviewed,
+        }
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)
+
+
+def _split(cell: str | None) -> tuple[str, ...]:
+    return tuple(p.strip() for p in (cell or "").split(";") if p.strip())
+
+
+def load_reference(path: Path | str) -> list[ReferenceNote]:
+    """Read a reference coding CSV.
+
+    Raises
+    ------
+    InputFileError
+        When the file is missing or unreadable.
+    DataFileError
+        When a required column is missing or a kind is unknown.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise InputFileError(f"{p}: reference file not found", path=str(p)) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"{p}: cannot read reference file: {exc}", path=str(p)) from exc
+    if not text.strip():
+        raise InputFileError(f"{p}: reference file is empty", path=str(p))
+    reader = csv.DictReader(text.splitlines())
+    missing = [c for c in ("id", "kind") if c not in (reader.fieldnames or [])]
+    if missing:
+        raise DataFileError(
+            f"{p}: line 1: missing column(s) {', '.join(missing)}; a reference needs "
+            "id and kind (and usually kind2, themes, orgs)",
+            path=str(p),
+            line=1,
+        )
+    out: list[ReferenceNote] = []
+    for row in reader:
+        kind = (row.get("kind") or "").strip()
+        kind2 = (row.get("kind2") or "").strip() or None
+        for k in (kind, kind2):
+            if k is not None and k not in KINDS:
+                raise DataFileError(
+                    f"{p}: line {reader.line_num}: unknown kind {k!r}; use one of "
+                    f"{', '.join(KINDS)}",
+                    path=str(p),
+                    line=reader.line_num,
+                )
+        out.append(
+            ReferenceNote(
+                id=(row.get("id") or "").strip(),
+                kind=kind,
+                kind2=kind2,
+                themes=_split(row.get("themes")),
+                orgs=_split(row.get("orgs")),
+                text=row.get("text") or "",
+                workshop=(row.get("workshop") or "").strip() or None,
+            )
+        )
+    return out
+
+
+def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def evaluate(
+    coded: Sequence[CodedNote],
+    reference: Sequence[ReferenceNote],
+    *,
+    theme_ids: Sequence[str] | None = None,
+) -> EvalReport:
+    """Compare a coding with a reference coding.
+
+    Parameters
+    ----------
+    coded : sequence of CodedNote
+        The coding to score.
+    reference : sequence of ReferenceNote
+        From :func:`load_reference`.
+    theme_ids : sequence of str, optional
+        The taxonomy's theme ids; theme agreement counts only ids both share.
+        Defaults to the ids seen in the coding.
+
+    Returns
+    -------
+    EvalReport
+    """
+    by_key: dict[tuple[str | None, str], CodedNote] = {}
+    by_id: dict[str, CodedNote] = {}
+    for c in coded:
+        by_key[(c.note.workshop, c.note.id)] = c
+        by_id.setdefault(c.note.id, c)
+    pairs: list[tuple[ReferenceNote, CodedNote]] = []
+    missing: list[str] = []
+    for ref in reference:
+        hit = by_key.get((ref.workshop, ref.id)) if ref.workshop else by_id.get(ref.id)
+        if hit is None:
+            missing.append(ref.id)
+        else:
+            pairs.append((ref, hit))
+    n = len(pairs)
+
+    lenient = sum(ref.accepts(c.kind.value) for ref, c in pairs)
+    exact = sum(ref.kind == c.kind.value for ref, c in pairs)
+    confusion = {g: dict.fromkeys(KINDS, 0) for g in KINDS}
+    for ref, c in pairs:
+        confusion.setdefault(ref.kind, dict.fromkeys(KINDS, 0))[c.kind.value] += 1
+    per_kind: dict[str, KindScore] = {}
+    for k in KINDS:
+        tp = confusion[k][k]
+        pred = sum(row[k] for row in confusion.values())
+        sup = sum(confusion[k].values())
+        p, r, f = _prf(tp, pred - tp, sup - tp)
+        per_kind[k] = KindScore(k, p, r, f, sup, pred)
+
+    otp = ofp = ofn = 0
+    for ref, c in pairs:
+        got = {o.id for o in c.orgs}
+        want = set(ref.orgs)
+        otp += len(got & want)
+        ofp += len(got - want)
+        ofn += len(want - got)
+    op, orr, of = _prf(otp, ofp, ofn)
+
+    known = set(theme_ids) if theme_ids is not None else {t.id for _, c in pairs for t in c.themes}
+    ref_ids = {t for ref, _ in pairs for t in ref.themes}
+    shared = known & ref_ids
+    prim_n = prim_ok = ttp = tfp = tfn = 0
+    for ref, c in pairs:
+        want_list = [t for t in ref.themes if t in shared]
+        got_list = [t.id for t in c.themes if t.id in shared]
+        if want_list:
+            prim_n += 1
+            prim_ok += bool(got_list) and got_list[0] == want_list[0]
+        ttp += len(set(got_list) & set(want_list))
+        tfp += len(set(got_list) - set(want_list))
+        tfn += len(set(want_list) - set(got_list))
+    tp_, tr_, _ = _prf(ttp, tfp, tfn)
+
+    mismatches = tuple(
+        Mismatch(
+            ref.id,
+            c.note.text,
+            ref.kind,
+            ref.kind2,
+            c.kind.value,
+            c.confidence,
+            c.reasons,
+        )
+        for ref, c in pairs
+        if not ref.accepts(c.kind.value)
+    )
+    matched_ids = {id(c) for _, c in pairs}
+    return EvalReport(
+        reference_size=len(reference),
+        matched=n,
+        missing=tuple(missing),
+        extra=sum(1 for c in coded if id(c) not in matched_ids),
+        kind_accuracy=lenient / n if n else 0.0,
+        kind_accuracy_exact=exact / n if n else 0.0,
+        per_kind=per_kind,
+        confusion=confusion,
+        org_precision=op,
+        org_recall=orr,
+        org_f1=of,
+        org_counts=(otp, ofp, ofn),
+        shared_theme_ids=len(shared),
+        theme_primary_agreement=prim_ok / prim_n if prim_n else None,
+        theme_precision=tp_ if shared else None,
+        theme_recall=tr_ if shared else None,
+        reviewed=sum(1 for _, c in pairs if c.reviewed),
+        mismatches=mismatches,
+    )
