@@ -194,6 +194,164 @@ def parse_cmd(
             _print_report(results)
 
 
+NoReviewsOpt = Annotated[
+    bool,
+    typer.Option("--no-reviews", help="The classifier alone: apply no analyst review."),
+]
+
+
+@app.command("classify")
+def classify_cmd(
+    paths: PathsArg = None,
+    format: Annotated[
+        RecordFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = RecordFormat.JSONL,
+    no_reviews: NoReviewsOpt = False,
+) -> None:
+    """Code each note: the parse record plus kind, themes, orgs, confidence and reasons."""
+    from collab_graph.classify import classify_and_review
+
+    with handle_errors():
+        results = load_results(paths)
+        outcome = classify_and_review(results, reviews=not no_reviews)
+        for stale in outcome.stale:
+            err_console.print(f"collab-graph: warning: {stale.message()}", markup=False)
+        records = [c.record() for c in outcome.coded]
+        if format is RecordFormat.JSONL:
+            write_jsonl(records)
+        elif format is RecordFormat.CSV:
+            write_csv(records)
+        else:
+            print_table(
+                "Coded notes",
+                ["id", "kind", "conf", "themes", "orgs", "text", "reasons"],
+                [
+                    (
+                        r["id"],
+                        r["kind"] + (" *" if r["reviewed"] else ""),
+                        f"{r['confidence']:.2f}",
+                        r["themes"],
+                        r["orgs"],
+                        r["text"],
+                        "; ".join(r["reasons"]),
+                    )
+                    for r in records
+                ],
+                caption="* = analyst review applied",
+            )
+
+
+class EvalFormat(StrEnum):
+    """Output formats of ``eval``."""
+
+    TABLE = "table"
+    JSON = "json"
+
+
+@app.command("eval")
+def eval_cmd(
+    reference: Annotated[
+        Path,
+        typer.Argument(help="Reference coding CSV (shared/reference-coding/notes.csv format)."),
+    ],
+    paths: PathsArg = None,
+    no_reviews: NoReviewsOpt = False,
+    format: Annotated[
+        EvalFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = EvalFormat.TABLE,
+) -> None:
+    """Agreement with a reference coding: kind accuracy, P/R/F1, confusion, orgs, themes."""
+    from collab_graph.classify import classify_and_review
+    from collab_graph.evaluate import evaluate, load_reference
+    from collab_graph.taxonomy import load_taxonomy
+
+    with handle_errors():
+        ref = load_reference(reference)
+        results = load_results(paths)
+        outcome = classify_and_review(results, reviews=not no_reviews)
+        for stale in outcome.stale:
+            err_console.print(f"collab-graph: warning: {stale.message()}", markup=False)
+        report = evaluate(outcome.coded, ref, theme_ids=list(load_taxonomy().themes))
+        if report.matched == 0:
+            raise NotFoundError(
+                f"{reference}: none of its {report.reference_size} note ids is in the coded notes"
+            )
+        if format is EvalFormat.JSON:
+            data: dict[str, Any] = dict(report.summary())
+            data["per_kind"] = {
+                k: {
+                    "precision": round(s.precision, 4),
+                    "recall": round(s.recall, 4),
+                    "f1": round(s.f1, 4),
+                    "support": s.support,
+                }
+                for k, s in report.per_kind.items()
+            }
+            data["confusion"] = report.confusion
+            data["missing"] = list(report.missing)
+            data["mismatches"] = [
+                {
+                    "id": m.id,
+                    "text": m.text,
+                    "reference": m.reference,
+                    "reference2": m.reference2,
+                    "coded": m.coded,
+                }
+                for m in report.mismatches
+            ]
+            sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+            return
+        _print_eval(report, reviews=not no_reviews)
+
+
+def _print_eval(report: Any, *, reviews: bool) -> None:
+    out = Console(highlight=False, markup=False)
+    mode = "with analyst reviews" if reviews else "classifier alone (--no-reviews)"
+    out.print(
+        f"Notes matched: {report.matched} of {report.reference_size} reference notes "
+        f"({len(report.missing)} missing, {report.extra} extra); {mode}; "
+        f"{report.reviewed} reviewed"
+    )
+    out.print(f"Kind accuracy (kind or kind2): {report.kind_accuracy:.3f}")
+    out.print(f"Kind accuracy (exact kind):    {report.kind_accuracy_exact:.3f}")
+    tp, fp, fn = report.org_counts
+    out.print(
+        f"Organisations: precision {report.org_precision:.3f}, recall {report.org_recall:.3f}, "
+        f"F1 {report.org_f1:.3f} (tp {tp}, fp {fp}, fn {fn})"
+    )
+    if report.theme_primary_agreement is not None:
+        out.print(
+            f"Themes ({report.shared_theme_ids} shared ids): primary agreement "
+            f"{report.theme_primary_agreement:.3f}, precision {report.theme_precision:.3f}, "
+            f"recall {report.theme_recall:.3f}"
+        )
+    else:
+        out.print("Themes: no theme ids shared with the reference")
+    kinds = list(report.per_kind)
+    print_table(
+        "Per kind (exact reference kind)",
+        ["kind", "precision", "recall", "F1", "reference", "coded"],
+        [
+            (k, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", s.support, s.predicted)
+            for k, s in report.per_kind.items()
+        ],
+    )
+    print_table(
+        "Confusion (rows: reference kind, columns: coded kind)",
+        ["reference", *kinds],
+        [(g, *(report.confusion[g][k] for k in kinds)) for g in kinds],
+    )
+    if report.mismatches:
+        print_table(
+            "Disagreements (coded kind is neither kind nor kind2)",
+            ["id", "reference", "coded", "text"],
+            [
+                (m.id, m.reference + (f"/{m.reference2}" if m.reference2 else ""), m.coded, m.text)
+                for m in report.mismatches
+            ],
+        )
+
+
 def _version_callback(value: bool) -> None:
     if value:
         typer.echo(f"collab-graph {__version__}")
