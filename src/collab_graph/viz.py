@@ -1,0 +1,953 @@
+"""Draw the knowledge graph: ``networkx`` graph → pyvis network → one offline HTML string.
+
+This is the only module that imports :mod:`pyvis`. It writes no files: every
+function returns a value, and :func:`graph_html` returns the page as a string
+(pyvis's ``generate_html`` path, never ``show``/``write_html``).
+
+What the page guarantees
+------------------------
+* **Offline.** vis-network is inlined (``cdn_resources="in_line"``) and the
+  Bootstrap ``<link>``/``<script>`` tags pyvis always adds are removed, so the
+  page makes no request at all.
+* **Workshop text cannot run.** Tooltips are ``html.escape``-d and always shown
+  through pyvis's HTML popup (the one it switches to when a title contains
+  ``href``), so the browser decodes the entities back to the exact note text and
+  never parses a tag. Labels are drawn on the canvas with ``font.multi = "html"``,
+  which decodes only ``&lt;`` and ``&amp;``; they are escaped to match. The data
+  sit in the page as JSON in which ``<``, ``>`` and ``&`` are ``\\u`` escapes.
+* **Legible.** Colour and shape per node kind (:data:`KIND_STYLES`), notes
+  coloured by their coded kind, and a legend of the kinds on show.
+* **Responsive on large graphs.** Positions are computed here with networkx
+  (:func:`layout`) and vis physics is turned off above
+  :data:`PHYSICS_THRESHOLD` nodes. :func:`overview_graph` aggregates any
+  number of notes into a theme-level graph, and :func:`drilldown` opens one
+  theme, organisation or group down to its notes.
+
+The view functions (:func:`filter_graph`, :func:`neighbourhood`,
+:func:`overview_graph`, :func:`drilldown`) take the graph first and return a new
+graph with the schema of :mod:`collab_graph.graph`, so they compose.
+
+Examples
+--------
+>>> from collab_graph.examples import example_graph
+>>> G = example_graph()
+>>> view = render(G)
+>>> view.nodes == G.number_of_nodes(), view.physics
+(True, True)
+>>> "cdn.jsdelivr.net" in view.html, "<img" in view.html
+(False, False)
+"""
+
+from __future__ import annotations
+
+import html as _html
+import itertools
+import json
+import math
+import re
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+from pyvis.network import Network
+
+from collab_graph.model import EdgeKind, NodeKind, NoteKind
+
+__all__ = [
+    "DEFAULT_KINDS",
+    "EDGE_STYLES",
+    "KIND_STYLES",
+    "LARGE_GRAPH_NODES",
+    "NOTE_COLOURS",
+    "PHYSICS_THRESHOLD",
+    "GraphView",
+    "KindStyle",
+    "drilldown",
+    "escape_label",
+    "filter_graph",
+    "graph_html",
+    "layout",
+    "legend_entries",
+    "neighbourhood",
+    "node_tooltip",
+    "overview_graph",
+    "render",
+    "search_nodes",
+    "strip_remote_resources",
+]
+
+PHYSICS_THRESHOLD = 150
+"""Above this many nodes, vis physics is off and the networkx positions are final."""
+
+LARGE_GRAPH_NODES = 1500
+"""Above this many nodes, :func:`layout` anchors notes around their hubs instead of
+running a force-directed layout over every node, and the app starts on the overview."""
+
+
+@dataclass(frozen=True, slots=True)
+class KindStyle:
+    """How one node kind is drawn.
+
+    Attributes
+    ----------
+    colour : str
+        Fill colour (Okabe-Ito palette, readable by colour-blind users).
+    shape : str
+        vis-network shape name.
+    name : str
+        Plural name used in the legend.
+    glyph : str
+        A Unicode glyph of the shape, for the HTML legend.
+    size : int
+        Base size in pixels.
+    """
+
+    colour: str
+    shape: str
+    name: str
+    glyph: str
+    size: int
+
+
+KIND_STYLES: Mapping[str, KindStyle] = {
+    str(NodeKind.PRACTICE): KindStyle("#009E73", "diamond", "Practices", "◆", 18),
+    str(NodeKind.BARRIER): KindStyle("#D55E00", "triangle", "Barriers", "▲", 18),
+    str(NodeKind.BENEFIT): KindStyle("#0072B2", "star", "Benefits", "★", 18),
+    str(NodeKind.ORGANISATION): KindStyle("#E69F00", "hexagon", "Organisations", "⬢", 14),
+    str(NodeKind.GROUP): KindStyle("#CC79A7", "box", "Groups", "▬", 14),
+    str(NodeKind.NOTE): KindStyle("#BBBBBB", "dot", "Notes", "●", 7),
+    str(NodeKind.WORKSHOP): KindStyle("#333333", "database", "Workshops", "⛁", 20),
+    str(NodeKind.QUESTION): KindStyle("#888888", "square", "Questions", "■", 12),
+    str(NodeKind.PROMPT): KindStyle("#AAAAAA", "triangleDown", "Prompts", "▼", 9),
+}
+"""Colour, shape and legend name of every :class:`~collab_graph.model.NodeKind`."""
+
+NOTE_COLOURS: Mapping[str, str] = {
+    str(NoteKind.PRACTICE): "#66C2A5",
+    str(NoteKind.BARRIER): "#F4A582",
+    str(NoteKind.BENEFIT): "#80B1D3",
+    str(NoteKind.CONTEXT): "#CCCCCC",
+    str(NoteKind.HEADING): "#E8E8E8",
+}
+"""Note dots take a light shade of the colour of their coded kind."""
+
+EDGE_STYLES: Mapping[str, tuple[str, float]] = {
+    str(EdgeKind.ADDRESSES): ("#009E73", 3.0),
+    str(EdgeKind.ABOUT): ("#C8C8C8", 1.0),
+    str(EdgeKind.MENTIONS): ("#F0C674", 1.0),
+    str(EdgeKind.RAISED): ("#E3B5D0", 1.0),
+    str(EdgeKind.IN): ("#E6E6E6", 0.5),
+    str(EdgeKind.PART_OF): ("#DDDDDD", 0.5),
+    str(EdgeKind.CHILD_OF): ("#999999", 1.0),
+}
+"""Colour and width of each edge kind; ``addresses`` links stand out."""
+
+DEFAULT_KINDS: tuple[str, ...] = (
+    str(NodeKind.GROUP),
+    str(NodeKind.NOTE),
+    str(NodeKind.PRACTICE),
+    str(NodeKind.BARRIER),
+    str(NodeKind.BENEFIT),
+    str(NodeKind.ORGANISATION),
+)
+"""Node kinds shown by default: the content, without the workshop scaffolding."""
+
+_THEME_KINDS = frozenset({str(NodeKind.PRACTICE), str(NodeKind.BARRIER), str(NodeKind.BENEFIT)})
+_HUB_KINDS = _THEME_KINDS | {str(NodeKind.ORGANISATION), str(NodeKind.GROUP)}
+
+_CDN_TAG_RE = re.compile(
+    r"<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>"
+    r"|<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>\s*</script\s*>",
+    re.IGNORECASE,
+)
+_REMOTE_ATTR_RE = re.compile(r"\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.IGNORECASE)
+_EMPTY_HEADING_RE = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>", re.IGNORECASE)
+
+_PAGE_CSS = """
+<style type="text/css">
+  body { margin: 0; font-family: "Source Sans Pro", "Helvetica Neue", Arial, sans-serif; }
+  #mynetwork { width: 100%; border: 1px solid #e6e6e6; float: none; box-sizing: border-box; }
+  .card { position: relative; }
+  div.popup { white-space: pre-wrap; max-width: 440px; padding: 8px 10px; font-size: 13px;
+              line-height: 1.35; color: #222; z-index: 10; pointer-events: none; }
+  #cg-legend { position: absolute; top: 8px; left: 8px; z-index: 5;
+               background: rgba(255,255,255,.9); border: 1px solid #e0e0e0; border-radius: 6px;
+               padding: 6px 10px; font-size: 12px;
+               line-height: 1.5; color: #333; }
+  #cg-legend .g { display: inline-block; width: 1.2em; text-align: center; }
+  #cg-title { position: absolute; top: 8px; right: 10px; z-index: 5; font-size: 13px; color: #555;
+              background: rgba(255,255,255,.9); padding: 2px 6px; }
+</style>
+"""
+
+
+# --------------------------------------------------------------------------- text
+
+
+def escape_label(text: str) -> str:
+    """Escape text for a canvas label drawn with vis-network's ``font.multi = "html"``.
+
+    That mode decodes exactly ``&amp;`` and ``&lt;`` (and knows the tags ``<b>``,
+    ``<i>`` and ``<code>``), so escaping ``&`` and ``<`` shows the exact text and
+    no tag can be written.
+
+    Examples
+    --------
+    >>> escape_label("P&K <b>bold</b>")
+    'P&amp;K &lt;b>bold&lt;/b>'
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;")
+
+
+def _short(text: str, width: int = 28) -> str:
+    """Shorten ``text`` to ``width`` characters with an ellipsis.
+
+    >>> _short("Getting out of firefight mode every single day", 20)
+    'Getting out of fire…'
+    """
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _neighbours(G: nx.MultiDiGraph, node: str, edge: EdgeKind, *, out: bool = True) -> list[str]:
+    edges = G.out_edges(node, keys=True) if out else G.in_edges(node, keys=True)
+    key = str(edge)
+    return [(v if out else u) for u, v, k in edges if k == key]
+
+
+def _labels(G: nx.MultiDiGraph, nodes: Iterable[str]) -> str:
+    return "; ".join(str(G.nodes[n].get("label", n)) for n in nodes)
+
+
+def node_tooltip(G: nx.MultiDiGraph, node: str) -> str:
+    """The tooltip of a node: exact text and provenance, HTML-escaped, lines split by ``\\n``.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A graph with the schema of :mod:`collab_graph.graph` (or a view of one).
+    node : str
+        The node id.
+
+    Returns
+    -------
+    str
+        Escaped text, safe for ``innerHTML``.
+
+    Examples
+    --------
+    >>> from collab_graph.examples import example_graph
+    >>> print(node_tooltip(example_graph(), "workshop/alpha/note/G1-Q1-A-2"))
+    “Day job – no time”
+    barrier note G1-Q1-A-2
+    Workshop: alpha · Group 1 · Question 1 · Prompt A · line 6
+    Themes: Time and capacity
+    """
+    d = G.nodes[node]
+    kind = str(d.get("kind", ""))
+    lines: list[str] = []
+    if kind == NodeKind.NOTE:
+        lines.append(f"“{d.get('text', '')}”")
+        reviewed = " (reviewed)" if d.get("reviewed") else ""
+        lines.append(f"{d.get('note_kind', 'note')} note {d.get('note_id', '')}{reviewed}")
+        where = [f"Workshop: {d.get('workshop', '')}"]
+        for attr, name in (("group", "Group"), ("question", "Question"), ("prompt", "Prompt")):
+            if d.get(attr) is not None:
+                where.append(f"{name} {d[attr]}")
+        where.append(f"line {d.get('line', '?')}")
+        lines.append(" · ".join(where))
+        themes = _neighbours(G, node, EdgeKind.ABOUT)
+        if themes:
+            lines.append(f"Themes: {_labels(G, themes)}")
+        orgs = _neighbours(G, node, EdgeKind.MENTIONS)
+        if orgs:
+            lines.append(f"Organisations: {_labels(G, orgs)}")
+    else:
+        style = KIND_STYLES.get(kind)
+        lines.append(str(d.get("label", node)))
+        lines.append(style.name[:-1] if style else kind)
+        if "notes" in d:
+            lines.append(f"{d['notes']} notes from {d.get('groups', 0)} groups")
+        for attr in ("definition", "text", "topic", "org_type", "source"):
+            value = d.get(attr)
+            if value:
+                lines.append(f"{attr.replace('_', ' ').capitalize()}: {value}")
+    return _html.escape("\n".join(lines))
+
+
+# --------------------------------------------------------------------------- views
+
+
+def _notes_of(G: nx.MultiDiGraph, node: str) -> list[str]:
+    """Notes about a theme, mentioning an organisation or raised by a group."""
+    kind = G.nodes[node].get("kind")
+    if kind == NodeKind.GROUP:
+        return _neighbours(G, node, EdgeKind.RAISED)
+    if kind == NodeKind.ORGANISATION:
+        return _neighbours(G, node, EdgeKind.MENTIONS, out=False)
+    if kind in _THEME_KINDS:
+        return _neighbours(G, node, EdgeKind.ABOUT, out=False)
+    return []
+
+
+def filter_graph(
+    G: nx.MultiDiGraph,
+    *,
+    kinds: Collection[str] | None = None,
+    note_kinds: Collection[str] | None = None,
+    groups: Collection[str] | None = None,
+    questions: Collection[int] | None = None,
+    themes: Collection[str] | None = None,
+    orgs: Collection[str] | None = None,
+    min_degree: int = 0,
+) -> nx.MultiDiGraph:
+    """The part of ``G`` that passes the Explore filters.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The knowledge graph.
+    kinds : collection of str, optional
+        Node kinds to keep (:class:`~collab_graph.model.NodeKind` values). None: all.
+    note_kinds : collection of str, optional
+        Coded kinds of the notes to keep (``practice``, ``barrier`` ...). None: all.
+    groups : collection of str, optional
+        Group node ids: keep their notes (and those group nodes). None or empty: all.
+    questions : collection of int, optional
+        Question numbers: keep notes asked under them. None or empty: all.
+    themes, orgs : collection of str, optional
+        Theme / organisation node ids: keep the notes about any of those themes
+        (mentioning any of those organisations) and, of the themes
+        (organisations), only those. None or empty: all.
+    min_degree : int
+        After the other filters, drop nodes with fewer links than this in the view.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        An independent copy; the input is not changed.
+
+    Examples
+    --------
+    >>> from collab_graph.examples import example_graph
+    >>> G = example_graph()
+    >>> H = filter_graph(G, kinds={"note", "barrier"}, note_kinds={"barrier"})
+    >>> sorted(H.nodes[n]["label"] for n in H if H.nodes[n]["kind"] == "note")
+    ['G1-Q1-3', 'G1-Q1-A-2', 'G1-Q1-B-1', 'G2-Q1-A-2']
+    >>> H = filter_graph(G, themes={"theme/b_time_capacity"}, min_degree=1)
+    >>> sorted(H.nodes[n]["label"] for n in H if H.nodes[n]["kind"] == "note")
+    ['G1-Q1-1', 'G1-Q1-A-2', 'G2-Q1-A-2']
+    """
+    keep_kinds = None if kinds is None else {str(k) for k in kinds}
+    keep_note_kinds = None if note_kinds is None else {str(k) for k in note_kinds}
+    group_set = set(groups or ())
+    question_set = set(questions or ())
+    theme_set = set(themes or ())
+    org_set = set(orgs or ())
+
+    def note_ok(n: str, d: Mapping[str, Any]) -> bool:
+        if keep_note_kinds is not None and d.get("note_kind") not in keep_note_kinds:
+            return False
+        if question_set and d.get("question") not in question_set:
+            return False
+        if group_set and not any(g in group_set for g in G.predecessors(n)):
+            return False
+        if theme_set and not theme_set.intersection(_neighbours(G, n, EdgeKind.ABOUT)):
+            return False
+        return not (org_set and not org_set.intersection(_neighbours(G, n, EdgeKind.MENTIONS)))
+
+    keep: set[str] = set()
+    for n, d in G.nodes(data=True):
+        kind = d.get("kind")
+        if keep_kinds is not None and kind not in keep_kinds:
+            continue
+        if kind == NodeKind.NOTE:
+            ok = note_ok(n, d)
+        elif kind == NodeKind.GROUP:
+            ok = not group_set or n in group_set
+        elif kind == NodeKind.QUESTION:
+            ok = not question_set or d.get("number") in question_set
+        elif kind == NodeKind.PROMPT:
+            ok = not question_set or d.get("question") in question_set
+        elif kind in _THEME_KINDS:
+            ok = not theme_set or n in theme_set
+        elif kind == NodeKind.ORGANISATION:
+            ok = not org_set or n in org_set
+        else:
+            ok = True
+        if ok:
+            keep.add(n)
+    H: nx.MultiDiGraph = G.subgraph(keep).copy()
+    if min_degree > 0:
+        H.remove_nodes_from([n for n, deg in H.degree() if deg < min_degree])
+    return H
+
+
+def neighbourhood(G: nx.MultiDiGraph, node: str, radius: int = 1) -> nx.MultiDiGraph:
+    """A node and everything within ``radius`` links of it (either direction).
+
+    Examples
+    --------
+    >>> from collab_graph.examples import example_graph
+    >>> H = neighbourhood(example_graph(), "theme/b_funding_budgets")
+    >>> sorted(H.nodes[n]["kind"] for n in H)
+    ['barrier', 'note', 'note', 'practice', 'practice']
+    """
+    if node not in G:
+        raise KeyError(node)
+    seen = {node}
+    frontier = {node}
+    for _ in range(max(0, radius)):
+        nxt: set[str] = set()
+        for n in frontier:
+            nxt.update(G.successors(n))
+            nxt.update(G.predecessors(n))
+        frontier = nxt - seen
+        seen |= frontier
+    H: nx.MultiDiGraph = G.subgraph(seen).copy()
+    return H
+
+
+def search_nodes(G: nx.MultiDiGraph, query: str, *, limit: int = 20) -> list[str]:
+    """Nodes whose label, note text or id contains ``query`` (case-insensitive), best first.
+
+    Themes and organisations come before notes; exact label matches come first.
+
+    Examples
+    --------
+    >>> from collab_graph.examples import example_graph
+    >>> search_nodes(example_graph(), "no time")
+    ['workshop/alpha/note/G1-Q1-A-2', 'workshop/alpha/note/G2-Q1-A-2']
+    >>> search_nodes(example_graph(), "NHS")[0]
+    'org/nhs'
+    """
+    q = " ".join(query.casefold().split())
+    if not q:
+        return []
+    hits: list[tuple[int, int, str]] = []
+    for n, d in G.nodes(data=True):
+        label = str(d.get("label", "")).casefold()
+        text = str(d.get("text", "")).casefold()
+        if q == label:
+            rank = 0
+        elif q in label:
+            rank = 1
+        elif q in text:
+            rank = 2
+        elif q in n.casefold():
+            rank = 3
+        else:
+            continue
+        kind_rank = 0 if d.get("kind") in _HUB_KINDS else 1
+        hits.append((rank, kind_rank, n))
+    hits.sort()
+    return [n for _, _, n in hits[:limit]]
+
+
+def overview_graph(G: nx.MultiDiGraph, *, max_orgs: int = 40) -> nx.MultiDiGraph:
+    """The theme-level overview: themes and organisations, with notes aggregated.
+
+    Every theme that notes are about (and every barrier, so gaps show) becomes a
+    node with ``notes`` and ``groups`` counts; so do the ``max_orgs`` most
+    mentioned organisations. Edges are the ``addresses`` links, and ``mentions``
+    from an organisation to the themes of the notes mentioning it (attribute
+    ``count``). The cost is linear in the number of notes, and the result has at
+    most (themes + ``max_orgs``) nodes however many notes there are.
+
+    Examples
+    --------
+    >>> from collab_graph.examples import example_graph
+    >>> ov = overview_graph(example_graph())
+    >>> ov.nodes["theme/b_time_capacity"]["notes"], ov.nodes["theme/b_time_capacity"]["groups"]
+    (3, 3)
+    >>> ov.edges["org/nhs", "theme/p_shared_services", "mentions"]["count"]
+    2
+    """
+    notes_per: Counter[str] = Counter()
+    groups_per: defaultdict[str, set[tuple[str, Any]]] = defaultdict(set)
+    org_theme: Counter[tuple[str, str]] = Counter()
+    for n, d in G.nodes(data=True):
+        if d.get("kind") != NodeKind.NOTE:
+            continue
+        group = (str(d.get("workshop", "")), d.get("group"))
+        themes: list[str] = []
+        orgs: list[str] = []
+        for _, v, k in G.out_edges(n, keys=True):
+            if k == EdgeKind.ABOUT:
+                themes.append(v)
+            elif k == EdgeKind.MENTIONS:
+                orgs.append(v)
+        for t in (*themes, *orgs):
+            notes_per[t] += 1
+            groups_per[t].add(group)
+        for o in orgs:
+            for t in themes:
+                org_theme[o, t] += 1
+    ov = nx.MultiDiGraph(name="overview")
+    for n, d in G.nodes(data=True):
+        kind = d.get("kind")
+        if kind in _THEME_KINDS and (notes_per[n] or kind == NodeKind.BARRIER):
+            ov.add_node(n, **d, notes=notes_per[n], groups=len(groups_per[n]))
+    orgs_ranked = sorted(
+        (n for n, k in G.nodes(data="kind") if k == NodeKind.ORGANISATION and notes_per[n]),
+        key=lambda n: (-notes_per[n], n),
+    )
+    for n in orgs_ranked[:max_orgs]:
+        ov.add_node(n, **G.nodes[n], notes=notes_per[n], groups=len(groups_per[n]))
+    for u, v, k, d in G.edges(keys=True, data=True):
+        if k == EdgeKind.ADDRESSES and u in ov and v in ov:
+            ov.add_edge(u, v, key=k, **d)
+    for (o, t), count in sorted(org_theme.items()):
+        if o in ov and t in ov:
+            ov.add_edge(o, t, key=str(EdgeKind.MENTIONS), kind=str(EdgeKind.MENTIONS), count=count)
+    return ov
+
+
+def drilldown(
+    G: nx.MultiDiGraph, node: str, *, max_notes: int = 300
+) -> tuple[nx.MultiDiGraph, int]:
+    """Open a theme, organisation or group down to its notes.
+
+    Returns the node, up to ``max_notes`` of its notes, their groups, themes and
+    organisations, and the node's ``addresses`` neighbours, plus the number of
+    notes left out.
+
+    Examples
+    --------
+    >>> from collab_graph.examples import example_graph
+    >>> H, left_out = drilldown(example_graph(), "theme/b_time_capacity")
+    >>> sorted(H.nodes[n]["label"] for n in H if H.nodes[n]["kind"] == "note"), left_out
+    (['G1-Q1-1', 'G1-Q1-A-2', 'G2-Q1-A-2'], 0)
+    """
+    if node not in G:
+        raise KeyError(node)
+    notes = sorted(_notes_of(G, node))
+    shown = notes[:max_notes]
+    keep = {node, *shown}
+    for n in shown:
+        keep.update(v for _, v, k in G.out_edges(n, keys=True) if k != EdgeKind.IN)
+        keep.update(u for u, _, k in G.in_edges(n, keys=True) if k == EdgeKind.RAISED)
+    for u, v, k in (*G.in_edges(node, keys=True), *G.out_edges(node, keys=True)):
+        if k == EdgeKind.ADDRESSES:
+            keep.update((u, v))
+    H: nx.MultiDiGraph = G.subgraph(keep).copy()
+    return H, len(notes) - len(shown)
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def _stable_angle(node: str) -> float:
+    return (zlib.crc32(node.encode("utf-8")) % 3600) / 3600 * 2 * math.pi
+
+
+def layout(G: nx.MultiDiGraph, *, seed: int = 7) -> dict[str, tuple[float, float]]:
+    """Deterministic node positions in vis-network pixels.
+
+    Up to :data:`LARGE_GRAPH_NODES` nodes: a seeded force-directed layout
+    (``networkx.spring_layout``). Above: the hubs (themes, organisations, groups)
+    get a force-directed layout of their own, and every other node sits on a ring
+    around the hub it links to most, so the cost grows linearly with the notes.
+
+    Examples
+    --------
+    >>> from collab_graph.examples import example_graph
+    >>> G = example_graph()
+    >>> pos = layout(G)
+    >>> len(pos) == G.number_of_nodes(), pos == layout(G)
+    (True, True)
+    """
+    n = G.number_of_nodes()
+    if n == 0:
+        return {}
+    scale = 90.0 * math.sqrt(n) + 150.0
+    if n <= LARGE_GRAPH_NODES:
+        U = nx.Graph(G)
+        raw = nx.spring_layout(U, seed=seed, k=1.6 / math.sqrt(n), iterations=60)
+        return {str(k): (float(x) * scale, float(y) * scale) for k, (x, y) in raw.items()}
+    hubs = [v for v, k in G.nodes(data="kind") if k in _HUB_KINDS]
+    H = nx.Graph()
+    H.add_nodes_from(hubs)
+    hub_set = set(hubs)
+    attach: dict[str, str] = {}
+    for v in G:
+        if v in hub_set:
+            continue
+        linked = [w for w in (*G.successors(v), *G.predecessors(v)) if w in hub_set]
+        if linked:
+            attach[v] = linked[0]
+            for a, b in itertools.pairwise(linked):
+                H.add_edge(a, b)
+    raw = nx.spring_layout(H, seed=seed, iterations=40) if len(H) else {}
+    hub_scale = 120.0 * math.sqrt(max(1, len(H))) + 300.0
+    pos = {str(k): (float(x) * hub_scale, float(y) * hub_scale) for k, (x, y) in raw.items()}
+    ring: Counter[str] = Counter(attach.values())
+    others = [v for v in G if v not in hub_set and v not in attach]
+    for i, v in enumerate(others):
+        pos[v] = (-hub_scale * 1.2, -hub_scale + 12.0 * i)
+    for v, hub in attach.items():
+        hx, hy = pos[hub]
+        r = 30.0 + 4.0 * math.sqrt(ring[hub])
+        a = _stable_angle(v)
+        spread = 0.5 + (zlib.crc32(v.encode("utf-8")) % 100) / 100
+        pos[v] = (hx + r * spread * math.cos(a), hy + r * spread * math.sin(a))
+    return pos
+
+
+# --------------------------------------------------------------------------- render
+
+
+@dataclass(frozen=True, slots=True)
+class GraphView:
+    """A rendered graph view.
+
+    Attributes
+    ----------
+    html : str
+        The standalone page (vis-network inlined, no outside requests).
+    nodes, edges : int
+        How many nodes and edges the page draws.
+    physics : bool
+        Whether vis physics runs (small graphs) or positions are final.
+    height : int
+        Height in pixels an iframe needs to show the page without scrolling.
+    """
+
+    html: str
+    nodes: int
+    edges: int
+    physics: bool
+    height: int
+
+
+def legend_entries(G: nx.MultiDiGraph) -> list[tuple[str, str, str, str]]:
+    """``(glyph, colour, name, count)`` for each node kind present, in legend order.
+
+    Notes are split by coded kind, because note dots take the colour of it.
+
+    Examples
+    --------
+    >>> from collab_graph.examples import example_graph
+    >>> [e[2] for e in legend_entries(example_graph())][:4]
+    ['Practices', 'Barriers', 'Benefits', 'Organisations']
+    """
+    kinds = Counter(str(k) for _, k in G.nodes(data="kind"))
+    note_kinds = Counter(
+        str(d.get("note_kind", "")) for _, d in G.nodes(data=True) if d.get("kind") == NodeKind.NOTE
+    )
+    out: list[tuple[str, str, str, str]] = []
+    for kind, style in KIND_STYLES.items():
+        if kind == NodeKind.NOTE:
+            for nk, colour in NOTE_COLOURS.items():
+                if note_kinds[nk]:
+                    out.append(("●", colour, f"{nk.capitalize()} notes", str(note_kinds[nk])))
+        elif kinds[kind]:
+            out.append((style.glyph, style.colour, style.name, str(kinds[kind])))
+    return out
+
+
+def _legend_html(G: nx.MultiDiGraph, title: str | None) -> str:
+    rows = "".join(
+        f'<div><span class="g" style="color:{colour}">{glyph}</span> '
+        f"{_html.escape(name)} ({count})</div>"
+        for glyph, colour, name, count in legend_entries(G)
+    )
+    legend = f'<div id="cg-legend">{rows}</div>' if rows else ""
+    heading = f'<div id="cg-title">{_html.escape(title)}</div>' if title else ""
+    return legend + heading
+
+
+def _node_size(d: Mapping[str, Any], degree: int) -> float:
+    kind = str(d.get("kind", ""))
+    style = KIND_STYLES.get(kind)
+    base = style.size if style else 10
+    if kind == NodeKind.NOTE:
+        return float(base)
+    weight = int(d.get("notes", degree))
+    return float(min(base + 3.0 * math.sqrt(max(0, weight)), base * 3.2))
+
+
+def _node_label(d: Mapping[str, Any], show_note_text: bool) -> str:
+    kind = d.get("kind")
+    if kind == NodeKind.NOTE:
+        return _short(str(d.get("text", "")), 30) if show_note_text else ""
+    return _short(str(d.get("label", "")), 42)
+
+
+def _vis_nodes(
+    G: nx.MultiDiGraph,
+    pos: Mapping[str, tuple[float, float]],
+    *,
+    show_note_text: bool,
+    highlight: Collection[str],
+) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    degree = dict(G.degree())
+    for n, d in G.nodes(data=True):
+        kind = str(d.get("kind", ""))
+        style = KIND_STYLES.get(kind, KIND_STYLES[str(NodeKind.NOTE)])
+        colour = style.colour
+        if kind == NodeKind.NOTE:
+            colour = NOTE_COLOURS.get(str(d.get("note_kind", "")), style.colour)
+        x, y = pos.get(n, (0.0, 0.0))
+        node: dict[str, Any] = {
+            "id": str(n),
+            "label": escape_label(_node_label(d, show_note_text)),
+            "title": node_tooltip(G, n),
+            "shape": style.shape,
+            "size": _node_size(d, degree.get(n, 0)),
+            "x": round(x, 1),
+            "y": round(y, 1),
+            "group": kind,
+        }
+        if style.shape in ("box", "database"):
+            node["color"] = {"background": colour, "border": colour}
+            node["font"] = {"color": "#ffffff" if kind != NodeKind.GROUP else "#222222"}
+        else:
+            node["color"] = colour
+        if kind in _THEME_KINDS:
+            node["font"] = {"size": 15, "color": "#1a1a1a", "strokeWidth": 3}
+        elif kind == NodeKind.NOTE:
+            node["font"] = {"size": 11, "color": "#444444"}
+        if n in highlight:
+            node["borderWidth"] = 4
+            node["color"] = {"background": colour, "border": "#111111"}
+            node["font"] = {**node.get("font", {}), "size": 18, "bold": True}
+        out.append(node)
+    return out
+
+
+def _vis_edges(G: nx.MultiDiGraph, *, show_scores: bool) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for u, v, k, d in G.edges(keys=True, data=True):
+        colour, width = EDGE_STYLES.get(str(k), ("#CCCCCC", 1.0))
+        edge: dict[str, Any] = {"from": str(u), "to": str(v), "color": colour, "width": width}
+        if k == EdgeKind.ADDRESSES:
+            edge["arrows"] = "to"
+            score = float(d.get("score", 0.0))
+            edge["width"] = 1.5 + 5.0 * score
+            edge["dashes"] = not d.get("curated", False)
+            if show_scores:
+                edge["label"] = f"{score:.2f}"
+                edge["font"] = {"size": 12, "align": "top", "color": "#00684a"}
+        elif k == EdgeKind.MENTIONS and "count" in d:
+            edge["width"] = min(1.0 + math.sqrt(int(d["count"])), 6.0)
+        out.append(edge)
+    return out
+
+
+def _options(physics: bool, n_edges: int) -> dict[str, Any]:
+    smooth: Any = False if (not physics or n_edges > 600) else {"type": "continuous"}
+    options: dict[str, Any] = {
+        "nodes": {"font": {"multi": "html", "face": "arial"}, "borderWidth": 1},
+        "edges": {"smooth": smooth, "selectionWidth": 2},
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 120,
+            "hideEdgesOnDrag": n_edges > 1500,
+            "navigationButtons": False,
+            "keyboard": False,
+        },
+        "layout": {"improvedLayout": False, "randomSeed": 7},
+    }
+    if physics:
+        options["physics"] = {
+            "enabled": True,
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 90},
+            "stabilization": {"enabled": True, "iterations": 200, "fit": True},
+            "minVelocity": 1.0,
+        }
+    else:
+        options["physics"] = {"enabled": False}
+    return options
+
+
+def strip_remote_resources(page: str) -> str:
+    """Remove every ``<link>``/``<script>`` that would load from another host.
+
+    Raises
+    ------
+    ValueError
+        If a remote ``src``/``href`` is still left in a tag afterwards (a change
+        of template this function does not know).
+
+    Examples
+    --------
+    >>> page = ('<link href="https://cdn.example/b.css" rel="stylesheet"/>'
+    ...         '<script src="https://cdn.example/b.js"></script><p>ok</p>')
+    >>> strip_remote_resources(page)
+    '<p>ok</p>'
+    """
+    out = _CDN_TAG_RE.sub("", page)
+    if _REMOTE_ATTR_RE.search(out):
+        raise ValueError("the page still refers to a remote resource; update viz._CDN_TAG_RE")
+    return out
+
+
+def _render_page(net: Network, physics: bool) -> str:
+    # Same arguments pyvis's generate_html passes, except tooltip_link=True: the
+    # HTML popup shows the escaped titles as exact text whether or not a note
+    # contains "href" (pyvis would otherwise switch modes per page).
+    template = net.templateEnv.get_template(net.path)
+    nodes, edges, heading, height, width, options = net.get_network_data()
+    page: str = template.render(
+        height=height,
+        width=width,
+        nodes=nodes,
+        edges=edges,
+        heading=heading,
+        options=options,
+        physics_enabled=physics,
+        use_DOT=False,
+        dot_lang="",
+        widget=False,
+        bgcolor=net.bgcolor,
+        conf=False,
+        tooltip_link=True,
+        neighborhood_highlight=False,
+        select_menu=False,
+        filter_menu=False,
+        notebook=False,
+        cdn_resources="in_line",
+    )
+    return page
+
+
+def _script_literal(value: Any) -> str:
+    """JSON for an inline ``<script>``: ``<``, ``>`` and ``&`` as ``\\u`` escapes."""
+    text = json.dumps(value)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def graph_html(
+    G: nx.MultiDiGraph,
+    *,
+    positions: Mapping[str, tuple[float, float]] | None = None,
+    physics: bool | None = None,
+    height: int = 640,
+    title: str | None = None,
+    focus: str | None = None,
+    highlight: Collection[str] = (),
+    show_note_text: bool | None = None,
+    show_scores: bool = False,
+    legend: bool = True,
+) -> str:
+    """Draw ``G`` as a standalone, offline HTML page (see :func:`render`)."""
+    return render(
+        G,
+        positions=positions,
+        physics=physics,
+        height=height,
+        title=title,
+        focus=focus,
+        highlight=highlight,
+        show_note_text=show_note_text,
+        show_scores=show_scores,
+        legend=legend,
+    ).html
+
+
+def render(
+    G: nx.MultiDiGraph,
+    *,
+    positions: Mapping[str, tuple[float, float]] | None = None,
+    physics: bool | None = None,
+    height: int = 640,
+    title: str | None = None,
+    focus: str | None = None,
+    highlight: Collection[str] = (),
+    show_note_text: bool | None = None,
+    show_scores: bool = False,
+    legend: bool = True,
+) -> GraphView:
+    """Draw ``G`` as a standalone, offline HTML page.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A graph with the schema of :mod:`collab_graph.graph`, or any view of it
+        (:func:`filter_graph`, :func:`overview_graph`, ...).
+    positions : mapping, optional
+        Node positions in pixels, e.g. :func:`layout` of a larger graph computed
+        once, so that filtering does not move nodes. Missing nodes are laid out
+        afresh. None: :func:`layout` of ``G``.
+    physics : bool, optional
+        Run vis physics. None: only up to :data:`PHYSICS_THRESHOLD` nodes.
+    height : int
+        Height of the network canvas in pixels.
+    title : str, optional
+        A caption shown in the page's top right corner (escaped).
+    focus : str, optional
+        A node to select and zoom to once drawn.
+    highlight : collection of str
+        Nodes drawn with a heavy border and a larger label.
+    show_note_text : bool, optional
+        Label note dots with the start of their text. None: when at most 60 notes.
+    show_scores : bool
+        Label ``addresses`` links with their score.
+    legend : bool
+        Overlay a legend of the node kinds on show.
+
+    Returns
+    -------
+    GraphView
+        The page and what it draws.
+
+    Examples
+    --------
+    >>> from collab_graph.examples import example_graph
+    >>> view = render(example_graph(), physics=False, title="<b>x</b>")
+    >>> view.physics, "&lt;b&gt;x&lt;/b&gt;" in view.html
+    (False, True)
+    """
+    n_nodes = G.number_of_nodes()
+    use_physics = n_nodes <= PHYSICS_THRESHOLD if physics is None else physics
+    pos: dict[str, tuple[float, float]] = {}
+    if positions is not None:
+        pos = {n: positions[n] for n in G if n in positions}
+    if len(pos) < n_nodes:
+        missing = G.subgraph([n for n in G if n not in pos])
+        fresh = layout(nx.MultiDiGraph(missing))
+        pos.update({n: p for n, p in fresh.items() if n not in pos})
+    n_notes = sum(1 for _, k in G.nodes(data="kind") if k == NodeKind.NOTE)
+    note_text = n_notes <= 60 if show_note_text is None else show_note_text
+
+    net = Network(height=f"{height}px", width="100%", directed=True, cdn_resources="in_line")
+    vis_nodes = _vis_nodes(G, pos, show_note_text=note_text, highlight=set(highlight))
+    vis_edges = _vis_edges(G, show_scores=show_scores)
+    # Filled directly: Network.add_node/add_edge check membership in lists, which is
+    # quadratic in the graph size.
+    net.nodes = vis_nodes
+    net.edges = vis_edges
+    net.node_ids = [v["id"] for v in vis_nodes]
+    net.options = _options(use_physics, len(vis_edges))
+    page = _render_page(net, use_physics)
+    page = strip_remote_resources(page)
+    page = _EMPTY_HEADING_RE.sub("", page)
+    meta = (
+        f'<meta name="collab-graph-nodes" content="{len(vis_nodes)}">'
+        f'<meta name="collab-graph-edges" content="{len(vis_edges)}">'
+    )
+    page = page.replace("<head>", "<head>" + meta + _PAGE_CSS, 1)
+    overlay = _legend_html(G, title) if legend or title else ""
+    if not legend:
+        overlay = _legend_html(nx.MultiDiGraph(), title)
+    page = page.replace('<div id="mynetwork"', overlay + '<div id="mynetwork"', 1)
+    if focus is not None and focus in G:
+        script = (
+            "<script>(function(){var id=" + _script_literal(focus) + ";"
+            "network.once('afterDrawing',function(){network.selectNodes([id]);"
+            "network.focus(id,{scale:1.1,animation:false});});})();</script>"
+        )
+        page = page.replace("</body>", script + "</body>", 1)
+    return GraphView(
+        html=page,
+        nodes=len(vis_nodes),
+        edges=len(vis_edges),
+        physics=use_physics,
+        height=height + 20,
+    )
