@@ -1,0 +1,67 @@
+"""The whole pipeline in one call: notes files → coded notes → knowledge graph.
+
+The CLI and the app use :func:`build_graph`; it only composes the stages
+(:func:`collab_graph.parse.load` → :func:`collab_graph.classify.classify_results`
+→ :func:`collab_graph.graph.build_graph`), so every stage stays testable alone.
+
+Examples
+--------
+>>> G = build_graph([])
+>>> sum(1 for _, k in G.nodes(data="kind") if k == "note")
+239
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import networkx as nx
+
+from collab_graph import classify, graph, links, parse, taxonomy
+
+__all__ = ["build_graph"]
+
+
+def build_graph(
+    paths: Sequence[str | Path] = (),
+    *,
+    reviews: bool = True,
+    reviews_path: Path | str | None = None,
+    addresses_path: Path | None = None,
+) -> nx.MultiDiGraph:
+    """Parse, code and build the knowledge graph of some notes files.
+
+    Parameters
+    ----------
+    paths : sequence of path-like
+        Notes files; none means the bundled workshop.
+    reviews : bool
+        Apply the analyst reviews (``False`` = the classifier alone).
+    reviews_path : path-like, optional
+        Another reviews file.
+    addresses_path : pathlib.Path, optional
+        Another curated links file (default ``data/addresses.csv``).
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        See :mod:`collab_graph.graph` for the schema.
+
+    Raises
+    ------
+    collab_graph.errors.CollabGraphError
+        ``InputFileError``/``ParseError`` for bad notes files, ``DataFileError``
+        for malformed data files.
+    """
+    results = parse.load(list(paths))
+    tax = taxonomy.load_taxonomy()
+    coded = classify.classify_results(
+        results, reviews=reviews, taxonomy=tax, reviews_path=reviews_path
+    )
+    return graph.build_graph(
+        coded,
+        [r.workshop for r in results],
+        themes=tax.themes.values(),
+        curated=links.load_curated(addresses_path),
+    )
