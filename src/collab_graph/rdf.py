@@ -475,17 +475,23 @@ def _triples(g: Graph) -> Iterator[tuple[Node, Node, Node]]:
         yield from g
 
 
-def _infer_base(g: Graph, types: Mapping[Node, set[Node]]) -> str:
+def _infer_base(
+    types: Mapping[Node, set[Node]], props: Mapping[Node, Mapping[Node, list[Node]]]
+) -> str:
+    def ident(s: Node) -> Node | None:
+        ids = props.get(s, {}).get(DCTERMS.identifier, [])
+        return ids[0] if ids else None
+
     for s, ts in types.items():
         if CG.Workshop in ts:
-            slug = g.value(s, DCTERMS.identifier)
+            slug = ident(s)
             if slug is not None:
                 tail = quote(f"workshop/{slug}", safe="/-_.~")
                 if str(s).endswith(tail):
                     return str(s)[: -len(tail)]
     for s, ts in types.items():
         if ts & {CG.Practice, CG.Barrier, CG.Benefit}:
-            tid = g.value(s, DCTERMS.identifier)
+            tid = ident(s)
             if tid is not None and str(s).endswith(f"theme/{tid}"):
                 return str(s)[: -len(f"theme/{tid}")]
     return DEFAULT_BASE
@@ -544,7 +550,7 @@ def from_rdf(g: Graph, *, base: str | None = None) -> nx.MultiDiGraph:
             types.setdefault(s, set()).add(o)
         else:
             props.setdefault(s, {}).setdefault(p, []).append(o)
-    base = check_base(base) if base is not None else _infer_base(g, types)
+    base = check_base(base) if base is not None else _infer_base(types, props)
 
     def node_id(term: Node) -> str | None:
         text = str(term)
@@ -609,11 +615,24 @@ def from_rdf(g: Graph, *, base: str | None = None) -> nx.MultiDiGraph:
 
 @dataclass(frozen=True, slots=True)
 class ShaclReport:
-    """The outcome of a SHACL validation: whether it conforms, and pyshacl's report text."""
+    """The outcome of a SHACL validation.
+
+    Attributes
+    ----------
+    conforms : bool
+        True when the data satisfies every shape.
+    text : str
+        pySHACL's full report.
+    violations : int
+        Number of validation results.
+    messages : tuple of str
+        One line per result, ``<focus node>: <path>: <message>``, sorted.
+    """
 
     conforms: bool
     text: str
     violations: int
+    messages: tuple[str, ...] = ()
 
 
 def validate(data: Graph, *, shapes: Path | None = None) -> ShaclReport:
@@ -638,10 +657,18 @@ def validate(data: Graph, *, shapes: Path | None = None) -> ShaclReport:
     Examples
     --------
     >>> from collab_graph.examples import example_graph
-    >>> validate(to_graph(example_graph())).conforms
+    >>> G = example_graph()
+    >>> validate(to_graph(G)).conforms
     True
+    >>> del G.nodes["workshop/alpha/note/G1-Q1-A-1"]["text"]
+    >>> report = validate(to_graph(G))
+    >>> report.conforms, report.violations
+    (False, 1)
+    >>> print(report.messages[0].split(": ", 1)[1])
+    schema:text: A note needs exactly one schema:text string.
     """
     import pyshacl
+    from rdflib.namespace import SH
 
     path = data_path(SHAPES_FILE) if shapes is None else shapes
     try:
@@ -656,7 +683,14 @@ def validate(data: Graph, *, shapes: Path | None = None) -> ShaclReport:
     conforms, report_graph, text = pyshacl.validate(
         data, shacl_graph=sg, inference="none", advanced=False, allow_warnings=False
     )
-    from rdflib.namespace import SH
-
-    violations = len(set(report_graph.subjects(RDF.type, SH.ValidationResult)))
-    return ShaclReport(bool(conforms), str(text), violations)
+    ns = report_graph.namespace_manager
+    for prefix, iri in PREFIXES.items():
+        ns.bind(prefix, iri, override=True)
+    messages = []
+    for r in set(report_graph.subjects(RDF.type, SH.ValidationResult)):
+        focus = report_graph.value(r, SH.focusNode)
+        path_ = report_graph.value(r, SH.resultPath)
+        msg = report_graph.value(r, SH.resultMessage)
+        where = path_.n3(ns) if path_ is not None else "-"
+        messages.append(f"{focus}: {where}: {msg}")
+    return ShaclReport(bool(conforms), str(text), len(messages), tuple(sorted(messages)))

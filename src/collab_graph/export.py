@@ -1,0 +1,232 @@
+"""Export formats as a registry: a dict from format name to writer.
+
+Like rdflib's plugin registry, :data:`FORMATS` keys every writer by name and
+:func:`get_format` raises one clear :class:`~collab_graph.errors.ExportError`
+listing the valid names when a name is unknown.
+
+* RDF: ``turtle``, ``json-ld``, ``nt``, ``xml`` (the union of all workshops'
+  triples) and ``trig``, ``nquads`` (one named graph per workshop), from
+  :mod:`collab_graph.rdf`.
+* Graph formats: ``graphml`` and ``gexf`` (networkx writers; every attribute is
+  already a plain scalar) and ``csv`` (one row per node and per edge).
+* ``html``: the offline interactive view of :func:`collab_graph.viz.graph_html`,
+  imported only when asked for, so the other formats do not load pyvis.
+
+Every writer returns bytes (UTF-8 for the text formats).
+
+Examples
+--------
+>>> from collab_graph.examples import example_graph
+>>> data = export(example_graph(), "nt")
+>>> data.count(b"\\n") > 100
+True
+>>> try:  # doctest: +ELLIPSIS
+...     export(example_graph(), "yaml")
+... except ExportError as err:
+...     print(err)
+unknown export format 'yaml'; use one of: csv, gexf, graphml, html, json-ld, nquads, nt, ...
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+
+from collab_graph.errors import ExportError
+from collab_graph.rdf import ShaclReport, to_graph, to_rdf, validate
+from collab_graph.vocab import DEFAULT_BASE
+
+__all__ = [
+    "CSV_FIELDS",
+    "FORMATS",
+    "ExportFormat",
+    "check_conforms",
+    "export",
+    "get_format",
+    "write",
+]
+
+Writer = Callable[[nx.MultiDiGraph, str], bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFormat:
+    """One export format: its name, file suffix, media type and writer."""
+
+    name: str
+    suffix: str
+    media_type: str
+    rdf: bool
+    writer: Writer
+
+
+def _rdf_writer(fmt: str, *, dataset: bool = False) -> Writer:
+    def write(G: nx.MultiDiGraph, base: str) -> bytes:
+        g = to_rdf(G, base=base) if dataset else to_graph(G, base=base)
+        return g.serialize(format=fmt, encoding="utf-8")
+
+    return write
+
+
+def _graphml(G: nx.MultiDiGraph, base: str) -> bytes:
+    buf = io.BytesIO()
+    nx.write_graphml(G, buf, encoding="utf-8", named_key_ids=True)
+    return buf.getvalue()
+
+
+def _gexf(G: nx.MultiDiGraph, base: str) -> bytes:
+    buf = io.BytesIO()
+    nx.write_gexf(G, buf, encoding="utf-8")
+    return buf.getvalue()
+
+
+CSV_FIELDS = (
+    "record", "id", "kind", "label", "source", "target", "workshop", "group",
+    "question", "prompt", "line", "text", "attributes",
+)  # fmt: skip
+"""Columns of the ``csv`` export; ``attributes`` holds the remaining attributes as JSON."""
+
+
+def _csv(G: nx.MultiDiGraph, base: str) -> bytes:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
+    w.writeheader()
+    main = set(CSV_FIELDS)
+    for n in sorted(G.nodes):
+        d = G.nodes[n]
+        row = {k: d[k] for k in CSV_FIELDS if k in d}
+        extra = {k: v for k, v in sorted(d.items()) if k not in main}
+        w.writerow({**row, "record": "node", "id": n,
+                    "attributes": json.dumps(extra, ensure_ascii=False)})  # fmt: skip
+    for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda e: e[:3]):
+        extra = {a: x for a, x in sorted(d.items()) if a != "kind"}
+        w.writerow({"record": "edge", "id": f"{u}|{k}|{v}", "kind": k, "source": u, "target": v,
+                    "attributes": json.dumps(extra, ensure_ascii=False)})  # fmt: skip
+    return buf.getvalue().encode("utf-8")
+
+
+def _html(G: nx.MultiDiGraph, base: str) -> bytes:
+    # Imported here: viz is the only module that imports pyvis, and the other
+    # formats must not pay for it.
+    from collab_graph.viz import graph_html
+
+    return graph_html(G, title=str(G.graph.get("name", "collab-graph"))).encode("utf-8")
+
+
+FORMATS: Mapping[str, ExportFormat] = {
+    f.name: f
+    for f in (
+        ExportFormat("turtle", ".ttl", "text/turtle", True, _rdf_writer("turtle")),
+        ExportFormat("json-ld", ".jsonld", "application/ld+json", True, _rdf_writer("json-ld")),
+        ExportFormat("nt", ".nt", "application/n-triples", True, _rdf_writer("nt")),
+        ExportFormat("xml", ".rdf", "application/rdf+xml", True, _rdf_writer("xml")),
+        ExportFormat("trig", ".trig", "application/trig", True, _rdf_writer("trig", dataset=True)),
+        ExportFormat(
+            "nquads", ".nq", "application/n-quads", True, _rdf_writer("nquads", dataset=True)
+        ),
+        ExportFormat("graphml", ".graphml", "application/graphml+xml", False, _graphml),
+        ExportFormat("gexf", ".gexf", "application/gexf+xml", False, _gexf),
+        ExportFormat("csv", ".csv", "text/csv", False, _csv),
+        ExportFormat("html", ".html", "text/html", False, _html),
+    )
+}
+"""Every export format by name."""
+
+
+def get_format(name: str) -> ExportFormat:
+    """The export format called ``name``.
+
+    Raises
+    ------
+    ExportError
+        When there is no such format; the message lists the valid names.
+
+    Examples
+    --------
+    >>> get_format("turtle").suffix
+    '.ttl'
+    """
+    try:
+        return FORMATS[name]
+    except KeyError as exc:
+        raise ExportError(
+            f"unknown export format {name!r}; use one of: {', '.join(sorted(FORMATS))}"
+        ) from exc
+
+
+def export(G: nx.MultiDiGraph, fmt: str, *, base: str = DEFAULT_BASE) -> bytes:
+    """The graph in format ``fmt``, as bytes.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The knowledge graph.
+    fmt : str
+        A name in :data:`FORMATS`.
+    base : str
+        Base IRI of the RDF formats.
+
+    Raises
+    ------
+    ExportError
+        Unknown format, invalid base IRI, or a writer that failed.
+    """
+    spec = get_format(fmt)
+    try:
+        return spec.writer(G, base)
+    except ExportError:
+        raise
+    except (ValueError, TypeError, nx.NetworkXError) as exc:
+        raise ExportError(f"{fmt} export failed: {exc}") from exc
+
+
+def write(G: nx.MultiDiGraph, fmt: str, path: Path, *, base: str = DEFAULT_BASE) -> Path:
+    """Write the graph in format ``fmt`` to ``path`` (creating its folder).
+
+    Raises
+    ------
+    ExportError
+        As :func:`export`, or when the file cannot be written.
+    """
+    data = export(G, fmt, base=base)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot write the export: {exc}", path=str(path)) from exc
+    return path
+
+
+def check_conforms(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> ShaclReport:
+    """Validate the graph's RDF against ``data/shapes.ttl``.
+
+    Returns
+    -------
+    ShaclReport
+        When it conforms.
+
+    Raises
+    ------
+    ExportError
+        When it does not; the message counts the violations and shows the first.
+
+    Examples
+    --------
+    >>> from collab_graph.examples import example_graph
+    >>> check_conforms(example_graph()).conforms
+    True
+    """
+    report = validate(to_graph(G, base=base))
+    if not report.conforms:
+        first = report.messages[0] if report.messages else "see the SHACL report"
+        raise ExportError(
+            f"the export does not conform to data/shapes.ttl: {report.violations} "
+            f"violation(s); first: {first}"
+        )
+    return report
