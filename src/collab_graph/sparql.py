@@ -1,0 +1,300 @@
+"""Read-only SPARQL 1.1 over the graph's RDF.
+
+:func:`check_read_only` parses the text with rdflib's SPARQL grammar, not with a
+regular expression: a query must parse as SELECT, ASK, CONSTRUCT or DESCRIBE.
+Text that parses as an update (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ADD,
+MOVE, COPY, ...) is refused with :class:`~collab_graph.errors.QueryError`, and
+so is ``SERVICE`` (a federated query would reach the network).
+
+:func:`run` executes the query on an in-memory Oxigraph store (pyoxigraph, the
+engine behind ``oxrdflib``), whose default graph is the union of all workshops'
+named graphs, so queries need no ``GRAPH`` clause; ``GRAPH ?g { ... }`` still
+reaches one workshop. ``engine="rdflib"`` runs the same query on rdflib's own
+memory store instead. The prefixes of :data:`collab_graph.vocab.PREFIXES`
+(``cg:``, ``skos:``, ``prov:``, ``dcterms:``, ``schema:``, ``org:``, ...) and
+``cgd:`` (the data's base IRI) may be used without declaring them.
+
+Examples
+--------
+>>> from collab_graph.examples import example_graph
+>>> res = run(example_graph(), "SELECT (COUNT(?n) AS ?notes) WHERE { ?n a cg:Note }")
+>>> res.columns, res.rows
+(('notes',), [('11',)])
+>>> try:  # doctest: +ELLIPSIS
+...     run(example_graph(), "DROP ALL")
+... except QueryError as err:
+...     print(err)
+SPARQL updates are not allowed (found DROP): collab-graph runs read-only queries (SELECT, ...
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import networkx as nx
+import pyoxigraph as ox
+from pyparsing import ParseBaseException, ParseResults
+from rdflib import Dataset, Graph
+from rdflib import Literal as RLiteral
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.term import BNode, Node, URIRef
+
+from collab_graph.errors import QueryError
+from collab_graph.rdf import iter_quads, to_rdf
+from collab_graph.vocab import DEFAULT_BASE, PREFIXES
+
+__all__ = ["QueryResult", "check_read_only", "prepare", "run"]
+
+_PREFIX_DECL = re.compile(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:")
+
+
+@dataclass(frozen=True, slots=True)
+class QueryResult:
+    """Rows of a query result as plain strings (None for unbound).
+
+    ``kind`` is ``select``, ``ask`` (one row with ``true``/``false``) or
+    ``graph`` (CONSTRUCT/DESCRIBE: one row per triple, columns
+    ``subject, predicate, object``).
+    """
+
+    kind: Literal["select", "ask", "graph"]
+    columns: tuple[str, ...]
+    rows: list[tuple[str | None, ...]] = field(default_factory=list)
+
+    def records(self) -> list[dict[str, str | None]]:
+        """Rows as dicts keyed by column (for JSON and CSV).
+
+        Examples
+        --------
+        >>> QueryResult("ask", ("ask",), [("true",)]).records()
+        [{'ask': 'true'}]
+        """
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+
+def prepare(query: str, *, base: str = DEFAULT_BASE) -> str:
+    """The query with the standard prefixes it does not declare itself prepended.
+
+    Examples
+    --------
+    >>> prepare("PREFIX cg: <urn:x#> SELECT * WHERE { ?s cg:p ?o }").count("PREFIX cg:")
+    1
+    >>> "PREFIX skos:" in prepare("SELECT * WHERE { ?s ?p ?o }")
+    True
+    """
+    declared = {m.group(1) or "" for m in _PREFIX_DECL.finditer(query)}
+    prefixes = {**PREFIXES, "cgd": base}
+    head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes.items() if p not in declared)
+    return head + query
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    yield node
+    if isinstance(node, ParseResults | list | tuple):
+        for child in node:
+            yield from _walk(child)
+    if isinstance(node, ParseResults | dict):
+        values = node.values() if isinstance(node, dict) else node.as_dict().values()
+        for child in values:
+            yield from _walk(child)
+
+
+def _update_name(update: Any) -> str:
+    names = []
+    for req in update.get("request", []):
+        name = getattr(req, "name", "") or ""
+        name = "DeleteInsert" if name == "Modify" else name
+        names.append(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).upper())
+    return ", ".join(n for n in names if n) or "an update"
+
+
+def check_read_only(query: str) -> ParseResults:
+    """Parse a SPARQL query and refuse anything that is not a read-only query.
+
+    Parameters
+    ----------
+    query : str
+        SPARQL 1.1 text (with any prefixes it uses declared).
+
+    Returns
+    -------
+    pyparsing.ParseResults
+        rdflib's parse of the query.
+
+    Raises
+    ------
+    QueryError
+        For an update (naming the operation), a ``SERVICE`` clause, or text
+        that is not valid SPARQL (naming line and column).
+
+    Examples
+    --------
+    >>> _ = check_read_only("ASK { ?s ?p ?o }")
+    >>> for q in ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "LOAD <http://example.org/x>",
+    ...           "# comment\\nclear default", "SELECT * WHERE { ?s ?p ?o } ; DROP ALL"):
+    ...     try:
+    ...         check_read_only(q)
+    ...     except QueryError as err:
+    ...         print(str(err).split(":")[0])
+    SPARQL updates are not allowed (found INSERT DATA)
+    SPARQL updates are not allowed (found LOAD)
+    SPARQL updates are not allowed (found CLEAR)
+    not a valid SPARQL query
+    """
+    try:
+        parsed = parseQuery(query)
+    except ParseBaseException as exc:
+        try:
+            update = parseUpdate(query)
+        except ParseBaseException:
+            raise QueryError(
+                f"not a valid SPARQL query: line {exc.lineno}, column {exc.col}: {exc.msg}",
+                line=exc.lineno,
+            ) from exc
+        raise QueryError(
+            f"SPARQL updates are not allowed (found {_update_name(update)}): collab-graph runs "
+            "read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE)"
+        ) from exc
+    for node in _walk(parsed):
+        if getattr(node, "name", None) == "ServiceGraphPattern":
+            raise QueryError("SERVICE (federated query) is not allowed: queries stay local")
+    return parsed
+
+
+def _ox_term(t: Node) -> Any:
+    if isinstance(t, URIRef):
+        return ox.NamedNode(str(t))
+    if isinstance(t, BNode):
+        return ox.BlankNode(str(t))
+    if isinstance(t, RLiteral):
+        if t.language:
+            return ox.Literal(str(t), language=t.language)
+        if t.datatype:
+            return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
+        return ox.Literal(str(t))
+    raise QueryError(f"cannot load RDF term {t!r}")
+
+
+def _ox_quads(quads: Iterable[tuple[Node, Node, Node, Node | None]]) -> Iterator[ox.Quad]:
+    for s, p, o, g in quads:
+        graph = ox.DefaultGraph() if g is None else _ox_term(g)
+        yield ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o), graph)
+
+
+def _quads_of(
+    data: nx.MultiDiGraph | Graph, base: str
+) -> Iterable[tuple[Node, Node, Node, Node | None]]:
+    if isinstance(data, nx.Graph):
+        return iter_quads(data, base)
+    if isinstance(data, Dataset):
+        return ((s, p, o, getattr(g, "identifier", g)) for s, p, o, g in data.quads())
+    return ((s, p, o, None) for s, p, o in data)
+
+
+def _value(term: Any) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return str(term.value)
+
+
+def _run_oxigraph(data: nx.MultiDiGraph | Graph, query: str, base: str) -> QueryResult:
+    store = ox.Store()
+    store.extend(_ox_quads(_quads_of(data, base)))
+    try:
+        result = store.query(query, use_default_graph_as_union=True)
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise QueryError(f"SPARQL query failed: {exc}") from exc
+    if isinstance(result, ox.QueryBoolean):
+        return QueryResult("ask", ("ask",), [("true" if bool(result) else "false",)])
+    if isinstance(result, ox.QueryTriples):
+        triples: list[tuple[str | None, ...]] = [
+            (_value(t.subject), _value(t.predicate), _value(t.object)) for t in result
+        ]
+        return QueryResult("graph", ("subject", "predicate", "object"), triples)
+    columns = tuple(v.value for v in result.variables)
+    rows: list[tuple[str | None, ...]] = [tuple(_value(sol[c]) for c in columns) for sol in result]
+    return QueryResult("select", columns, rows)
+
+
+def _rdflib_value(term: Any) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def _run_rdflib(
+    data: nx.MultiDiGraph | Graph, query: str, base: str, parsed: ParseResults
+) -> QueryResult:
+    if any(getattr(n, "name", None) == "DatasetClause" for n in _walk(parsed)):
+        raise QueryError("FROM / FROM NAMED are not supported with engine='rdflib'; use oxigraph")
+    if isinstance(data, nx.Graph):
+        ds = to_rdf(data, base=base)
+    elif isinstance(data, Dataset):
+        ds = data
+    else:
+        ds = Dataset()
+        for t in data:
+            ds.add(t)
+    ds.default_union = True
+    try:
+        result = ds.query(query)
+    except Exception as exc:  # rdflib raises many kinds while evaluating
+        raise QueryError(f"SPARQL query failed: {exc}") from exc
+    if result.type == "ASK":
+        return QueryResult("ask", ("ask",), [("true" if result.askAnswer else "false",)])
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        rows = [tuple(_rdflib_value(x) for x in t) for t in result]  # type: ignore[union-attr]
+        return QueryResult("graph", ("subject", "predicate", "object"), rows)
+    columns = tuple(str(v) for v in result.vars or ())
+    return QueryResult("select", columns, [tuple(_rdflib_value(x) for x in row) for row in result])  # type: ignore[union-attr]
+
+
+def run(
+    data: nx.MultiDiGraph | Graph,
+    query: str,
+    *,
+    base: str = DEFAULT_BASE,
+    engine: Literal["oxigraph", "rdflib"] = "oxigraph",
+) -> QueryResult:
+    """Run a read-only SPARQL query over the graph's RDF.
+
+    Parameters
+    ----------
+    data : networkx.MultiDiGraph or rdflib.Graph or rdflib.Dataset
+        The knowledge graph (exported with :func:`collab_graph.rdf.iter_quads`)
+        or RDF already built.
+    query : str
+        SELECT, ASK, CONSTRUCT or DESCRIBE; standard prefixes need no declaration.
+    base : str
+        Base IRI of the data (and of the ``cgd:`` prefix).
+    engine : {"oxigraph", "rdflib"}
+        Which SPARQL engine evaluates the query.
+
+    Returns
+    -------
+    QueryResult
+
+    Raises
+    ------
+    QueryError
+        For updates, ``SERVICE``, malformed queries and evaluation errors.
+
+    Examples
+    --------
+    >>> from collab_graph.examples import example_graph
+    >>> q = "SELECT ?t WHERE { ?n dcterms:identifier 'G1-Q1-A-2' ; schema:text ?t }"
+    >>> run(example_graph(), q, engine="rdflib").rows == run(example_graph(), q).rows
+    True
+    """
+    text = prepare(query, base=base)
+    parsed = check_read_only(text)
+    if engine == "rdflib":
+        return _run_rdflib(data, text, base, parsed)
+    return _run_oxigraph(data, text, base)
