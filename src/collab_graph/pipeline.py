@@ -19,8 +19,9 @@ from pathlib import Path
 import networkx as nx
 
 from collab_graph import classify, graph, links, parse, taxonomy
+from collab_graph.model import ParseResult
 
-__all__ = ["build_graph"]
+__all__ = ["build_graph", "graph_from_results"]
 
 
 def build_graph(
@@ -54,7 +55,31 @@ def build_graph(
         ``InputFileError``/``ParseError`` for bad notes files, ``DataFileError``
         for malformed data files.
     """
-    results = parse.load(list(paths))
+    return graph_from_results(
+        parse.load(list(paths)),
+        reviews=reviews,
+        reviews_path=reviews_path,
+        addresses_path=addresses_path,
+    )
+
+
+def graph_from_results(
+    results: Sequence[ParseResult],
+    *,
+    reviews: bool = True,
+    reviews_path: Path | str | None = None,
+    addresses_path: Path | None = None,
+) -> nx.MultiDiGraph:
+    """Code already parsed workshops and build their graph (see :func:`build_graph`).
+
+    Examples
+    --------
+    >>> from collab_graph.parse import parse_text
+    >>> res = parse_text("Challenges\\n- No time for it\\n- Protected time helps\\n", source="x.md")
+    >>> G = graph_from_results([res])
+    >>> sorted(d["text"] for _, d in G.nodes(data=True) if d["kind"] == "note")
+    ['No time for it', 'Protected time helps']
+    """
     tax = taxonomy.load_taxonomy()
     coded = classify.classify_results(
         results, reviews=reviews, taxonomy=tax, reviews_path=reviews_path
