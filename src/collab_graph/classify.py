@@ -88,6 +88,7 @@ ORG_ONLY_WEIGHT = 2.0
 BOUNDARY_WEIGHT = 1.5
 DEFAULT_KIND = NoteKind.PRACTICE  # the commonest kind when nothing else speaks
 MAX_THEMES = 4
+NEGATION_REACH = 20  # characters between a negation and the cue it cancels
 WEAK_CUE = 1.0  # own cues below this leave a short note open to its neighbours
 
 _STOP = frozenset(
@@ -263,7 +264,13 @@ class Classifier:
             score.explicit = True
             score.strongest = max(score.strongest, cue.weight)
         per_kind: dict[NoteKind, float] = {}
+        negations = [e for c, _, e in self.taxonomy.match_cues(body, "anywhere") if _negates(c)]
         for cue, start, end in self.taxonomy.match_cues(body, "anywhere"):
+            if cue.kind in {NoteKind.BENEFIT, NoteKind.PRACTICE} and any(
+                0 <= start - e <= NEGATION_REACH for e in negations
+            ):
+                score.add(NoteKind.BARRIER, 0.3, f'negated "{body[start:end]}"')
+                continue
             w = min(cue.weight, CUE_CAP - per_kind.get(cue.kind, 0.0))
             if w <= 0:
                 continue
@@ -448,7 +455,8 @@ class Classifier:
         factor = 1.0
         if not prior:
             prior, short = self.topic_prior(workshop.question_text(note.question))
-            factor = QUESTION_FACTOR
+            # a question speaks for its notes fully unless a prompt letter narrows it
+            factor = QUESTION_FACTOR if note.prompt else 1.0
         for k, w in prior.items():
             score.add(k, w * factor, f'prompt asks "{short}"')
 
@@ -457,6 +465,34 @@ class Classifier:
         first = [t for t in matched if t.kind.value == kind.value]
         rest = [t for t in matched if t.kind.value != kind.value]
         return tuple((first + rest)[:MAX_THEMES])
+
+
+def _negates(cue: KindCue) -> bool:
+    return cue.kind is NoteKind.BARRIER and cue.phrase.lower() in _NEGATORS_PHRASES
+
+
+_NEGATORS_PHRASES = frozenset(
+    {
+        "no",
+        "not",
+        "never",
+        "without",
+        "lack of",
+        "lacks",
+        "lacking",
+        "hard to",
+        "difficult",
+        "can't",
+        "cannot",
+        "don't",
+        "doesn't",
+        "isn't",
+        "aren't",
+        "won't",
+        "nobody",
+        "no one",
+    }
+)
 
 
 def _scope_key(note: Note) -> tuple[object, ...]:

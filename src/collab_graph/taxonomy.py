@@ -48,7 +48,7 @@ import csv
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from collab_graph.errors import DataFileError
@@ -177,27 +177,120 @@ class KindCue:
     comment: str = ""
 
 
+_TOKEN = re.compile(r"[A-Za-z]+(?:\.[A-Za-z]+)+\.?|\w+(?:'\w+)*|\?+|&")
+
+
+@lru_cache(maxsize=8192)
+def tokens(text: str) -> tuple[tuple[str, int, int], ...]:
+    """Word tokens of ``text`` (after :func:`normalise`) with their offsets.
+
+    Dots inside abbreviations are dropped (``H.S.C.P`` → ``HSCP``), ``&`` reads
+    as ``and``, runs of ``?`` are one token and hyphens or slashes split words.
+
+    Examples
+    --------
+    >>> [t for t, _, _ in tokens("H.S.C.P & P&K’s five-day sprint??")]
+    ['HSCP', 'and', 'P', 'and', "K's", 'five', 'day', 'sprint', '??']
+    """
+    out = []
+    for m in _TOKEN.finditer(normalise(text)):
+        tok = m.group()
+        if tok == "&":
+            tok = "and"
+        elif tok.startswith("?"):
+            tok = "??" if len(tok) > 1 else "?"
+        elif "." in tok:
+            tok = tok.replace(".", "")
+        out.append((tok, m.start(), m.end()))
+    return tuple(out)
+
+
+def _phrase_tokens(phrase: str) -> tuple[str, ...]:
+    return tuple(t for t, _, _ in tokens(phrase.replace("*", "")))
+
+
 class _PhraseIndex:
-    """One compiled alternation over many phrases; each hit maps back to its payloads."""
+    """Phrases looked up by word n-grams (longest first); each hit maps to its payloads.
 
-    def __init__(self, phrases: Mapping[str, Sequence[object]], *, start_only: bool = False):
-        ordered = sorted(phrases, key=lambda p: (-len(p.rstrip("*")), p))
-        self._payloads = [tuple(phrases[p]) for p in ordered]
-        self._phrases = ordered
-        if ordered:
-            body = "|".join(f"({cue_pattern(p)})" for p in ordered)
-            lead = r"^\W*" if start_only else r"(?<!\w)"
-            self._rx: re.Pattern[str] | None = re.compile(f"{lead}(?:{body})(?!\\w)", re.IGNORECASE)
-        else:
-            self._rx = None
+    A final ``*`` makes the last word of a phrase a prefix. Matching is on whole
+    words, so it is fast and never matches inside a word.
+    """
 
-    def finditer(self, text: str) -> Iterator[tuple[str, tuple[object, ...], int, int]]:
+    def __init__(
+        self,
+        phrases: Mapping[str, Sequence[object]],
+        *,
+        start_only: bool = False,
+        case_sensitive: frozenset[str] = frozenset(),
+    ):
+        self.start_only = start_only
+        self._exact: dict[tuple[str, ...], tuple[str, tuple[object, ...]]] = {}
+        self._wild: dict[tuple[str, ...], list[tuple[str, str, tuple[object, ...]]]] = {}
+        self._sensitive: dict[tuple[str, ...], tuple[str, tuple[object, ...]]] = {}
+        self.max_len = 1
+        for phrase, payloads in phrases.items():
+            toks = _phrase_tokens(phrase)
+            if not toks:
+                continue
+            self.max_len = max(self.max_len, len(toks))
+            if phrase in case_sensitive:
+                self._sensitive.setdefault(toks, (phrase, tuple(payloads)))
+            elif phrase.rstrip().endswith("*"):
+                key = tuple(t.lower() for t in toks[:-1])
+                self._wild.setdefault(key, []).append((toks[-1].lower(), phrase, tuple(payloads)))
+            else:
+                key = tuple(t.lower() for t in toks)
+                prev = self._exact.get(key)
+                merged = (prev[1] if prev else ()) + tuple(payloads)
+                self._exact[key] = (prev[0] if prev else phrase, merged)
+
+    def _lookup(
+        self, orig: Sequence[str], lower: Sequence[str], suffixes: bool
+    ) -> tuple[str, tuple[object, ...]] | None:
+        variants = [(tuple(orig), tuple(lower))]
+        if suffixes:
+            last_o, last_l = orig[-1], lower[-1]
+            for suf in ("'s", "'", "s"):
+                if last_l.endswith(suf) and len(last_l) > len(suf) + 1:
+                    n = len(suf)
+                    variants.append(((*orig[:-1], last_o[:-n]), (*lower[:-1], last_l[:-n])))
+                    if suf == "'s" and last_l[:-n].endswith("s") and len(last_l) > 4:
+                        variants.append(
+                            ((*orig[:-1], last_o[: -n - 1]), (*lower[:-1], last_l[: -n - 1]))
+                        )
+        for o, lo in variants:
+            hit = self._sensitive.get(o) or self._exact.get(lo)
+            if hit is not None:
+                return hit
+        wild = self._wild.get(tuple(lower[:-1]))
+        if wild:
+            for prefix, phrase, payloads in wild:
+                if lower[-1].startswith(prefix):
+                    return phrase, payloads
+        return None
+
+    def finditer(
+        self, text: str, *, suffixes: bool = False
+    ) -> Iterator[tuple[str, tuple[object, ...], int, int]]:
         """Yield (phrase, payloads, start, end) for non-overlapping, longest-first hits."""
-        if self._rx is None:
+        toks = tokens(text)
+        if not toks:
             return
-        for m in self._rx.finditer(text):
-            idx = (m.lastindex or 1) - 1
-            yield self._phrases[idx], self._payloads[idx], m.start(idx + 1), m.end(idx + 1)
+        words = [t for t, _, _ in toks]
+        lows = [w.lower() for w in words]
+        i, n_tok = 0, len(toks)
+        while i < n_tok:
+            hit = None
+            for n in range(min(self.max_len, n_tok - i), 0, -1):
+                hit = self._lookup(words[i : i + n], lows[i : i + n], suffixes)
+                if hit is not None:
+                    yield hit[0], hit[1], toks[i][1], toks[i + n - 1][2]
+                    i += n
+                    break
+            if self.start_only:
+                return
+            if hit is None:
+                i += 1
 
 
 @dataclass(frozen=True)
@@ -493,8 +586,7 @@ class Gazetteer:
         prev_end = -1
         prev: tuple[Organisation, ...] = ()
         for m in self._rx.finditer(norm):
-            idx = _group_index(m)
-            orgs = self._targets[idx]
+            orgs = self._targets[_group_index(m)]
             if orgs and prev and not norm[m.start() : m.end()].lower().endswith("s"):
                 gap = norm[prev_end : m.start()].split()
                 if len(gap) <= 1 and all(
