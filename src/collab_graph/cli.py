@@ -25,7 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from collab_graph import __version__
-from collab_graph.errors import CollabGraphError, NotFoundError
+from collab_graph.errors import CollabGraphError, NotFoundError, QueryError
 from collab_graph.model import LineRole, ParseResult
 from collab_graph.parse import load
 
@@ -350,6 +350,163 @@ def _print_eval(report: Any, *, reviews: bool) -> None:
                 for m in report.mismatches
             ],
         )
+
+
+class PracticesFormat(StrEnum):
+    """Output formats of ``practices``."""
+
+    JSON = "json"
+    TABLE = "table"
+
+
+class SparqlFormat(StrEnum):
+    """Output formats of ``sparql``."""
+
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+BaseOpt = Annotated[
+    str,
+    typer.Option("--base", help="Base IRI of the RDF (absolute, ending in / or #)."),
+]
+
+
+def _graph(paths: Sequence[Path] | None, *, reviews: bool = True) -> Any:
+    """Parse, code and build the knowledge graph of the given notes files."""
+    from collab_graph.pipeline import graph_from_results
+
+    return graph_from_results(load_results(paths), reviews=reviews)
+
+
+@app.command("practices")
+def practices_cmd(
+    barrier: Annotated[
+        str, typer.Argument(help="A barrier id, label, note id or free text (fuzzy-matched).")
+    ],
+    paths: PathsArg = None,
+    top: Annotated[int, typer.Option("--top", "-k", min=1, help="How many practices.")] = 10,
+    format: Annotated[
+        PracticesFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = PracticesFormat.TABLE,
+    no_reviews: NoReviewsOpt = False,
+) -> None:
+    """Ranked practices that address a barrier, with the quotes behind them."""
+    from collab_graph.query import practices_for
+
+    with handle_errors():
+        result = practices_for(_graph(paths, reviews=not no_reviews), barrier, top=top)
+        if format is PracticesFormat.JSON:
+            sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+            return
+        b = result["barrier"]
+        print_table(
+            f"Practices for: {b['label']} ({b['id']}; matched by {b['matched_by']}; "
+            f"raised by groups {', '.join(map(str, b['groups'])) or '-'})",
+            ["#", "practice", "score", "level", "curated", "evidence", "groups", "quotes"],
+            [
+                (
+                    i,
+                    f"{p['label']} ({p['id']})",
+                    f"{p['score']:.3f}",
+                    p["level"],
+                    (p["curated"] or {}).get("strength") or "-",
+                    f"{p['evidence_score']:.3f}",
+                    ", ".join(map(str, p["groups"])),
+                    len(p["evidence"]),
+                )
+                for i, p in enumerate(result["practices"], 1)
+            ],
+            caption="score = 0.5 × curated + 0.5 × evidence; level 1: ≥50% of the groups "
+            "raising the barrier report the practice, level 2: 20–49%",
+        )
+        out = Console(highlight=False, markup=False)
+        for i, p in enumerate(result["practices"], 1):
+            out.print(f"{i}. {p['label']}")
+            for e in p["evidence"][:5]:
+                where = f"G{e['group']} Q{e['question']} {e['prompt'] or ''} line {e['line']}"
+                star = " (pairs both)" if e["explicit"] else ""
+                out.print(f"   [{e['role']}] {where}: “{e['text']}”{star}")
+
+
+@app.command("export")
+def export_cmd(
+    paths: PathsArg = None,
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="turtle, json-ld, nt, xml, trig, nquads, graphml, gexf, csv or html.",
+        ),
+    ] = "turtle",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
+    ] = None,
+    validate: Annotated[
+        bool, typer.Option("--validate", help="Check the RDF against data/shapes.ttl (SHACL).")
+    ] = False,
+    base: BaseOpt = "https://example.org/collab-graph/",
+    no_reviews: NoReviewsOpt = False,
+) -> None:
+    """The whole graph in one format (to stdout unless -o is given)."""
+    from collab_graph import export as exp
+
+    with handle_errors():
+        exp.get_format(format)
+        G = _graph(paths, reviews=not no_reviews)
+        if validate:
+            report = exp.check_conforms(G, base=base)
+            err_console.print(
+                f"collab-graph: SHACL: the export conforms to data/shapes.ttl "
+                f"({report.violations} violations)",
+                markup=False,
+            )
+        if output is None:
+            sys.stdout.buffer.write(exp.export(G, format, base=base))
+            sys.stdout.flush()
+        else:
+            exp.write(G, format, output, base=base)
+            err_console.print(f"collab-graph: wrote {output}", markup=False)
+
+
+@app.command("sparql")
+def sparql_cmd(
+    query: Annotated[
+        str, typer.Argument(help="A read-only SPARQL 1.1 query, or a file holding one.")
+    ],
+    paths: PathsArg = None,
+    format: Annotated[
+        SparqlFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = SparqlFormat.TABLE,
+    base: BaseOpt = "https://example.org/collab-graph/",
+    no_reviews: NoReviewsOpt = False,
+) -> None:
+    """Run a read-only SPARQL query over the exported RDF (standard prefixes predeclared)."""
+    from collab_graph.sparql import check_read_only, prepare, run
+
+    with handle_errors():
+        text = query
+        if "\n" not in query and len(query) < 4096 and Path(query).suffix in (".rq", ".sparql"):
+            try:
+                text = Path(query).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise QueryError(f"{query}: cannot read the query file: {exc}") from exc
+        check_read_only(prepare(text, base=base))
+        result = run(_graph(paths, reviews=not no_reviews), text, base=base)
+        if format is SparqlFormat.JSON:
+            sys.stdout.write(json.dumps(result.records(), ensure_ascii=False, indent=2) + "\n")
+        elif format is SparqlFormat.CSV:
+            buf = io.StringIO()
+            writer = csv.writer(buf, lineterminator="\n")
+            writer.writerow(result.columns)
+            writer.writerows(["" if v is None else v for v in row] for row in result.rows)
+            sys.stdout.write(buf.getvalue())
+        else:
+            print_table(
+                "SPARQL", list(result.columns), result.rows, caption=f"{len(result.rows)} row(s)"
+            )
 
 
 def _version_callback(value: bool) -> None:
