@@ -1,0 +1,865 @@
+"""collab-graph in the browser: explore the graph, ask, review codes, export.
+
+Run it with ``collab-graph app [PATHS...]`` (or ``streamlit run app.py``). This
+script only translates: widgets → cached calls of the collab_graph package →
+rendering. Caching lives here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import networkx as nx
+import pandas as pd
+import streamlit as st
+
+from collab_graph import app_support as sup
+from collab_graph import export, parse, pipeline, query, reviews, taxonomy, viz
+from collab_graph.errors import CollabGraphError
+from collab_graph.graph import theme_node
+from collab_graph.model import NodeKind, NoteKind, ParseResult
+
+st.set_page_config(page_title="collab-graph", page_icon="🕸️", layout="wide")
+
+GraphKey = tuple[tuple[str, ...], str, int]
+"""What a graph is built from: notes files, reviews file, reviews file stamp."""
+
+OVERVIEW_NOTES = 1000
+"""Above this many notes, Explore opens on the theme-level overview."""
+
+
+# --------------------------------------------------------------------------- cached core calls
+
+
+@st.cache_resource(max_entries=4, show_spinner="Building the knowledge graph…")
+def load_graph(key: GraphKey) -> nx.MultiDiGraph:
+    """The knowledge graph of the sources (shared, never mutated: views copy)."""
+    paths, reviews_file, stamp = key
+    use_reviews = stamp >= 0
+    return pipeline.build_graph(
+        list(paths), reviews=use_reviews, reviews_path=reviews_file if use_reviews else None
+    )
+
+
+@st.cache_resource(max_entries=4)
+def load_results(paths: tuple[str, ...]) -> list[ParseResult]:
+    """Parse results of the sources, for the parse report."""
+    return parse.load(list(paths))
+
+
+@st.cache_resource(max_entries=4, show_spinner="Laying out the graph…")
+def full_layout(key: GraphKey) -> dict[str, tuple[float, float]]:
+    """Positions of every node, computed once per input so filters never move nodes."""
+    return viz.layout(load_graph(key))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def explore_view(key: GraphKey, params: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    """The Explore page's graph for one combination of filters (cached per combination)."""
+    G = load_graph(key)
+    p = dict(params)
+    notice = ""
+    highlight: list[str] = []
+    focus = p.get("focus")
+    if p["mode"] == "overview":
+        H = viz.overview_graph(G)
+        drill = p.get("drill")
+        if drill:
+            H, left_out = viz.drilldown(G, drill, max_notes=300)
+            highlight = [drill]
+            if left_out:
+                notice = f"{left_out} more notes not shown; filter on the Notes page to see all."
+        positions = None
+    else:
+        H = viz.filter_graph(
+            G,
+            kinds=p["kinds"],
+            note_kinds=p["note_kinds"] or None,
+            groups=p["groups"],
+            questions=p["questions"],
+            themes=p["themes"],
+            orgs=p["orgs"],
+            min_degree=p["min_degree"],
+        )
+        positions = full_layout(key)
+        if focus and focus in H:
+            H = viz.neighbourhood(H, focus, radius=p["radius"])
+            highlight = [focus]
+            positions = None
+        elif focus:
+            notice = "The node you searched for is hidden by the filters."
+    view = viz.render(H, positions=positions, height=660, highlight=highlight, focus=focus)
+    return {
+        "html": view.html,
+        "nodes": view.nodes,
+        "edges": view.edges,
+        "physics": view.physics,
+        "height": view.height,
+        "notice": notice,
+    }
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def ask(key: GraphKey, barrier: str) -> dict[str, Any]:
+    """Practices for one barrier, or ``{"error", "suggestions"}`` when nothing matches."""
+    try:
+        return query.practices_for(load_graph(key), barrier)
+    except query.NoMatchError as exc:
+        return {"error": str(exc), "suggestions": exc.suggestions}
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def ask_view(key: GraphKey, barrier_id: str, practice_ids: tuple[str, ...]) -> tuple[str, int]:
+    """The small graph of a barrier, its best practices and the notes raising it."""
+    H = sup.answer_subgraph(load_graph(key), barrier_id, practice_ids)
+    view = viz.render(H, height=460, highlight=[theme_node(barrier_id)], show_scores=True)
+    return view.html, view.height
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def combined(key: GraphKey, barriers: tuple[str, ...]) -> dict[str, Any]:
+    """Several barriers at once (CFIR-ERIC style), or ``{"error"}``."""
+    try:
+        return query.combined_practices(load_graph(key), list(barriers))
+    except query.NoMatchError as exc:
+        return {"error": str(exc), "suggestions": exc.suggestions}
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def notes_rows(key: GraphKey) -> list[dict[str, Any]]:
+    """Every note with its coding."""
+    return sup.notes_table(load_graph(key))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def insights(key: GraphKey) -> dict[str, Any]:
+    """Everything the Insights page charts."""
+    G = load_graph(key)
+    return {
+        "barriers": query.themes_ranked(G, NodeKind.BARRIER),
+        "practices": query.themes_ranked(G, NodeKind.PRACTICE),
+        "heatmap": sup.group_theme_counts(G),
+        "orgs": sup.org_mentions(G),
+        "gaps": query.gaps(G),
+        "kinds": sup.kind_counts(G),
+    }
+
+
+@st.cache_data(max_entries=32, show_spinner="Preparing the download…")
+def export_bytes(key: GraphKey, fmt: str) -> bytes:
+    """The whole graph in one export format."""
+    return export.export(load_graph(key), fmt)
+
+
+@st.cache_resource
+def coding_vocabulary() -> tuple[dict[str, str], dict[str, str]]:
+    """``{theme id: label}`` and ``{organisation id: label}`` for the review editor."""
+    tax = taxonomy.load_taxonomy()
+    gaz = taxonomy.load_gazetteer()
+    themes = {t.id: f"{t.label} ({t.kind})" for t in tax.themes.values()}
+    orgs = {o.id: o.label for o in gaz.organisations.values()}
+    return dict(sorted(themes.items(), key=lambda kv: kv[1].casefold())), dict(
+        sorted(orgs.items(), key=lambda kv: kv[1].casefold())
+    )
+
+
+# --------------------------------------------------------------------------- session
+
+
+def sources() -> list[str]:
+    """The notes files in use: uploads, else the files given on the command line."""
+    if "sources" not in st.session_state:
+        st.session_state["sources"] = [str(p) for p in sup.paths_from_env()]
+    return list(st.session_state["sources"])
+
+
+def reviews_file() -> Path:
+    """The reviews file the app reads and writes."""
+    return sup.app_reviews_path()
+
+
+def graph_key() -> GraphKey:
+    """The cache key of the current graph; it changes when a review is saved."""
+    rf = reviews_file()
+    stamp = rf.stat().st_mtime_ns if rf.exists() else -1
+    return (tuple(sources()), str(rf), stamp)
+
+
+def current_graph() -> nx.MultiDiGraph | None:
+    """The current graph, or None after showing the error in the page."""
+    try:
+        return load_graph(graph_key())
+    except CollabGraphError as exc:
+        st.error(f"Cannot build the graph: {exc}")
+        st.info("Open the **Data** page to load other notes or return to the bundled workshop.")
+        return None
+
+
+def show_html(page_html: str, height: int) -> None:
+    """Embed a generated graph page (same-origin ``srcdoc`` iframe)."""
+    st.iframe(page_html, height=height)
+
+
+def table(rows: Sequence[Mapping[str, Any]], **kwargs: Any) -> None:
+    """A read-only table (workshop text is shown as text, never as Markdown)."""
+    st.dataframe(pd.DataFrame(list(rows)), hide_index=True, width="stretch", **kwargs)
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def explore_page() -> None:
+    """Explore: the interactive graph with filters, search and drill-down."""
+    st.title("Explore the knowledge graph")
+    G = current_graph()
+    if G is None:
+        return
+    key = graph_key()
+    n_notes = sum(1 for _, k in G.nodes(data="kind") if k == NodeKind.NOTE)
+    themes = sup.option_labels(G, "practice", "barrier", "benefit")
+    orgs = sup.option_labels(G, "organisation")
+    groups = dict(sup.group_options(G))
+
+    with st.sidebar:
+        st.header("View")
+        mode = st.segmented_control(
+            "Level",
+            ["notes", "overview"],
+            default="overview" if n_notes > OVERVIEW_NOTES else "notes",
+            format_func=lambda m: {"notes": "Notes", "overview": "Themes overview"}[m],
+            key="x_mode",
+            persist_state="session",
+            help="The overview aggregates notes into themes and organisations; "
+            "it opens by default on large graphs.",
+        )
+        mode = mode or "notes"
+        st.header("Filters")
+        kinds = st.multiselect(
+            "Node kinds",
+            [str(k) for k in NodeKind],
+            default=list(viz.DEFAULT_KINDS),
+            format_func=lambda k: viz.KIND_STYLES[k].name,
+            key="x_kinds",
+            persist_state="session",
+            disabled=mode == "overview",
+        )
+        note_kinds = st.multiselect(
+            "Note kinds",
+            [str(k) for k in NoteKind],
+            key="x_note_kinds",
+            persist_state="session",
+            placeholder="All",
+            disabled=mode == "overview",
+        )
+        sel_groups = st.multiselect(
+            "Groups",
+            list(groups),
+            format_func=groups.__getitem__,
+            key="x_groups",
+            persist_state="session",
+            placeholder="All",
+            disabled=mode == "overview",
+        )
+        sel_questions = st.multiselect(
+            "Questions",
+            sup.question_options(G),
+            format_func=lambda q: f"Question {q}",
+            key="x_questions",
+            persist_state="session",
+            placeholder="All",
+            disabled=mode == "overview",
+        )
+        sel_themes = st.multiselect(
+            "Themes",
+            list(themes),
+            format_func=themes.__getitem__,
+            key="x_themes",
+            persist_state="session",
+            placeholder="All",
+            disabled=mode == "overview",
+        )
+        sel_orgs = st.multiselect(
+            "Organisations",
+            list(orgs),
+            format_func=orgs.__getitem__,
+            key="x_orgs",
+            persist_state="session",
+            placeholder="All",
+            disabled=mode == "overview",
+        )
+        min_degree = st.slider(
+            "Minimum links per node",
+            0,
+            10,
+            0,
+            key="x_min_degree",
+            persist_state="session",
+            disabled=mode == "overview",
+        )
+
+    drill = None
+    focus = None
+    radius = 1
+    if mode == "overview":
+        hubs = {**themes, **orgs}
+        drill = st.selectbox(
+            "Drill down into a theme or organisation",
+            list(hubs),
+            index=None,
+            format_func=hubs.__getitem__,
+            placeholder="Choose one to see its notes",
+            key="x_drill",
+            persist_state="session",
+        )
+    else:
+        c1, c2, c3 = st.columns([3, 3, 1])
+        needle = c1.text_input(
+            "Find a node",
+            key="x_search",
+            persist_state="session",
+            placeholder="e.g. no time, NHS, G3-Q1-D-6",
+            help="Searches labels, note text and ids; focuses the graph on the match.",
+        )
+        hits = viz.search_nodes(G, needle) if needle else []
+        if needle and not hits:
+            c2.warning(f"Nothing matches “{needle}”.")
+        if hits:
+            focus = c2.selectbox(
+                "Matches",
+                hits,
+                format_func=lambda n: sup_label(G, n),
+                key="x_focus",
+            )
+            radius = c3.number_input("Radius", 1, 3, 1, key="x_radius")
+
+    params = {
+        "mode": mode,
+        "kinds": tuple(kinds),
+        "note_kinds": tuple(note_kinds),
+        "groups": tuple(sel_groups),
+        "questions": tuple(sel_questions),
+        "themes": tuple(sel_themes),
+        "orgs": tuple(sel_orgs),
+        "min_degree": int(min_degree),
+        "focus": focus,
+        "radius": int(radius),
+        "drill": drill,
+    }
+    st.session_state["explore_params"] = params
+    view = explore_view(key, tuple(sorted(params.items())))
+    physics = "settling with physics" if view["physics"] else "fixed layout, physics off"
+    st.caption(
+        f"Showing {view['nodes']} nodes and {view['edges']} links ({physics}). "
+        "Hover a node for its exact text and provenance; scroll to zoom, drag to pan."
+    )
+    if view["notice"]:
+        st.info(view["notice"])
+    show_html(view["html"], view["height"])
+
+
+def sup_label(G: nx.MultiDiGraph, node: str) -> str:
+    """A one-line label of a node for pickers."""
+    d = G.nodes[node]
+    kind = str(d.get("kind"))
+    if kind == NodeKind.NOTE:
+        text = " ".join(str(d.get("text", "")).split())
+        return f"{d.get('note_id')}: {text[:70]}"
+    return f"{d.get('label')} ({kind})"
+
+
+def ask_page() -> None:
+    """Ask: which practices address a barrier?"""
+    st.title("Which practices address a barrier?")
+    G = current_graph()
+    if G is None:
+        return
+    key = graph_key()
+    ranked = query.themes_ranked(G, NodeKind.BARRIER)
+    labels = [r["label"] for r in ranked if r["n_groups"]]
+    st.write(
+        "Pick a barrier or type one in your own words. Practices are ranked by a score that "
+        "combines a **curated** link (an analyst's judgement) with **evidence** from the "
+        "workshop groups; Level 1 means at least half the groups raising the barrier also "
+        "report the practice."
+    )
+    if "ask_barrier" in st.session_state and st.session_state["ask_barrier"] not in (
+        None,
+        *labels,
+    ):
+        labels = [st.session_state["ask_barrier"], *labels]
+    barrier = st.selectbox(
+        "Barrier",
+        labels,
+        index=None,
+        accept_new_options=True,
+        placeholder="e.g. Day job – no time",
+        key="ask_barrier",
+        bind="query-params",
+        help="Free text is matched fuzzily against barrier names and the notes behind them.",
+    )
+    if barrier:
+        result = ask(key, barrier)
+        if "error" in result:
+            st.warning(f"No barrier matches “{barrier}”. Did you mean one of these?")
+            cols = st.columns(min(4, max(1, len(result["suggestions"]))))
+            for i, s in enumerate(result["suggestions"][:4]):
+                cols[i].button(
+                    s["label"],
+                    key=f"suggest_{i}",
+                    on_click=_set_state,
+                    args=("ask_barrier", s["label"]),
+                )
+        else:
+            show_answer(key, result)
+
+    st.divider()
+    st.subheader("Several barriers at once")
+    st.caption(
+        "As in the CFIR-ERIC matching tool: practices are ranked by the sum of their link "
+        "scores over the barriers you choose, with how many they address at Level 1 and 2."
+    )
+    chosen = st.multiselect(
+        "Barriers",
+        labels,
+        key="ask_many",
+        accept_new_options=True,
+        placeholder="Choose two or more barriers",
+    )
+    if chosen:
+        res = combined(key, tuple(chosen))
+        if "error" in res:
+            st.warning(res["error"])
+        elif not res["practices"]:
+            st.info("No practice addresses these barriers yet.")
+        else:
+            table(sup.combined_rows(res))
+
+
+def _set_state(name: str, value: Any) -> None:
+    st.session_state[name] = value
+
+
+def show_answer(key: GraphKey, result: Mapping[str, Any]) -> None:
+    """The ranked practices for one barrier, with score parts, quotes and a small graph."""
+    b = result["barrier"]
+    how = {"fuzzy": f"matched your words ({b['match_score']:.0f}%)", "note": "from a note id"}
+    st.subheader(f"Barrier: {b['label']}")
+    groups = ", ".join(str(g) for g in b["groups"]) or "none"
+    st.caption(
+        f"{how.get(b['matched_by'], 'matched by ' + b['matched_by'])} · raised by "
+        f"{len(b['workshop_groups'])} groups (groups {groups}) in {len(b['evidence'])} notes"
+    )
+    practices = result["practices"]
+    if not practices:
+        st.info("No practice addresses this barrier yet; see the gaps on the Insights page.")
+        with st.expander("Notes raising this barrier"):
+            table(sup.quote_rows(b["evidence"]))
+        return
+    table(
+        sup.practice_rows(result),
+        column_config={
+            "score": st.column_config.ProgressColumn(
+                "score", min_value=0.0, max_value=1.0, format="%.2f"
+            ),
+            "curated": st.column_config.NumberColumn("curated part", format="%.2f"),
+            "evidence": st.column_config.NumberColumn("evidence part", format="%.2f"),
+            "id": None,
+        },
+    )
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown("**Supporting quotes**")
+        for i, p in enumerate(practices[:8]):
+            cur = p.get("curated") or {}
+            title = (
+                f"{i + 1}. {p['label']} — score {p['score']:.2f} "
+                f"(curated {p['curated_score']:.2f}, evidence {p['evidence_score']:.2f}), "
+                f"Level {p['level']}"
+            )
+            with st.expander(title, expanded=i == 0):
+                if cur.get("rationale"):
+                    st.markdown(
+                        f"*Curated ({cur.get('strength')}):* {sup.md_escape(cur['rationale'])}"
+                    )
+                st.caption(
+                    f"Groups reporting it: {', '.join(map(str, p['groups'])) or 'none'} · "
+                    f"endorsement {p['endorsement']:.0%} of the groups raising the barrier"
+                )
+                for q in sup.quote_rows(p["evidence"][:6]):
+                    st.markdown(f"> “{sup.md_escape(q['quote'])}”  \n> — *{q['where']}*")
+                if len(p["evidence"]) > 6:
+                    table(sup.quote_rows(p["evidence"]))
+    with right:
+        st.markdown("**The barrier, its practices and the notes raising it**")
+        ids = tuple(p["id"] for p in practices[:8])
+        page_html, height = ask_view(key, b["id"], ids)
+        show_html(page_html, height)
+
+
+def insights_page() -> None:
+    """Insights: rankings, a group × theme heatmap, organisations and gaps."""
+    st.title("Insights")
+    G = current_graph()
+    if G is None:
+        return
+    data = insights(graph_key())
+    kinds = data["kinds"]
+    cols = st.columns(len(kinds))
+    for col, (k, v) in zip(cols, kinds.items(), strict=True):
+        col.metric(f"{k} notes", v)
+
+    left, right = st.columns(2)
+    for col, name, colour in (
+        (left, "barriers", viz.KIND_STYLES["barrier"].colour),
+        (right, "practices", viz.KIND_STYLES["practice"].colour),
+    ):
+        rows = [r for r in data[name] if r["n_groups"]][:15]
+        with col:
+            st.subheader(f"{name.capitalize()} by number of groups")
+            if rows:
+                df = pd.DataFrame(rows)[["label", "n_groups", "n_notes"]]
+                chart = (
+                    alt.Chart(df)
+                    .mark_bar(color=colour)
+                    .encode(
+                        x=alt.X("n_groups:Q", title="groups", axis=alt.Axis(tickMinStep=1)),
+                        y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
+                        tooltip=["label", "n_groups", "n_notes"],
+                    )
+                    .properties(height=max(160, 24 * len(rows)))
+                )
+                st.altair_chart(chart, width="stretch")
+            else:
+                st.info(f"No {name} coded yet.")
+
+    st.subheader("Themes by group")
+    heat = pd.DataFrame(data["heatmap"])
+    if not heat.empty:
+        chart = (
+            alt.Chart(heat)
+            .mark_rect()
+            .encode(
+                x=alt.X("group:N", title=None, sort=None),
+                y=alt.Y("theme:N", title=None, axis=alt.Axis(labelLimit=280)),
+                color=alt.Color("notes:Q", scale=alt.Scale(scheme="blues"), title="notes"),
+                tooltip=["group", "theme", "kind", "notes"],
+            )
+            .properties(height=max(200, 18 * heat["theme"].nunique()))
+        )
+        st.altair_chart(chart, width="stretch")
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Organisations mentioned")
+        orgs = pd.DataFrame(data["orgs"][:20])
+        if orgs.empty:
+            st.info("No organisation is mentioned.")
+        else:
+            chart = (
+                alt.Chart(orgs)
+                .mark_bar(color=viz.KIND_STYLES["organisation"].colour)
+                .encode(
+                    x=alt.X("notes:Q", title="notes", axis=alt.Axis(tickMinStep=1)),
+                    y=alt.Y("organisation:N", sort="-x", title=None),
+                    tooltip=["organisation", "type", "notes", "groups"],
+                )
+                .properties(height=max(160, 22 * len(orgs)))
+            )
+            st.altair_chart(chart, width="stretch")
+    with right:
+        gaps = data["gaps"]
+        st.subheader("Gaps")
+        st.markdown("**Barriers nobody addresses**")
+        if gaps["unaddressed_barriers"]:
+            table(
+                [
+                    {"barrier": r["label"], "groups": ", ".join(map(str, r["groups"]))}
+                    for r in gaps["unaddressed_barriers"]
+                ]
+            )
+        else:
+            st.success("Every barrier raised has at least one practice addressing it.")
+        st.markdown("**Practices linked to no barrier**")
+        if gaps["unlinked_practices"]:
+            table(
+                [
+                    {"practice": r["label"], "groups": ", ".join(map(str, r["groups"]))}
+                    for r in gaps["unlinked_practices"]
+                ]
+            )
+        else:
+            st.success("Every practice reported addresses some barrier.")
+        st.markdown("**Practices one group could share with another**")
+        cross = [
+            {
+                "practice": c["practice_label"],
+                "barrier": c["barrier_label"],
+                "score": c["score"],
+                "reported by": ", ".join(str(g["group"]) for g in c["reported_by"]),
+                "needed by": ", ".join(str(g["group"]) for g in c["needed_by"]),
+            }
+            for c in gaps["cross_group"][:30]
+        ]
+        if cross:
+            table(cross)
+
+
+def notes_page() -> None:
+    """Notes: every note with its coding; analysts correct a code here."""
+    st.title("Notes and their coding")
+    G = current_graph()
+    if G is None:
+        return
+    key = graph_key()
+    rows = notes_rows(key)
+    c1, c2, c3 = st.columns([3, 2, 2])
+    needle = c1.text_input("Search notes", key="n_search", placeholder="words, id or theme")
+    kinds = c2.multiselect("Kinds", [str(k) for k in NoteKind], key="n_kinds", placeholder="All")
+    groups = sorted({r["group"] for r in rows if r["group"] is not None})
+    sel_groups = c3.multiselect("Groups", groups, key="n_groups", placeholder="All")
+    shown = [
+        r
+        for r in rows
+        if (not kinds or r["kind"] in kinds)
+        and (not sel_groups or r["group"] in sel_groups)
+        and (
+            not needle
+            or needle.casefold()
+            in " ".join(str(r[c]) for c in ("id", "text", "themes", "orgs", "kind")).casefold()
+        )
+    ]
+    st.caption(f"{len(shown)} of {len(rows)} notes · reviews are saved to {reviews_file()}")
+    columns = ["id", "group", "question", "prompt", "line", "text", "kind", "themes", "orgs"]
+    columns += ["confidence", "reviewed"]
+    if len({r["workshop"] for r in rows}) > 1:
+        columns.insert(0, "workshop")
+    table(
+        [{c: r[c] for c in columns} for r in shown],
+        height=380,
+        column_config={"text": st.column_config.TextColumn(width="large")},
+    )
+
+    st.subheader("Review a note")
+    if not shown:
+        st.info("No note matches the filters.")
+        return
+    by_node = {r["node"]: r for r in shown}
+    node = st.selectbox(
+        "Note",
+        list(by_node),
+        format_func=lambda n: f"{by_node[n]['id']}: {by_node[n]['text'][:90]}",
+        key="n_note",
+    )
+    if node is None:
+        return
+    row = by_node[node]
+    st.caption(
+        f"Coded **{row['kind']}** (confidence {row['confidence']}). "
+        f"Why: {sup.md_escape(row['reasons']) or '—'}"
+    )
+    theme_labels, org_labels = coding_vocabulary()
+    with st.form(f"review_{node}"):
+        kind = st.selectbox(
+            "Kind", [str(k) for k in NoteKind], index=[str(k) for k in NoteKind].index(row["kind"])
+        )
+        themes = st.multiselect(
+            "Themes",
+            list(theme_labels),
+            default=[t for t in row["theme_ids"] if t in theme_labels],
+            format_func=theme_labels.__getitem__,
+        )
+        orgs = st.multiselect(
+            "Organisations",
+            list(org_labels),
+            default=[o for o in row["org_ids"] if o in org_labels],
+            format_func=org_labels.__getitem__,
+        )
+        reason = st.text_input("Reason (required)", key="n_reason")
+        reviewer = st.text_input("Reviewer", key="n_reviewer")
+        saved = st.form_submit_button("Save review", type="primary")
+    if saved:
+        try:
+            reviews.save_review(
+                sup.note_from_node(G, node),
+                reason=reason,
+                kind=kind,
+                themes=themes,
+                orgs=orgs,
+                reviewer=reviewer,
+                path=reviews_file(),
+            )
+        except CollabGraphError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["review_saved"] = f"Saved the review of {row['id']}."
+            st.rerun()
+    if msg := st.session_state.pop("review_saved", None):
+        st.success(msg + " The graph and every page now use it.")
+
+
+def data_page() -> None:
+    """Data: the sources in use, their parse report, and uploads."""
+    st.title("Data")
+    current = sources()
+    st.markdown(
+        "**Workshops in use:** "
+        + (", ".join(sup.md_escape(Path(p).name) for p in current) or "the bundled workshop")
+    )
+    try:
+        results = load_results(tuple(current))
+    except CollabGraphError as exc:
+        st.error(str(exc))
+        results = []
+    if results:
+        st.subheader("Parse report")
+        table(sup.parse_report(results))
+        for r in results:
+            if r.unassigned:
+                with st.expander(
+                    f"{len(r.unassigned)} unassigned lines in {Path(r.workshop.source).name}"
+                ):
+                    table(
+                        [
+                            {"line": sl.line, "text": sl.text, "why": sl.reason}
+                            for sl in r.unassigned
+                        ]
+                    )
+            else:
+                st.caption(
+                    f"{Path(r.workshop.source).name}: every non-blank line became a note "
+                    "or structure; no unassigned lines."
+                )
+
+    st.subheader("Upload notes")
+    st.caption(
+        f"Files: {', '.join(sup.UPLOAD_SUFFIXES)}; at most "
+        f"{sup.UPLOAD_LIMIT_BYTES // (1024 * 1024)} MB each. Groups, questions and prompt "
+        "letters are recognised in many layouts (see the README)."
+    )
+    files = st.file_uploader(
+        "Notes files",
+        type=[s.lstrip(".") for s in sup.UPLOAD_SUFFIXES],
+        accept_multiple_files=True,
+        key="d_files",
+        max_upload_size=sup.UPLOAD_LIMIT_BYTES // (1024 * 1024),
+    )
+    how = st.radio(
+        "Use them to",
+        ["add", "replace"],
+        format_func=lambda h: {
+            "add": "add workshops to the ones in use",
+            "replace": "replace the workshops in use",
+        }[h],
+        horizontal=True,
+        key="d_how",
+    )
+    c1, c2 = st.columns([1, 4])
+    if c1.button("Load", type="primary", disabled=not files, key="d_load"):
+        load_uploads(files or [], replace=how == "replace")
+    if c2.button("Back to the bundled workshop", key="d_reset"):
+        st.session_state["sources"] = []
+        st.rerun()
+    if msg := st.session_state.pop("data_msg", None):
+        st.success(msg)
+
+
+def load_uploads(files: Sequence[Any], *, replace: bool) -> None:
+    """Save, parse and switch to the uploaded files; errors stay in the page."""
+    if "upload_dir" not in st.session_state:
+        st.session_state["upload_dir"] = tempfile.mkdtemp(prefix="collab-graph-uploads-")
+    folder = Path(st.session_state["upload_dir"]) / str(len(sources()) + len(files))
+    try:
+        saved = sup.save_uploads([sup.Upload(f.name, f.getvalue()) for f in files], folder)
+        new = [*([] if replace else sources()), *map(str, saved)]
+        results = load_results(tuple(new))
+        load_graph((tuple(new), *graph_key()[1:]))
+    except CollabGraphError as exc:
+        st.error(f"Could not load the upload: {exc}")
+        return
+    st.session_state["sources"] = new
+    n = sum(len(r.notes) for r in results)
+    st.session_state["data_msg"] = f"Loaded {len(results)} workshop(s) with {n} notes."
+    st.rerun()
+
+
+def export_page() -> None:
+    """Export: every format, the current view as offline HTML, and a read-only SPARQL console."""
+    st.title("Export")
+    G = current_graph()
+    if G is None:
+        return
+    key = graph_key()
+    st.subheader("The whole graph")
+    st.caption("RDF validated by the project's SHACL shapes, graph formats, CSV and HTML.")
+    names = list(export.FORMATS)
+    cols = st.columns(5)
+    for i, name in enumerate(names):
+        fmt = export.FORMATS[name]
+        cols[i % 5].download_button(
+            f"{name} ({fmt.suffix})",
+            data=_lazy(export_bytes, key, name),
+            file_name=f"collab-graph{fmt.suffix}",
+            mime=fmt.media_type,
+            key=f"dl_{name}",
+            on_click="ignore",
+            width="stretch",
+        )
+    st.subheader("The current graph view")
+    params = st.session_state.get("explore_params")
+    if params:
+        view = explore_view(key, tuple(sorted(params.items())))
+        st.caption(
+            f"The Explore page's view ({view['nodes']} nodes): one HTML file that works offline."
+        )
+        st.download_button(
+            "Download the current view (.html)",
+            data=view["html"].encode("utf-8"),
+            file_name="collab-graph-view.html",
+            mime="text/html",
+            key="dl_view",
+            on_click="ignore",
+        )
+    else:
+        st.caption("Open the Explore page first to choose a view; the whole graph is above.")
+    sparql_console(key)
+
+
+def _lazy(fn: Callable[[GraphKey, str], bytes], key: GraphKey, name: str) -> Callable[[], bytes]:
+    return lambda: fn(key, name)
+
+
+def sparql_console(key: GraphKey) -> None:
+    """A read-only SPARQL console over the exported RDF."""
+    st.subheader("SPARQL (read-only)")
+    st.caption("Updates (INSERT, DELETE, LOAD, CLEAR, DROP …) are refused.")
+    st.info("The SPARQL console arrives with the sparql module.")
+
+
+# --------------------------------------------------------------------------- navigation
+
+PAGES: dict[str, tuple[Callable[[], None], str]] = {
+    "explore": (explore_page, "Explore"),
+    "ask": (ask_page, "Ask"),
+    "insights": (insights_page, "Insights"),
+    "notes": (notes_page, "Notes"),
+    "data": (data_page, "Data"),
+    "export": (export_page, "Export"),
+}
+
+start = st.session_state.get("start_page", "explore")
+navigation = st.navigation(
+    [
+        st.Page(fn, title=title, url_path=slug, default=slug == start)
+        for slug, (fn, title) in PAGES.items()
+    ]
+)
+with st.sidebar:
+    st.caption(
+        f"collab-graph · {len(sources()) or 1} workshop file(s) · works offline. "
+        "Pages: Explore, Ask, Insights, Notes, Data, Export."
+    )
+navigation.run()
