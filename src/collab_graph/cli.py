@@ -509,6 +509,29 @@ def sparql_cmd(
             )
 
 
+@app.command("app")
+def app_cmd(
+    paths: PathsArg = None,
+    port: Annotated[
+        int, typer.Option("--port", "-p", min=1, max=65535, help="Port to serve on.")
+    ] = 8501,
+) -> None:
+    """Start the Streamlit app on 127.0.0.1 (headless, usage stats off) and print its URL."""
+    import os
+
+    from collab_graph.app_support import app_environment, app_script, streamlit_command
+
+    with handle_errors():
+        chosen = list(paths or [])
+        load_results(chosen)  # a bad notes file fails here: one line, exit code 2
+        cmd = streamlit_command(app_script(), port=port)
+        env = app_environment(chosen)
+    typer.echo(f"collab-graph app: http://127.0.0.1:{port}")
+    sys.stdout.flush()
+    # The server replaces this process, so stopping this process stops the server.
+    os.execve(cmd[0], cmd, env)
+
+
 def _version_callback(value: bool) -> None:
     if value:
         typer.echo(f"collab-graph {__version__}")
