@@ -221,6 +221,7 @@ TOPICS = (
     "construction frameworks",
     "telecare",
 )
+YEARS = tuple(str(y) for y in range(2012, 2025))
 TEAMS = (
     "project team",
     "transform team",
@@ -389,18 +390,6 @@ HEADINGS = {
     "practice": ("What has worked", "What worked", "Examples of collaboration"),
 }
 TAILS = (
-    "",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "",
     "?",
     " – {council}",
     " – e.g. {org}",
@@ -409,7 +398,24 @@ TAILS = (
     " with {function}",
     " – not formal yet",
     "; {tool}",
+    " in {council}",
+    " for {topic}",
+    " across {function} and {function}",
+    " – {role} to lead",
+    " – {org} involved",
+    " ({place})",
+    " – worked well for {topic}",
+    " – {council} and {org}",
+    " – since {year}",
+    " – e.g. {topic} with {org}",
+    " – {role} and {role}",
+    " using {tool}",
+    " – {function} view",
+    " – needs {role} support",
 )
+#: Share of bullets that get a tail: real notes are mostly unique sentences, and
+#: the benchmark must not flatter caches keyed on the note text.
+TAIL_RATE = 0.9
 
 # What each block leans towards: (practice, barrier, benefit, context) weights
 BLOCK_MIX = {
@@ -437,6 +443,7 @@ def _fill(rng: random.Random, template: str) -> str:
         "topic": TOPICS,
         "team": TEAMS,
         "place": PLACES,
+        "year": YEARS,
     }
     out: list[str] = []
     rest = template
@@ -453,9 +460,10 @@ def _fill(rng: random.Random, template: str) -> str:
 def _sentence(rng: random.Random, kind: str) -> str:
     """One bullet text of ``kind``, sometimes with a tail, a caveat or a second item."""
     text = _fill(rng, rng.choice(BANKS[kind]))
-    tail = rng.choice(TAILS)
-    if tail and not text.endswith("?"):
-        text += _fill(rng, tail)
+    if rng.random() < TAIL_RATE and not text.endswith("?"):
+        text += _fill(rng, rng.choice(TAILS))
+        if rng.random() < 0.4:
+            text += _fill(rng, rng.choice(TAILS[1:]))
     r = rng.random()
     if r < 0.05:
         text += "; " + _fill(rng, rng.choice(BANKS[kind])).lower()
