@@ -1,0 +1,188 @@
+"""query: practices_for (contract shape, matching, evidence), rankings, orgs, gaps, centrality."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+import networkx as nx
+import pytest
+
+from collab_graph.errors import NotFoundError
+from collab_graph.examples import example_graph
+from collab_graph.pipeline import build_graph
+from collab_graph.query import (
+    NoMatchError,
+    centrality,
+    combined_practices,
+    communities,
+    gaps,
+    groups_mentioning,
+    org_profile,
+    practices_for,
+    resolve_barrier,
+    theme_graph,
+    themes_ranked,
+)
+
+
+@cache
+def _bundled() -> nx.MultiDiGraph:
+    return build_graph([])
+
+
+@pytest.fixture
+def bundled() -> nx.MultiDiGraph:
+    return _bundled().copy()
+
+
+def test_day_job_no_time_ranks_time_freeing_practices_first(bundled: nx.MultiDiGraph) -> None:
+    res = practices_for(bundled, "Day job – no time")
+    assert res["barrier"]["id"] == "b_time_capacity"
+    ids = [p["id"] for p in res["practices"]]
+    wanted = {"p_protected_time", "p_dedicated_team", "p_secondments", "p_innovation_sprints"}
+    assert wanted <= set(ids[:6]), ids[:6]
+    assert ids[0] == "p_protected_time"
+    scores = [p["score"] for p in res["practices"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_every_practice_carries_quotes_from_the_groups_that_reported_it(
+    bundled: nx.MultiDiGraph,
+) -> None:
+    res = practices_for(bundled, "b_time_capacity")
+    for p in res["practices"]:
+        quoted = {e["group"] for e in p["evidence"] if e["role"] == "practice"}
+        assert set(p["groups"]) <= quoted, p["id"]
+        for e in p["evidence"]:
+            assert e["text"]
+            assert e["line"] >= 1
+            assert e["workshop"]
+            assert e["role"] in ("practice", "barrier")
+        assert any(e["role"] == "barrier" for e in p["evidence"]) or p["groups_both"] == 0
+
+
+def test_json_shape_matches_the_contract(bundled: nx.MultiDiGraph) -> None:
+    res = json.loads(
+        json.dumps(practices_for(bundled, "day job no time", top=3), ensure_ascii=False)
+    )
+    assert set(res) >= {"barrier", "practices"}
+    assert set(res["barrier"]) >= {"id", "label", "query"}
+    assert res["barrier"]["query"] == "day job no time"
+    assert len(res["practices"]) == 3
+    for p in res["practices"]:
+        assert set(p) >= {"id", "label", "score", "level", "groups", "evidence"}
+        assert isinstance(p["score"], float)
+        assert 0 <= p["score"] <= 1
+        assert p["level"] in (1, 2, 3)
+        assert all(isinstance(g, int) for g in p["groups"])
+        for e in p["evidence"]:
+            assert set(e) >= {
+                "note",
+                "workshop",
+                "group",
+                "text",
+                "role",
+                "question",
+                "prompt",
+                "line",
+            }
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "how"),
+    [
+        ("b_funding_budgets", "b_funding_budgets", "id"),
+        ("theme/b_trust", "b_trust", "id"),
+        ("TIME AND CAPACITY", "b_time_capacity", "label"),
+        ("G3-Q1-D-6", "b_time_capacity", "note"),
+        ("no time to do it", "b_time_capacity", "fuzzy"),
+        ("lack of buy in", "b_lack_buyin", "fuzzy"),
+    ],
+)
+def test_barrier_resolution(bundled: nx.MultiDiGraph, query: str, expected: str, how: str) -> None:
+    m = resolve_barrier(bundled, query)
+    assert (m.id, m.matched_by) == (expected, how)
+
+
+@pytest.mark.parametrize("query", ["qwertyuiop zxcv", "p_protected_time", ""])
+def test_no_match_raises_not_found_with_suggestions(bundled: nx.MultiDiGraph, query: str) -> None:
+    with pytest.raises(NotFoundError) as info:
+        practices_for(bundled, query)
+    assert isinstance(info.value, NoMatchError)
+    assert info.value.suggestions
+    assert all(s["id"].startswith("b_") for s in info.value.suggestions)
+
+
+def test_explicit_pairs_are_flagged(bundled: nx.MultiDiGraph) -> None:
+    res = practices_for(bundled, "b_time_capacity")
+    protected = next(p for p in res["practices"] if p["id"] == "p_protected_time")
+    assert protected["explicit_groups"] >= 1
+    assert any(e["explicit"] for e in protected["evidence"])
+
+
+def test_combined_ranking_sums_over_barriers() -> None:
+    G = example_graph()
+    one = {p["id"]: p["score"] for p in practices_for(G, "b_time_capacity")["practices"]}
+    two = {p["id"]: p["score"] for p in practices_for(G, "b_funding_budgets")["practices"]}
+    res = combined_practices(G, ["b_time_capacity", "b_funding_budgets", "time and capacity"])
+    assert len(res["barriers"]) == 2  # the same barrier twice counts once
+    for p in res["practices"]:
+        assert p["score"] == pytest.approx(one.get(p["id"], 0) + two.get(p["id"], 0), abs=1e-3)
+    assert [p["score"] for p in res["practices"]] == sorted(
+        (p["score"] for p in res["practices"]), reverse=True
+    )
+
+
+def test_barriers_and_practices_ranked_by_groups(bundled: nx.MultiDiGraph) -> None:
+    barriers = themes_ranked(bundled, "barrier")
+    assert barriers[0]["n_groups"] >= barriers[-1]["n_groups"]
+    funding = next(r for r in barriers if r["id"] == "b_funding_budgets")
+    assert funding["n_groups"] >= 5
+    practices = themes_ranked(bundled, "practice")
+    assert [r["n_groups"] for r in practices] == sorted(
+        (r["n_groups"] for r in practices), reverse=True
+    )
+
+
+def test_groups_mentioning_and_org_profile(bundled: nx.MultiDiGraph) -> None:
+    groups = groups_mentioning(bundled, "procurement")
+    assert len(groups) >= 5
+    prof = org_profile(bundled, "NHS")
+    assert prof["id"] == "nhs"
+    assert prof["n_notes"] == len(prof["evidence"]) >= 1
+    assert prof["practices"]
+    with pytest.raises(NotFoundError):
+        org_profile(bundled, "qwertyuiop zxcv")
+
+
+def test_gaps() -> None:
+    G = example_graph()
+    g = gaps(G)
+    assert g["unaddressed_barriers"] == []
+    # raise b_trust in a group with no practice linked to it -> a gap
+    G.add_edge(
+        "workshop/alpha/note/G1-Q1-A-2", "theme/b_trust", key="about", kind="about", primary=False
+    )
+    assert [b["id"] for b in gaps(G)["unaddressed_barriers"]] == ["b_trust"]
+    # with a threshold above every link's score, every raised barrier is a gap
+    strict = gaps(example_graph(), min_score=0.8)
+    assert {b["id"] for b in strict["unaddressed_barriers"]} == {
+        "b_time_capacity",
+        "b_funding_budgets",
+    }
+    assert strict["cross_group"] == []
+    cross = g["cross_group"]
+    assert any(c["needed_by"] == [{"workshop": "alpha", "group": 2}] for c in cross)
+
+
+def test_theme_graph_centrality_and_communities(bundled: nx.MultiDiGraph) -> None:
+    T = theme_graph(bundled)
+    assert T.number_of_nodes() == 42
+    rows = centrality(bundled)
+    assert len(rows) == 42
+    assert all(0 <= r["betweenness"] <= 1 and 0 <= r["degree"] <= 1 for r in rows)
+    comms = communities(bundled, seed=1)
+    assert comms == communities(bundled, seed=1)
+    assert sum(len(c) for c in comms) <= 42
+    assert len(comms) >= 2
