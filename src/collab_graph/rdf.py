@@ -235,7 +235,7 @@ LINK_ATTRS: Mapping[str, AttrSpec] = {
 _WORKSHOP_KINDS = frozenset(
     {NodeKind.WORKSHOP, NodeKind.QUESTION, NodeKind.PROMPT, NodeKind.GROUP, NodeKind.NOTE}
 )
-_BASE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s<>\"{}|\\^`]*[/#]$")
+_BASE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+[/#]$")
 
 
 def check_base(base: str) -> str:
