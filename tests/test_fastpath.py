@@ -193,3 +193,84 @@ def test_classification_same_with_and_without_dispatch(
     assert fast == plain
     assert sum(bool(r["orgs"]) for r in fast) > 100
     assert sum(bool(r["themes"]) for r in fast) > 500
+
+
+# --- fastrdf --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def graphs(synthetic_dir: Path) -> dict[str, object]:
+    """Built once per module; tests only read them (or copy before changing)."""
+    from collab_graph import pipeline
+
+    return {
+        "bundled": pipeline.build_graph([]),
+        "synthetic": pipeline.build_graph(sorted(synthetic_dir.glob("*.txt"))),
+    }
+
+
+def _lines(data: bytes) -> list[str]:
+    return sorted(line for line in data.decode("utf-8").splitlines() if line.strip())
+
+
+@pytest.mark.parametrize("which", ["bundled", "synthetic"])
+def test_ntriples_equal_rdflib(graphs: dict[str, object], which: str) -> None:
+    import rdflib
+    from rdflib.compare import isomorphic
+
+    from collab_graph import fastrdf, rdf
+
+    G = graphs[which]
+    ref = rdf.to_graph(G)  # type: ignore[arg-type]
+    fast = fastrdf.ntriples(G)  # type: ignore[arg-type]
+    assert _lines(fast) == _lines(ref.serialize(format="nt", encoding="utf-8"))
+    assert len(_lines(fast)) == len(ref)
+    assert isomorphic(rdflib.Graph().parse(data=fast, format="nt"), ref)
+
+
+@pytest.mark.parametrize("which", ["bundled", "synthetic"])
+def test_turtle_isomorphic_to_rdflib(graphs: dict[str, object], which: str) -> None:
+    import rdflib
+    from rdflib.compare import isomorphic
+
+    from collab_graph import fastrdf, rdf
+
+    G = graphs[which]
+    parsed = rdflib.Graph().parse(data=fastrdf.turtle(G), format="turtle")  # type: ignore[arg-type]
+    assert isomorphic(parsed, rdf.to_graph(G))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("which", ["bundled", "synthetic"])
+def test_nquads_equal_rdflib_dataset(graphs: dict[str, object], which: str) -> None:
+    from collab_graph import fastrdf, rdf
+
+    G = graphs[which]
+    ref = rdf.to_rdf(G).serialize(format="nquads", encoding="utf-8")  # type: ignore[arg-type]
+    assert _lines(fastrdf.nquads(G)) == _lines(ref)  # type: ignore[arg-type]
+
+
+def test_awkward_literals_and_base(graphs: dict[str, object]) -> None:
+    """Quotes, backslashes, line breaks, tabs and non-ASCII are escaped as rdflib does."""
+    import rdflib
+    from rdflib.compare import isomorphic
+
+    from collab_graph import fastrdf, rdf
+
+    G = graphs["bundled"].copy()  # type: ignore[attr-defined]
+    note = next(n for n, k in G.nodes(data="kind") if k == "note")
+    G.nodes[note]["text"] = 'a "q" \\ b\nc\rd\te “é” 𝔘 ^^<http://www.w3.org/2001/XMLSchema#x>"'
+    G.nodes[note]["confidence"] = 1e-05
+    base = "urn:x-test:kg/"
+    ref = rdf.to_graph(G, base=base)
+    fast = fastrdf.ntriples(G, base=base)
+    assert _lines(fast) == _lines(ref.serialize(format="nt", encoding="utf-8"))
+    ttl = rdflib.Graph().parse(data=fastrdf.turtle(G, base=base), format="turtle")
+    assert isomorphic(ttl, ref)
+
+
+def test_bad_base_is_refused(graphs: dict[str, object]) -> None:
+    from collab_graph import fastrdf
+    from collab_graph.errors import ExportError
+
+    with pytest.raises(ExportError, match="base IRI"):
+        fastrdf.ntriples(graphs["bundled"], base="not an iri")  # type: ignore[arg-type]
