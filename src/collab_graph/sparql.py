@@ -108,7 +108,7 @@ def _update_name(update: Any) -> str:
         name = getattr(req, "name", "") or ""
         name = "DeleteInsert" if name == "Modify" else name
         names.append(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).upper())
-    return ", ".join(n for n in names if n) or "an update"
+    return ", ".join(n for n in names if n)
 
 
 def check_read_only(query: str) -> ParseResults:
@@ -154,6 +154,8 @@ def check_read_only(query: str) -> ParseResults:
                 f"not a valid SPARQL query: line {exc.lineno}, column {exc.col}: {exc.msg}",
                 line=exc.lineno,
             ) from exc
+        if _update_name(update) == "":
+            raise QueryError("not a valid SPARQL query: it is empty") from exc
         raise QueryError(
             f"SPARQL updates are not allowed (found {_update_name(update)}): collab-graph runs "
             "read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE)"
