@@ -117,3 +117,22 @@ def test_check_conforms_raises_on_broken_graph() -> None:
     del G.nodes["workshop/alpha/note/G1-Q1-A-1"]["line"]
     with pytest.raises(ExportError, match=r"does not conform.*1 violation.*sourceLine"):
         check_conforms(G)
+
+
+def test_cli_export(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from collab_graph.cli import app
+
+    runner = CliRunner()
+    res = runner.invoke(app, ["export", "--format", "nt"])
+    assert res.exit_code == 0, res.output
+    assert len(Graph().parse(data=res.stdout, format="nt")) > 1000
+    out = tmp_path / "g.trig"
+    res = runner.invoke(app, ["export", "--format", "trig", "-o", str(out), "--validate"])
+    assert res.exit_code == 0, res.output
+    assert "conforms" in res.stderr
+    assert out.stat().st_size > 0
+    res = runner.invoke(app, ["export", "--format", "yaml"])
+    assert res.exit_code == 2
+    assert "use one of" in res.stderr

@@ -186,3 +186,21 @@ def test_theme_graph_centrality_and_communities(bundled: nx.MultiDiGraph) -> Non
     assert comms == communities(bundled, seed=1)
     assert sum(len(c) for c in comms) <= 42
     assert len(comms) >= 2
+
+
+def test_cli_practices_json_and_no_match() -> None:
+    from typer.testing import CliRunner
+
+    from collab_graph.cli import app
+
+    runner = CliRunner()
+    res = runner.invoke(app, ["practices", "Day job – no time", "--format", "json", "--top", "5"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["barrier"]["id"] == "b_time_capacity"
+    assert [p["id"] for p in data["practices"]][:2] == ["p_protected_time", "p_dedicated_team"]
+    assert "Day job – no time" in res.stdout  # UTF-8, not \u escapes
+    res = runner.invoke(app, ["practices", "qwertyuiop zxcv"])
+    assert res.exit_code == 1
+    assert "closest:" in res.stderr
+    assert "Traceback" not in res.output
