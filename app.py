@@ -12,24 +12,22 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import altair as alt
 import networkx as nx
-import pandas as pd
 import streamlit as st
 
 from collab_graph import app_support as sup
-from collab_graph import export, parse, pipeline, query, reviews, taxonomy, viz
+from collab_graph import parse, pipeline, query, reviews, taxonomy, viz
 from collab_graph.errors import CollabGraphError
 from collab_graph.graph import theme_node
 from collab_graph.model import NodeKind, NoteKind, ParseResult
 
 st.set_page_config(page_title="collab-graph", page_icon="🕸️", layout="wide")
 
+# What a graph is built from: notes files, reviews file, reviews file stamp.
 GraphKey = tuple[tuple[str, ...], str, int]
-"""What a graph is built from: notes files, reviews file, reviews file stamp."""
 
+# Above this many notes, Explore opens on the theme-level overview.
 OVERVIEW_NOTES = 1000
-"""Above this many notes, Explore opens on the theme-level overview."""
 
 
 # --------------------------------------------------------------------------- cached core calls
@@ -92,7 +90,10 @@ def explore_view(key: GraphKey, params: tuple[tuple[str, Any], ...]) -> dict[str
             positions = None
         elif focus:
             notice = "The node you searched for is hidden by the filters."
-    view = viz.render(H, positions=positions, height=660, highlight=highlight, focus=focus)
+    physics = False if p["mode"] == "overview" and not p.get("drill") else None
+    view = viz.render(
+        H, positions=positions, physics=physics, height=660, highlight=highlight, focus=focus
+    )
     return {
         "html": view.html,
         "nodes": view.nodes,
@@ -152,6 +153,8 @@ def insights(key: GraphKey) -> dict[str, Any]:
 @st.cache_data(max_entries=32, show_spinner="Preparing the download…")
 def export_bytes(key: GraphKey, fmt: str) -> bytes:
     """The whole graph in one export format."""
+    from collab_graph import export
+
     return export.export(load_graph(key), fmt)
 
 
@@ -206,6 +209,8 @@ def show_html(page_html: str, height: int) -> None:
 
 def table(rows: Sequence[Mapping[str, Any]], **kwargs: Any) -> None:
     """A read-only table (workshop text is shown as text, never as Markdown)."""
+    import pandas as pd
+
     st.dataframe(pd.DataFrame(list(rows)), hide_index=True, width="stretch", **kwargs)
 
 
@@ -502,6 +507,9 @@ def show_answer(key: GraphKey, result: Mapping[str, Any]) -> None:
 
 def insights_page() -> None:
     """Insights: rankings, a group × theme heatmap, organisations and gaps."""
+    import altair as alt
+    import pandas as pd
+
     st.title("Insights")
     G = current_graph()
     if G is None:
@@ -788,6 +796,8 @@ def load_uploads(files: Sequence[Any], *, replace: bool) -> None:
 
 def export_page() -> None:
     """Export: every format, the current view as offline HTML, and a read-only SPARQL console."""
+    from collab_graph import export
+
     st.title("Export")
     G = current_graph()
     if G is None:
@@ -835,8 +845,35 @@ def _lazy(fn: Callable[[GraphKey, str], bytes], key: GraphKey, name: str) -> Cal
 def sparql_console(key: GraphKey) -> None:
     """A read-only SPARQL console over the exported RDF."""
     st.subheader("SPARQL (read-only)")
-    st.caption("Updates (INSERT, DELETE, LOAD, CLEAR, DROP …) are refused.")
-    st.info("The SPARQL console arrives with the sparql module.")
+    st.caption(
+        "SELECT, ASK, CONSTRUCT and DESCRIBE over the graph's RDF; the prefixes cg:, skos:, "
+        "prov:, dcterms:, schema: and org: need no declaration. Updates (INSERT, DELETE, "
+        "LOAD, CLEAR, DROP …) and SERVICE are refused."
+    )
+    examples = sup.EXAMPLE_QUERIES
+    pick = st.selectbox("Example", list(examples), key="sparql_example")
+    text = st.text_area(
+        "Query", value=examples[pick] if pick else "", height=160, key=f"sparql_{pick}"
+    )
+    if st.button("Run query", key="sparql_run", type="primary"):
+        res = sparql(key, text)
+        if "error" in res:
+            st.error(res["error"])
+        else:
+            st.caption(f"{len(res['rows'])} row(s)")
+            table([dict(zip(res["columns"], row, strict=True)) for row in res["rows"]])
+
+
+@st.cache_data(max_entries=32, show_spinner="Running the query…")
+def sparql(key: GraphKey, text: str) -> dict[str, Any]:
+    """Run a read-only query; ``{"error"}`` for an update or a malformed query."""
+    from collab_graph import sparql as sq
+
+    try:
+        res = sq.run(load_graph(key), text)
+    except CollabGraphError as exc:
+        return {"error": str(exc)}
+    return {"columns": list(res.columns), "rows": [list(r) for r in res.rows]}
 
 
 # --------------------------------------------------------------------------- navigation

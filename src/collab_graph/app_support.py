@@ -37,6 +37,7 @@ from collab_graph.parse import MAX_BYTES
 
 __all__ = [
     "APP_SCRIPT_ENV",
+    "EXAMPLE_QUERIES",
     "PATHS_ENV",
     "REVIEWS_ENV",
     "UPLOAD_LIMIT_BYTES",
@@ -74,6 +75,28 @@ REVIEWS_ENV = "COLLAB_GRAPH_REVIEWS"
 
 APP_SCRIPT_ENV = "COLLAB_GRAPH_APP_SCRIPT"
 """Environment variable overriding where the Streamlit script ``app.py`` is."""
+
+EXAMPLE_QUERIES: Mapping[str, str] = {
+    "Notes of each kind": (
+        "SELECT ?kind (COUNT(?note) AS ?notes)\n"
+        "WHERE { ?note a cg:Note ; cg:noteKind ?kind }\n"
+        "GROUP BY ?kind ORDER BY DESC(?notes)"
+    ),
+    "Barriers by number of groups": (
+        "SELECT ?label (COUNT(DISTINCT ?group) AS ?groups) (COUNT(?note) AS ?notes)\n"
+        "WHERE {\n"
+        "  ?barrier a cg:Barrier ; skos:prefLabel ?label .\n"
+        "  ?note dcterms:subject ?barrier ; prov:wasAttributedTo ?group .\n"
+        "}\nGROUP BY ?label ORDER BY DESC(?groups) DESC(?notes)"
+    ),
+    "Notes mentioning an organisation": (
+        "SELECT ?id ?text ?org\n"
+        "WHERE { ?note a cg:Note ; dcterms:identifier ?id ; schema:text ?text ;\n"
+        "              schema:mentions ?o . ?o skos:prefLabel|rdfs:label ?org }\n"
+        "ORDER BY ?org ?id LIMIT 50"
+    ),
+}
+"""Read-only queries the app's SPARQL console offers as starting points."""
 
 UPLOAD_SUFFIXES = (".txt", ".md", ".docx", ".csv")
 """File types the app's upload accepts."""
@@ -158,6 +181,8 @@ def streamlit_command(
         "false",
         "--theme.base",
         "light",
+        "--client.toolbarMode",
+        "minimal",
     ]
 
 

@@ -12,9 +12,13 @@ What the page guarantees
 * **Workshop text cannot run.** Tooltips are ``html.escape``-d and always shown
   through pyvis's HTML popup (the one it switches to when a title contains
   ``href``), so the browser decodes the entities back to the exact note text and
-  never parses a tag. Labels are drawn on the canvas with ``font.multi = "html"``,
-  which decodes only ``&lt;`` and ``&amp;``; they are escaped to match. The data
-  sit in the page as JSON in which ``<``, ``>`` and ``&`` are ``\\u`` escapes.
+  never parses a tag. Labels are drawn on the canvas as plain text (vis-network's
+  ``font.multi`` is off), which never interprets markup, so they carry the exact
+  text unescaped: vis-network 9.1.2's ``multi: "html"`` mode cannot decode
+  entities (its ``replace`` helper is broken), so escaped labels would show
+  ``&amp;``. The heading and legend are escaped. All data sit in the page as
+  JSON in which ``<``, ``>``, ``&`` and ``'`` are ``\\u`` escapes, so no
+  workshop text appears in the markup at all.
 * **Legible.** Colour and shape per node kind (:data:`KIND_STYLES`), notes
   coloured by their coded kind, and a legend of the kinds on show.
 * **Responsive on large graphs.** Positions are computed here with networkx
@@ -45,13 +49,13 @@ import itertools
 import json
 import math
 import re
-import zlib
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
+import numpy as np
 from pyvis.network import Network
 
 from collab_graph.model import EdgeKind, NodeKind, NoteKind
@@ -66,7 +70,6 @@ __all__ = [
     "GraphView",
     "KindStyle",
     "drilldown",
-    "escape_label",
     "filter_graph",
     "graph_html",
     "layout",
@@ -135,10 +138,10 @@ NOTE_COLOURS: Mapping[str, str] = {
 """Note dots take a light shade of the colour of their coded kind."""
 
 EDGE_STYLES: Mapping[str, tuple[str, float]] = {
-    str(EdgeKind.ADDRESSES): ("#009E73", 3.0),
-    str(EdgeKind.ABOUT): ("#C8C8C8", 1.0),
-    str(EdgeKind.MENTIONS): ("#F0C674", 1.0),
-    str(EdgeKind.RAISED): ("#E3B5D0", 1.0),
+    str(EdgeKind.ADDRESSES): ("rgba(0,158,115,0.55)", 2.0),
+    str(EdgeKind.ABOUT): ("#C8C8C8", 0.8),
+    str(EdgeKind.MENTIONS): ("#F0C674", 0.8),
+    str(EdgeKind.RAISED): ("rgba(204,121,167,0.18)", 0.5),
     str(EdgeKind.IN): ("#E6E6E6", 0.5),
     str(EdgeKind.PART_OF): ("#DDDDDD", 0.5),
     str(EdgeKind.CHILD_OF): ("#999999", 1.0),
@@ -185,21 +188,6 @@ _PAGE_CSS = """
 
 
 # --------------------------------------------------------------------------- text
-
-
-def escape_label(text: str) -> str:
-    """Escape text for a canvas label drawn with vis-network's ``font.multi = "html"``.
-
-    That mode decodes exactly ``&amp;`` and ``&lt;`` (and knows the tags ``<b>``,
-    ``<i>`` and ``<code>``), so escaping ``&`` and ``<`` shows the exact text and
-    no tag can be written.
-
-    Examples
-    --------
-    >>> escape_label("P&K <b>bold</b>")
-    'P&amp;K &lt;b>bold&lt;/b>'
-    """
-    return text.replace("&", "&amp;").replace("<", "&lt;")
 
 
 def _short(text: str, width: int = 28) -> str:
@@ -447,15 +435,23 @@ def search_nodes(G: nx.MultiDiGraph, query: str, *, limit: int = 20) -> list[str
     return [n for _, _, n in hits[:limit]]
 
 
-def overview_graph(G: nx.MultiDiGraph, *, max_orgs: int = 40) -> nx.MultiDiGraph:
+def overview_graph(
+    G: nx.MultiDiGraph,
+    *,
+    max_orgs: int = 40,
+    links_per_barrier: int | None = 3,
+    themes_per_org: int | None = 2,
+) -> nx.MultiDiGraph:
     """The theme-level overview: themes and organisations, with notes aggregated.
 
     Every theme that notes are about (and every barrier, so gaps show) becomes a
     node with ``notes`` and ``groups`` counts; so do the ``max_orgs`` most
-    mentioned organisations. Edges are the ``addresses`` links, and ``mentions``
-    from an organisation to the themes of the notes mentioning it (attribute
-    ``count``). The cost is linear in the number of notes, and the result has at
-    most (themes + ``max_orgs``) nodes however many notes there are.
+    mentioned organisations. Edges are the ``links_per_barrier`` best-scoring
+    ``addresses`` links into each barrier, and ``mentions`` from each
+    organisation to the ``themes_per_org`` themes its notes are most about
+    (attribute ``count``); None keeps every link. The cost is linear in the
+    number of notes, and the result has at most (themes + ``max_orgs``) nodes
+    however many notes there are.
 
     Examples
     --------
@@ -497,12 +493,20 @@ def overview_graph(G: nx.MultiDiGraph, *, max_orgs: int = 40) -> nx.MultiDiGraph
     )
     for n in orgs_ranked[:max_orgs]:
         ov.add_node(n, **G.nodes[n], notes=notes_per[n], groups=len(groups_per[n]))
+    into: defaultdict[str, list[tuple[float, str, dict[str, Any]]]] = defaultdict(list)
     for u, v, k, d in G.edges(keys=True, data=True):
         if k == EdgeKind.ADDRESSES and u in ov and v in ov:
-            ov.add_edge(u, v, key=k, **d)
-    for (o, t), count in sorted(org_theme.items()):
+            into[v].append((-float(d.get("score", 0.0)), u, d))
+    for v, links in sorted(into.items()):
+        for _, u, d in sorted(links, key=lambda x: (x[0], x[1]))[:links_per_barrier]:
+            ov.add_edge(u, v, key=str(EdgeKind.ADDRESSES), **d)
+    per_org: defaultdict[str, list[tuple[int, str]]] = defaultdict(list)
+    for (o, t), count in org_theme.items():
         if o in ov and t in ov:
-            ov.add_edge(o, t, key=str(EdgeKind.MENTIONS), kind=str(EdgeKind.MENTIONS), count=count)
+            per_org[o].append((-count, t))
+    for o, themes_of in sorted(per_org.items()):
+        for neg, t in sorted(themes_of)[:themes_per_org]:
+            ov.add_edge(o, t, key=str(EdgeKind.MENTIONS), kind=str(EdgeKind.MENTIONS), count=-neg)
     return ov
 
 
@@ -540,17 +544,60 @@ def drilldown(
 # --------------------------------------------------------------------------- layout
 
 
-def _stable_angle(node: str) -> float:
-    return (zlib.crc32(node.encode("utf-8")) % 3600) / 3600 * 2 * math.pi
+_GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
+_SPACING = 13.0  # pixels between neighbouring notes in a cluster
+_SMALL_GRAPH = 40
+
+
+def _sunflower(cx: float, cy: float, i: int, inner: float) -> tuple[float, float]:
+    """The ``i``-th point of an evenly filled disc (Vogel's spiral) around ``(cx, cy)``."""
+    r = inner + _SPACING * math.sqrt(i + 0.5)
+    a = i * _GOLDEN_ANGLE
+    return (cx + r * math.cos(a), cy + r * math.sin(a))
+
+
+def _separate(xy: np.ndarray, radius: np.ndarray, *, rounds: int = 60) -> np.ndarray:
+    """Push apart discs (centres ``xy``, radii ``radius``) that overlap, a little per round."""
+    xy = xy.copy()
+    need = radius[:, None] + radius[None, :] + 40.0
+    for _ in range(rounds):
+        delta = xy[:, None, :] - xy[None, :, :]
+        dist = np.sqrt(np.sum(delta**2, axis=2)) + np.eye(len(xy))
+        overlap = np.clip(need - dist, 0.0, None)
+        np.fill_diagonal(overlap, 0.0)
+        if not overlap.any():
+            break
+        push = (delta / dist[:, :, None]) * (overlap[:, :, None] * 0.5)
+        xy += push.sum(axis=1) * 0.5
+    return xy
+
+
+def _anchor(G: nx.MultiDiGraph, v: str, hubs: Collection[str]) -> str | None:
+    """The hub a note is drawn next to: its primary theme, else any theme, organisation, group."""
+    best: tuple[int, str] | None = None
+    for _, w, k, d in G.out_edges(v, keys=True, data=True):
+        if w not in hubs:
+            continue
+        rank = 0 if (k == EdgeKind.ABOUT and d.get("primary")) else 1 if k == EdgeKind.ABOUT else 2
+        if best is None or (rank, w) < best:
+            best = (rank, w)
+    if best is None:
+        for u in G.predecessors(v):
+            if u in hubs and (best is None or (3, u) < best):
+                best = (3, u)
+    return None if best is None else best[1]
 
 
 def layout(G: nx.MultiDiGraph, *, seed: int = 7) -> dict[str, tuple[float, float]]:
-    """Deterministic node positions in vis-network pixels.
+    """Deterministic node positions in vis-network pixels, in time linear in the notes.
 
-    Up to :data:`LARGE_GRAPH_NODES` nodes: a seeded force-directed layout
-    (``networkx.spring_layout``). Above: the hubs (themes, organisations, groups)
-    get a force-directed layout of their own, and every other node sits on a ring
-    around the hub it links to most, so the cost grows linearly with the notes.
+    Hubs (themes, organisations, groups) get a seeded force-directed layout of
+    their own, weighted by the notes they share and their ``addresses`` links.
+    Every other node (the notes) fills a disc around its anchor hub: its primary
+    theme, else another theme, an organisation or its group. So each theme is
+    drawn as a cluster of the notes about it, and the layout costs one small
+    force-directed run plus one pass over the notes, whatever their number.
+    Graphs without notes, or of at most 40 nodes, get a plain spring layout.
 
     Examples
     --------
@@ -563,37 +610,59 @@ def layout(G: nx.MultiDiGraph, *, seed: int = 7) -> dict[str, tuple[float, float
     n = G.number_of_nodes()
     if n == 0:
         return {}
-    scale = 90.0 * math.sqrt(n) + 150.0
-    if n <= LARGE_GRAPH_NODES:
-        U = nx.Graph(G)
-        raw = nx.spring_layout(U, seed=seed, k=1.6 / math.sqrt(n), iterations=60)
-        return {str(k): (float(x) * scale, float(y) * scale) for k, (x, y) in raw.items()}
-    hubs = [v for v, k in G.nodes(data="kind") if k in _HUB_KINDS]
+    hubs = sorted(v for v, k in G.nodes(data="kind") if k in _HUB_KINDS)
+    hub_set = set(hubs)
+    members = sorted(v for v in G if v not in hub_set)
+    if n <= _SMALL_GRAPH or not hubs or not members:
+        scale = 60.0 * math.sqrt(n) + 120.0
+        raw = nx.spring_layout(nx.Graph(G), seed=seed, k=3.0 / math.sqrt(n), iterations=200)
+        order = sorted(raw)
+        xy = np.array([raw[v] for v in order], dtype=float) * scale
+        xy[:, 0] *= 1.5  # labels are wide: use the width of the canvas
+        if n <= 600:
+            xy = _separate(xy, np.full(n, 45.0))
+        return {str(v): (float(x), float(y)) for v, (x, y) in zip(order, xy.tolist(), strict=True)}
+
+    attach: dict[str, list[str]] = {h: [] for h in hubs}
+    loose: list[str] = []
+    shared: Counter[tuple[str, str]] = Counter()
+    groups = {h for h in hubs if G.nodes[h].get("kind") == NodeKind.GROUP}
+    for v in members:
+        hub = _anchor(G, v, hub_set)
+        if hub is None:
+            loose.append(v)
+        else:
+            attach[hub].append(v)
+        # Groups share notes with every theme; linking them would pull all into one knot.
+        linked = sorted({w for w in G.successors(v) if w in hub_set and w not in groups})
+        for a, b in itertools.combinations(linked, 2):
+            shared[a, b] += 1
     H = nx.Graph()
     H.add_nodes_from(hubs)
-    hub_set = set(hubs)
-    attach: dict[str, str] = {}
-    for v in G:
-        if v in hub_set:
-            continue
-        linked = [w for w in (*G.successors(v), *G.predecessors(v)) if w in hub_set]
-        if linked:
-            attach[v] = linked[0]
-            for a, b in itertools.pairwise(linked):
-                H.add_edge(a, b)
-    raw = nx.spring_layout(H, seed=seed, iterations=40) if len(H) else {}
-    hub_scale = 120.0 * math.sqrt(max(1, len(H))) + 300.0
-    pos = {str(k): (float(x) * hub_scale, float(y) * hub_scale) for k, (x, y) in raw.items()}
-    ring: Counter[str] = Counter(attach.values())
-    others = [v for v in G if v not in hub_set and v not in attach]
-    for i, v in enumerate(others):
-        pos[v] = (-hub_scale * 1.2, -hub_scale + 12.0 * i)
-    for v, hub in attach.items():
-        hx, hy = pos[hub]
-        r = 30.0 + 4.0 * math.sqrt(ring[hub])
-        a = _stable_angle(v)
-        spread = 0.5 + (zlib.crc32(v.encode("utf-8")) % 100) / 100
-        pos[v] = (hx + r * spread * math.cos(a), hy + r * spread * math.sin(a))
+    for (a, b), count in shared.items():
+        H.add_edge(a, b, weight=math.log1p(count))
+    for u, v, k in G.edges(keys=True):
+        if k == EdgeKind.ADDRESSES and u in hub_set and v in hub_set:
+            w = H.get_edge_data(u, v, {"weight": 0.0})["weight"]
+            H.add_edge(u, v, weight=w + 1.0)
+    radius = np.array([_SPACING * math.sqrt(len(attach[h]) + 1) + 24.0 for h in hubs])
+    iterations = 120 if len(hubs) <= 400 else 50
+    raw = nx.spring_layout(
+        H, seed=seed, weight="weight", k=3.0 / math.sqrt(len(hubs)), iterations=iterations
+    )
+    area = float(np.sum(np.pi * radius**2))
+    scale = max(250.0, math.sqrt(area / (4.0 * 0.2)))
+    xy = np.array([raw[h] for h in hubs], dtype=float) * scale
+    if len(hubs) <= 600:
+        xy = _separate(xy, radius)
+    pos: dict[str, tuple[float, float]] = {}
+    for (x, y), h in zip(xy.tolist(), hubs, strict=True):
+        pos[h] = (x, y)
+        for i, v in enumerate(attach[h]):
+            pos[v] = _sunflower(x, y, i, 14.0)
+    right = float(np.max(xy[:, 0] + radius)) if len(hubs) else 0.0
+    for i, v in enumerate(loose):
+        pos[v] = _sunflower(right + 150.0, 0.0, i, 0.0)
     return pos
 
 
@@ -695,27 +764,28 @@ def _vis_nodes(
         x, y = pos.get(n, (0.0, 0.0))
         node: dict[str, Any] = {
             "id": str(n),
-            "label": escape_label(_node_label(d, show_note_text)),
+            "label": _node_label(d, show_note_text),
             "title": node_tooltip(G, n),
             "shape": style.shape,
             "size": _node_size(d, degree.get(n, 0)),
             "x": round(x, 1),
             "y": round(y, 1),
-            "group": kind,
         }
+        font: dict[str, Any] = {"face": "arial", "size": 13, "color": "#333333"}
         if style.shape in ("box", "database"):
             node["color"] = {"background": colour, "border": colour}
-            node["font"] = {"color": "#ffffff" if kind != NodeKind.GROUP else "#222222"}
+            font["color"] = "#ffffff" if kind != NodeKind.GROUP else "#222222"
         else:
             node["color"] = colour
         if kind in _THEME_KINDS:
-            node["font"] = {"size": 15, "color": "#1a1a1a", "strokeWidth": 3}
+            font.update(size=17, color="#1a1a1a", strokeWidth=3, strokeColor="#ffffff")
         elif kind == NodeKind.NOTE:
-            node["font"] = {"size": 11, "color": "#444444"}
+            font.update(size=11, color="#444444")
         if n in highlight:
             node["borderWidth"] = 4
             node["color"] = {"background": colour, "border": "#111111"}
-            node["font"] = {**node.get("font", {}), "size": 18, "bold": True}
+            font.update(size=20, strokeWidth=4, strokeColor="#ffffff")
+        node["font"] = font
         out.append(node)
     return out
 
@@ -728,7 +798,7 @@ def _vis_edges(G: nx.MultiDiGraph, *, show_scores: bool) -> list[dict[str, Any]]
         if k == EdgeKind.ADDRESSES:
             edge["arrows"] = "to"
             score = float(d.get("score", 0.0))
-            edge["width"] = 1.5 + 5.0 * score
+            edge["width"] = 0.5 + 4.0 * score
             edge["dashes"] = not d.get("curated", False)
             if show_scores:
                 edge["label"] = f"{score:.2f}"
@@ -742,7 +812,7 @@ def _vis_edges(G: nx.MultiDiGraph, *, show_scores: bool) -> list[dict[str, Any]]
 def _options(physics: bool, n_edges: int) -> dict[str, Any]:
     smooth: Any = False if (not physics or n_edges > 600) else {"type": "continuous"}
     options: dict[str, Any] = {
-        "nodes": {"font": {"multi": "html", "face": "arial"}, "borderWidth": 1},
+        "nodes": {"font": {"multi": False, "face": "arial"}, "borderWidth": 1},
         "edges": {"smooth": smooth, "selectionWidth": 2},
         "interaction": {
             "hover": True,
