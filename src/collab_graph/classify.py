@@ -454,7 +454,8 @@ class Classifier:
         prior, short = self.topic_prior(topic)
         factor = 1.0
         if not prior:
-            prior, short = self.topic_prior(workshop.question_text(note.question))
+            asked = note.question_text or workshop.question_text(note.question)
+            prior, short = self.topic_prior(asked)
             # a question speaks for its notes fully unless a prompt letter narrows it
             factor = QUESTION_FACTOR if note.prompt else 1.0
         for k, w in prior.items():

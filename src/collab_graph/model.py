@@ -146,6 +146,10 @@ class Note:
     block : int
         1 normally; 2, 3, ... when the same prompt letter appears again in one
         group and question (the bundled workshop's duplicate ``C)``).
+    question_text : str or None
+        The question as this note's group wrote it, when that differs from the
+        workshop's text for the same number (e.g. one table's "Q3: What
+        difference would it make?" where the others asked "Q3: What would help?").
     """
 
     id: str
@@ -159,6 +163,7 @@ class Note:
     parent: str | None = None
     section: str | None = None
     block: int = 1
+    question_text: str | None = None
 
     def record(self) -> dict[str, Any]:
         """The contract record, in contract field order, plus the extra fields."""

@@ -138,6 +138,7 @@ class _State:
     question: int | None = None
     prompt: str | None = None
     section: str | None = None
+    question_text: str | None = None
     block: int = 1
     counters: dict[tuple[int | None, int | None, str | None], int] = field(default_factory=dict)
     letters_seen: dict[tuple[int | None, int | None], dict[str, int]] = field(default_factory=dict)
@@ -540,7 +541,7 @@ def _apply_marker(
                 number = max(used, default=0) + 1
                 state.named_groups[key] = number
         state.group, state.group_label = number, mk.label
-        state.question = state.prompt = state.section = None
+        state.question = state.prompt = state.section = state.question_text = None
         state.block = 1
         state.stack.clear()
         return SourceLine(ln.no, LineRole.GROUP, ln.raw)
@@ -556,6 +557,8 @@ def _apply_marker(
         state.questions_by_text[key] = number
     if text and number not in questions:
         questions[number] = Question(number, text, ln.no)
+    own = text and _clean(text).casefold() != _clean(questions[number].text).casefold()
+    state.question_text = text if own else None
     state.question, state.prompt, state.section = number, None, None
     state.block = 1
     state.stack.clear()
@@ -611,6 +614,7 @@ def _make_note(state: _State, ln: _Line) -> Note:
         parent=parent,
         section=state.section,
         block=state.block,
+        question_text=state.question_text,
     )
 
 
