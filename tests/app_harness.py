@@ -153,7 +153,11 @@ def graph_count(page: Any) -> tuple[Any, int]:
 
 
 def wait_for_graph(
-    page: Any, *, timeout: float = 30.0, different_from: int | None = None, expected: int | None = None
+    page: Any,
+    *,
+    timeout: float = 30.0,
+    different_from: int | None = None,
+    expected: int | None = None,
 ) -> tuple[Any, int]:
     """Wait until a pyvis network is drawn (optionally with a count other than/equal to one)."""
     deadline = time.perf_counter() + timeout

@@ -771,7 +771,7 @@ def _vis_nodes(
             "x": round(x, 1),
             "y": round(y, 1),
         }
-        font: dict[str, Any] = {"face": "arial", "size": 13, "color": "#333333"}
+        font: dict[str, Any] = {"multi": False, "face": "arial", "size": 13, "color": "#333333"}
         if style.shape in ("box", "database"):
             node["color"] = {"background": colour, "border": colour}
             font["color"] = "#ffffff" if kind != NodeKind.GROUP else "#222222"
