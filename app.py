@@ -20,6 +20,7 @@ from collab_graph import parse, pipeline, query, reviews, taxonomy, viz
 from collab_graph.errors import CollabGraphError
 from collab_graph.graph import theme_node
 from collab_graph.model import NodeKind, NoteKind, ParseResult
+from collab_graph.resources import default_notes
 
 st.set_page_config(page_title="collab-graph", page_icon="🕸️", layout="wide")
 
@@ -495,7 +496,8 @@ def show_answer(key: GraphKey, result: Mapping[str, Any]) -> None:
                     f"endorsement {p['endorsement']:.0%} of the groups raising the barrier"
                 )
                 for q in sup.quote_rows(p["evidence"][:6]):
-                    st.markdown(f"> “{sup.md_escape(q['quote'])}”  \n> — *{q['where']}*")
+                    text = q["quote"] if q["quote"][:1] in "“\"‘'" else f"“{q['quote']}”"
+                    st.markdown(f"> {sup.md_escape(text)}  \n> — *{q['where']}*")
                 if len(p["evidence"]) > 6:
                     table(sup.quote_rows(p["evidence"]))
     with right:
@@ -782,7 +784,8 @@ def load_uploads(files: Sequence[Any], *, replace: bool) -> None:
     folder = Path(st.session_state["upload_dir"]) / str(len(sources()) + len(files))
     try:
         saved = sup.save_uploads([sup.Upload(f.name, f.getvalue()) for f in files], folder)
-        new = [*([] if replace else sources()), *map(str, saved)]
+        current = sources() or [str(default_notes())]
+        new = [*([] if replace else current), *map(str, saved)]
         results = load_results(tuple(new))
         load_graph((tuple(new), *graph_key()[1:]))
     except CollabGraphError as exc:
