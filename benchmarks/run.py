@@ -35,6 +35,7 @@ import argparse
 import contextlib
 import gc
 import importlib
+import importlib.util
 import json
 import os
 import platform
@@ -260,7 +261,7 @@ def worker(phase: str, corpus: Path, out: Path, queries: int, sparql_index: int)
             with rec.timed("sparql_oxrdflib"):
                 rows_ox_rdflib = len(list(og.query(query)))
             with rec.timed("sparql_oxigraph"):
-                rows_ox = len(list(store.query(query)))
+                rows_ox = len(list(store.query(query)))  # type: ignore[arg-type]
             if not rows_rdflib == rows_ox_rdflib == rows_ox:
                 rec.notes.append(
                     f"SPARQL row counts differ: rdflib {rows_rdflib}, "
@@ -356,7 +357,7 @@ class SizeResult:
         for phase in PHASES:
             values = [r["counts"][key] for r in self.runs.get(phase, []) if key in r["counts"]]
             if values:
-                return statistics.median(values)
+                return float(statistics.median(values))
         return None
 
     def rss(self, phase: str) -> float | None:
@@ -460,6 +461,98 @@ def run_all(
                 )
         results.append(size)
     return results
+
+
+def _harness() -> Any:
+    """Load engineer C's browser harness (``tests/app_harness.py``) by path."""
+    spec = importlib.util.spec_from_file_location("app_harness", ROOT / "tests" / "app_harness.py")
+    if spec is None or spec.loader is None:
+        raise RuntimeError("tests/app_harness.py is missing")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("app_harness", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def measure_browser(sizes: Sequence[int], out: Path, seed: int, repeat: int) -> dict[str, Any]:
+    """App timings in headless Chromium via the harness of ``tests/app_harness.py``.
+
+    * Bundled workshop: server start → graph drawn, and a filter change → redraw
+      (``measure_app_timings``), ``repeat`` times.
+    * Each synthetic size: server start → first graph drawn (this includes building
+      the graph), then a page reload → graph drawn again from the app's cache
+      (the overview drawing alone), and the size of the drawn page.
+    """
+    h = _harness()
+    if h.chromium_path() is None:
+        raise RuntimeError("Chromium is missing: apt-get install chromium (see PITFALLS.md)")
+    result: dict[str, Any] = {"bundled": [h.measure_app_timings(()) for _ in range(repeat)]}
+    for notes in sizes:
+        files = corpus_paths(ensure_corpus(out, notes, seed))
+        runs = []
+        for _ in range(repeat):
+            with h.browser() as b:
+                page = b.new_page(viewport={"width": 1500, "height": 1000})
+                with h.AppServer(paths=files) as server:
+                    page.goto(server.url, wait_until="domcontentloaded", timeout=600_000)
+                    frame, count = h.wait_for_graph(page, timeout=900)
+                    cold = time.perf_counter() - server.started_at
+                    html = frame.evaluate("() => document.documentElement.outerHTML")
+                    t0 = time.perf_counter()
+                    page.reload(wait_until="domcontentloaded")
+                    _, count2 = h.wait_for_graph(page, timeout=300)
+                    warm = time.perf_counter() - t0
+            runs.append(
+                {
+                    "start_to_graph_s": round(cold, 3),
+                    "reload_to_graph_s": round(warm, 3),
+                    "nodes": count,
+                    "nodes_after_reload": count2,
+                    "html_bytes": len(html.encode("utf-8")),
+                }
+            )
+        result[str(notes)] = runs
+    return result
+
+
+def browser_lines(browser: dict[str, Any]) -> list[str]:
+    """Markdown for the app timings (medians over repeats)."""
+
+    def med(runs: list[dict[str, Any]], key: str) -> float | None:
+        values = [r[key] for r in runs if key in r]
+        return statistics.median(values) if values else None
+
+    lines = ["| app measurement | wanted | measured | |", "|---|---|---|---|"]
+    bundled = browser.get("bundled", [])
+    if bundled:
+        start, redraw = med(bundled, "start_to_graph_s"), med(bundled, "filter_redraw_s")
+        lines.append(
+            f"| bundled workshop: server start → graph drawn | ≤ 4 s | {_fmt(start, '.2f', ' s')} "
+            f"| {_mark(None if start is None else start <= 4)} |"
+        )
+        lines.append(
+            f"| bundled workshop: filter change → redrawn | ≤ 1 s | {_fmt(redraw, '.2f', ' s')} "
+            f"| {_mark(None if redraw is None else redraw <= 1)} |"
+        )
+    for key, runs in browser.items():
+        if key == "bundled":
+            continue
+        name = _label_notes(int(key))
+        cold, warm = med(runs, "start_to_graph_s"), med(runs, "reload_to_graph_s")
+        size = _mb(med(runs, "html_bytes"))
+        lines.append(
+            f"| {name} notes: server start → overview drawn (includes building the graph) "
+            f"| | {_fmt(cold, '.1f', ' s')} | |"
+        )
+        lines.append(
+            f"| {name} notes: page reload → overview drawn (graph cached) | ≤ 5 s "
+            f"| {_fmt(warm, '.2f', ' s')} | {_mark(None if warm is None else warm <= 5)} |"
+        )
+        lines.append(
+            f"| {name} notes: overview page size | ≤ 5 MB | {_fmt(size, '.2f', ' MB')} "
+            f"| {_mark(None if size is None else size <= 5)} |"
+        )
+    return lines
 
 
 # ---------------------------------------------------------------------------------------
@@ -726,6 +819,7 @@ def report(
     plot_path: Path | None,
     plotted: bool,
     doc_dir: Path,
+    browser: dict[str, Any] | None = None,
 ) -> str:
     """The Markdown report."""
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -754,6 +848,13 @@ def report(
     ]
     for t in targets(results):
         lines.append(f"| {t.name} | {t.target} | {t.measured} | {_mark(t.met)} |")
+    if browser:
+        lines += [
+            "",
+            "## App in headless Chromium (`--browser`, harness `tests/app_harness.py`)",
+            "",
+            *browser_lines(browser),
+        ]
     lines += ["", "## Stages (median seconds)", "", *stage_table(results), ""]
     notes = []
     for s in results:
@@ -801,6 +902,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sparql", type=int, default=0, help="which docs/queries.md block")
     parser.add_argument("--phases", default=",".join(PHASES), help=f"subset of {','.join(PHASES)}")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per phase run")
+    parser.add_argument(
+        "--browser",
+        action="store_true",
+        help="also time the app in headless Chromium (bundled workshop and the largest size)",
+    )
     # internal: one phase in this process
     parser.add_argument("--worker", choices=PHASES, help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
@@ -824,11 +930,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         timeout=args.timeout,
         log=lambda m: print(m, file=sys.stderr, flush=True),
     )
+    browser = None
+    if args.browser:
+        browser = measure_browser([max(sizes)], args.out, args.seed, args.repeat)
     (args.out / "results.json").write_text(
         json.dumps([{"notes": s.notes, "runs": s.runs} for s in results], indent=1),
         encoding="utf-8",
     )
+    if browser is not None:
+        (args.out / "browser.json").write_text(json.dumps(browser, indent=1), encoding="utf-8")
     print_summary(results)
+    if browser is not None:
+        print("\n".join(browser_lines(browser)))
     if not args.no_doc:
         plot_path = args.doc.with_suffix(".png")
         plotted = plot(results, plot_path)
@@ -842,6 +955,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             plot_path=plot_path,
             plotted=plotted,
             doc_dir=args.doc.parent,
+            browser=browser,
         )
         args.doc.parent.mkdir(parents=True, exist_ok=True)
         args.doc.write_text(text, encoding="utf-8")

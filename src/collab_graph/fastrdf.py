@@ -3,8 +3,10 @@
 :func:`collab_graph.rdf.to_graph` builds an :class:`rdflib.Graph` (an indexed
 store of Python term objects) and rdflib then serialises it. For a large graph
 most of that time and memory goes into the store, which an export does not
-need. This module formats the quads of :func:`collab_graph.rdf.iter_quads` (the
-one definition of the RDF form) directly as text and streams it out, so
+need. This module writes the same quads as :func:`collab_graph.rdf.iter_quads`
+(the one definition of the RDF form, whose maps ``CLASS_OF``, ``NODE_ATTRS``,
+``EDGE_PREDICATES`` ... it reuses) as text, formatting each term once, and
+streams it out, so
 
 * :func:`write_ntriples` writes exactly the lines rdflib's ``nt`` serialiser
   writes for ``to_graph(G)`` (same terms, same escaping, no duplicates), in
@@ -36,15 +38,27 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
-from typing import Protocol, TextIO
+from decimal import Decimal
+from typing import Any, Protocol, TextIO
+from urllib.parse import quote
 
 import networkx as nx
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from collab_graph.errors import ExportError
-from collab_graph.rdf import iter_quads
-from collab_graph.vocab import DEFAULT_BASE, PREFIXES, RDF, XSD
+from collab_graph.model import EdgeKind, NodeKind
+from collab_graph.rdf import (
+    CLASS_OF,
+    EDGE_PREDICATES,
+    EXTRA_TYPES,
+    LINK_ATTRS,
+    NODE_ATTRS,
+    AttrSpec,
+    check_base,
+    shared_graph_iri,
+)
+from collab_graph.vocab import CG, DEFAULT_BASE, PREFIXES, PROV, RDF, RDFS, SKOS, XSD
 
 __all__ = ["nquads", "ntriples", "turtle", "write_nquads", "write_ntriples", "write_turtle"]
 
@@ -52,17 +66,27 @@ _RDF_TYPE = str(RDF.type)
 _XSD = str(XSD)
 _LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _BATCH = 4096
+_SAFE = "/-_.~"  # as rdf.node_iri
+_INVERSE = frozenset({EdgeKind.RAISED})  # written object -> subject, as rdf.iter_quads
+_WORKSHOP_KINDS = frozenset(
+    {NodeKind.WORKSHOP, NodeKind.QUESTION, NodeKind.PROMPT, NodeKind.GROUP, NodeKind.NOTE}
+)
+_THEMES = frozenset({NodeKind.PRACTICE, NodeKind.BARRIER, NodeKind.BENEFIT})
 
 
 class _Writer(Protocol):
     def __call__(self, G: nx.MultiDiGraph, out: TextIO, *, base: str = ...) -> int: ...
 
 
+def _quote(lexical: str) -> str:
+    """A string in double quotes, escaped as rdflib's N-Triples serialiser does."""
+    escaped = lexical.replace("\\", "\\\\").replace("\n", "\\n")
+    return '"' + escaped.replace('"', '\\"').replace("\r", "\\r") + '"'
+
+
 def _literal(term: Literal) -> str:
     """A literal as rdflib's N-Triples serialiser writes it (``_quoteLiteral``)."""
-    lexical = str(term)
-    escaped = lexical.replace("\\", "\\\\").replace("\n", "\\n")
-    quoted = '"' + escaped.replace('"', '\\"').replace("\r", "\\r") + '"'
+    quoted = _quote(str(term))
     if term.language:
         return f"{quoted}@{term.language}"
     if term.datatype:
@@ -78,19 +102,136 @@ def _nt(term: Node) -> str:
     raise ExportError(f"cannot write RDF term {term!r}: collab-graph RDF has no blank nodes")
 
 
+class _Terms:
+    """Formats IRIs and literals of one export, remembering the ones that recur."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self._iri: dict[str, str] = {}
+        self._typed: dict[tuple[type, object], str] = {}
+
+    def node(self, node: str) -> str:
+        """``<IRI>`` of a node id, as :func:`collab_graph.rdf.node_iri`."""
+        iri = self._iri.get(node)
+        if iri is None:
+            iri = self._iri[node] = f"<{self.base}{quote(node, safe=_SAFE)}>"
+        return iri
+
+    def value(self, value: Any) -> str:
+        """A literal as ``rdf`` writes an attribute value (floats as xsd:decimal)."""
+        if type(value) is str:
+            return _quote(value)
+        key = (type(value), value)
+        text = self._typed.get(key)
+        if text is None:
+            if isinstance(value, float) and not isinstance(value, bool):
+                term = Literal(Decimal(repr(value)))
+            elif isinstance(value, bool | int | str):
+                term = Literal(value)
+            else:
+                raise ExportError(
+                    f"attribute value {value!r} is not a plain str, int, float or bool"
+                )
+            text = self._typed[key] = _literal(term)
+        return text
+
+    def objects(self, spec: AttrSpec, value: Any) -> list[str]:
+        """The objects of one attribute (as ``rdf._attr_objects``, repeats dropped)."""
+        if spec.mode == "one":
+            if spec.empty and value == "":
+                return []
+            return [self.value(value)]
+        parts = list(dict.fromkeys(v for v in str(value).split(";") if v))
+        if spec.mode == "many":
+            return [_quote(v) for v in parts]
+        if spec.mode == "ref":
+            return [self.node(f"theme/{v}") for v in parts]
+        return [self.node(v) for v in parts]
+
+
 def _rows(G: nx.MultiDiGraph, base: str) -> Iterator[tuple[str, str, str, str]]:
-    """(subject, predicate, object, graph) as N-Triples terms, without repeats per subject."""
-    subject = ""
-    seen: set[tuple[str, str, str]] = set()
-    for s, p, o, g in iter_quads(G, base):
-        ss = f"<{s}>"
-        if ss != subject:
-            subject, seen = ss, set()
-        row = (f"<{p}>", _nt(o), f"<{g}>")
-        if row in seen:  # a repeated value of a multi-valued attribute
+    """(subject, predicate, object, graph) as N-Triples terms: the quads of ``iter_quads``.
+
+    This mirrors :func:`collab_graph.rdf.iter_quads` term for term, with strings
+    instead of rdflib objects; ``tests/test_fastpath.py`` keeps the two equal.
+    """
+    check_base(base)
+    t = _Terms(base)
+    iri: dict[Node, str] = {}
+
+    def term(x: Node) -> str:
+        hit = iri.get(x)
+        if hit is None:
+            hit = iri[x] = _nt(x)
+        return hit
+
+    a = term(RDF.type)
+    shared = f"<{shared_graph_iri(base)}>"
+    scheme = f"<{base}taxonomy>"
+    yield scheme, a, term(SKOS.ConceptScheme), shared
+    yield scheme, term(RDFS.label), _quote("collab-graph themes"), shared
+    classes = {k: term(c) for k, c in CLASS_OF.items()}
+    extras = {k: [term(c) for c in cs] for k, cs in EXTRA_TYPES.items()}
+    attrs = {
+        k: [(n, spec, term(spec.predicate)) for n, spec in m.items()] for k, m in NODE_ATTRS.items()
+    }
+    link_attrs = [(n, spec, term(spec.predicate)) for n, spec in LINK_ATTRS.items()]
+    used, derived, in_scheme = term(PROV.used), term(PROV.wasDerivedFrom), term(SKOS.inScheme)
+    source_doc, entity, label = term(CG.SourceDocument), term(PROV.Entity), term(RDFS.label)
+    graph_of: dict[str, str] = {}
+    for node in sorted(G.nodes):
+        data = G.nodes[node]
+        try:
+            kind = NodeKind(data.get("kind"))
+        except ValueError as exc:
+            raise ExportError(f"node {node!r} has unknown kind {data.get('kind')!r}") from exc
+        s = t.node(node)
+        if kind in _WORKSHOP_KINDS:
+            slug = data["slug"] if kind is NodeKind.WORKSHOP else data["workshop"]
+            g = t.node(f"workshop/{slug}")
+        else:
+            g = shared
+        graph_of[node] = g
+        yield s, a, classes[kind], g
+        for extra in extras.get(kind, ()):
+            yield s, a, extra, g
+        for name, spec, pred in attrs[kind]:
+            if name in data:
+                for o in t.objects(spec, data[name]):
+                    yield s, pred, o, g
+        if kind is NodeKind.WORKSHOP:
+            doc = t.node(f"{node}/source")
+            yield doc, a, source_doc, g
+            yield doc, a, entity, g
+            yield doc, label, _quote(str(data.get("source", ""))), g
+            yield s, used, doc, g
+        elif kind is NodeKind.NOTE:
+            yield s, derived, t.node(f"workshop/{data['workshop']}/source"), g
+        elif kind in _THEMES:
+            yield s, in_scheme, scheme, g
+    preds = {k: term(p) for k, p in EDGE_PREDICATES.items()}
+    primary = term(CG.primaryTheme)
+    link_class, link_p, link_b = term(CG.AddressesLink), term(CG.practice), term(CG.barrier)
+    for u, v, key, data in sorted(G.edges(keys=True, data=True), key=lambda e: e[:3]):
+        ekind = EdgeKind(key)
+        pred = preds[ekind]
+        su, sv = t.node(u), t.node(v)
+        if ekind in _INVERSE:
+            yield sv, pred, su, graph_of[v]
             continue
-        seen.add(row)
-        yield ss, row[0], row[1], row[2]
+        yield su, pred, sv, graph_of[u]
+        if ekind is EdgeKind.ABOUT and data.get("primary"):
+            yield su, primary, sv, graph_of[u]
+        elif ekind is EdgeKind.ADDRESSES:
+            practice, barrier = u.removeprefix("theme/"), v.removeprefix("theme/")
+            link = t.node(f"addresses/{practice}/{barrier}")
+            yield link, a, link_class, shared
+            yield link, link_p, su, shared
+            yield link, link_b, sv, shared
+            for name, spec, p in link_attrs:
+                if name in data:
+                    for o in t.objects(spec, data[name]):
+                        yield link, p, o, shared
 
 
 def write_ntriples(G: nx.MultiDiGraph, out: TextIO, *, base: str = DEFAULT_BASE) -> int:
