@@ -122,10 +122,14 @@ def browse(chromium: Any) -> Iterator[tuple[Any, Recorder]]:
     assert not rec.dialogs, f"JavaScript dialogs fired: {rec.dialogs}"
 
 
-def shot(page: Any, name: str) -> Path:
+def shot(page: Any, name: str, *, height: int = 1000) -> Path:
+    """Save a screenshot; Streamlit scrolls inside the page, so grow the window instead."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    if height != 1000:
+        page.set_viewport_size({"width": 1500, "height": height})
+        page.wait_for_timeout(700)
+    page.screenshot(path=str(path))
     return path
 
 
@@ -197,7 +201,7 @@ def test_ask_shows_practices(server: Any, browse: tuple[Any, Recorder]) -> None:
     wait_text(page, "Protected / dedicated time for innovation")
     harness.wait_for_graph(page, timeout=30)
     page.wait_for_timeout(800)
-    shot(page, "ask")
+    shot(page, "ask", height=1900)
 
 
 def test_download_works(server: Any, browse: tuple[Any, Recorder]) -> None:
@@ -230,7 +234,7 @@ def test_page_screenshots(
     wait_text(page, marker, timeout=60_000)
     page.wait_for_timeout(1200)  # charts and tables finish drawing
     assert page.locator("[data-testid='stException']").count() == 0
-    shot(page, slug)
+    shot(page, slug, height=1700)
 
 
 def test_overview_screenshot(server: Any, browse: tuple[Any, Recorder]) -> None:

@@ -637,22 +637,43 @@ def layout(G: nx.MultiDiGraph, *, seed: int = 7) -> dict[str, tuple[float, float
         linked = sorted({w for w in G.successors(v) if w in hub_set and w not in groups})
         for a, b in itertools.combinations(linked, 2):
             shared[a, b] += 1
+    # Themes and organisations get a force-directed layout; groups (which share notes
+    # with nearly every theme) go on a ring around it, facing the themes of their notes.
+    core = [h for h in hubs if h not in groups] or hubs
+    core_set = set(core)
     H = nx.Graph()
-    H.add_nodes_from(hubs)
+    H.add_nodes_from(core)
     for (a, b), count in shared.items():
         H.add_edge(a, b, weight=math.log1p(count))
     for u, v, k in G.edges(keys=True):
-        if k == EdgeKind.ADDRESSES and u in hub_set and v in hub_set:
+        if k == EdgeKind.ADDRESSES and u in core_set and v in core_set:
             w = H.get_edge_data(u, v, {"weight": 0.0})["weight"]
             H.add_edge(u, v, weight=w + 1.0)
-    radius = np.array([_SPACING * math.sqrt(len(attach[h]) + 1) + 24.0 for h in hubs])
-    iterations = 120 if len(hubs) <= 400 else 50
+    radius_of = {h: _SPACING * math.sqrt(len(attach[h]) + 1) + 24.0 for h in hubs}
+    iterations = 120 if len(core) <= 400 else 50
     raw = nx.spring_layout(
-        H, seed=seed, weight="weight", k=3.0 / math.sqrt(len(hubs)), iterations=iterations
+        H, seed=seed, weight="weight", k=3.0 / math.sqrt(len(core)), iterations=iterations
     )
-    area = float(np.sum(np.pi * radius**2))
+    area = float(sum(math.pi * radius_of[h] ** 2 for h in core))
     scale = max(250.0, math.sqrt(area / (4.0 * 0.2)))
-    xy = np.array([raw[h] for h in hubs], dtype=float) * scale
+    where = {h: (float(raw[h][0]) * scale * 1.5, float(raw[h][1]) * scale) for h in core}
+    ring = [h for h in hubs if h not in core_set]
+    if ring:
+        rx = max(abs(x) for x, _ in where.values()) + 160.0
+        ry = max(abs(y) for _, y in where.values()) + 160.0
+        anchor_of = {v: h for h in core for v in attach[h]}
+        facing: list[tuple[float, str]] = []
+        for g in ring:
+            pts = [where[anchor_of[v]] for v in G.successors(g) if v in anchor_of]
+            sx, sy = sum(p[0] for p in pts), sum(p[1] for p in pts)
+            facing.append((math.atan2(sy, sx) if pts else 0.0, g))
+        # evenly spaced, in the order of the direction each group faces
+        facing.sort()
+        for i, (_, g) in enumerate(facing):
+            angle = 2 * math.pi * i / len(facing) + facing[0][0]
+            where[g] = (rx * math.cos(angle), ry * math.sin(angle))
+    xy = np.array([where[h] for h in hubs], dtype=float)
+    radius = np.array([radius_of[h] for h in hubs])
     if len(hubs) <= 600:
         xy = _separate(xy, radius)
     pos: dict[str, tuple[float, float]] = {}
@@ -777,14 +798,16 @@ def _vis_nodes(
             font["color"] = "#ffffff" if kind != NodeKind.GROUP else "#222222"
         else:
             node["color"] = colour
+        if kind == NodeKind.ORGANISATION:
+            font.update(size=15)
         if kind in _THEME_KINDS:
-            font.update(size=17, color="#1a1a1a", strokeWidth=3, strokeColor="#ffffff")
+            font.update(size=22, color="#1a1a1a", strokeWidth=4, strokeColor="#ffffff")
         elif kind == NodeKind.NOTE:
             font.update(size=11, color="#444444")
         if n in highlight:
             node["borderWidth"] = 4
             node["color"] = {"background": colour, "border": "#111111"}
-            font.update(size=20, strokeWidth=4, strokeColor="#ffffff")
+            font.update(size=26, strokeWidth=5, strokeColor="#ffffff")
         node["font"] = font
         out.append(node)
     return out
