@@ -195,6 +195,34 @@ def test_classification_same_with_and_without_dispatch(
     assert sum(bool(r["themes"]) for r in fast) > 500
 
 
+class _Everything(dict[str, int]):
+    """A ``_reach`` that lets every n-gram length be tried (the plain behaviour)."""
+
+    def __init__(self, longest: int) -> None:
+        super().__init__()
+        self.longest = longest
+
+    def get(self, key: str, default: int | None = None) -> int:  # type: ignore[override]
+        return self.longest
+
+
+def test_classification_same_without_ngram_reach(
+    synthetic_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Skipping n-grams whose first word starts no phrase changes no coding."""
+    results = parse.load([default_notes(), *sorted(synthetic_dir.glob("*.txt"))])
+    fast = _records(results)
+    init = taxonomy._PhraseIndex.__init__
+
+    def plain_init(self: taxonomy._PhraseIndex, *args: object, **kwargs: object) -> None:
+        init(self, *args, **kwargs)  # type: ignore[arg-type]
+        self._reach = _Everything(self.max_len)
+
+    monkeypatch.setattr(taxonomy._PhraseIndex, "__init__", plain_init)
+    taxonomy.tokens.cache_clear()
+    assert _records(results) == fast
+
+
 # --- fastrdf --------------------------------------------------------------------------
 
 

@@ -244,6 +244,14 @@ class _PhraseIndex:
                 prev = self._exact.get(key)
                 merged = (prev[1] if prev else ()) + tuple(payloads)
                 self._exact[key] = (prev[0] if prev else phrase, merged)
+        # The longest phrase that can start with a word (lower case, or as written for
+        # case-sensitive phrases): longer n-grams from that word cannot hit, so
+        # finditer skips them. It only ever skips lookups that would find nothing.
+        self._reach: dict[str, int] = {}
+        firsts = [(k[0], len(k)) for k in (*self._exact, *self._sensitive)]
+        firsts += [(k[0], len(k) + 1) for k in self._wild if k]
+        for word, length in firsts:
+            self._reach[word] = max(self._reach.get(word, 1), length)
 
     def _lookup(
         self, orig: Sequence[str], lower: Sequence[str], suffixes: bool
@@ -280,9 +288,11 @@ class _PhraseIndex:
         words = [t for t, _, _ in toks]
         lows = [w.lower() for w in words]
         i, n_tok = 0, len(toks)
+        reach = self._reach
         while i < n_tok:
             hit = None
-            for n in range(min(self.max_len, n_tok - i), 0, -1):
+            longest = max(reach.get(words[i], 1), reach.get(lows[i], 1))
+            for n in range(min(longest, n_tok - i), 0, -1):
                 hit = self._lookup(words[i : i + n], lows[i : i + n], suffixes)
                 if hit is not None:
                     yield hit[0], hit[1], toks[i][1], toks[i + n - 1][2]
