@@ -314,3 +314,24 @@ def test_bad_base_is_refused(graphs: dict[str, object]) -> None:
 
     with pytest.raises(ExportError, match="base IRI"):
         fastrdf.ntriples(graphs["bundled"], base="not an iri")  # type: ignore[arg-type]
+
+
+def test_oxigraph_store_answers_like_sparql_run(graphs: dict[str, object]) -> None:
+    """Every query of docs/queries.md gives the same rows on the bulk-loaded store."""
+    from collab_graph import fastrdf, sparql
+
+    G = graphs["bundled"]
+    text = (ROOT / "docs" / "queries.md").read_text(encoding="utf-8")
+    queries = re.findall(r"^```sparql[^\n]*\n(.*?)^```", text, re.MULTILINE | re.DOTALL)
+    assert queries
+    store = fastrdf.oxigraph_store(G)  # type: ignore[arg-type]
+    for q in queries:
+        expected = sparql.run(G, q)  # type: ignore[arg-type]
+        result = store.query(sparql.prepare(q), use_default_graph_as_union=True)
+        if expected.kind != "select":
+            continue
+        rows = [
+            tuple(None if sol[c] is None else str(sol[c].value) for c in expected.columns)
+            for sol in result  # type: ignore[union-attr]
+        ]
+        assert rows == expected.rows, q
