@@ -201,3 +201,24 @@ def test_export_offers_every_format_and_refuses_updates(reviews_copy: Path) -> N
     at.button(key="sparql_run").click().run()
     assert at.error
     assert "not allowed" in at.error[0].value
+
+
+def test_app_command_refuses_a_bad_notes_file_before_starting(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from collab_graph.cli import app
+
+    missing = tmp_path / "nope.txt"
+    result = CliRunner().invoke(app, ["app", str(missing), "--port", "8599"])
+    assert result.exit_code == 2
+    assert "nope.txt" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_streamlit_command_is_headless_and_local() -> None:
+    cmd = sup.streamlit_command(APP, port=8600)
+    flags = dict(zip(cmd[5::2], cmd[6::2], strict=True))
+    assert flags["--server.address"] == "127.0.0.1"
+    assert flags["--server.headless"] == "true"
+    assert flags["--browser.gatherUsageStats"] == "false"
+    assert sup.app_script() == APP
