@@ -537,7 +537,12 @@ def insights_page() -> None:
                     .mark_bar(color=colour)
                     .encode(
                         x=alt.X("n_groups:Q", title="groups", axis=alt.Axis(tickMinStep=1)),
-                        y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
+                        y=alt.Y(
+                            "label:N",
+                            sort="-x",
+                            title=None,
+                            axis=alt.Axis(labelLimit=260, labelOverlap=False),
+                        ),
                         tooltip=["label", "n_groups", "n_notes"],
                     )
                     .properties(height=max(160, 24 * len(rows)))
@@ -554,11 +559,11 @@ def insights_page() -> None:
             .mark_rect()
             .encode(
                 x=alt.X("group:N", title=None, sort=None),
-                y=alt.Y("theme:N", title=None, axis=alt.Axis(labelLimit=280)),
+                y=alt.Y("theme:N", title=None, axis=alt.Axis(labelLimit=280, labelOverlap=False)),
                 color=alt.Color("notes:Q", scale=alt.Scale(scheme="blues"), title="notes"),
                 tooltip=["group", "theme", "kind", "notes"],
             )
-            .properties(height=max(200, 18 * heat["theme"].nunique()))
+            .properties(height=max(200, 20 * heat["theme"].nunique()))
         )
         st.altair_chart(chart, width="stretch")
 
@@ -574,7 +579,9 @@ def insights_page() -> None:
                 .mark_bar(color=viz.KIND_STYLES["organisation"].colour)
                 .encode(
                     x=alt.X("notes:Q", title="notes", axis=alt.Axis(tickMinStep=1)),
-                    y=alt.Y("organisation:N", sort="-x", title=None),
+                    y=alt.Y(
+                        "organisation:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False)
+                    ),
                     tooltip=["organisation", "type", "notes", "groups"],
                 )
                 .properties(height=max(160, 22 * len(orgs)))
