@@ -74,6 +74,7 @@ class Record:
     counts: dict[str, float] = field(default_factory=dict)
     latencies_ms: list[float] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    queries: list[dict[str, Any]] = field(default_factory=list)
 
     @contextmanager
     def timed(self, stage: str) -> Iterator[None]:
@@ -170,7 +171,41 @@ class Pipeline:
         return G
 
 
-def worker(phase: str, corpus: Path, out: Path, queries: int, sparql_index: int) -> Record:
+def sparql_examples() -> list[tuple[str, str]]:
+    """Every SPARQL block of ``docs/queries.md`` (prefixes declared) with its heading."""
+    out: list[tuple[str, str]] = []
+    while True:
+        try:
+            out.append(sparql_example(len(out)))
+        except LookupError:
+            return out
+
+
+def sweep_queries(g: Any, store: Any) -> list[dict[str, Any]]:
+    """Time every docs/queries.md query once on rdflib's memory store and on pyoxigraph."""
+    rows: list[dict[str, Any]] = []
+    for i, (query, title) in enumerate(sparql_examples()):
+        row: dict[str, Any] = {"index": i, "title": title}
+        for engine, run_query in (("rdflib", g.query), ("oxigraph", store.query)):
+            start = time.perf_counter()
+            try:
+                row[f"rows_{engine}"] = len(list(run_query(query)))
+            except Exception as exc:  # report the engine's refusal, do not stop the run
+                row[f"error_{engine}"] = f"{type(exc).__name__}: {str(exc)[:120]}"
+            else:
+                row[f"s_{engine}"] = time.perf_counter() - start
+        rows.append(row)
+    return rows
+
+
+def worker(
+    phase: str,
+    corpus: Path,
+    out: Path,
+    queries: int,
+    sparql_index: int,
+    all_queries: bool = False,
+) -> Record:
     """Run one phase once and return what it measured."""
     rec = Record()
     paths = corpus_paths(corpus)
@@ -272,6 +307,8 @@ def worker(phase: str, corpus: Path, out: Path, queries: int, sparql_index: int)
                 sparql_rows_oxrdflib=rows_ox_rdflib,
                 sparql_rows_oxigraph=rows_ox,
             )
+        if all_queries:
+            rec.queries = sweep_queries(g, store)
         rec.counts["rss_anchors_mb"] = peak_rss_mb()
     else:
         raise ValueError(f"unknown phase {phase!r}; use one of {', '.join(PHASES)}")
@@ -280,9 +317,10 @@ def worker(phase: str, corpus: Path, out: Path, queries: int, sparql_index: int)
 
 
 def _worker_main(args: argparse.Namespace) -> int:
-    rec = worker(args.worker, args.corpus, args.out, args.queries, args.sparql)
+    rec = worker(args.worker, args.corpus, args.out, args.queries, args.sparql, args.all_queries)
     payload = {
         "phase": args.worker,
+        "queries": rec.queries,
         "times": rec.times,
         "counts": rec.counts,
         "latencies_ms": rec.latencies_ms,
@@ -400,7 +438,13 @@ def ensure_corpus(out: Path, notes: int, seed: int) -> Path:
 
 
 def run_phase(
-    phase: str, corpus: Path, work: Path, queries: int, sparql: int, timeout: float
+    phase: str,
+    corpus: Path,
+    work: Path,
+    queries: int,
+    sparql: int,
+    timeout: float,
+    all_queries: bool = False,
 ) -> dict[str, Any]:
     """Run one phase in a fresh Python process and return its JSON record."""
     result = work / f"{phase}.json"
@@ -420,6 +464,7 @@ def run_phase(
         str(queries),
         "--sparql",
         str(sparql),
+        *(["--all-queries"] if all_queries else []),
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
     if proc.returncode != 0:
@@ -452,7 +497,7 @@ def run_all(
         for r in range(repeat):
             for phase in phases:
                 start = time.perf_counter()
-                data = run_phase(phase, corpus, work, queries, sparql, timeout)
+                data = run_phase(phase, corpus, work, queries, sparql, timeout, all_queries=r == 0)
                 size.runs.setdefault(phase, []).append(data)
                 log(
                     f"{notes:>7} notes  repeat {r + 1}/{repeat}  {phase:<8} "
@@ -726,6 +771,30 @@ def targets(results: Sequence[SizeResult]) -> list[Target]:
     return out
 
 
+def query_table(results: Sequence[SizeResult]) -> list[str]:
+    """Every docs/queries.md query at the largest size: rdflib vs pyoxigraph (first repeat)."""
+    big = max(results, key=lambda s: s.notes)
+    runs = big.runs.get("anchors", [])
+    sweep: list[dict[str, Any]] = next((r["queries"] for r in runs if r.get("queries")), [])
+    if not sweep:
+        return []
+    lines = [
+        f"### Every query of `docs/queries.md`, {_label_notes(big.notes)} notes (one run each)",
+        "",
+        "Same N-Triples, default graph; rdflib's memory store vs a bare pyoxigraph store.",
+        "",
+        "| query | rows | rdflib | pyoxigraph | speed-up |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for q in sweep:
+        a, b = q.get("s_rdflib"), q.get("s_oxigraph")
+        rows = q.get("rows_oxigraph", q.get("rows_rdflib", "–"))
+        cell_a = _fmt_s(a) if a is not None else f"fails ({q.get('error_rdflib', '?')[:60]})"
+        speed = _fmt(_ratio(a, b), ".0f", "×")
+        lines.append(f"| {q['title']} | {rows} | {cell_a} | {_fmt_s(b)} | {speed} |")
+    return [*lines, ""]
+
+
 def _mark(met: bool | None) -> str:
     return {True: "met", False: "**not met**", None: ""}[met]
 
@@ -856,6 +925,7 @@ def report(
             *browser_lines(browser),
         ]
     lines += ["", "## Stages (median seconds)", "", *stage_table(results), ""]
+    lines += query_table(results)
     notes = []
     for s in results:
         for n in s.notes_seen():
@@ -911,6 +981,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--worker", choices=PHASES, help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--all-queries", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         return _worker_main(args)
