@@ -36,6 +36,7 @@ Examples
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -394,8 +395,36 @@ def oxigraph_store(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> ox.Store:
     '11'
     """
     store = ox.Store()
-    store.bulk_load(nquads(G, base=base), format=ox.RdfFormat.N_QUADS)
+    stream = io.BufferedReader(_QuadStream(G, base), buffer_size=1 << 20)
+    store.bulk_load(stream, format=ox.RdfFormat.N_QUADS)
     return store
+
+
+class _QuadStream(io.RawIOBase):
+    """The N-Quads of a graph as a readable byte stream, produced as it is read.
+
+    Lets Oxigraph's loader consume the quads without the whole text in memory.
+    """
+
+    def __init__(self, G: nx.MultiDiGraph, base: str) -> None:
+        super().__init__()
+        self._rows = _rows(G, base)
+        self._buf = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        view = memoryview(b)
+        while len(self._buf) < len(view):
+            chunk = [f"{s} {p} {o} {g} .\n" for s, p, o, g in itertools.islice(self._rows, _BATCH)]
+            if not chunk:
+                break
+            self._buf += "".join(chunk).encode("utf-8")
+        n = min(len(view), len(self._buf))
+        view[:n] = self._buf[:n]
+        self._buf = self._buf[n:]
+        return n
 
 
 def turtle(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> bytes:
