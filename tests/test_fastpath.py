@@ -15,13 +15,17 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import networkx as nx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collab_graph import classify, parse, taxonomy
 from collab_graph.fastmatch import dispatch_alternation, first_literal
+from collab_graph.model import ParseResult
+from collab_graph.vocab import DEFAULT_BASE
 from collab_graph.resources import data_path, default_notes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,10 +179,10 @@ def test_gazetteer_mentions_same_with_and_without_dispatch(
     assert found > 300
 
 
-def _records(results: list[object]) -> list[dict[str, object]]:
+def _records(results: list[ParseResult]) -> list[dict[str, object]]:
     tax = taxonomy.load_taxonomy(data_path(taxonomy.THEMES_FILE))
     gaz = taxonomy.load_gazetteer(data_path(taxonomy.ORGS_FILE))
-    coded = classify.classify_results(results, taxonomy=tax, gazetteer=gaz)  # type: ignore[arg-type]
+    coded = classify.classify_results(results, taxonomy=tax, gazetteer=gaz)
     return [c.record() for c in coded]
 
 
@@ -214,8 +218,8 @@ def test_classification_same_without_ngram_reach(
     fast = _records(results)
     init = taxonomy._PhraseIndex.__init__
 
-    def plain_init(self: taxonomy._PhraseIndex, *args: object, **kwargs: object) -> None:
-        init(self, *args, **kwargs)  # type: ignore[arg-type]
+    def plain_init(self: taxonomy._PhraseIndex, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
         self._reach = _Everything(self.max_len)
 
     monkeypatch.setattr(taxonomy._PhraseIndex, "__init__", plain_init)
@@ -227,8 +231,8 @@ def test_classification_same_without_ngram_reach(
 
 
 @pytest.fixture(scope="module")
-def graphs(synthetic_dir: Path) -> dict[str, object]:
-    """Built once per module; tests only read them (or copy before changing)."""
+def built_graphs(synthetic_dir: Path) -> dict[str, nx.MultiDiGraph]:
+    """Built once per module (a few seconds); tests get copies through ``graphs``."""
     from collab_graph import pipeline
 
     return {
@@ -237,54 +241,60 @@ def graphs(synthetic_dir: Path) -> dict[str, object]:
     }
 
 
+@pytest.fixture
+def graphs(built_graphs: dict[str, nx.MultiDiGraph]) -> dict[str, nx.MultiDiGraph]:
+    """Fresh copies per test, so no test can change another's graph."""
+    return {name: G.copy() for name, G in built_graphs.items()}
+
+
 def _lines(data: bytes) -> list[str]:
     return sorted(line for line in data.decode("utf-8").splitlines() if line.strip())
 
 
 @pytest.mark.parametrize("which", ["bundled", "synthetic"])
-def test_ntriples_equal_rdflib(graphs: dict[str, object], which: str) -> None:
+def test_ntriples_equal_rdflib(graphs: dict[str, nx.MultiDiGraph], which: str) -> None:
     import rdflib
     from rdflib.compare import isomorphic
 
     from collab_graph import fastrdf, rdf
 
     G = graphs[which]
-    ref = rdf.to_graph(G)  # type: ignore[arg-type]
-    fast = fastrdf.ntriples(G)  # type: ignore[arg-type]
+    ref = rdf.to_graph(G)
+    fast = fastrdf.ntriples(G)
     assert _lines(fast) == _lines(ref.serialize(format="nt", encoding="utf-8"))
     assert len(_lines(fast)) == len(ref)
     assert isomorphic(rdflib.Graph().parse(data=fast, format="nt"), ref)
 
 
 @pytest.mark.parametrize("which", ["bundled", "synthetic"])
-def test_turtle_isomorphic_to_rdflib(graphs: dict[str, object], which: str) -> None:
+def test_turtle_isomorphic_to_rdflib(graphs: dict[str, nx.MultiDiGraph], which: str) -> None:
     import rdflib
     from rdflib.compare import isomorphic
 
     from collab_graph import fastrdf, rdf
 
     G = graphs[which]
-    parsed = rdflib.Graph().parse(data=fastrdf.turtle(G), format="turtle")  # type: ignore[arg-type]
-    assert isomorphic(parsed, rdf.to_graph(G))  # type: ignore[arg-type]
+    parsed = rdflib.Graph().parse(data=fastrdf.turtle(G), format="turtle")
+    assert isomorphic(parsed, rdf.to_graph(G))
 
 
 @pytest.mark.parametrize("which", ["bundled", "synthetic"])
-def test_nquads_equal_rdflib_dataset(graphs: dict[str, object], which: str) -> None:
+def test_nquads_equal_rdflib_dataset(graphs: dict[str, nx.MultiDiGraph], which: str) -> None:
     from collab_graph import fastrdf, rdf
 
     G = graphs[which]
-    ref = rdf.to_rdf(G).serialize(format="nquads", encoding="utf-8")  # type: ignore[arg-type]
-    assert _lines(fastrdf.nquads(G)) == _lines(ref)  # type: ignore[arg-type]
+    ref = rdf.to_rdf(G).serialize(format="nquads", encoding="utf-8")
+    assert _lines(fastrdf.nquads(G)) == _lines(ref)
 
 
-def test_awkward_literals_and_base(graphs: dict[str, object]) -> None:
+def test_awkward_literals_and_base(graphs: dict[str, nx.MultiDiGraph]) -> None:
     """Quotes, backslashes, line breaks, tabs and non-ASCII are escaped as rdflib does."""
     import rdflib
     from rdflib.compare import isomorphic
 
     from collab_graph import fastrdf, rdf
 
-    G = graphs["bundled"].copy()  # type: ignore[attr-defined]
+    G = graphs["bundled"]
     note = next(n for n, k in G.nodes(data="kind") if k == "note")
     G.nodes[note]["text"] = 'a "q" \\ b\nc\rd\te “é” 𝔘 ^^<http://www.w3.org/2001/XMLSchema#x>"'
     G.nodes[note]["confidence"] = 1e-05
@@ -299,24 +309,24 @@ def test_awkward_literals_and_base(graphs: dict[str, object]) -> None:
 
 
 @pytest.mark.parametrize("which", ["bundled", "synthetic"])
-def test_rows_are_iter_quads_in_order(graphs: dict[str, object], which: str) -> None:
+def test_rows_are_iter_quads_in_order(graphs: dict[str, nx.MultiDiGraph], which: str) -> None:
     """The string writer mirrors rdf.iter_quads term for term, in the same order."""
     from collab_graph import fastrdf, rdf
 
     G = graphs[which]
-    expected = list(dict.fromkeys(tuple(map(fastrdf._nt, q)) for q in rdf.iter_quads(G)))  # type: ignore[arg-type]
-    assert list(fastrdf._rows(G, rdf.DEFAULT_BASE)) == expected  # type: ignore[arg-type]
+    expected = list(dict.fromkeys(tuple(map(fastrdf._nt, q)) for q in rdf.iter_quads(G)))
+    assert list(fastrdf._rows(G, DEFAULT_BASE)) == expected
 
 
-def test_bad_base_is_refused(graphs: dict[str, object]) -> None:
+def test_bad_base_is_refused(graphs: dict[str, nx.MultiDiGraph]) -> None:
     from collab_graph import fastrdf
     from collab_graph.errors import ExportError
 
     with pytest.raises(ExportError, match="base IRI"):
-        fastrdf.ntriples(graphs["bundled"], base="not an iri")  # type: ignore[arg-type]
+        fastrdf.ntriples(graphs["bundled"], base="not an iri")
 
 
-def test_oxigraph_store_answers_like_sparql_run(graphs: dict[str, object]) -> None:
+def test_oxigraph_store_answers_like_sparql_run(graphs: dict[str, nx.MultiDiGraph]) -> None:
     """Every query of docs/queries.md gives the same rows on the bulk-loaded store."""
     from collab_graph import fastrdf, sparql
 
@@ -324,9 +334,9 @@ def test_oxigraph_store_answers_like_sparql_run(graphs: dict[str, object]) -> No
     text = (ROOT / "docs" / "queries.md").read_text(encoding="utf-8")
     queries = re.findall(r"^```sparql[^\n]*\n(.*?)^```", text, re.MULTILINE | re.DOTALL)
     assert queries
-    store = fastrdf.oxigraph_store(G)  # type: ignore[arg-type]
+    store = fastrdf.oxigraph_store(G)
     for q in queries:
-        expected = sparql.run(G, q)  # type: ignore[arg-type]
+        expected = sparql.run(G, q)
         result = store.query(sparql.prepare(q), use_default_graph_as_union=True)
         if expected.kind != "select":
             continue
