@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 from collab_graph import classify, parse, taxonomy
 from collab_graph.fastmatch import dispatch_alternation, first_literal
 from collab_graph.model import ParseResult
-from collab_graph.vocab import DEFAULT_BASE
 from collab_graph.resources import data_path, default_notes
+from collab_graph.vocab import DEFAULT_BASE
 
 ROOT = Path(__file__).resolve().parents[1]
 
