@@ -13,7 +13,7 @@ import io
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -140,6 +140,24 @@ def print_table(
     Console(highlight=False, markup=False).print(table)
 
 
+def emit_records(
+    records: Sequence[Mapping[str, Any]],
+    format: RecordFormat,
+    title: str,
+    columns: Sequence[str],
+    row: Callable[[Mapping[str, Any]], Sequence[Any]],
+    *,
+    caption: str = "",
+) -> None:
+    """Write records as JSON lines, CSV, or a table with ``columns`` filled by ``row``."""
+    if format is RecordFormat.JSONL:
+        write_jsonl(records)
+    elif format is RecordFormat.CSV:
+        write_csv(records)
+    else:
+        print_table(title, columns, (row(r) for r in records), caption=caption)
+
+
 def _print_report(results: Sequence[ParseResult]) -> None:
     for result in results:
         counts = Counter(sl.role for sl in result.lines)
@@ -169,28 +187,10 @@ def parse_cmd(
     """Parse notes into one record per bullet: id, workshop, group, question, prompt, line, text."""
     with handle_errors():
         results = load_results(paths)
+        columns = ["id", "workshop", "group", "question", "prompt", "line", "text"]
         records = [note.record() for r in results for note in r.notes]
-        if format is RecordFormat.JSONL:
-            write_jsonl(records)
-        elif format is RecordFormat.CSV:
-            write_csv(records)
-        else:
-            print_table(
-                "Notes",
-                ["id", "workshop", "group", "question", "prompt", "line", "text"],
-                [
-                    (
-                        r["id"],
-                        r["workshop"],
-                        r["group"],
-                        r["question"],
-                        r["prompt"],
-                        r["line"],
-                        r["text"],
-                    )
-                    for r in records
-                ],
-            )
+        emit_records(records, format, "Notes", columns, lambda r: [r[c] for c in columns])
+        if format is RecordFormat.TABLE:
             _print_report(results)
 
 
@@ -216,29 +216,22 @@ def classify_cmd(
         outcome = classify_and_review(results, reviews=not no_reviews)
         for stale in outcome.stale:
             err_console.print(f"collab-graph: warning: {stale.message()}", markup=False)
-        records = [c.record() for c in outcome.coded]
-        if format is RecordFormat.JSONL:
-            write_jsonl(records)
-        elif format is RecordFormat.CSV:
-            write_csv(records)
-        else:
-            print_table(
-                "Coded notes",
-                ["id", "kind", "conf", "themes", "orgs", "text", "reasons"],
-                [
-                    (
-                        r["id"],
-                        r["kind"] + (" *" if r["reviewed"] else ""),
-                        f"{r['confidence']:.2f}",
-                        r["themes"],
-                        r["orgs"],
-                        r["text"],
-                        "; ".join(r["reasons"]),
-                    )
-                    for r in records
-                ],
-                caption="* = analyst review applied",
-            )
+        emit_records(
+            [c.record() for c in outcome.coded],
+            format,
+            "Coded notes",
+            ["id", "kind", "conf", "themes", "orgs", "text", "reasons"],
+            lambda r: [
+                r["id"],
+                r["kind"] + (" *" if r["reviewed"] else ""),
+                f"{r['confidence']:.2f}",
+                r["themes"],
+                r["orgs"],
+                r["text"],
+                "; ".join(r["reasons"]),
+            ],
+            caption="* = analyst review applied",
+        )
 
 
 class EvalFormat(StrEnum):
