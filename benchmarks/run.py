@@ -41,6 +41,7 @@ import os
 import platform
 import re
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -59,6 +60,8 @@ sys.path.insert(0, str(HERE))
 import synth  # noqa: E402  (benchmarks/ is not a package)
 
 PHASES = ("pipeline", "rdflib", "anchors")
+#: Seconds one query of the docs/queries.md sweep may run on one engine before it is stopped.
+QUERY_CAP_S = 60.0
 #: Everything after this line of the report is hand-written and kept when the runner rewrites it.
 ANALYSIS_MARKER = "<!-- analysis: hand-written, kept when benchmarks/run.py rewrites this file -->"
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
@@ -183,20 +186,41 @@ def sparql_examples() -> list[tuple[str, str]]:
             return out
 
 
-def sweep_queries(g: Any, store: Any) -> list[dict[str, Any]]:
-    """Time every docs/queries.md query once on rdflib's memory store and on pyoxigraph."""
+class QueryTimeout(Exception):
+    """A query ran past its time cap (raised by SIGALRM between Python bytecodes)."""
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise QueryTimeout
+
+
+def sweep_queries(g: Any, store: Any, cap: float = QUERY_CAP_S) -> list[dict[str, Any]]:
+    """Time every docs/queries.md query once on rdflib's memory store and on pyoxigraph.
+
+    A query still running after ``cap`` seconds is stopped and reported as such
+    (rdflib evaluates OPTIONAL as a nested loop, which can take hours at 100k notes).
+    """
     rows: list[dict[str, Any]] = []
-    for i, (query, title) in enumerate(sparql_examples()):
-        row: dict[str, Any] = {"index": i, "title": title}
-        for engine, run_query in (("rdflib", g.query), ("oxigraph", store.query)):
-            start = time.perf_counter()
-            try:
-                row[f"rows_{engine}"] = len(list(run_query(query)))
-            except Exception as exc:  # report the engine's refusal, do not stop the run
-                row[f"error_{engine}"] = f"{type(exc).__name__}: {str(exc)[:120]}"
-            else:
-                row[f"s_{engine}"] = time.perf_counter() - start
-        rows.append(row)
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    try:
+        for i, (query, title) in enumerate(sparql_examples()):
+            row: dict[str, Any] = {"index": i, "title": title}
+            for engine, run_query in (("rdflib", g.query), ("oxigraph", store.query)):
+                start = time.perf_counter()
+                signal.setitimer(signal.ITIMER_REAL, cap)
+                try:
+                    row[f"rows_{engine}"] = len(list(run_query(query)))
+                except QueryTimeout:
+                    row[f"error_{engine}"] = f"stopped after {cap:g} s"
+                except Exception as exc:  # report the engine's refusal, do not stop the run
+                    row[f"error_{engine}"] = f"{type(exc).__name__}: {str(exc)[:120]}"
+                else:
+                    row[f"s_{engine}"] = time.perf_counter() - start
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+            rows.append(row)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
     return rows
 
 
@@ -449,7 +473,7 @@ def run_phase(
     all_queries: bool = False,
 ) -> dict[str, Any]:
     """Run one phase in a fresh Python process and return its JSON record."""
-    result = work / f"{phase}.json"
+    result = work / f"{phase}-{time.strftime('%H%M%S')}.json"
     result.unlink(missing_ok=True)
     cmd = [
         sys.executable,
@@ -501,6 +525,11 @@ def run_all(
                 start = time.perf_counter()
                 data = run_phase(phase, corpus, work, queries, sparql, timeout, all_queries=r == 0)
                 size.runs.setdefault(phase, []).append(data)
+                partial = [*results, size]
+                (out / "results-partial.json").write_text(
+                    json.dumps([{"notes": x.notes, "runs": x.runs} for x in partial]),
+                    encoding="utf-8",
+                )
                 log(
                     f"{notes:>7} notes  repeat {r + 1}/{repeat}  {phase:<8} "
                     f"{time.perf_counter() - start:7.1f} s wall, "
