@@ -29,6 +29,7 @@ GraphKey = tuple[tuple[str, ...], str, int]
 
 # Above this many notes, Explore opens on the theme-level overview.
 OVERVIEW_NOTES = 1000
+MAX_QUOTES = 200  # per practice on the Ask page; a national corpus has thousands
 
 
 # --------------------------------------------------------------------------- cached core calls
@@ -109,7 +110,7 @@ def explore_view(key: GraphKey, params: tuple[tuple[str, Any], ...]) -> dict[str
 def ask(key: GraphKey, barrier: str) -> dict[str, Any]:
     """Practices for one barrier, or ``{"error", "suggestions"}`` when nothing matches."""
     try:
-        return query.practices_for(load_graph(key), barrier)
+        return query.practices_for(load_graph(key), barrier, max_quotes=MAX_QUOTES)
     except query.NoMatchError as exc:
         return {"error": str(exc), "suggestions": exc.suggestions}
 
@@ -457,7 +458,7 @@ def show_answer(key: GraphKey, result: Mapping[str, Any]) -> None:
     groups = ", ".join(str(g) for g in b["groups"]) or "none"
     st.caption(
         f"{how.get(b['matched_by'], 'matched by ' + b['matched_by'])} · raised by "
-        f"{len(b['workshop_groups'])} groups (groups {groups}) in {len(b['evidence'])} notes"
+        f"{len(b['workshop_groups'])} groups (groups {groups}) in {b['evidence_total']} notes"
     )
     practices = result["practices"]
     if not practices:
@@ -500,6 +501,12 @@ def show_answer(key: GraphKey, result: Mapping[str, Any]) -> None:
                     st.markdown(f"> {sup.md_escape(text)}  \n> — *{q['where']}*")
                 if len(p["evidence"]) > 6:
                     table(sup.quote_rows(p["evidence"]))
+                if p["evidence_total"] > len(p["evidence"]):
+                    st.caption(
+                        f"Showing the first {len(p['evidence'])} of {p['evidence_total']} "
+                        "quotes (explicit pairings first); the CLI lists them all: "
+                        "`collab-graph practices ... --format json`."
+                    )
     with right:
         st.markdown("**The barrier, its practices and the notes raising it**")
         ids = tuple(p["id"] for p in practices[:8])

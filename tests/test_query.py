@@ -18,6 +18,7 @@ from collab_graph.query import (
     communities,
     gaps,
     groups_mentioning,
+    invalidate,
     org_profile,
     practices_for,
     resolve_barrier,
@@ -164,6 +165,7 @@ def test_gaps() -> None:
     G.add_edge(
         "workshop/alpha/note/G1-Q1-A-2", "theme/b_trust", key="about", kind="about", primary=False
     )
+    invalidate(G)  # edges changed in place: the cached lookups must be rebuilt
     assert [b["id"] for b in gaps(G)["unaddressed_barriers"]] == ["b_trust"]
     # with a threshold above every link's score, every raised barrier is a gap
     strict = gaps(example_graph(), min_score=0.8)
@@ -204,3 +206,16 @@ def test_cli_practices_json_and_no_match() -> None:
     assert res.exit_code == 1
     assert "closest:" in res.stderr
     assert "Traceback" not in res.output
+
+
+def test_quote_cap_keeps_the_best_quotes_and_the_total(bundled: nx.MultiDiGraph) -> None:
+    full = practices_for(bundled, "b_time_capacity")
+    capped = practices_for(bundled, "b_time_capacity", max_quotes=3)
+    assert [p["id"] for p in capped["practices"]] == [p["id"] for p in full["practices"]]
+    for a, b in zip(full["practices"], capped["practices"], strict=True):
+        assert b["evidence"] == a["evidence"][:3]
+        assert b["evidence_total"] == a["evidence_total"] == len(a["evidence"])
+    assert capped["barrier"]["evidence_total"] == len(full["barrier"]["evidence"])
+    # explicit pairings come first
+    top = full["practices"][0]["evidence"]
+    assert [e["explicit"] for e in top] == sorted((e["explicit"] for e in top), reverse=True)

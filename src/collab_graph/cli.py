@@ -384,12 +384,21 @@ def practices_cmd(
         PracticesFormat, typer.Option("--format", "-f", help="Output format.")
     ] = PracticesFormat.TABLE,
     no_reviews: NoReviewsOpt = False,
+    max_quotes: Annotated[
+        int | None,
+        typer.Option(
+            "--max-quotes",
+            min=1,
+            help="At most this many quotes per practice (explicit pairings first). Default: all.",
+        ),
+    ] = None,
 ) -> None:
     """Ranked practices that address a barrier, with the quotes behind them."""
     from collab_graph.query import practices_for
 
     with handle_errors():
-        result = practices_for(_graph(paths, reviews=not no_reviews), barrier, top=top)
+        G = _graph(paths, reviews=not no_reviews)
+        result = practices_for(G, barrier, top=top, max_quotes=max_quotes)
         if format is PracticesFormat.JSON:
             sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
             return
@@ -407,7 +416,7 @@ def practices_cmd(
                     (p["curated"] or {}).get("strength") or "-",
                     f"{p['evidence_score']:.3f}",
                     ", ".join(map(str, p["groups"])),
-                    len(p["evidence"]),
+                    p["evidence_total"],
                 )
                 for i, p in enumerate(result["practices"], 1)
             ],

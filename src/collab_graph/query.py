@@ -56,6 +56,7 @@ __all__ = [
     "evidence_entry",
     "gaps",
     "groups_mentioning",
+    "invalidate",
     "org_profile",
     "practices_for",
     "resolve_barrier",
@@ -108,17 +109,45 @@ class _Index:
 
     fingerprint: tuple[int, int]
     by_kind: dict[str, list[str]] = field(default_factory=dict)
+    theme_groups: dict[str, dict[tuple[str, int | None], list[str]]] = field(default_factory=dict)
+    groups_json: dict[str, tuple[list[int], list[dict[str, Any]]]] = field(default_factory=dict)
     notes_by_id: dict[str, list[str]] = field(default_factory=dict)
     theme_notes: dict[str, list[str]] = field(default_factory=dict)
     note_themes: dict[str, list[tuple[str, bool]]] = field(default_factory=dict)
     choices: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
+    label_choices: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
+    addresses_in: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
+    pair_evidence: dict[tuple[str, str], list[tuple[str, str, bool]]] = field(default_factory=dict)
 
 
 _CACHE: weakref.WeakKeyDictionary[nx.MultiDiGraph, _Index] = weakref.WeakKeyDictionary()
 
 
+def _fingerprint(G: nx.MultiDiGraph) -> tuple[int, int]:
+    # Counting edges walks the whole adjacency (a quarter of a second at 100k
+    # notes) and would dominate every query, so only the node count is checked;
+    # after changing edges in place, call invalidate(G).
+    return G.number_of_nodes(), int(G.graph.get("revision", 0))
+
+
+def invalidate(G: nx.MultiDiGraph) -> None:
+    """Forget the lookups cached for ``G``; call it after changing ``G``'s edges in place.
+
+    The cache is rebuilt by itself when the number of nodes changes, and graphs
+    built by :func:`collab_graph.graph.build_graph` are not changed afterwards.
+
+    Examples
+    --------
+    >>> from collab_graph.examples import example_graph
+    >>> G = example_graph()
+    >>> _ = practices_for(G, "b_trust")
+    >>> invalidate(G)
+    """
+    _CACHE.pop(G, None)
+
+
 def _index(G: nx.MultiDiGraph) -> _Index:
-    fp = (G.number_of_nodes(), G.number_of_edges())
+    fp = _fingerprint(G)
     idx = _CACHE.get(G)
     if idx is not None and idx.fingerprint == fp:
         return idx
@@ -141,6 +170,35 @@ def _index(G: nx.MultiDiGraph) -> _Index:
     return idx
 
 
+def _theme_groups(
+    G: nx.MultiDiGraph, idx: _Index, theme: str
+) -> dict[tuple[str, int | None], list[str]]:
+    """The notes about ``theme`` by (workshop, group), groups in order (cached per graph)."""
+    groups = idx.theme_groups.get(theme)
+    if groups is None:
+        groups = {}
+        for n in idx.theme_notes.get(theme, []):
+            groups.setdefault(_group_ref(G, n), []).append(n)
+        groups = dict(sorted(groups.items(), key=lambda kv: _ref_key(kv[0])))
+        idx.theme_groups[theme] = groups
+    return groups
+
+
+def _theme_groups_json(
+    G: nx.MultiDiGraph, idx: _Index, theme: str
+) -> tuple[list[int], list[dict[str, Any]]]:
+    """``groups`` and ``workshop_groups`` of a theme (cached; fresh lists, shared dicts)."""
+    cached = idx.groups_json.get(theme)
+    if cached is None:
+        cached = _groups_json(_theme_groups(G, idx, theme))
+        idx.groups_json[theme] = cached
+    return list(cached[0]), list(cached[1])
+
+
+def _ref_key(ref: tuple[str, int | None]) -> tuple[str, int]:
+    return (ref[0], -1 if ref[1] is None else ref[1])
+
+
 def _note_sort_key(G: nx.MultiDiGraph, n: str) -> tuple[str, int, int, str]:
     d = G.nodes[n]
     return (d.get("workshop", ""), d.get("group", -1), d.get("line", 0), n)
@@ -150,10 +208,10 @@ def _split(value: Any) -> list[str]:
     return [v for v in str(value or "").split(";") if v]
 
 
-def _fuzzy_choices(G: nx.MultiDiGraph, idx: _Index, kind: str) -> tuple[list[str], list[str]]:
-    """Strings to fuzzy-match for one node kind, and the node each stands for."""
-    if kind in idx.choices:
-        return idx.choices[kind]
+def _label_choices(G: nx.MultiDiGraph, idx: _Index, kind: str) -> tuple[list[str], list[str]]:
+    """Labels, alternative labels, aliases and cue phrases of one node kind (a short list)."""
+    if kind in idx.label_choices:
+        return idx.label_choices[kind]
     texts: list[str] = []
     targets: list[str] = []
     for n in idx.by_kind.get(kind, []):
@@ -164,6 +222,16 @@ def _fuzzy_choices(G: nx.MultiDiGraph, idx: _Index, kind: str) -> tuple[list[str
         for s in _split(d.get("cues")):
             texts.append(s.rstrip("*"))
             targets.append(n)
+    idx.label_choices[kind] = (texts, targets)
+    return texts, targets
+
+
+def _fuzzy_choices(G: nx.MultiDiGraph, idx: _Index, kind: str) -> tuple[list[str], list[str]]:
+    """Strings to fuzzy-match for one node kind (labels, cues, note texts) and their nodes."""
+    if kind in idx.choices:
+        return idx.choices[kind]
+    label_texts, label_targets = _label_choices(G, idx, kind)
+    texts, targets = list(label_texts), list(label_targets)
     if kind in THEME_KINDS:
         for note, themes in idx.note_themes.items():
             hit = next((t for t, _ in themes if G.nodes[t].get("kind") == kind), None)
@@ -243,14 +311,19 @@ def _resolve(G: nx.MultiDiGraph, query: str, kind: NodeKind, what: str) -> Match
                     )
         if notes:
             text_query = G.nodes[notes[0]].get("text", q)
-    texts, targets = _fuzzy_choices(G, idx, str(kind))
-    hit = process.extractOne(
-        text_query,
-        texts,
-        scorer=fuzz.WRatio,
-        processor=utils.default_process,
-        score_cutoff=FUZZY_CUTOFF,
-    )
+    # Labels and cue phrases first (a short list); the notes' own texts only when
+    # those miss: they grow with the corpus and would make every query slow.
+    for choices in (_label_choices, _fuzzy_choices):
+        texts, targets = choices(G, idx, str(kind))
+        hit = process.extractOne(
+            text_query,
+            texts,
+            scorer=fuzz.WRatio,
+            processor=utils.default_process,
+            score_cutoff=FUZZY_CUTOFF,
+        )
+        if hit is not None:
+            break
     if hit is not None:
         n = targets[hit[2]]
         return Match(
@@ -341,16 +414,6 @@ def evidence_entry(
     }
 
 
-def _evidence_key(e: Mapping[str, Any]) -> tuple[Any, ...]:
-    return (
-        not e["explicit"],
-        e["role"] != "practice",
-        e["workshop"] or "",
-        -1 if e["group"] is None else e["group"],
-        e["line"] or 0,
-    )
-
-
 def _practice_hit(
     G: nx.MultiDiGraph,
     idx: _Index,
@@ -360,26 +423,13 @@ def _practice_hit(
     barrier_groups: Mapping[tuple[str, int | None], list[str]],
     max_quotes: int | None,
 ) -> dict[str, Any]:
-    p_notes = idx.theme_notes.get(p, [])
-    explicit = set(_split(data.get("explicit_notes")))
-    refs = [_group_ref(G, n) for n in p_notes]
-    numbers, wg = _groups_json(refs)
-    seen: set[str] = set()
-    evidence: list[dict[str, Any]] = []
-    for n in p_notes:
-        seen.add(n)
-        role = (
-            "barrier" if n in explicit and G.nodes[n].get("note_kind") == "barrier" else "practice"
-        )
-        evidence.append(evidence_entry(G, n, role, explicit=n in explicit))
-    for ref in sorted(set(refs), key=lambda r: (r[0], -1 if r[1] is None else r[1])):
-        for n in barrier_groups.get(ref, []):
-            if n not in seen:
-                seen.add(n)
-                evidence.append(evidence_entry(G, n, "barrier", explicit=n in explicit))
-    evidence.sort(key=_evidence_key)
-    if max_quotes is not None:
-        evidence = evidence[:max_quotes]
+    ordered = idx.pair_evidence.get((p, b))
+    if ordered is None:
+        ordered = _pair_evidence(G, idx, p, data, barrier_groups)
+        idx.pair_evidence[(p, b)] = ordered
+    shown = ordered if max_quotes is None else ordered[:max_quotes]
+    evidence = [evidence_entry(G, n, role, explicit=x) for n, role, x in shown]
+    numbers, wg = _theme_groups_json(G, idx, p)
     strength = data.get("strength") or None
     return {
         "id": _short_id(G, p),
@@ -400,7 +450,49 @@ def _practice_hit(
         "explicit_groups": data.get("explicit_groups", 0),
         "block_groups": data.get("block_groups", 0),
         "evidence": evidence,
+        "evidence_total": len(ordered),
     }
+
+
+def _pair_evidence(
+    G: nx.MultiDiGraph,
+    idx: _Index,
+    p: str,
+    data: Mapping[str, Any],
+    barrier_groups: Mapping[tuple[str, int | None], list[str]],
+) -> list[tuple[str, str, bool]]:
+    """All quotes behind one link as ``(note, role, explicit)``, best first."""
+    explicit = set(_split(data.get("explicit_notes")))
+    entries: list[tuple[tuple[Any, ...], str, str, bool]] = []
+    seen: set[str] = set()
+    p_groups = _theme_groups(G, idx, p)
+    for n in idx.theme_notes.get(p, []):
+        seen.add(n)
+        role = (
+            "barrier" if n in explicit and G.nodes[n].get("note_kind") == "barrier" else "practice"
+        )
+        entries.append((_quote_key(G, n, role, n in explicit), n, role, n in explicit))
+    for ref in p_groups:
+        for n in barrier_groups.get(ref, []):
+            if n not in seen:
+                seen.add(n)
+                entries.append(
+                    (_quote_key(G, n, "barrier", n in explicit), n, "barrier", n in explicit)
+                )
+    entries.sort(key=lambda e: e[0])
+    return [(n, role, x) for _, n, role, x in entries]
+
+
+def _quote_key(G: nx.MultiDiGraph, n: str, role: str, explicit: bool) -> tuple[Any, ...]:
+    d = G.nodes[n]
+    group = d.get("group")
+    return (
+        not explicit,
+        role != "practice",
+        d.get("workshop") or "",
+        -1 if group is None else group,
+        d.get("line") or 0,
+    )
 
 
 def _rank_key(hit: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -464,15 +556,15 @@ def practices_for(
     m = resolve_barrier(G, barrier)
     idx = _index(G)
     b_notes = idx.theme_notes.get(m.node, [])
-    barrier_groups: dict[tuple[str, int | None], list[str]] = defaultdict(list)
-    for n in b_notes:
-        barrier_groups[_group_ref(G, n)].append(n)
-    numbers, wg = _groups_json(barrier_groups)
-    hits = [
-        _practice_hit(G, idx, u, m.node, d, barrier_groups, max_quotes)
-        for u, _, k, d in G.in_edges(m.node, keys=True, data=True)
-        if k == _ADDRESSES
-    ]
+    barrier_groups = _theme_groups(G, idx, m.node)
+    numbers, wg = _theme_groups_json(G, idx, m.node)
+    links = idx.addresses_in.get(m.node)
+    if links is None:  # a barrier has an "about" edge per note: scan them once
+        links = [
+            (u, d) for u, _, k, d in G.in_edges(m.node, keys=True, data=True) if k == _ADDRESSES
+        ]
+        idx.addresses_in[m.node] = links
+    hits = [_practice_hit(G, idx, u, m.node, d, barrier_groups, max_quotes) for u, d in links]
     hits.sort(key=_rank_key)
     if top is not None:
         hits = hits[:top]
@@ -485,7 +577,11 @@ def practices_for(
             "match_score": m.score,
             "groups": numbers,
             "workshop_groups": wg,
-            "evidence": [evidence_entry(G, n, "barrier") for n in b_notes],
+            "evidence": [
+                evidence_entry(G, n, "barrier")
+                for n in (b_notes if max_quotes is None else b_notes[:max_quotes])
+            ],
+            "evidence_total": len(b_notes),
         },
         "practices": hits,
     }
