@@ -74,6 +74,18 @@ def _rdf_writer(fmt: str, *, dataset: bool = False) -> Writer:
     return write
 
 
+def _fast_writer(fmt: str) -> Writer:
+    # N-Triples and N-Quads are written straight from the graph: the same lines
+    # as rdflib's serializer (tests/test_fastpath.py), without building an
+    # rdflib graph, which is most of the cost at scale (docs/benchmarks.md).
+    def write(G: nx.MultiDiGraph, base: str) -> bytes:
+        from collab_graph import fastrdf
+
+        return fastrdf.ntriples(G, base=base) if fmt == "nt" else fastrdf.nquads(G, base=base)
+
+    return write
+
+
 def _graphml(G: nx.MultiDiGraph, base: str) -> bytes:
     buf = io.BytesIO()
     nx.write_graphml(G, buf, encoding="utf-8", named_key_ids=True)
@@ -124,12 +136,10 @@ FORMATS: Mapping[str, ExportFormat] = {
     for f in (
         ExportFormat("turtle", ".ttl", "text/turtle", True, _rdf_writer("turtle")),
         ExportFormat("json-ld", ".jsonld", "application/ld+json", True, _rdf_writer("json-ld")),
-        ExportFormat("nt", ".nt", "application/n-triples", True, _rdf_writer("nt")),
+        ExportFormat("nt", ".nt", "application/n-triples", True, _fast_writer("nt")),
         ExportFormat("xml", ".rdf", "application/rdf+xml", True, _rdf_writer("xml")),
         ExportFormat("trig", ".trig", "application/trig", True, _rdf_writer("trig", dataset=True)),
-        ExportFormat(
-            "nquads", ".nq", "application/n-quads", True, _rdf_writer("nquads", dataset=True)
-        ),
+        ExportFormat("nquads", ".nq", "application/n-quads", True, _fast_writer("nquads")),
         ExportFormat("graphml", ".graphml", "application/graphml+xml", False, _graphml),
         ExportFormat("gexf", ".gexf", "application/gexf+xml", False, _gexf),
         ExportFormat("csv", ".csv", "text/csv", False, _csv),
