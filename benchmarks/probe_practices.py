@@ -1,9 +1,10 @@
 """Probe: where ``query.practices_for`` spends its time on one corpus.
 
 Usage: ``python benchmarks/probe_practices.py CORPUS_DIR``. Prints the cost of
-``G.number_of_edges()`` (the query index's fingerprint), ``resolve_barrier``
-alone, ``practices_for`` by free text and by barrier id, and the size of one
-answer. Used for the practices_for paragraph of docs/benchmarks.md.
+``G.number_of_edges()`` (the query index's old fingerprint), ``resolve_barrier``
+alone, ``practices_for`` by free text (all quotes, and ``max_quotes=20`` as the
+app asks) and by barrier id, and the size of one answer. Used for the
+practices_for paragraphs of docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -45,6 +46,17 @@ def main() -> None:
             ids.append(query.resolve_barrier(G, q).id)
         resolve.append((time.perf_counter() - t) * 1000)
     print("practices_for p50/p95 ms", round(_pct(total, 50), 1), round(_pct(total, 95), 1))
+    capped = []
+    for q in qs:
+        t = time.perf_counter()
+        with contextlib.suppress(LookupError):
+            query.practices_for(G, q, max_quotes=20)
+        capped.append((time.perf_counter() - t) * 1000)
+    print(
+        "practices_for max_quotes=20 p50/p95 ms",
+        round(_pct(capped, 50), 2),
+        round(_pct(capped, 95), 2),
+    )
     print("resolve_barrier p50/p95 ms", round(_pct(resolve, 50), 1), round(_pct(resolve, 95), 1))
     by_id = []
     for b in sorted(set(ids)):
