@@ -36,15 +36,17 @@ import io
 import os
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from collab_graph.errors import ReviewError
 from collab_graph.model import CodedNote, Note, NoteKind, Organisation, Theme
 from collab_graph.resources import data_path
 from collab_graph.taxonomy import Gazetteer, Taxonomy, load_gazetteer, load_taxonomy
+
+T = TypeVar("T", Theme, Organisation)
 
 __all__ = [
     "REVIEW_FIELDS",
@@ -256,28 +258,16 @@ def load_reviews(path: Path | str | None = None) -> list[Review]:
     return out
 
 
-def _resolve_themes(ids: Iterable[str], taxonomy: Taxonomy, review: Review) -> tuple[Theme, ...]:
-    out = []
-    for tid in ids:
-        if tid not in taxonomy.themes:
-            raise ReviewError(
-                f"review of {review.workshop} {review.note_id}: unknown theme {tid!r}",
-            )
-        out.append(taxonomy.themes[tid])
-    return tuple(out)
-
-
-def _resolve_orgs(
-    ids: Iterable[str], gazetteer: Gazetteer, review: Review
-) -> tuple[Organisation, ...]:
-    out = []
-    for oid in ids:
-        if oid not in gazetteer.organisations:
-            raise ReviewError(
-                f"review of {review.workshop} {review.note_id}: unknown organisation {oid!r}",
-            )
-        out.append(gazetteer.organisations[oid])
-    return tuple(out)
+def _resolve(
+    ids: Iterable[str], table: Mapping[str, T], what: str, review: Review
+) -> tuple[T, ...]:
+    """Look up the theme or organisation ids a review names; an unknown id is an error."""
+    missing = [i for i in ids if i not in table]
+    if missing:
+        raise ReviewError(
+            f"review of {review.workshop} {review.note_id}: unknown {what} {missing[0]!r}",
+        )
+    return tuple(table[i] for i in ids)
 
 
 def apply_reviews(
@@ -339,8 +329,16 @@ def apply_reviews(
                 )
             )
             continue
-        themes = c.themes if review.themes is None else _resolve_themes(review.themes, tax, review)
-        orgs = c.orgs if review.orgs is None else _resolve_orgs(review.orgs, gaz, review)
+        themes = (
+            c.themes
+            if review.themes is None
+            else _resolve(review.themes, tax.themes, "theme", review)
+        )
+        orgs = (
+            c.orgs
+            if review.orgs is None
+            else _resolve(review.orgs, gaz.organisations, "organisation", review)
+        )
         kind = review.kind or c.kind
         if kind is NoteKind.HEADING:
             themes = ()
@@ -471,9 +469,9 @@ def save_review(
         note, reason=reason, kind=kind, themes=themes, orgs=orgs, reviewer=reviewer
     )
     if review.themes:
-        _resolve_themes(review.themes, taxonomy or load_taxonomy(), review)
+        _resolve(review.themes, (taxonomy or load_taxonomy()).themes, "theme", review)
     if review.orgs:
-        _resolve_orgs(review.orgs, gazetteer or load_gazetteer(), review)
+        _resolve(review.orgs, (gazetteer or load_gazetteer()).organisations, "organisation", review)
     p = Path(path) if path is not None else reviews_path()
     current = load_reviews(p) if p.exists() else []
     write_reviews(upsert(current, review), p)
