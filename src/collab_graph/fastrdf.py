@@ -266,16 +266,7 @@ def write_ntriples(G: nx.MultiDiGraph, out: TextIO, *, base: str = DEFAULT_BASE)
     ExportError
         When the base IRI is invalid or a node has an unknown kind.
     """
-    n = 0
-    batch: list[str] = []
-    for s, p, o, _ in _rows(G, base):
-        batch.append(f"{s} {p} {o} .\n")
-        if len(batch) >= _BATCH:
-            out.write("".join(batch))
-            n += len(batch)
-            batch.clear()
-    out.write("".join(batch))
-    return n + len(batch)
+    return _write_rows(G, out, base, quads=False)
 
 
 def write_nquads(G: nx.MultiDiGraph, out: TextIO, *, base: str = DEFAULT_BASE) -> int:
@@ -286,10 +277,14 @@ def write_nquads(G: nx.MultiDiGraph, out: TextIO, *, base: str = DEFAULT_BASE) -
     int
         The number of quads written.
     """
+    return _write_rows(G, out, base, quads=True)
+
+
+def _write_rows(G: nx.MultiDiGraph, out: TextIO, base: str, *, quads: bool) -> int:
     n = 0
     batch: list[str] = []
     for s, p, o, g in _rows(G, base):
-        batch.append(f"{s} {p} {o} {g} .\n")
+        batch.append(f"{s} {p} {o} {g} .\n" if quads else f"{s} {p} {o} .\n")
         if len(batch) >= _BATCH:
             out.write("".join(batch))
             n += len(batch)
