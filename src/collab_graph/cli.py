@@ -28,6 +28,7 @@ from collab_graph import __version__
 from collab_graph.errors import CollabGraphError, NotFoundError, QueryError
 from collab_graph.model import LineRole, ParseResult
 from collab_graph.parse import load
+from collab_graph.query import DEFAULT_MAX_QUOTES
 
 app = typer.Typer(
     name="collab-graph",
@@ -385,20 +386,20 @@ def practices_cmd(
     ] = PracticesFormat.TABLE,
     no_reviews: NoReviewsOpt = False,
     max_quotes: Annotated[
-        int | None,
+        int,
         typer.Option(
             "--max-quotes",
-            min=1,
-            help="At most this many quotes per practice (explicit pairings first). Default: all.",
+            min=0,
+            help="At most this many quotes per practice (explicit pairings first); 0 = all.",
         ),
-    ] = None,
+    ] = DEFAULT_MAX_QUOTES,
 ) -> None:
     """Ranked practices that address a barrier, with the quotes behind them."""
     from collab_graph.query import practices_for
 
     with handle_errors():
         G = _graph(paths, reviews=not no_reviews)
-        result = practices_for(G, barrier, top=top, max_quotes=max_quotes)
+        result = practices_for(G, barrier, top=top, max_quotes=max_quotes or None)
         if format is PracticesFormat.JSON:
             sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
             return

@@ -46,6 +46,7 @@ from collab_graph.graph import THEME_KINDS
 from collab_graph.model import EdgeKind, NodeKind
 
 __all__ = [
+    "DEFAULT_MAX_QUOTES",
     "DEFAULT_MIN_SCORE",
     "FUZZY_CUTOFF",
     "Match",
@@ -67,6 +68,13 @@ __all__ = [
 
 FUZZY_CUTOFF = 75.0
 """Lowest rapidfuzz WRatio (0-100) at which free text matches a barrier or organisation."""
+
+DEFAULT_MAX_QUOTES = 50
+"""Quotes per practice that :func:`practices_for` returns unless asked for more.
+
+One workshop never comes near it (the bundled one has at most 27 per practice);
+a national corpus of 100k notes has tens of thousands, which no reader wants in
+one answer and which would make each answer cost a quarter of a second."""
 
 DEFAULT_MIN_SCORE = 0.25
 """Lowest link score that counts as "addressed" in :func:`gaps`."""
@@ -510,7 +518,7 @@ def practices_for(
     barrier: str,
     *,
     top: int | None = None,
-    max_quotes: int | None = None,
+    max_quotes: int | None = DEFAULT_MAX_QUOTES,
 ) -> dict[str, Any]:
     """Practices that address a barrier, ranked, with the quotes behind them.
 
@@ -522,8 +530,10 @@ def practices_for(
         A barrier id, label, note id or free text (see :func:`resolve_barrier`).
     top : int, optional
         Keep only the ``top`` best practices.
-    max_quotes : int, optional
-        Keep at most this many quotes per practice (explicit pairings first).
+    max_quotes : int or None
+        Keep at most this many quotes per practice and for the barrier
+        (explicit pairings first; default :data:`DEFAULT_MAX_QUOTES`); None
+        keeps every quote. ``evidence_total`` always gives the full count.
 
     Returns
     -------
