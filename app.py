@@ -504,8 +504,8 @@ def show_answer(key: GraphKey, result: Mapping[str, Any]) -> None:
                 if p["evidence_total"] > len(p["evidence"]):
                     st.caption(
                         f"Showing the first {len(p['evidence'])} of {p['evidence_total']} "
-                        "quotes (explicit pairings first); the CLI lists them all: "
-                        "`collab-graph practices ... --format json`."
+                        "quotes (explicit pairings first); to list them all: "
+                        "`collab-graph practices ... --format json --max-quotes 0`."
                     )
     with right:
         st.markdown("**The barrier, its practices and the notes raising it**")
