@@ -58,6 +58,7 @@ from collab_graph.rdf import (
     NODE_ATTRS,
     AttrSpec,
     check_base,
+    node_kind,
     shared_graph_iri,
 )
 from collab_graph.vocab import CG, DEFAULT_BASE, PREFIXES, PROV, RDF, RDFS, SKOS, XSD
@@ -191,10 +192,7 @@ def _rows(G: nx.MultiDiGraph, base: str) -> Iterator[tuple[str, str, str, str]]:
     graph_of: dict[str, str] = {}
     for node in sorted(G.nodes):
         data = G.nodes[node]
-        try:
-            kind = NodeKind(data.get("kind"))
-        except ValueError as exc:
-            raise ExportError(f"node {node!r} has unknown kind {data.get('kind')!r}") from exc
+        kind = node_kind(node, data)
         s = t.node(node)
         if kind in _WORKSHOP_KINDS:
             slug = data["slug"] if kind is NodeKind.WORKSHOP else data["workshop"]

@@ -307,6 +307,20 @@ def _attr_objects(base: str, spec: AttrSpec, value: Any) -> list[Node]:
     return [node_iri(base, v) for v in parts]
 
 
+def node_kind(node: str, data: Mapping[str, Any]) -> NodeKind:
+    """The :class:`NodeKind` of a graph node, or an :class:`ExportError` naming it.
+
+    Examples
+    --------
+    >>> node_kind("theme/b_trust", {"kind": "barrier"})
+    <NodeKind.BARRIER: 'barrier'>
+    """
+    try:
+        return NodeKind(str(data.get("kind")))
+    except ValueError as exc:
+        raise ExportError(f"node {node!r} has unknown kind {data.get('kind')!r}") from exc
+
+
 def iter_quads(
     G: nx.MultiDiGraph, base: str = DEFAULT_BASE
 ) -> Iterator[tuple[Node, Node, Node, URIRef]]:
@@ -346,10 +360,7 @@ def iter_quads(
     graph_of: dict[str, URIRef] = {}
     for node in sorted(G.nodes):
         data = G.nodes[node]
-        try:
-            kind = NodeKind(data.get("kind"))
-        except ValueError as exc:
-            raise ExportError(f"node {node!r} has unknown kind {data.get('kind')!r}") from exc
+        kind = node_kind(node, data)
         s = node_iri(base, node)
         if kind in _WORKSHOP_KINDS:
             gname = node_iri(
