@@ -200,11 +200,14 @@ def test_classification_same_with_and_without_dispatch(
 
 
 class _Everything(dict[str, int]):
-    """A ``_reach`` that lets every n-gram length be tried (the plain behaviour)."""
+    """A ``_reach`` that lets every word start and every n-gram length be tried (plain)."""
 
     def __init__(self, longest: int) -> None:
         super().__init__()
         self.longest = longest
+
+    def __contains__(self, key: object) -> bool:
+        return True
 
     def get(self, key: str, default: int | None = None) -> int:  # type: ignore[override]
         return self.longest
@@ -213,7 +216,8 @@ class _Everything(dict[str, int]):
 def test_classification_same_without_ngram_reach(
     synthetic_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Skipping n-grams whose first word starts no phrase changes no coding."""
+    """Skipping words that start no phrase, and n-grams longer than any phrase from a
+    word, changes no coding."""
     results = parse.load([default_notes(), *sorted(synthetic_dir.glob("*.txt"))])
     fast = _records(results)
     init = taxonomy._PhraseIndex.__init__

@@ -38,6 +38,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from collab_graph.bulk import paused_gc
 from collab_graph.model import (
     CodedNote,
     Note,
@@ -603,11 +604,12 @@ def classify_and_review(
     gaz = gazetteer or load_gazetteer()
     clf = Classifier(tax, gaz)
     coded: list[CodedNote] = []
-    for result in results:
-        coded.extend(clf.classify(result.notes, result.workshop))
-    if not reviews:
-        return ReviewOutcome(coded)
-    return apply_reviews(coded, load_reviews(reviews_path), taxonomy=tax, gazetteer=gaz)
+    with paused_gc():
+        for result in results:
+            coded.extend(clf.classify(result.notes, result.workshop))
+        if not reviews:
+            return ReviewOutcome(coded)
+        return apply_reviews(coded, load_reviews(reviews_path), taxonomy=tax, gazetteer=gaz)
 
 
 def classify_text(

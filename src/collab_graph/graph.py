@@ -70,6 +70,7 @@ from typing import Any
 
 import networkx as nx
 
+from collab_graph.bulk import paused_gc
 from collab_graph.errors import DataFileError
 from collab_graph.links import AddressesLink, CuratedLink, combine_links, compute_evidence
 from collab_graph.model import (
@@ -402,34 +403,35 @@ def build_graph(
     >>> G.number_of_nodes(), G.nodes["workshop/alpha/Q1-A"]["topic"]
     (28, 'resourcing')
     """
-    G = nx.MultiDiGraph(name="collab-graph")
-    for t in themes:
-        _add_theme(G, t)
-    for o in organisations:
-        _add_org(G, o)
-    known = set()
-    for w in workshops:
-        _add_workshop(G, w)
-        known.add(w.slug)
-    for cn in coded:
-        slug = cn.note.workshop
-        if slug not in known:
-            _add_workshop(G, Workshop(slug=slug, title=slug, source=""))
-            known.add(slug)
-        _add_note(G, cn)
-    for c in curated:
-        for tid, want in ((c.practice, ThemeKind.PRACTICE), (c.barrier, ThemeKind.BARRIER)):
-            node = theme_node(tid)
-            where = f"curated link line {c.line}: " if c.line else "curated link: "
-            if node not in G:
-                raise DataFileError(
-                    f"{where}unknown theme {tid!r}; is it in the taxonomy?", line=c.line or None
-                )
-            if G.nodes[node]["kind"] != str(want):
-                raise DataFileError(
-                    f"{where}{tid!r} is a {G.nodes[node]['kind']}, not a {want}",
-                    line=c.line or None,
-                )
-    for link in combine_links(curated, compute_evidence(coded)):
-        _add_link(G, link)
+    with paused_gc():
+        G = nx.MultiDiGraph(name="collab-graph")
+        for t in themes:
+            _add_theme(G, t)
+        for o in organisations:
+            _add_org(G, o)
+        known = set()
+        for w in workshops:
+            _add_workshop(G, w)
+            known.add(w.slug)
+        for cn in coded:
+            slug = cn.note.workshop
+            if slug not in known:
+                _add_workshop(G, Workshop(slug=slug, title=slug, source=""))
+                known.add(slug)
+            _add_note(G, cn)
+        for c in curated:
+            for tid, want in ((c.practice, ThemeKind.PRACTICE), (c.barrier, ThemeKind.BARRIER)):
+                node = theme_node(tid)
+                where = f"curated link line {c.line}: " if c.line else "curated link: "
+                if node not in G:
+                    raise DataFileError(
+                        f"{where}unknown theme {tid!r}; is it in the taxonomy?", line=c.line or None
+                    )
+                if G.nodes[node]["kind"] != str(want):
+                    raise DataFileError(
+                        f"{where}{tid!r} is a {G.nodes[node]['kind']}, not a {want}",
+                        line=c.line or None,
+                    )
+        for link in combine_links(curated, compute_evidence(coded)):
+            _add_link(G, link)
     return G

@@ -43,6 +43,7 @@ from pathlib import Path
 
 from slugify import slugify
 
+from collab_graph.bulk import paused_gc
 from collab_graph.errors import InputFileError, ParseError
 from collab_graph.model import (
     LineRole,
@@ -892,14 +893,15 @@ def load(
     chosen = list(paths) or [default_notes()]
     results: list[ParseResult] = []
     used: set[str] = set()
-    for path in chosen:
-        slug = slugify(Path(path).stem) or "workshop"
-        unique, k = slug, 1
-        while unique in used:
-            k += 1
-            unique = f"{slug}-{k}"
-        used.add(unique)
-        results.append(parse_file(path, workshop=unique))
-        if progress is not None:
-            progress(len(results), len(chosen), Path(path))
+    with paused_gc():
+        for path in chosen:
+            slug = slugify(Path(path).stem) or "workshop"
+            unique, k = slug, 1
+            while unique in used:
+                k += 1
+                unique = f"{slug}-{k}"
+            used.add(unique)
+            results.append(parse_file(path, workshop=unique))
+            if progress is not None:
+                progress(len(results), len(chosen), Path(path))
     return results

@@ -108,6 +108,8 @@ def normalise(text: str) -> str:
     >>> normalise("LA’s – “promoted”")
     'LA\\'s - "promoted"'
     """
+    if text.isascii() and "`" not in text:
+        return text  # nothing to fold (the common case, and cheap to check)
     return text.translate(_TYPO)
 
 
@@ -206,8 +208,21 @@ def tokens(text: str) -> tuple[tuple[str, int, int], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=1024)
+def _token_words(
+    text: str,
+) -> tuple[tuple[tuple[str, int, int], ...], tuple[str, ...], tuple[str, ...]]:
+    """:func:`tokens` of ``text``, with the words alone, as written and in lower case."""
+    toks = tokens(text)
+    words = tuple(t for t, _, _ in toks)
+    return toks, words, tuple(w.lower() for w in words)
+
+
 def _phrase_tokens(phrase: str) -> tuple[str, ...]:
     return tuple(t for t, _, _ in tokens(phrase.replace("*", "")))
+
+
+_RECENT = 64  # texts whose hits each phrase index remembers
 
 
 class _PhraseIndex:
@@ -225,6 +240,11 @@ class _PhraseIndex:
         case_sensitive: frozenset[str] = frozenset(),
     ):
         self.start_only = start_only
+        # the hits of the last few texts: a note's text is matched several times
+        # while it is coded (as a heading, for cues, for themes)
+        self._recent: dict[
+            tuple[str, bool], tuple[tuple[str, tuple[object, ...], int, int], ...]
+        ] = {}
         self._exact: dict[tuple[str, ...], tuple[str, tuple[object, ...]]] = {}
         self._wild: dict[tuple[str, ...], list[tuple[str, str, tuple[object, ...]]]] = {}
         self._sensitive: dict[tuple[str, ...], tuple[str, tuple[object, ...]]] = {}
@@ -244,6 +264,7 @@ class _PhraseIndex:
                 prev = self._exact.get(key)
                 merged = (prev[1] if prev else ()) + tuple(payloads)
                 self._exact[key] = (prev[0] if prev else phrase, merged)
+        self._wild_prefixes = {k: tuple(p for p, _, _ in v) for k, v in self._wild.items()}
         # The longest phrase that can start with a word (lower case, or as written for
         # case-sensitive phrases): longer n-grams from that word cannot hit, so
         # finditer skips them. It only ever skips lookups that would find nothing.
@@ -254,25 +275,27 @@ class _PhraseIndex:
             self._reach[word] = max(self._reach.get(word, 1), length)
 
     def _lookup(
-        self, orig: Sequence[str], lower: Sequence[str], suffixes: bool
+        self, orig: tuple[str, ...], lower: tuple[str, ...], suffixes: bool
     ) -> tuple[str, tuple[object, ...]] | None:
-        variants = [(tuple(orig), tuple(lower))]
+        hit = self._sensitive.get(orig) or self._exact.get(lower)
+        if hit is not None:
+            return hit
         if suffixes:
             last_o, last_l = orig[-1], lower[-1]
             for suf in ("'s", "'", "s"):
                 if last_l.endswith(suf) and len(last_l) > len(suf) + 1:
                     n = len(suf)
-                    variants.append(((*orig[:-1], last_o[:-n]), (*lower[:-1], last_l[:-n])))
+                    variants = [((*orig[:-1], last_o[:-n]), (*lower[:-1], last_l[:-n]))]
                     if suf == "'s" and last_l[:-n].endswith("s") and len(last_l) > 4:
                         variants.append(
                             ((*orig[:-1], last_o[: -n - 1]), (*lower[:-1], last_l[: -n - 1]))
                         )
-        for o, lo in variants:
-            hit = self._sensitive.get(o) or self._exact.get(lo)
-            if hit is not None:
-                return hit
-        wild = self._wild.get(tuple(lower[:-1]))
-        if wild:
+                    for o, lo in variants:
+                        hit = self._sensitive.get(o) or self._exact.get(lo)
+                        if hit is not None:
+                            return hit
+        wild = self._wild.get(lower[:-1])
+        if wild and lower[-1].startswith(self._wild_prefixes[lower[:-1]]):
             for prefix, phrase, payloads in wild:
                 if lower[-1].startswith(prefix):
                     return phrase, payloads
@@ -282,26 +305,52 @@ class _PhraseIndex:
         self, text: str, *, suffixes: bool = False
     ) -> Iterator[tuple[str, tuple[object, ...], int, int]]:
         """Yield (phrase, payloads, start, end) for non-overlapping, longest-first hits."""
-        toks = tokens(text)
+        key = (text, suffixes)
+        hits = self._recent.get(key)
+        if hits is None:
+            hits = self._find(text, suffixes)
+            if len(self._recent) >= _RECENT:
+                self._recent.pop(next(iter(self._recent)))
+            self._recent[key] = hits
+        return iter(hits)
+
+    def _find(
+        self, text: str, suffixes: bool
+    ) -> tuple[tuple[str, tuple[object, ...], int, int], ...]:
+        toks, words, lows = _token_words(text)
         if not toks:
-            return
-        words = [t for t, _, _ in toks]
-        lows = [w.lower() for w in words]
+            return ()
+        out = []
         i, n_tok = 0, len(toks)
         reach = self._reach
+        lookup = self._lookup
+        loose = self._wild_prefixes.get(())  # one-word phrases ending in *
         while i < n_tok:
+            word, low = words[i], lows[i]
+            if (
+                word not in reach
+                and low not in reach
+                and not (loose and low.startswith(loose))
+                and not suffixes
+            ):
+                # no phrase starts with this word
+                if self.start_only:
+                    break
+                i += 1
+                continue
             hit = None
-            longest = max(reach.get(words[i], 1), reach.get(lows[i], 1))
+            longest = max(reach.get(word, 1), reach.get(low, 1))
             for n in range(min(longest, n_tok - i), 0, -1):
-                hit = self._lookup(words[i : i + n], lows[i : i + n], suffixes)
+                hit = lookup(words[i : i + n], lows[i : i + n], suffixes)
                 if hit is not None:
-                    yield hit[0], hit[1], toks[i][1], toks[i + n - 1][2]
+                    out.append((hit[0], hit[1], toks[i][1], toks[i + n - 1][2]))
                     i += n
                     break
             if self.start_only:
-                return
+                break
             if hit is None:
                 i += 1
+        return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -560,6 +609,10 @@ class Gazetteer:
     broader: Mapping[str, str] = field(default_factory=dict)
     _rx: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     _targets: list[tuple[Organisation, ...]] = field(init=False, repr=False, compare=False)
+    # the mentions in the last few texts (a note is searched more than once)
+    _recent: dict[str, tuple[OrgMention, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         by_alias: dict[tuple[str, bool], list[Organisation]] = {}
@@ -593,11 +646,20 @@ class Gazetteer:
         """
         if self._rx is None or not text:
             return []
+        hit = self._recent.get(text)
+        if hit is None:
+            hit = self._mentions(self._rx, text)
+            if len(self._recent) >= _RECENT:
+                self._recent.pop(next(iter(self._recent)))
+            self._recent[text] = hit
+        return list(hit)
+
+    def _mentions(self, rx: re.Pattern[str], text: str) -> tuple[OrgMention, ...]:
         norm = normalise(text)
         found: list[OrgMention] = []
         prev_end = -1
         prev: tuple[Organisation, ...] = ()
-        for m in self._rx.finditer(norm):
+        for m in rx.finditer(norm):
             orgs = self._targets[_group_index(m)]
             if orgs and prev and not norm[m.start() : m.end()].lower().endswith("s"):
                 gap = norm[prev_end : m.start()].split()
@@ -609,7 +671,7 @@ class Gazetteer:
             if orgs:
                 found.append(OrgMention(m.start(), m.end(), text[m.start() : m.end()], orgs))
             prev, prev_end = orgs, m.end()
-        return found
+        return tuple(found)
 
     def find(self, text: str) -> tuple[Organisation, ...]:
         """The distinct entries named in ``text``, in order of first mention.
