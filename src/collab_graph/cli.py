@@ -518,17 +518,44 @@ def app_cmd(
     port: Annotated[
         int, typer.Option("--port", "-p", min=1, max=65535, help="Port to serve on.")
     ] = 8501,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Build the graph afresh instead of reading it from the graph cache "
+            "(see COLLAB_GRAPH_CACHE).",
+        ),
+    ] = False,
 ) -> None:
-    """Start the Streamlit app on 127.0.0.1 (headless, usage stats off) and print its URL."""
+    """Start the Streamlit app on 127.0.0.1 (headless, usage stats off) and print its URL.
+
+    A graph built before from the same notes and data files is read from the
+    graph cache (``~/.cache/collab-graph``; ``COLLAB_GRAPH_CACHE`` names another
+    folder, ``off`` switches it off).
+    """
     import os
 
-    from collab_graph.app_support import app_environment, app_script, streamlit_command
+    from collab_graph import cache
+    from collab_graph.app_support import (
+        app_environment,
+        app_reviews_path,
+        app_script,
+        streamlit_command,
+    )
 
     with handle_errors():
         chosen = list(paths or [])
-        load_results(chosen)  # a bad notes file fails here: one line, exit code 2
+        rf = app_reviews_path()
+        if no_cache or not cache.cached(
+            chosen, reviews=rf.exists(), reviews_path=rf if rf.exists() else None
+        ):
+            # a bad notes file fails here: one line, exit code 2 (files whose graph
+            # is in the cache parsed before, so a large corpus opens without waiting)
+            load_results(chosen)
         cmd = streamlit_command(app_script(), port=port)
         env = app_environment(chosen)
+        if no_cache:
+            env[cache.CACHE_ENV] = "off"
     typer.echo(f"collab-graph app: http://127.0.0.1:{port}")
     sys.stdout.flush()
     # The server replaces this process, so stopping this process stops the server.

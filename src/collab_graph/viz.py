@@ -465,17 +465,19 @@ def overview_graph(
     notes_per: Counter[str] = Counter()
     groups_per: defaultdict[str, set[tuple[str, Any]]] = defaultdict(set)
     org_theme: Counter[tuple[str, str]] = Counter()
+    succ = G.succ  # the adjacency itself: much faster than an edge view per note
     for n, d in G.nodes(data=True):
         if d.get("kind") != NodeKind.NOTE:
             continue
         group = (str(d.get("workshop", "")), d.get("group"))
         themes: list[str] = []
         orgs: list[str] = []
-        for _, v, k in G.out_edges(n, keys=True):
-            if k == EdgeKind.ABOUT:
-                themes.append(v)
-            elif k == EdgeKind.MENTIONS:
-                orgs.append(v)
+        for v, keyed in succ[n].items():
+            for k in keyed:
+                if k == EdgeKind.ABOUT:
+                    themes.append(v)
+                elif k == EdgeKind.MENTIONS:
+                    orgs.append(v)
         for t in (*themes, *orgs):
             notes_per[t] += 1
             groups_per[t].add(group)
@@ -494,9 +496,11 @@ def overview_graph(
     for n in orgs_ranked[:max_orgs]:
         ov.add_node(n, **G.nodes[n], notes=notes_per[n], groups=len(groups_per[n]))
     into: defaultdict[str, list[tuple[float, str, dict[str, Any]]]] = defaultdict(list)
-    for u, v, k, d in G.edges(keys=True, data=True):
-        if k == EdgeKind.ADDRESSES and u in ov and v in ov:
-            into[v].append((-float(d.get("score", 0.0)), u, d))
+    for v in ov:
+        for u, keyed in G.pred[v].items():
+            d = keyed.get(EdgeKind.ADDRESSES)
+            if d is not None and u in ov:
+                into[v].append((-float(d.get("score", 0.0)), u, d))
     for v, links in sorted(into.items()):
         for _, u, d in sorted(links, key=lambda x: (x[0], x[1]))[:links_per_barrier]:
             ov.add_edge(u, v, key=str(EdgeKind.ADDRESSES), **d)
