@@ -45,6 +45,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -250,6 +251,16 @@ def worker(
         else:
             rec.notes.append("collab_graph.fastrdf not available")
         rec.counts["rss_pipeline_mb"] = peak_rss_mb()
+        load_or_build = Pipeline._attr("cache", "load_or_build")
+        if load_or_build is not None:  # what the app does when it starts
+            with tempfile.TemporaryDirectory() as folder:
+                with rec.timed("cache_miss"):
+                    load_or_build(paths, cache_dir=Path(folder))
+                with rec.timed("cache_hit"):
+                    H, hit = load_or_build(paths, cache_dir=Path(folder))
+                if not hit:
+                    rec.notes.append("graph cache: the second load was not a hit")
+                del H
         practices_for = Pipeline._attr("query", "practices_for")
         if practices_for is not None:
             for q in synth.barrier_queries(queries):
@@ -381,6 +392,8 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("sparql_oxigraph", "SPARQL example, pyoxigraph"),
     ("sparql_run", "SPARQL example via `sparql.run(G, q)` (builds the Oxigraph store)"),
     ("overview_html", "overview HTML (`viz.render(viz.overview_graph(G))`)"),
+    ("cache_miss", "app start, empty graph cache (`cache.load_or_build`: build + write)"),
+    ("cache_hit", "app start, graph cache on disk (`cache.load_or_build`: read)"),
 )
 
 
@@ -553,37 +566,53 @@ def _harness() -> Any:
 def measure_browser(sizes: Sequence[int], out: Path, seed: int, repeat: int) -> dict[str, Any]:
     """App timings in headless Chromium via the harness of ``tests/app_harness.py``.
 
+    Every repeat gets its own empty graph cache (``COLLAB_GRAPH_CACHE``).
+
     * Bundled workshop: server start → graph drawn, and a filter change → redraw
       (``measure_app_timings``), ``repeat`` times.
-    * Each synthetic size: server start → first graph drawn (this includes building
-      the graph), then a page reload → graph drawn again from the app's cache
-      (the overview drawing alone), and the size of the drawn page.
+    * Each synthetic size: server start → first overview drawn with an empty
+      graph cache (this includes building the graph), a page reload → overview
+      drawn again (graph in the server's memory), then a second server on the
+      same cache: start → overview drawn (graph read from disk), and the size of
+      the drawn page.
     """
     h = _harness()
     if h.chromium_path() is None:
         raise RuntimeError("Chromium is missing: apt-get install chromium (see PITFALLS.md)")
-    result: dict[str, Any] = {"bundled": [h.measure_app_timings(()) for _ in range(repeat)]}
+    result: dict[str, Any] = {"bundled": []}
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as folder:
+            result["bundled"].append(h.measure_app_timings((), env={"COLLAB_GRAPH_CACHE": folder}))
     for notes in sizes:
         files = corpus_paths(ensure_corpus(out, notes, seed))
         runs = []
         for _ in range(repeat):
-            with h.browser() as b:
+            with tempfile.TemporaryDirectory() as folder, h.browser() as b:
+                env = {"COLLAB_GRAPH_CACHE": folder}
                 page = b.new_page(viewport={"width": 1500, "height": 1000})
-                with h.AppServer(paths=files) as server:
+                with h.AppServer(paths=files, env=env) as server:
                     page.goto(server.url, wait_until="domcontentloaded", timeout=600_000)
                     frame, count = h.wait_for_graph(page, timeout=900)
                     cold = time.perf_counter() - server.started_at
-                    html = frame.evaluate("() => document.documentElement.outerHTML")
                     t0 = time.perf_counter()
                     page.reload(wait_until="domcontentloaded")
                     _, count2 = h.wait_for_graph(page, timeout=300)
                     warm = time.perf_counter() - t0
+                page.close()
+                page = b.new_page(viewport={"width": 1500, "height": 1000})
+                with h.AppServer(paths=files, env=env) as server:
+                    page.goto(server.url, wait_until="domcontentloaded", timeout=600_000)
+                    frame, count3 = h.wait_for_graph(page, timeout=300)
+                    disk = time.perf_counter() - server.started_at
+                    html = frame.evaluate("() => document.documentElement.outerHTML")
             runs.append(
                 {
                     "start_to_graph_s": round(cold, 3),
                     "reload_to_graph_s": round(warm, 3),
+                    "restart_to_graph_s": round(disk, 3),
                     "nodes": count,
                     "nodes_after_reload": count2,
+                    "nodes_after_restart": count3,
                     "html_bytes": len(html.encode("utf-8")),
                 }
             )
@@ -615,13 +644,18 @@ def browser_lines(browser: dict[str, Any]) -> list[str]:
             continue
         name = _label_notes(int(key))
         cold, warm = med(runs, "start_to_graph_s"), med(runs, "reload_to_graph_s")
+        disk = med(runs, "restart_to_graph_s")
         size = _mb(med(runs, "html_bytes"))
         lines.append(
-            f"| {name} notes: server start → overview drawn (includes building the graph) "
-            f"| | {_fmt(cold, '.1f', ' s')} | |"
+            f"| {name} notes: server start → overview drawn, empty graph cache (builds the "
+            f"graph; first time only) | | {_fmt(cold, '.1f', ' s')} | |"
         )
         lines.append(
-            f"| {name} notes: page reload → overview drawn (graph cached) | ≤ 5 s "
+            f"| {name} notes: server start → overview drawn, graph cache on disk | ≤ 5 s "
+            f"| {_fmt(disk, '.2f', ' s')} | {_mark(None if disk is None else disk <= 5)} |"
+        )
+        lines.append(
+            f"| {name} notes: page reload → overview drawn (graph in memory) | ≤ 5 s "
             f"| {_fmt(warm, '.2f', ' s')} | {_mark(None if warm is None else warm <= 5)} |"
         )
         lines.append(
