@@ -48,6 +48,7 @@ import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
+from collab_graph.bulk import paused_gc
 from collab_graph.errors import ExportError
 from collab_graph.model import EdgeKind, NodeKind
 from collab_graph.rdf import (
@@ -281,12 +282,13 @@ def write_nquads(G: nx.MultiDiGraph, out: TextIO, *, base: str = DEFAULT_BASE) -
 def _write_rows(G: nx.MultiDiGraph, out: TextIO, base: str, *, quads: bool) -> int:
     n = 0
     batch: list[str] = []
-    for s, p, o, g in _rows(G, base):
-        batch.append(f"{s} {p} {o} {g} .\n" if quads else f"{s} {p} {o} .\n")
-        if len(batch) >= _BATCH:
-            out.write("".join(batch))
-            n += len(batch)
-            batch.clear()
+    with paused_gc():
+        for s, p, o, g in _rows(G, base):
+            batch.append(f"{s} {p} {o} {g} .\n" if quads else f"{s} {p} {o} .\n")
+            if len(batch) >= _BATCH:
+                out.write("".join(batch))
+                n += len(batch)
+                batch.clear()
     out.write("".join(batch))
     return n + len(batch)
 
@@ -338,18 +340,19 @@ def write_turtle(G: nx.MultiDiGraph, out: TextIO, *, base: str = DEFAULT_BASE) -
     n = 0
     subject: str | None = None
     batch: list[str] = []
-    for s, p, o, _ in _rows(G, base):
-        pred = "a" if p == f"<{_RDF_TYPE}>" else term(p)
-        if s == subject:
-            batch.append(f" ;\n    {pred} {term(o)}")
-        else:
-            batch.append(" .\n" if subject is not None else "\n")
-            batch.append(f"{s}\n    {pred} {term(o)}")
-            subject = s
-        n += 1
-        if len(batch) >= _BATCH:
-            out.write("".join(batch))
-            batch.clear()
+    with paused_gc():
+        for s, p, o, _ in _rows(G, base):
+            pred = "a" if p == f"<{_RDF_TYPE}>" else term(p)
+            if s == subject:
+                batch.append(f" ;\n    {pred} {term(o)}")
+            else:
+                batch.append(" .\n" if subject is not None else "\n")
+                batch.append(f"{s}\n    {pred} {term(o)}")
+                subject = s
+            n += 1
+            if len(batch) >= _BATCH:
+                out.write("".join(batch))
+                batch.clear()
     if subject is not None:
         batch.append(" .\n")
     out.write("".join(batch))
@@ -389,7 +392,8 @@ def oxigraph_store(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> ox.Store:
     """
     store = ox.Store()
     stream = io.BufferedReader(_QuadStream(G, base), buffer_size=1 << 20)
-    store.bulk_load(stream, format=ox.RdfFormat.N_QUADS)
+    with paused_gc():
+        store.bulk_load(stream, format=ox.RdfFormat.N_QUADS)
     return store
 
 
