@@ -8,7 +8,7 @@ import pytest
 
 from collab_graph.errors import DataFileError
 from collab_graph.model import OrgType, ThemeKind
-from collab_graph.taxonomy import load_gazetteer, load_taxonomy
+from collab_graph.taxonomy import load_gazetteer, load_kind_cues, load_taxonomy
 
 
 @pytest.fixture
@@ -137,3 +137,72 @@ def test_custom_gazetteer_is_used(tmp_path: Path):
     gaz = load_gazetteer(f)
     assert ids(gaz, "Acme's depot and the Roadrunner team") == ["acme"]
     assert ids(gaz, "roadrunner") == []
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("themes.csv", "id,kind,label\n,practice,X\n", r"themes.csv: line 2: empty theme id"),
+        (
+            "themes.csv",
+            "id,kind,label\np_x,practice,X\np_x,barrier,Y\n",
+            r"themes.csv: line 3: theme id 'p_x' is used twice",
+        ),
+        (
+            "themes.csv",
+            "id,kind,label,broader\np_x,practice,X,p_nowhere\n",
+            r"themes.csv: theme 'p_x' has unknown broader entry 'p_nowhere'",
+        ),
+        (
+            "themes.csv",
+            "id,label\np_x,X\n",
+            r"themes.csv: line 1: missing column\(s\) kind",
+        ),
+        (
+            "kind-cues.csv",
+            "kind,where,phrase,weight\nobstacle,anywhere,no time,1\n",
+            r"kind-cues.csv: line 2: unknown kind 'obstacle'; use one of practice, barrier",
+        ),
+        (
+            "kind-cues.csv",
+            "kind,where,phrase,weight\nbarrier,middle,no time,1\n",
+            r"kind-cues.csv: line 2: unknown place 'middle'; use one of anywhere, start",
+        ),
+        (
+            "kind-cues.csv",
+            "kind,where,phrase,weight\nbarrier,anywhere,no time,heavy\n",
+            r"kind-cues.csv: line 2: weight 'heavy' is not a number",
+        ),
+        (
+            "kind-cues.csv",
+            "kind,where,phrase,weight\nbarrier,anywhere,,1\n",
+            r"kind-cues.csv: line 2: empty phrase",
+        ),
+        (
+            "organisations.csv",
+            "id,label,type,aliases\n,X,council,Xx\n",
+            r"organisations.csv: line 2: empty organisation id",
+        ),
+        (
+            "organisations.csv",
+            "id,label,type,aliases\nx,X,council,Xx\nx,Y,council,Yy\n",
+            r"organisations.csv: line 3: organisation id 'x' is used twice",
+        ),
+        (
+            "organisations.csv",
+            "id,label,type,aliases,broader\nx,X,council,Xx,nowhere\n",
+            r"organisations.csv: organisation 'x' has unknown broader entry 'nowhere'",
+        ),
+    ],
+)
+def test_every_data_file_check_names_file_line_and_fix(
+    tmp_path: Path, name: str, text: str, message: str
+) -> None:
+    bad = tmp_path / name
+    bad.write_text(text, encoding="utf-8")
+    loader = {"themes.csv": load_taxonomy, "kind-cues.csv": load_kind_cues}.get(
+        name, load_gazetteer
+    )
+    with pytest.raises(DataFileError, match=message) as info:
+        loader(bad)
+    assert info.value.path == str(bad)

@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -162,6 +162,36 @@ def _rows(path: Path, required: Sequence[str]) -> Iterator[tuple[int, dict[str, 
         if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
             continue
         yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
+
+
+def _bad(path: Path, line: int | None, message: str) -> DataFileError:
+    """A data-file error naming the file (and the line, when there is one)."""
+    where = f"{path}: line {line}: " if line else f"{path}: "
+    return DataFileError(where + message, path=str(path), line=line)
+
+
+def _new_id(path: Path, line: int, value: str, seen: Mapping[str, object], what: str) -> str:
+    """``value`` as the id of a new row; it may be neither empty nor used before."""
+    if not value:
+        raise _bad(path, line, f"empty {what} id")
+    if value in seen:
+        raise _bad(path, line, f"{what} id {value!r} is used twice")
+    return value
+
+
+def _choice(path: Path, line: int, value: str, choices: Iterable[str], what: str) -> str:
+    """``value`` when it is one of ``choices``; else an error listing them."""
+    allowed = list(choices)
+    if value not in allowed:
+        raise _bad(path, line, f"{what} {value!r}; use one of {', '.join(allowed)}")
+    return value
+
+
+def _known(path: Path, refs: Mapping[str, str], known: Mapping[str, object], what: str) -> None:
+    """Every ``broader`` reference names an entry of the same file."""
+    for child, parent in refs.items():
+        if parent not in known:
+            raise _bad(path, None, f"{what} {child!r} has unknown broader entry {parent!r}")
 
 
 # ---------------------------------------------------------------------------
@@ -442,33 +472,15 @@ def load_kind_cues(path: Path | str | None = None) -> tuple[KindCue, ...]:
     p = Path(path) if path is not None else data_path(KIND_CUES_FILE)
     cues: list[KindCue] = []
     for line, row in _rows(p, ("kind", "where", "phrase", "weight")):
-        try:
-            kind = NoteKind(row["kind"])
-        except ValueError:
-            raise DataFileError(
-                f"{p}: line {line}: unknown kind {row['kind']!r}; "
-                f"use one of {', '.join(k.value for k in NoteKind)}",
-                path=str(p),
-                line=line,
-            ) from None
-        if row["where"] not in CUE_WHERE:
-            raise DataFileError(
-                f"{p}: line {line}: unknown place {row['where']!r}; use one of "
-                f"{', '.join(CUE_WHERE)}",
-                path=str(p),
-                line=line,
-            )
+        kind = NoteKind(_choice(p, line, row["kind"], NoteKind, "unknown kind"))
+        where = _choice(p, line, row["where"], CUE_WHERE, "unknown place")
         try:
             weight = float(row["weight"])
         except ValueError:
-            raise DataFileError(
-                f"{p}: line {line}: weight {row['weight']!r} is not a number",
-                path=str(p),
-                line=line,
-            ) from None
+            raise _bad(p, line, f"weight {row['weight']!r} is not a number") from None
         if not row["phrase"]:
-            raise DataFileError(f"{p}: line {line}: empty phrase", path=str(p), line=line)
-        cues.append(KindCue(row["phrase"], kind, row["where"], weight, row.get("comment", "")))
+            raise _bad(p, line, "empty phrase")
+        cues.append(KindCue(row["phrase"], kind, where, weight, row.get("comment", "")))
     return tuple(cues)
 
 
@@ -511,22 +523,10 @@ def _default_taxonomy() -> Taxonomy:
 def _load_taxonomy(p: Path, cues_path: Path | None) -> Taxonomy:
     themes: dict[str, Theme] = {}
     for line, row in _rows(p, ("id", "kind", "label")):
-        tid = row["id"]
-        if not tid:
-            raise DataFileError(f"{p}: line {line}: empty theme id", path=str(p), line=line)
-        if tid in themes:
-            raise DataFileError(
-                f"{p}: line {line}: theme id {tid!r} is used twice", path=str(p), line=line
-            )
-        try:
-            kind = ThemeKind(row["kind"])
-        except ValueError:
-            raise DataFileError(
-                f"{p}: line {line}: theme {tid!r} has unknown kind {row['kind']!r}; "
-                "use practice, barrier or benefit",
-                path=str(p),
-                line=line,
-            ) from None
+        tid = _new_id(p, line, row["id"], themes, "theme")
+        kind = ThemeKind(
+            _choice(p, line, row["kind"], ThemeKind, f"theme {tid!r} has unknown kind")
+        )
         themes[tid] = Theme(
             id=tid,
             kind=kind,
@@ -536,12 +536,7 @@ def _load_taxonomy(p: Path, cues_path: Path | None) -> Taxonomy:
             alt_labels=_split(row.get("alt_labels")),
             broader=row.get("broader") or None,
         )
-    for theme in themes.values():
-        if theme.broader and theme.broader not in themes:
-            raise DataFileError(
-                f"{p}: theme {theme.id!r} has unknown broader theme {theme.broader!r}",
-                path=str(p),
-            )
+    _known(p, {t.id: t.broader for t in themes.values() if t.broader}, themes, "theme")
     if cues_path is None:
         beside = p.with_name(KIND_CUES_FILE)
         cues_path = beside if beside.exists() else data_path(KIND_CUES_FILE)
@@ -756,22 +751,10 @@ def _load_gazetteer(p: Path, np: Path) -> Gazetteer:
     exact: set[str] = set()
     broader: dict[str, str] = {}
     for line, row in _rows(p, ("id", "label", "type", "aliases")):
-        oid = row["id"]
-        if not oid:
-            raise DataFileError(f"{p}: line {line}: empty organisation id", path=str(p), line=line)
-        if oid in orgs:
-            raise DataFileError(
-                f"{p}: line {line}: organisation id {oid!r} is used twice", path=str(p), line=line
-            )
-        try:
-            otype = OrgType(row["type"])
-        except ValueError:
-            raise DataFileError(
-                f"{p}: line {line}: organisation {oid!r} has unknown type {row['type']!r}; "
-                f"use one of {', '.join(t.value for t in OrgType)}",
-                path=str(p),
-                line=line,
-            ) from None
+        oid = _new_id(p, line, row["id"], orgs, "organisation")
+        otype = OrgType(
+            _choice(p, line, row["type"], OrgType, f"organisation {oid!r} has unknown type")
+        )
         cs = _split(row.get("case_sensitive_aliases"))
         exact.update(cs)
         aliases = tuple(dict.fromkeys((*_split(row["aliases"]), *cs)))
@@ -780,11 +763,7 @@ def _load_gazetteer(p: Path, np: Path) -> Gazetteer:
         )
         if row.get("broader"):
             broader[oid] = row["broader"]
-    for oid, parent in broader.items():
-        if parent not in orgs:
-            raise DataFileError(
-                f"{p}: organisation {oid!r} has unknown broader entry {parent!r}", path=str(p)
-            )
+    _known(p, broader, orgs, "organisation")
     stops: list[str] = []
     if np.exists():
         stops = [row["phrase"] for _, row in _rows(np, ("phrase",)) if row["phrase"]]
