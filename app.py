@@ -252,59 +252,38 @@ def explore_page() -> None:
         )
         mode = mode or "notes"
         st.header("Filters")
-        kinds = st.multiselect(
-            "Node kinds",
-            [str(k) for k in NodeKind],
-            default=list(viz.DEFAULT_KINDS),
-            format_func=lambda k: viz.KIND_STYLES[k].name,
-            key="x_kinds",
-            persist_state="session",
-            disabled=mode == "overview",
-        )
-        note_kinds = st.multiselect(
-            "Note kinds",
-            [str(k) for k in NoteKind],
-            key="x_note_kinds",
-            persist_state="session",
-            placeholder="All",
-            disabled=mode == "overview",
-        )
-        sel_groups = st.multiselect(
-            "Groups",
-            list(groups),
-            format_func=groups.__getitem__,
-            key="x_groups",
-            persist_state="session",
-            placeholder="All",
-            disabled=mode == "overview",
-        )
-        sel_questions = st.multiselect(
-            "Questions",
-            sup.question_options(G),
-            format_func=lambda q: f"Question {q}",
-            key="x_questions",
-            persist_state="session",
-            placeholder="All",
-            disabled=mode == "overview",
-        )
-        sel_themes = st.multiselect(
-            "Themes",
-            list(themes),
-            format_func=themes.__getitem__,
-            key="x_themes",
-            persist_state="session",
-            placeholder="All",
-            disabled=mode == "overview",
-        )
-        sel_orgs = st.multiselect(
-            "Organisations",
-            list(orgs),
-            format_func=orgs.__getitem__,
-            key="x_orgs",
-            persist_state="session",
-            placeholder="All",
-            disabled=mode == "overview",
-        )
+        # label, options (value → shown text), widget key, default (None: all, "All")
+        filter_spec: list[tuple[str, Mapping[Any, str], str, list[str] | None]] = [
+            (
+                "Node kinds",
+                {str(k): viz.KIND_STYLES[k].name for k in NodeKind},
+                "x_kinds",
+                list(viz.DEFAULT_KINDS),
+            ),
+            ("Note kinds", {str(k): str(k) for k in NoteKind}, "x_note_kinds", None),
+            ("Groups", groups, "x_groups", None),
+            (
+                "Questions",
+                {q: f"Question {q}" for q in sup.question_options(G)},
+                "x_questions",
+                None,
+            ),
+            ("Themes", themes, "x_themes", None),
+            ("Organisations", orgs, "x_orgs", None),
+        ]
+        chosen = {
+            widget: st.multiselect(
+                label,
+                list(options),
+                default=default,
+                format_func=options.__getitem__,
+                key=widget,
+                persist_state="session",
+                placeholder="All" if default is None else None,
+                disabled=mode == "overview",
+            )
+            for label, options, widget, default in filter_spec
+        }
         min_degree = st.slider(
             "Minimum links per node",
             0,
@@ -352,12 +331,12 @@ def explore_page() -> None:
 
     params = {
         "mode": mode,
-        "kinds": tuple(kinds),
-        "note_kinds": tuple(note_kinds),
-        "groups": tuple(sel_groups),
-        "questions": tuple(sel_questions),
-        "themes": tuple(sel_themes),
-        "orgs": tuple(sel_orgs),
+        "kinds": tuple(chosen["x_kinds"]),
+        "note_kinds": tuple(chosen["x_note_kinds"]),
+        "groups": tuple(chosen["x_groups"]),
+        "questions": tuple(chosen["x_questions"]),
+        "themes": tuple(chosen["x_themes"]),
+        "orgs": tuple(chosen["x_orgs"]),
         "min_degree": int(min_degree),
         "focus": focus,
         "radius": int(radius),

@@ -1,4 +1,4 @@
-"""House-style gates that CI runs with the tests: ruff (lint + format) and strict mypy on src/."""
+"""House-style gates that CI runs with the tests: ruff (lint, format), strict mypy (src, app)."""
 
 from __future__ import annotations
 
