@@ -294,9 +294,35 @@ def test_bullet_marks_are_stripped(bullet: str) -> None:
 
 
 def test_plain_line_among_bullets_is_reported_unassigned() -> None:
-    result = parse_text("W\nGroup 1\n- one\n- two\ncontinued thought here\n")
-    assert [(sl.line, sl.role) for sl in result.unassigned] == [(5, LineRole.UNASSIGNED)]
+    text = "W\nGroup 1\n- one\n- two\n\nThe group ran out of time before the end, said the host\n"
+    result = parse_text(text)
+    assert [(sl.line, sl.role) for sl in result.unassigned] == [(6, LineRole.UNASSIGNED)]
     assert [n.text for n in result.notes] == ["one", "two"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a sentence running on in lower case
+        ("- Lack of time for\nthe day job\n- Trust", ["Lack of time for the day job", "Trust"]),
+        # hanging text, indented past the bullet
+        ("- No time\n  Everyone is busy\n- Trust", ["No time Everyone is busy", "Trust"]),
+        # wrapped over three lines
+        ("* Shared\n  budgets across\n  boards", ["Shared budgets across boards"]),
+        # a blank line ends the note; an unindented capital starts a sub-heading
+        ("- No time\n\n  and more\n- Trust", ["No time", "Trust"]),
+        ("- No time\nChallenges\n- Trust", ["No time", "Trust"]),
+    ],
+)
+def test_wrapped_bullets_become_one_note(text: str, expected: list[str]) -> None:
+    result = parse_text(f"W\nGroup 1\n{text}\n")
+    assert [n.text for n in result.notes] == expected
+    joined = [sl for sl in result.lines if sl.reason.startswith("continues")]
+    for sl in joined:
+        assert sl.role is LineRole.NOTE
+        note = next(n for n in result.notes if n.id == sl.note_id)
+        assert note.line < sl.line
+        assert sl.reason == f"continues the note on line {note.line}"
 
 
 def test_plain_sub_heading_before_bullets_sets_the_section() -> None:

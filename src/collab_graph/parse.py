@@ -38,7 +38,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from slugify import slugify
@@ -369,7 +369,10 @@ def parse_lines(
     state = _State(workshop=slug)
     notes: list[Note] = []
     bulleted = _bulleted_segments(body, markers)
+    last: tuple[int, int] | None = None  # line and indent of the note line just read
     for i, ln in enumerate(body):
+        if last is not None and last[0] != ln.no - 1:
+            last = None  # a blank line ends a note
         mk = markers.get(ln.no)
         if mk is not None:
             out_lines.append(_apply_marker(state, mk, ln, questions, prompts))
@@ -393,6 +396,17 @@ def parse_lines(
             note = _make_note(state, ln)
             notes.append(note)
             out_lines.append(SourceLine(ln.no, LineRole.NOTE, ln.raw, note_id=note.id))
+            last = (ln.no, ln.indent)
+            continue
+        if last is not None and _continues(ln, *last):
+            # a bullet wrapped onto the next line: one note, first line as provenance
+            note = notes[-1]
+            notes[-1] = replace(note, text=f"{note.text} {ln.raw.strip()}")
+            reason = f"continues the note on line {note.line}"
+            out_lines.append(
+                SourceLine(ln.no, LineRole.NOTE, ln.raw, note_id=note.id, reason=reason)
+            )
+            last = (ln.no, last[1])
             continue
         if _next_is_bullet(body, i) and len(ln.content.split()) <= 8:
             state.section = _clean(ln.content).rstrip(":") or None
@@ -586,6 +600,27 @@ def _enter_prompt(
             f"repeated prompt {letter}) within {where}; numbering continues (block {state.block})"
         )
     return SourceLine(ln.no, LineRole.PROMPT, ln.raw, reason=reason)
+
+
+def _continues(ln: _Line, prev_no: int, prev_indent: int) -> bool:
+    """Whether a plain line carries on the bullet on the line just above it.
+
+    It must follow with no blank line, and either be indented past the bullet
+    (hanging text) or start in lower case (a sentence running on).
+
+    Examples
+    --------
+    >>> _continues(_Line(no=5, indent=2, content="busy with", raw="busy with"), 4, 0)
+    True
+    >>> _continues(_Line(no=5, indent=0, content="Challenges", raw="Challenges"), 4, 0)
+    False
+    >>> _continues(_Line(no=6, indent=0, content="and more", raw="and more"), 4, 0)
+    False
+    """
+    if ln.no != prev_no + 1 or ln.heading or ln.letter is not None:
+        return False
+    text = ln.raw.strip()
+    return bool(text) and (ln.indent > prev_indent or text[0].islower())
 
 
 def _make_note(state: _State, ln: _Line) -> Note:
