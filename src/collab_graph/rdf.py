@@ -55,6 +55,7 @@ import networkx as nx
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from collab_graph.bulk import paused_gc
 from collab_graph.errors import DataFileError, ExportError
 from collab_graph.model import EdgeKind, NodeKind
 from collab_graph.resources import data_path
@@ -456,7 +457,8 @@ def to_rdf(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> Dataset:
             graphs[name] = ds.graph(name)
         return graphs[name]
 
-    ds.addN((s, p, o, ctx(c)) for s, p, o, c in iter_quads(G, base))
+    with paused_gc():
+        ds.addN((s, p, o, ctx(c)) for s, p, o, c in iter_quads(G, base))
     return ds
 
 
@@ -473,8 +475,9 @@ def to_graph(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> Graph:
     """
     g = Graph()
     _bind(g, base)
-    for s, p, o, _ in iter_quads(G, base):
-        g.add((s, p, o))
+    with paused_gc():
+        for s, p, o, _ in iter_quads(G, base):
+            g.add((s, p, o))
     return g
 
 
