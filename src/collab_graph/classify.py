@@ -287,12 +287,13 @@ class Classifier:
                 continue
             theme_pts[k] = theme_pts.get(k, 0.0) + w
             score.add(NoteKind(k), w, f'{k} theme "{theme.label}" (cue "{cues[0]}")')
-        self._org_rules(norm, orgs, score)
+        self._org_rules(text, orgs, score)
         return score
 
-    def _org_rules(self, norm: str, orgs: Sequence[Organisation], score: _Score) -> None:
-        rest = norm
-        for m in reversed(self.gazetteer.mentions(norm)):
+    def _org_rules(self, text: str, orgs: Sequence[Organisation], score: _Score) -> None:
+        # the same text as ``gazetteer.find`` searched, so its mentions are remembered
+        rest = normalise(text)  # same length as ``text``: mention offsets hold
+        for m in reversed(self.gazetteer.mentions(text)):
             rest = rest[: m.start] + " " + rest[m.end :]
         content = _content_words(rest)
         if orgs and not content:
