@@ -126,7 +126,18 @@ def ask(key: GraphKey, barrier: str) -> dict[str, Any]:
 def ask_view(key: GraphKey, barrier_id: str, practice_ids: tuple[str, ...]) -> tuple[str, int]:
     """The small graph of a barrier, its best practices and the notes raising it."""
     H = sup.answer_subgraph(load_graph(key), barrier_id, practice_ids)
-    view = viz.render(H, height=460, highlight=[theme_node(barrier_id)], show_scores=True)
+    centre = theme_node(barrier_id)
+    positions = viz.answer_layout(H, centre, [theme_node(p) for p in practice_ids])
+    height = int(min(760, max(460, 48 * len(practice_ids) + 140)))
+    view = viz.render(
+        H,
+        positions=positions,
+        physics=False,
+        height=height,
+        highlight=[centre],
+        show_scores=True,
+        fit_labels=True,
+    )
     return view.html, view.height
 
 

@@ -199,9 +199,26 @@ def test_ask_shows_practices(server: Any, browse: tuple[Any, Recorder]) -> None:
     wait_text(page, "Barrier: Time and capacity", timeout=60_000)
     wait_text(page, "Supporting quotes")
     wait_text(page, "Protected / dedicated time for innovation")
-    harness.wait_for_graph(page, timeout=30)
+    frame, _ = harness.wait_for_graph(page, timeout=30)
     page.wait_for_timeout(800)
     shot(page, "ask", height=1900)
+    # every node and its label (the practice names) is inside the canvas, not cut off
+    outside = frame.evaluate(
+        """() => {
+          const box = document.getElementById('mynetwork').getBoundingClientRect();
+          const out = [];
+          for (const id of network.body.nodeIndices) {
+            const b = network.getBoundingBox(id);
+            const tl = network.canvasToDOM({x: b.left, y: b.top});
+            const br = network.canvasToDOM({x: b.right, y: b.bottom});
+            if (tl.x < -2 || tl.y < -2 || br.x > box.width + 2 || br.y > box.height + 2) {
+              out.push(id);
+            }
+          }
+          return out;
+        }"""
+    )
+    assert outside == []
 
 
 def test_download_works(server: Any, browse: tuple[Any, Recorder]) -> None:

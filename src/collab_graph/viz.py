@@ -50,7 +50,7 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +69,7 @@ __all__ = [
     "PHYSICS_THRESHOLD",
     "GraphView",
     "KindStyle",
+    "answer_layout",
     "drilldown",
     "filter_graph",
     "graph_html",
@@ -592,6 +593,48 @@ def _anchor(G: nx.MultiDiGraph, v: str, hubs: Collection[str]) -> str | None:
     return None if best is None else best[1]
 
 
+def answer_layout(
+    G: nx.MultiDiGraph,
+    centre: str,
+    ranked: Sequence[str],
+    *,
+    row: float = 72.0,
+    note_row: float = 40.0,
+    gap: float = 300.0,
+) -> dict[str, tuple[float, float]]:
+    """Positions that read left to right: the notes raising a theme, the theme, its answers.
+
+    ``centre`` (a barrier) sits in the middle; the nodes of ``ranked`` (its
+    practices, best first) stand in a column on the right, top to bottom, and
+    every other node (the notes behind the barrier) in a column on the left, in
+    id order. Rows are far enough apart that labels drawn under the nodes never
+    overlap, which a force layout of a star cannot promise.
+
+    Examples
+    --------
+    >>> from collab_graph.examples import example_graph
+    >>> G = example_graph()
+    >>> H = G.subgraph(["theme/b_time_capacity", "theme/p_protected_time",
+    ...     "theme/p_dedicated_team", "workshop/alpha/note/G1-Q1-A-2"])
+    >>> pos = answer_layout(H, "theme/b_time_capacity",
+    ...     ["theme/p_protected_time", "theme/p_dedicated_team"])
+    >>> [pos[n] for n in ("theme/b_time_capacity", "theme/p_protected_time",
+    ...     "theme/p_dedicated_team", "workshop/alpha/note/G1-Q1-A-2")]
+    [(0.0, 0.0), (300.0, -36.0), (300.0, 36.0), (-300.0, 0.0)]
+    """
+    right = [n for n in ranked if n in G and n != centre]
+    left = sorted(n for n in G if n != centre and n not in set(right))
+
+    def column(nodes: Sequence[str], x: float, step: float) -> dict[str, tuple[float, float]]:
+        top = -step * (len(nodes) - 1) / 2
+        return {n: (x, top + i * step) for i, n in enumerate(nodes)}
+
+    pos = {centre: (0.0, 0.0)} if centre in G else {}
+    pos.update(column(right, gap, row))
+    pos.update(column(left, -gap, note_row))
+    return pos
+
+
 def layout(G: nx.MultiDiGraph, *, seed: int = 7) -> dict[str, tuple[float, float]]:
     """Deterministic node positions in vis-network pixels, in time linear in the notes.
 
@@ -960,6 +1003,7 @@ def render(
     show_note_text: bool | None = None,
     show_scores: bool = False,
     legend: bool = True,
+    fit_labels: bool = False,
 ) -> GraphView:
     """Draw ``G`` as a standalone, offline HTML page.
 
@@ -988,6 +1032,11 @@ def render(
         Label ``addresses`` links with their score.
     legend : bool
         Overlay a legend of the node kinds on show.
+    fit_labels : bool
+        Fit the view again once the labels are measured, so that the labels of
+        the outermost nodes (which vis leaves out of its first fit) stay in
+        view; useful with :func:`answer_layout`, whose columns have labels at
+        the edges.
 
     Returns
     -------
@@ -1034,6 +1083,12 @@ def render(
     if not legend:
         overlay = _legend_html(nx.MultiDiGraph(), title)
     page = page.replace('<div id="mynetwork"', overlay + '<div id="mynetwork"', 1)
+    if fit_labels and focus is None:
+        script = (
+            "<script>(function(){function refit(){network.fit({animation:false});}"
+            "refit();network.on('resize',refit);})();</script>"
+        )
+        page = page.replace("</body>", script + "</body>", 1)
     if focus is not None and focus in G:
         script = (
             "<script>(function(){var id=" + _script_literal(focus) + ";"
