@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -550,6 +550,7 @@ def classify_results(
     taxonomy: Taxonomy | None = None,
     gazetteer: Gazetteer | None = None,
     reviews_path: Path | str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[CodedNote]:
     """Code every note of several parsed workshops, applying analyst reviews.
 
@@ -564,6 +565,9 @@ def classify_results(
         Default to the bundled data files.
     reviews_path : path-like, optional
         Another reviews file.
+    progress : callable, optional
+        Called as ``progress(notes_done, notes_total)`` after each workshop, e.g.
+        to drive a progress bar: coding is the slow stage on large corpora.
 
     Returns
     -------
@@ -589,6 +593,7 @@ def classify_results(
         taxonomy=taxonomy,
         gazetteer=gazetteer,
         reviews_path=reviews_path,
+        progress=progress,
     ).coded
 
 
@@ -599,15 +604,28 @@ def classify_and_review(
     taxonomy: Taxonomy | None = None,
     gazetteer: Gazetteer | None = None,
     reviews_path: Path | str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ReviewOutcome:
-    """Like :func:`classify_results`, but also say which reviews applied or are stale."""
+    """Like :func:`classify_results`, but also say which reviews applied or are stale.
+
+    Examples
+    --------
+    >>> from collab_graph.parse import load
+    >>> seen = []
+    >>> out = classify_and_review(load(), progress=lambda done, total: seen.append((done, total)))
+    >>> seen
+    [(239, 239)]
+    """
     tax = taxonomy or load_taxonomy()
     gaz = gazetteer or load_gazetteer()
     clf = Classifier(tax, gaz)
     coded: list[CodedNote] = []
+    total = sum(len(r.notes) for r in results)
     with paused_gc():
         for result in results:
             coded.extend(clf.classify(result.notes, result.workshop))
+            if progress is not None:
+                progress(len(coded), total)
         if not reviews:
             return ReviewOutcome(coded)
         return apply_reviews(coded, load_reviews(reviews_path), taxonomy=tax, gazetteer=gaz)

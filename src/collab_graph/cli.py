@@ -21,7 +21,13 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from collab_graph import __version__
@@ -69,6 +75,33 @@ def handle_errors() -> Iterator[None]:
     except CollabGraphError as exc:
         err_console.print(f"collab-graph: error: {exc}", markup=False)
         raise typer.Exit(2) from None
+
+
+#: From this many notes on, coding them shows a progress bar (on a terminal).
+PROGRESS_NOTES = 2000
+
+
+@contextmanager
+def coding_progress(results: Sequence[ParseResult]) -> Iterator[Callable[[int, int], None] | None]:
+    """A ``progress`` callback drawing a bar on stderr while many notes are coded.
+
+    Yields None (no bar) for small inputs or when stderr is not a terminal, so
+    piped output and logs stay clean.
+    """
+    total = sum(len(r.notes) for r in results)
+    if total < PROGRESS_NOTES or not err_console.is_terminal:
+        yield None
+        return
+    with Progress(
+        TextColumn("coding notes"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=total)
+        yield lambda done, _total: bar.update(task, completed=done)
 
 
 def load_results(paths: Sequence[Path] | None) -> list[ParseResult]:
@@ -214,7 +247,8 @@ def classify_cmd(
 
     with handle_errors():
         results = load_results(paths)
-        outcome = classify_and_review(results, reviews=not no_reviews)
+        with coding_progress(results) as progress:
+            outcome = classify_and_review(results, reviews=not no_reviews, progress=progress)
         for stale in outcome.stale:
             err_console.print(f"collab-graph: warning: {stale.message()}", markup=False)
         emit_records(
@@ -262,7 +296,8 @@ def eval_cmd(
     with handle_errors():
         ref = load_reference(reference)
         results = load_results(paths)
-        outcome = classify_and_review(results, reviews=not no_reviews)
+        with coding_progress(results) as progress:
+            outcome = classify_and_review(results, reviews=not no_reviews, progress=progress)
         for stale in outcome.stale:
             err_console.print(f"collab-graph: warning: {stale.message()}", markup=False)
         report = evaluate(outcome.coded, ref, theme_ids=list(load_taxonomy().themes))
@@ -371,7 +406,9 @@ def _graph(paths: Sequence[Path] | None, *, reviews: bool = True) -> Any:
     """Parse, code and build the knowledge graph of the given notes files."""
     from collab_graph.pipeline import graph_from_results
 
-    return graph_from_results(load_results(paths), reviews=reviews)
+    results = load_results(paths)
+    with coding_progress(results) as progress:
+        return graph_from_results(results, reviews=reviews, progress=progress)
 
 
 @app.command("practices")
@@ -404,9 +441,19 @@ def practices_cmd(
             sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
             return
         b = result["barrier"]
+        # with several workshops a group number alone is ambiguous: count or name them
+        several = len({g["workshop"] for g in b["workshop_groups"]}) > 1 or any(
+            len({g["workshop"] for g in p["workshop_groups"]}) > 1 for p in result["practices"]
+        )
+
+        def groups_of(item: Mapping[str, Any]) -> str:
+            if several:
+                return f"{len(item['workshop_groups'])} groups"
+            return ", ".join(map(str, item["groups"])) or "-"
+
         print_table(
             f"Practices for: {b['label']} ({b['id']}; matched by {b['matched_by']}; "
-            f"raised by groups {', '.join(map(str, b['groups'])) or '-'})",
+            f"raised by {'' if several else 'groups '}{groups_of(b)})",
             ["#", "practice", "score", "level", "curated", "evidence", "groups", "quotes"],
             [
                 (
@@ -416,7 +463,7 @@ def practices_cmd(
                     p["level"],
                     (p["curated"] or {}).get("strength") or "-",
                     f"{p['evidence_score']:.3f}",
-                    ", ".join(map(str, p["groups"])),
+                    groups_of(p),
                     p["evidence_total"],
                 )
                 for i, p in enumerate(result["practices"], 1)
@@ -429,6 +476,8 @@ def practices_cmd(
             out.print(f"{i}. {p['label']}")
             for e in p["evidence"][:5]:
                 where = f"G{e['group']} Q{e['question']} {e['prompt'] or ''} line {e['line']}"
+                if several:
+                    where = f"{e['workshop']} {where}"
                 star = " (pairs both)" if e["explicit"] else ""
                 out.print(f"   [{e['role']}] {where}: “{e['text']}”{star}")
 

@@ -13,7 +13,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import networkx as nx
@@ -69,8 +69,12 @@ def graph_from_results(
     reviews: bool = True,
     reviews_path: Path | str | None = None,
     addresses_path: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> nx.MultiDiGraph:
     """Code already parsed workshops and build their graph (see :func:`build_graph`).
+
+    ``progress(notes_done, notes_total)`` is called as workshops are coded (see
+    :func:`collab_graph.classify.classify_results`).
 
     Examples
     --------
@@ -82,7 +86,7 @@ def graph_from_results(
     """
     tax = taxonomy.load_taxonomy()
     coded = classify.classify_results(
-        results, reviews=reviews, taxonomy=tax, reviews_path=reviews_path
+        results, reviews=reviews, taxonomy=tax, reviews_path=reviews_path, progress=progress
     )
     return graph.build_graph(
         coded,

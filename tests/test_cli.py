@@ -1,0 +1,73 @@
+"""CLI behaviour on long work: a progress bar while notes are coded, only on a terminal."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from collab_graph import cli
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
+    """stderr as a terminal (captured), and a bar from the first note on."""
+    buf = io.StringIO()
+    monkeypatch.setattr(cli, "err_console", Console(file=buf, force_terminal=True, width=100))
+    monkeypatch.setattr(cli, "PROGRESS_NOTES", 1)
+    return buf
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["classify", "--format", "jsonl"],
+        ["practices", "Day job – no time", "--format", "json"],
+        ["export", "--format", "nt"],
+    ],
+)
+def test_coding_shows_progress_on_a_terminal(terminal: io.StringIO, args: list[str]) -> None:
+    result = runner.invoke(cli.app, args)
+    assert result.exit_code == 0, result.output
+    drawn = terminal.getvalue()
+    assert "coding notes" in drawn
+    assert "239/239" in drawn
+    assert "coding notes" not in result.stdout  # stdout stays machine-readable
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    buf = io.StringIO()
+    monkeypatch.setattr(cli, "err_console", Console(file=buf, force_terminal=False))
+    monkeypatch.setattr(cli, "PROGRESS_NOTES", 1)
+    result = runner.invoke(cli.app, ["classify", "--format", "jsonl"])
+    assert result.exit_code == 0
+    assert buf.getvalue() == ""
+
+
+def test_small_inputs_show_no_bar(terminal: io.StringIO, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "PROGRESS_NOTES", 10_000)
+    result = runner.invoke(cli.app, ["classify", "--format", "jsonl"])
+    assert result.exit_code == 0
+    assert "coding notes" not in terminal.getvalue()
+
+
+def test_practices_table_names_the_workshop_when_there_are_several(tmp_path: Path) -> None:
+    from collab_graph.resources import default_notes
+
+    paths = []
+    for name in ("east-session.txt", "west-session.txt"):
+        path = tmp_path / name
+        path.write_bytes(default_notes().read_bytes())
+        paths.append(str(path))
+    result = runner.invoke(cli.app, ["practices", "Day job – no time", *paths, "--top", "2"])
+    assert result.exit_code == 0, result.output
+    assert "raised by 12 groups" in " ".join(result.stdout.split())
+    assert "east-session G" in result.stdout or "west-session G" in result.stdout
+    single = runner.invoke(cli.app, ["practices", "Day job – no time", "--top", "2"])
+    assert "raised by groups 1, 3, 4, 6, 7, 8" in " ".join(single.stdout.split())
+    assert "collaborative-innovation-workshop G" not in single.stdout
