@@ -10,13 +10,15 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from collab_graph import cli
+from collab_graph.cache import CACHE_ENV
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def terminal(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
-    """stderr as a terminal (captured), and a bar from the first note on."""
+def terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> io.StringIO:
+    """stderr as a terminal (captured), a bar from the first note on, an empty graph cache."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
     buf = io.StringIO()
     monkeypatch.setattr(cli, "err_console", Console(file=buf, force_terminal=True, width=100))
     monkeypatch.setattr(cli, "PROGRESS_NOTES", 1)
@@ -71,3 +73,30 @@ def test_practices_table_names_the_workshop_when_there_are_several(tmp_path: Pat
     single = runner.invoke(cli.app, ["practices", "Day job – no time", "--top", "2"])
     assert "raised by groups 1, 3, 4, 6, 7, 8" in " ".join(single.stdout.split())
     assert "collaborative-innovation-workshop G" not in single.stdout
+
+
+def test_a_cached_graph_is_not_coded_again_but_repeats_its_warnings(
+    terminal: io.StringIO, tmp_path: Path
+) -> None:
+    notes = Path(__file__).parent / "data" / "layout_cp1252.txt"
+    first = runner.invoke(cli.app, ["export", str(notes), "--format", "nt"])
+    assert first.exit_code == 0
+    drawn = terminal.getvalue()
+    assert "coding notes" in drawn
+    assert "Windows-1252" in drawn
+    terminal.truncate(0)
+    terminal.seek(0)
+    again = runner.invoke(cli.app, ["export", str(notes), "--format", "nt"])
+    assert again.exit_code == 0
+    assert again.stdout == first.stdout
+    assert "coding notes" not in terminal.getvalue()  # read from the cache
+    assert "Windows-1252" in terminal.getvalue()
+
+
+def test_a_bad_file_is_still_exit_2_with_the_cache(tmp_path: Path) -> None:
+    bad = tmp_path / "empty.txt"
+    bad.write_text("  \n", encoding="utf-8")
+    result = runner.invoke(cli.app, ["practices", "no time", str(bad)])
+    assert result.exit_code == 2
+    assert "empty.txt" in result.output
+    assert "Traceback" not in result.output

@@ -4,8 +4,9 @@ Building the graph of a national corpus (100,000 notes) takes about 15 s, most o
 it classifying every note; reading the same graph back from disk takes under a
 second. :func:`load_or_build` returns the cached graph when one was built from
 exactly the same inputs, and otherwise builds it with
-:func:`collab_graph.pipeline.build_graph` and stores it. The app uses it, so a
-restarted server shows a large corpus at once.
+:func:`collab_graph.pipeline.build_graph` and stores it. The app and the CLI
+commands that need a graph (``practices``, ``export``, ``sparql``) use it, so a
+restarted server or the next command on a large corpus starts at once.
 
 The key is a SHA-256 of:
 
@@ -46,13 +47,13 @@ import logging
 import os
 import pickle
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
 import networkx as nx
 
-from collab_graph import __version__, pipeline
+from collab_graph import __version__, parse, pipeline
 from collab_graph.bulk import paused_gc
 from collab_graph.resources import data_dir, default_notes
 
@@ -62,7 +63,7 @@ __all__ = ["CACHE_ENV", "MAX_ENTRIES", "cached", "default_dir", "fingerprint", "
 CACHE_ENV = "COLLAB_GRAPH_CACHE"
 #: How many built graphs are kept; the least recently used go first.
 MAX_ENTRIES = 8
-_FORMAT = 1  # bump when the pickled payload changes shape
+_FORMAT = 2  # bump when the pickled payload changes shape: (format, key, graph, warnings)
 _OFF = frozenset({"0", "off", "no", "false", "none"})
 _SUFFIX = ".graph.pickle"
 
@@ -132,7 +133,7 @@ def fingerprint(
     return h.hexdigest()
 
 
-def _read(entry: Path, key: str) -> nx.MultiDiGraph | None:
+def _read(entry: Path, key: str) -> tuple[nx.MultiDiGraph, list[str]] | None:
     try:
         with entry.open("rb") as fh, paused_gc():
             payload = pickle.load(fh)
@@ -143,23 +144,24 @@ def _read(entry: Path, key: str) -> nx.MultiDiGraph | None:
         return None
     if (
         not isinstance(payload, tuple)
-        or len(payload) != 3
+        or len(payload) != 4
         or payload[:2] != (_FORMAT, key)
         or not isinstance(payload[2], nx.MultiDiGraph)
+        or not isinstance(payload[3], list)
     ):
         log.warning("ignoring graph cache %s: not written for these inputs", entry)
         return None
     os.utime(entry)  # most recently used
-    return payload[2]
+    return payload[2], [str(w) for w in payload[3]]
 
 
-def _write(folder: Path, entry: Path, key: str, G: nx.MultiDiGraph) -> None:
+def _write(folder: Path, entry: Path, key: str, G: nx.MultiDiGraph, warnings: list[str]) -> None:
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=_SUFFIX)
         try:
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump((_FORMAT, key, G), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((_FORMAT, key, G, warnings), fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, entry)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -207,6 +209,8 @@ def load_or_build(
     addresses_path: Path | None = None,
     cache_dir: Path | None = None,
     use_cache: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> tuple[nx.MultiDiGraph, bool]:
     """The graph of ``pipeline.build_graph(paths, ...)``, from the disk cache when it can.
 
@@ -218,6 +222,12 @@ def load_or_build(
         The cache folder; default :func:`default_dir`.
     use_cache : bool
         False builds the graph and leaves the cache alone.
+    progress : callable, optional
+        ``progress(notes_done, notes_total)`` while notes are coded (only when
+        the graph is built).
+    on_warning : callable, optional
+        Called with each warning the notes files gave when they were parsed
+        (for example a Windows-1252 file); a cached graph repeats its warnings.
 
     Returns
     -------
@@ -230,24 +240,38 @@ def load_or_build(
         As :func:`collab_graph.pipeline.build_graph` (bad notes or data files).
     """
 
-    def build() -> nx.MultiDiGraph:
-        return pipeline.build_graph(
-            paths, reviews=reviews, reviews_path=reviews_path, addresses_path=addresses_path
+    def build() -> tuple[nx.MultiDiGraph, list[str]]:
+        results = parse.load(paths)
+        built = pipeline.graph_from_results(
+            results,
+            reviews=reviews,
+            reviews_path=reviews_path,
+            addresses_path=addresses_path,
+            progress=progress,
         )
+        return built, [w for r in results for w in r.warnings]
+
+    def done(G: nx.MultiDiGraph, warnings: list[str], hit: bool) -> tuple[nx.MultiDiGraph, bool]:
+        if on_warning is not None:
+            for warning in warnings:
+                on_warning(warning)
+        return G, hit
 
     folder = cache_dir if cache_dir is not None else default_dir()
-    if not use_cache or folder is None:
-        return build(), False
-    try:
-        key = fingerprint(
-            paths, reviews=reviews, reviews_path=reviews_path, addresses_path=addresses_path
-        )
-    except OSError:
-        return build(), False  # a missing or unreadable file: let the pipeline say so
+    key = None
+    if use_cache and folder is not None:
+        try:
+            key = fingerprint(
+                paths, reviews=reviews, reviews_path=reviews_path, addresses_path=addresses_path
+            )
+        except OSError:
+            key = None  # a missing or unreadable file: let the parser say so
+    if key is None or folder is None:
+        return done(*build(), hit=False)
     entry = _entry(folder, key)
-    G = _read(entry, key)
-    if G is not None:
-        return G, True
-    G = build()
-    _write(folder, entry, key, G)
-    return G, False
+    found = _read(entry, key)
+    if found is not None:
+        return done(*found, hit=True)
+    G, warnings = build()
+    _write(folder, entry, key, G, warnings)
+    return done(G, warnings, hit=False)

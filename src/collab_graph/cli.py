@@ -8,6 +8,7 @@ traceback is ever printed for bad input.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -82,26 +83,39 @@ PROGRESS_NOTES = 2000
 
 
 @contextmanager
-def coding_progress(results: Sequence[ParseResult]) -> Iterator[Callable[[int, int], None] | None]:
-    """A ``progress`` callback drawing a bar on stderr while many notes are coded.
+def coding_progress() -> Iterator[Callable[[int, int], None]]:
+    """A ``progress(done, total)`` callback that draws a bar on stderr while notes are coded.
 
-    Yields None (no bar) for small inputs or when stderr is not a terminal, so
-    piped output and logs stay clean.
+    The bar appears on the first call, and only for :data:`PROGRESS_NOTES` notes
+    or more and when stderr is a terminal, so piped output and logs stay clean.
     """
-    total = sum(len(r.notes) for r in results)
-    if total < PROGRESS_NOTES or not err_console.is_terminal:
-        yield None
-        return
-    with Progress(
-        TextColumn("coding notes"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("", total=total)
-        yield lambda done, _total: bar.update(task, completed=done)
+    with contextlib.ExitStack() as stack:
+        state: dict[str, Any] = {}
+
+        def update(done: int, total: int) -> None:
+            if "bar" not in state:
+                if total < PROGRESS_NOTES or not err_console.is_terminal:
+                    state["bar"] = None
+                else:
+                    bar = stack.enter_context(
+                        Progress(
+                            TextColumn("coding notes"),
+                            BarColumn(),
+                            MofNCompleteColumn(),
+                            TimeRemainingColumn(),
+                            console=err_console,
+                            transient=True,
+                        )
+                    )
+                    state["bar"], state["task"] = bar, bar.add_task("", total=total)
+            if state["bar"] is not None:
+                state["bar"].update(state["task"], completed=done)
+
+        yield update
+
+
+def _warn(message: str) -> None:
+    err_console.print(f"collab-graph: warning: {message}", markup=False, highlight=False)
 
 
 def load_results(paths: Sequence[Path] | None) -> list[ParseResult]:
@@ -127,7 +141,7 @@ def load_results(paths: Sequence[Path] | None) -> list[ParseResult]:
         results = load(chosen)
     for result in results:
         for warning in result.warnings:
-            err_console.print(f"collab-graph: warning: {warning}", markup=False)
+            _warn(warning)
     return results
 
 
@@ -247,10 +261,10 @@ def classify_cmd(
 
     with handle_errors():
         results = load_results(paths)
-        with coding_progress(results) as progress:
+        with coding_progress() as progress:
             outcome = classify_and_review(results, reviews=not no_reviews, progress=progress)
         for stale in outcome.stale:
-            err_console.print(f"collab-graph: warning: {stale.message()}", markup=False)
+            _warn(stale.message())
         emit_records(
             [c.record() for c in outcome.coded],
             format,
@@ -296,10 +310,10 @@ def eval_cmd(
     with handle_errors():
         ref = load_reference(reference)
         results = load_results(paths)
-        with coding_progress(results) as progress:
+        with coding_progress() as progress:
             outcome = classify_and_review(results, reviews=not no_reviews, progress=progress)
         for stale in outcome.stale:
-            err_console.print(f"collab-graph: warning: {stale.message()}", markup=False)
+            _warn(stale.message())
         report = evaluate(outcome.coded, ref, theme_ids=list(load_taxonomy().themes))
         if report.matched == 0:
             raise NotFoundError(
@@ -403,12 +417,14 @@ BaseOpt = Annotated[
 
 
 def _graph(paths: Sequence[Path] | None, *, reviews: bool = True) -> Any:
-    """Parse, code and build the knowledge graph of the given notes files."""
-    from collab_graph.pipeline import graph_from_results
+    """The knowledge graph of the given notes files, from the graph cache when it has it."""
+    from collab_graph.cache import load_or_build
 
-    results = load_results(paths)
-    with coding_progress(results) as progress:
-        return graph_from_results(results, reviews=reviews, progress=progress)
+    with coding_progress() as progress:
+        G, _ = load_or_build(
+            list(paths or []), reviews=reviews, progress=progress, on_warning=_warn
+        )
+    return G
 
 
 @app.command("practices")
