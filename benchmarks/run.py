@@ -945,8 +945,11 @@ def machine() -> str:
     )
 
 
-def code_version() -> str:
-    """The git commit measured, and whether the working tree had other changes."""
+def code_version(ignore: Sequence[Path] = ()) -> str:
+    """The git commit measured, and whether the working tree had other changes.
+
+    Files in ``ignore`` (this runner's own outputs) do not count as changes.
+    """
     try:
         head = subprocess.run(
             ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
@@ -955,7 +958,17 @@ def code_version() -> str:
             check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+            [
+                "git",
+                "-C",
+                str(ROOT),
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                ".",
+                *(f":(exclude){p.resolve().relative_to(ROOT)}" for p in ignore),
+            ],
             capture_output=True,
             text=True,
             check=True,
@@ -995,8 +1008,9 @@ def report(
     plotted: bool,
     doc_dir: Path,
     browser: dict[str, Any] | None = None,
+    code: str = "",
 ) -> str:
-    """The Markdown report."""
+    """The Markdown report (``code``: :func:`code_version` when the run started)."""
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Benchmarks",
@@ -1016,7 +1030,7 @@ def report(
         "*rdflib path* builds an `rdflib.Graph` with `rdf.to_graph` (what `export --format nt` "
         "does) and serialises it. Both give the same triples (`tests/test_fastpath.py`).",
         "",
-        f"Code: {code_version()}.",
+        f"Code: {code or code_version()} (when the run started).",
         "",
         corpus_line(results),
         "",
@@ -1100,6 +1114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = set(phases) - set(PHASES)
     if unknown or not sizes or args.repeat < 1:
         parser.error(f"bad --phases {sorted(unknown)}" if unknown else "need sizes and repeat ≥ 1")
+    # the code measured is the code at the start: workers import it afresh per phase
+    code = code_version(ignore=[args.doc, args.doc.with_suffix(".png")])
     results = run_all(
         sizes,
         args.repeat,
@@ -1137,6 +1153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             plotted=plotted,
             doc_dir=args.doc.parent,
             browser=browser,
+            code=code,
         )
         args.doc.parent.mkdir(parents=True, exist_ok=True)
         if args.doc.exists():  # keep the hand-written analysis below the marker
