@@ -967,7 +967,11 @@ def code_version(ignore: Sequence[Path] = ()) -> str:
                 "--untracked-files=no",
                 "--",
                 ".",
-                *(f":(exclude){p.resolve().relative_to(ROOT)}" for p in ignore),
+                *(
+                    f":(exclude){p.resolve().relative_to(ROOT.resolve())}"
+                    for p in ignore
+                    if p.resolve().is_relative_to(ROOT.resolve())
+                ),
             ],
             capture_output=True,
             text=True,
