@@ -3,10 +3,10 @@
 :func:`collab_graph.rdf.to_graph` builds an :class:`rdflib.Graph` (an indexed
 store of Python term objects) and rdflib then serialises it. For a large graph
 most of that time and memory goes into the store, which an export does not
-need. This module writes the same quads as :func:`collab_graph.rdf.iter_quads`
-(the one definition of the RDF form, whose maps ``CLASS_OF``, ``NODE_ATTRS``,
-``EDGE_PREDICATES`` ... it reuses) as text, formatting each term once, and
-streams it out, so
+need. This module walks the graph with the same code as
+:func:`collab_graph.rdf.iter_quads` (:func:`collab_graph.rdf.walk_quads`, the one
+definition of the RDF form), spelling each term as N-Triples text instead of an
+rdflib object and formatting each term once, and streams the quads out, so
 
 * :func:`write_ntriples` writes exactly the lines rdflib's ``nt`` serialiser
   writes for ``to_graph(G)`` (same terms, same escaping, no duplicates), in
@@ -50,19 +50,8 @@ from rdflib.term import Node
 
 from collab_graph.bulk import paused_gc
 from collab_graph.errors import ExportError
-from collab_graph.model import EdgeKind, NodeKind
-from collab_graph.rdf import (
-    CLASS_OF,
-    EDGE_PREDICATES,
-    EXTRA_TYPES,
-    LINK_ATTRS,
-    NODE_ATTRS,
-    AttrSpec,
-    check_base,
-    node_kind,
-    shared_graph_iri,
-)
-from collab_graph.vocab import CG, DEFAULT_BASE, PREFIXES, PROV, RDF, RDFS, SKOS, XSD
+from collab_graph.rdf import AttrSpec, walk_quads
+from collab_graph.vocab import DEFAULT_BASE, PREFIXES, RDF, XSD
 
 __all__ = [
     "nquads",
@@ -79,11 +68,6 @@ _XSD = str(XSD)
 _LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _BATCH = 4096
 _SAFE = "/-_.~"  # as rdf.node_iri
-_INVERSE = frozenset({EdgeKind.RAISED})  # written object -> subject, as rdf.iter_quads
-_WORKSHOP_KINDS = frozenset(
-    {NodeKind.WORKSHOP, NodeKind.QUESTION, NodeKind.PROMPT, NodeKind.GROUP, NodeKind.NOTE}
-)
-_THEMES = frozenset({NodeKind.PRACTICE, NodeKind.BARRIER, NodeKind.BENEFIT})
 
 
 class _Writer(Protocol):
@@ -121,6 +105,14 @@ class _Terms:
         self.base = base
         self._iri: dict[str, str] = {}
         self._typed: dict[tuple[type, object], str] = {}
+
+    def vocab(self, term: URIRef) -> str:
+        """``<IRI>`` of a vocabulary term."""
+        return _nt(term)
+
+    def text(self, value: str) -> str:
+        """A plain string literal."""
+        return _quote(value)
 
     def node(self, node: str) -> str:
         """``<IRI>`` of a node id, as :func:`collab_graph.rdf.node_iri`."""
@@ -164,83 +156,11 @@ class _Terms:
 def _rows(G: nx.MultiDiGraph, base: str) -> Iterator[tuple[str, str, str, str]]:
     """(subject, predicate, object, graph) as N-Triples terms: the quads of ``iter_quads``.
 
-    This mirrors :func:`collab_graph.rdf.iter_quads` term for term, with strings
-    instead of rdflib objects; ``tests/test_fastpath.py`` keeps the two equal.
+    The same walk as :func:`collab_graph.rdf.iter_quads`
+    (:func:`~collab_graph.rdf.walk_quads`), spelt as strings instead of rdflib
+    objects.
     """
-    check_base(base)
-    t = _Terms(base)
-    iri: dict[Node, str] = {}
-
-    def term(x: Node) -> str:
-        hit = iri.get(x)
-        if hit is None:
-            hit = iri[x] = _nt(x)
-        return hit
-
-    a = term(RDF.type)
-    shared = f"<{shared_graph_iri(base)}>"
-    scheme = f"<{base}taxonomy>"
-    yield scheme, a, term(SKOS.ConceptScheme), shared
-    yield scheme, term(RDFS.label), _quote("collab-graph themes"), shared
-    classes = {k: term(c) for k, c in CLASS_OF.items()}
-    extras = {k: [term(c) for c in cs] for k, cs in EXTRA_TYPES.items()}
-    attrs = {
-        k: [(n, spec, term(spec.predicate)) for n, spec in m.items()] for k, m in NODE_ATTRS.items()
-    }
-    link_attrs = [(n, spec, term(spec.predicate)) for n, spec in LINK_ATTRS.items()]
-    used, derived, in_scheme = term(PROV.used), term(PROV.wasDerivedFrom), term(SKOS.inScheme)
-    source_doc, entity, label = term(CG.SourceDocument), term(PROV.Entity), term(RDFS.label)
-    graph_of: dict[str, str] = {}
-    for node in sorted(G.nodes):
-        data = G.nodes[node]
-        kind = node_kind(node, data)
-        s = t.node(node)
-        if kind in _WORKSHOP_KINDS:
-            slug = data["slug"] if kind is NodeKind.WORKSHOP else data["workshop"]
-            g = t.node(f"workshop/{slug}")
-        else:
-            g = shared
-        graph_of[node] = g
-        yield s, a, classes[kind], g
-        for extra in extras.get(kind, ()):
-            yield s, a, extra, g
-        for name, spec, pred in attrs[kind]:
-            if name in data:
-                for o in t.objects(spec, data[name]):
-                    yield s, pred, o, g
-        if kind is NodeKind.WORKSHOP:
-            doc = t.node(f"{node}/source")
-            yield doc, a, source_doc, g
-            yield doc, a, entity, g
-            yield doc, label, _quote(str(data.get("source", ""))), g
-            yield s, used, doc, g
-        elif kind is NodeKind.NOTE:
-            yield s, derived, t.node(f"workshop/{data['workshop']}/source"), g
-        elif kind in _THEMES:
-            yield s, in_scheme, scheme, g
-    preds = {k: term(p) for k, p in EDGE_PREDICATES.items()}
-    primary = term(CG.primaryTheme)
-    link_class, link_p, link_b = term(CG.AddressesLink), term(CG.practice), term(CG.barrier)
-    for u, v, key, data in sorted(G.edges(keys=True, data=True), key=lambda e: e[:3]):
-        ekind = EdgeKind(key)
-        pred = preds[ekind]
-        su, sv = t.node(u), t.node(v)
-        if ekind in _INVERSE:
-            yield sv, pred, su, graph_of[v]
-            continue
-        yield su, pred, sv, graph_of[u]
-        if ekind is EdgeKind.ABOUT and data.get("primary"):
-            yield su, primary, sv, graph_of[u]
-        elif ekind is EdgeKind.ADDRESSES:
-            practice, barrier = u.removeprefix("theme/"), v.removeprefix("theme/")
-            link = t.node(f"addresses/{practice}/{barrier}")
-            yield link, a, link_class, shared
-            yield link, link_p, su, shared
-            yield link, link_b, sv, shared
-            for name, spec, p in link_attrs:
-                if name in data:
-                    for o in t.objects(spec, data[name]):
-                        yield link, p, o, shared
+    return walk_quads(G, base, _Terms(base))
 
 
 def write_ntriples(G: nx.MultiDiGraph, out: TextIO, *, base: str = DEFAULT_BASE) -> int:

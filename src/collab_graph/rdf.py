@@ -43,11 +43,11 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from typing import Literal as Lit
 from urllib.parse import quote, unquote
 
@@ -131,6 +131,8 @@ EDGE_PREDICATES: Mapping[EdgeKind, URIRef] = {
 """The one EdgeKind ↔ RDF property map."""
 
 _INVERSE_EDGES = frozenset({EdgeKind.RAISED})
+_THEME_KINDS = frozenset({NodeKind.PRACTICE, NodeKind.BARRIER, NodeKind.BENEFIT})
+T_co = TypeVar("T_co", covariant=True)
 _EDGE_OF: Mapping[URIRef, EdgeKind] = {v: k for k, v in EDGE_PREDICATES.items()}
 
 
@@ -279,12 +281,6 @@ def shared_graph_iri(base: str) -> URIRef:
     return URIRef(base + "graph/shared")
 
 
-def _link_iri(base: str, practice: str, barrier: str) -> URIRef:
-    return node_iri(
-        base, f"addresses/{practice.removeprefix('theme/')}/" + barrier.removeprefix("theme/")
-    )
-
-
 def _literal(value: Any) -> Literal:
     # Floats go out as xsd:decimal ("0.75", not "7.5e-01"); the shortest repr
     # of a float reads back as the same float.
@@ -322,12 +318,141 @@ def node_kind(node: str, data: Mapping[str, Any]) -> NodeKind:
         raise ExportError(f"node {node!r} has unknown kind {data.get('kind')!r}") from exc
 
 
+class TermMaker(Protocol[T_co]):
+    """How :func:`walk_quads` spells RDF terms: rdflib objects or N-Triples text.
+
+    :func:`iter_quads` uses rdflib terms; :mod:`collab_graph.fastrdf` uses
+    strings in N-Triples syntax. Both walk the graph with the same code, so the
+    two can never disagree on which triples there are.
+    """
+
+    def vocab(self, term: URIRef) -> T_co:
+        """A vocabulary IRI (a class or predicate)."""
+        ...
+
+    def node(self, node: str) -> T_co:
+        """The IRI of a node id, or of a path under the base (as :func:`node_iri`)."""
+        ...
+
+    def text(self, value: str) -> T_co:
+        """A plain string literal."""
+        ...
+
+    def objects(self, spec: AttrSpec, value: Any) -> Sequence[T_co]:
+        """The objects one node or link attribute is written as."""
+        ...
+
+
+class _RdflibTerms:
+    """:class:`TermMaker` of rdflib terms."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+
+    def vocab(self, term: URIRef) -> Node:
+        return term
+
+    def node(self, node: str) -> Node:
+        return node_iri(self.base, node)
+
+    def text(self, value: str) -> Node:
+        return Literal(value)
+
+    def objects(self, spec: AttrSpec, value: Any) -> Sequence[Node]:
+        return _attr_objects(self.base, spec, value)
+
+
+def walk_quads(
+    G: nx.MultiDiGraph, base: str, terms: TermMaker[T_co]
+) -> Iterator[tuple[T_co, T_co, T_co, T_co]]:
+    """Every quad of the RDF form of ``G`` in a deterministic order, spelt by ``terms``.
+
+    The one description of how the graph becomes RDF: :func:`iter_quads` (rdflib
+    terms) and the fast writers of :mod:`collab_graph.fastrdf` (N-Triples text)
+    both call it.
+
+    Raises
+    ------
+    ExportError
+        When the base IRI is invalid or a node has an unknown kind.
+    """
+    check_base(base)
+    t = terms
+    a = t.vocab(RDF.type)
+    shared = t.node("graph/shared")
+    scheme = t.node("taxonomy")
+    yield scheme, a, t.vocab(SKOS.ConceptScheme), shared
+    yield scheme, t.vocab(RDFS.label), t.text("collab-graph themes"), shared
+    classes = {k: t.vocab(c) for k, c in CLASS_OF.items()}
+    extras = {k: [t.vocab(c) for c in cs] for k, cs in EXTRA_TYPES.items()}
+    attrs = {
+        k: [(n, spec, t.vocab(spec.predicate)) for n, spec in m.items()]
+        for k, m in NODE_ATTRS.items()
+    }
+    link_attrs = [(n, spec, t.vocab(spec.predicate)) for n, spec in LINK_ATTRS.items()]
+    used, derived = t.vocab(PROV.used), t.vocab(PROV.wasDerivedFrom)
+    in_scheme, label = t.vocab(SKOS.inScheme), t.vocab(RDFS.label)
+    source_doc, entity = t.vocab(CG.SourceDocument), t.vocab(PROV.Entity)
+    graph_of: dict[str, T_co] = {}
+    for node in sorted(G.nodes):
+        data = G.nodes[node]
+        kind = node_kind(node, data)
+        s = t.node(node)
+        if kind in _WORKSHOP_KINDS:
+            slug = data["slug"] if kind is NodeKind.WORKSHOP else data["workshop"]
+            g = t.node(f"workshop/{slug}")
+        else:
+            g = shared
+        graph_of[node] = g
+        yield s, a, classes[kind], g
+        for extra in extras.get(kind, ()):
+            yield s, a, extra, g
+        for name, spec, pred in attrs[kind]:
+            if name in data:
+                for o in t.objects(spec, data[name]):
+                    yield s, pred, o, g
+        if kind is NodeKind.WORKSHOP:
+            doc = t.node(f"{node}/source")
+            yield doc, a, source_doc, g
+            yield doc, a, entity, g
+            yield doc, label, t.text(str(data.get("source", ""))), g
+            yield s, used, doc, g
+        elif kind is NodeKind.NOTE:
+            yield s, derived, t.node(f"workshop/{data['workshop']}/source"), g
+        elif kind in _THEME_KINDS:
+            yield s, in_scheme, scheme, g
+    preds = {k: t.vocab(p) for k, p in EDGE_PREDICATES.items()}
+    primary = t.vocab(CG.primaryTheme)
+    link_class = t.vocab(CG.AddressesLink)
+    link_p, link_b = t.vocab(CG.practice), t.vocab(CG.barrier)
+    for u, v, key, data in sorted(G.edges(keys=True, data=True), key=lambda e: e[:3]):
+        ekind = EdgeKind(key)
+        pred = preds[ekind]
+        su, sv = t.node(u), t.node(v)
+        if ekind in _INVERSE_EDGES:
+            yield sv, pred, su, graph_of[v]
+            continue
+        yield su, pred, sv, graph_of[u]
+        if ekind is EdgeKind.ABOUT and data.get("primary"):
+            yield su, primary, sv, graph_of[u]
+        elif ekind is EdgeKind.ADDRESSES:
+            practice, barrier = u.removeprefix("theme/"), v.removeprefix("theme/")
+            link = t.node(f"addresses/{practice}/{barrier}")
+            yield link, a, link_class, shared
+            yield link, link_p, su, shared
+            yield link, link_b, sv, shared
+            for name, spec, p in link_attrs:
+                if name in data:
+                    for o in t.objects(spec, data[name]):
+                        yield link, p, o, shared
+
+
 def iter_quads(
     G: nx.MultiDiGraph, base: str = DEFAULT_BASE
-) -> Iterator[tuple[Node, Node, Node, URIRef]]:
-    """Every quad of the RDF form of ``G``, in a deterministic order.
+) -> Iterator[tuple[Node, Node, Node, Node]]:
+    """Every quad of the RDF form of ``G``, in a deterministic order, as rdflib terms.
 
-    This is what :func:`to_rdf` loads; a fast writer can format these directly.
+    This is what :func:`to_rdf` loads (see :func:`walk_quads`).
 
     Parameters
     ----------
@@ -353,65 +478,7 @@ def iter_quads(
     >>> len(quads) == len(set(quads))
     True
     """
-    check_base(base)
-    shared = shared_graph_iri(base)
-    scheme = URIRef(base + "taxonomy")
-    yield scheme, RDF.type, SKOS.ConceptScheme, shared
-    yield scheme, RDFS.label, Literal("collab-graph themes"), shared
-    graph_of: dict[str, URIRef] = {}
-    for node in sorted(G.nodes):
-        data = G.nodes[node]
-        kind = node_kind(node, data)
-        s = node_iri(base, node)
-        if kind in _WORKSHOP_KINDS:
-            gname = node_iri(
-                base,
-                f"workshop/{data['workshop'] if kind is not NodeKind.WORKSHOP else data['slug']}",
-            )
-        else:
-            gname = shared
-        graph_of[node] = gname
-        yield s, RDF.type, CLASS_OF[kind], gname
-        for extra in EXTRA_TYPES.get(kind, ()):
-            yield s, RDF.type, extra, gname
-        for attr, spec in NODE_ATTRS[kind].items():
-            if attr in data:
-                for o in _attr_objects(base, spec, data[attr]):
-                    yield s, spec.predicate, o, gname
-        if kind is NodeKind.WORKSHOP:
-            doc = node_iri(base, f"{node}/source")
-            yield doc, RDF.type, CG.SourceDocument, gname
-            yield doc, RDF.type, PROV.Entity, gname
-            yield doc, RDFS.label, Literal(str(data.get("source", ""))), gname
-            yield s, PROV.used, doc, gname
-        elif kind is NodeKind.NOTE:
-            yield (
-                s,
-                PROV.wasDerivedFrom,
-                node_iri(base, f"workshop/{data['workshop']}/source"),
-                gname,
-            )
-        elif kind in (NodeKind.PRACTICE, NodeKind.BARRIER, NodeKind.BENEFIT):
-            yield s, SKOS.inScheme, scheme, gname
-    for u, v, key, data in sorted(G.edges(keys=True, data=True), key=lambda e: e[:3]):
-        ekind = EdgeKind(key)
-        pred = EDGE_PREDICATES[ekind]
-        su, sv = node_iri(base, u), node_iri(base, v)
-        if ekind in _INVERSE_EDGES:
-            yield sv, pred, su, graph_of[v]
-            continue
-        yield su, pred, sv, graph_of[u]
-        if ekind is EdgeKind.ABOUT and data.get("primary"):
-            yield su, CG.primaryTheme, sv, graph_of[u]
-        elif ekind is EdgeKind.ADDRESSES:
-            link = _link_iri(base, u, v)
-            yield link, RDF.type, CG.AddressesLink, shared
-            yield link, CG.practice, su, shared
-            yield link, CG.barrier, sv, shared
-            for attr, spec in LINK_ATTRS.items():
-                if attr in data:
-                    for o in _attr_objects(base, spec, data[attr]):
-                        yield link, spec.predicate, o, shared
+    return walk_quads(G, base, _RdflibTerms(base))
 
 
 def _bind(g: Graph, base: str) -> None:
@@ -450,11 +517,11 @@ def to_rdf(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> Dataset:
     """
     ds = Dataset()
     _bind(ds, base)
-    graphs: dict[URIRef, Graph] = {}
+    graphs: dict[Node, Graph] = {}
 
-    def ctx(name: URIRef) -> Graph:
+    def ctx(name: Node) -> Graph:
         if name not in graphs:
-            graphs[name] = ds.graph(name)
+            graphs[name] = ds.graph(URIRef(str(name)))  # graph names are IRIs
         return graphs[name]
 
     with paused_gc():
