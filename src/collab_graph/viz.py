@@ -561,6 +561,21 @@ def _sunflower(cx: float, cy: float, i: int, inner: float) -> tuple[float, float
     return (cx + r * math.cos(a), cy + r * math.sin(a))
 
 
+_LABEL_WIDTH = 420.0  # pixels a hub's label takes across (22 px type, cut at 40 characters)
+_LABEL_ROW = 64.0  # pixels from one label row to the next
+
+
+def _separate_labels(xy: np.ndarray) -> np.ndarray:
+    """Keep hub labels (about ``_LABEL_WIDTH`` wide, drawn under the node) off each other.
+
+    Separates the nodes in a space squashed sideways, so that two nodes side by
+    side need a label's width between them and two nodes one above the other a
+    label row.
+    """
+    squash = np.array([_LABEL_WIDTH / _LABEL_ROW, 1.0])
+    return _separate(xy / squash, np.full(len(xy), (_LABEL_ROW - 40.0) / 2)) * squash
+
+
 def _separate(xy: np.ndarray, radius: np.ndarray, *, rounds: int = 60) -> np.ndarray:
     """Push apart discs (centres ``xy``, radii ``radius``) that overlap, a little per round."""
     xy = xy.copy()
@@ -668,6 +683,7 @@ def layout(G: nx.MultiDiGraph, *, seed: int = 7) -> dict[str, tuple[float, float
         xy[:, 0] *= 1.5  # labels are wide: use the width of the canvas
         if n <= 600:
             xy = _separate(xy, np.full(n, 45.0))
+            xy = _separate_labels(xy)
         return {str(v): (float(x), float(y)) for v, (x, y) in zip(order, xy.tolist(), strict=True)}
 
     attach: dict[str, list[str]] = {h: [] for h in hubs}
@@ -722,6 +738,8 @@ def layout(G: nx.MultiDiGraph, *, seed: int = 7) -> dict[str, tuple[float, float
     xy = np.array([where[h] for h in hubs], dtype=float)
     radius = np.array([radius_of[h] for h in hubs])
     if len(hubs) <= 600:
+        xy = _separate(xy, radius)
+        xy = _separate_labels(xy)
         xy = _separate(xy, radius)
     pos: dict[str, tuple[float, float]] = {}
     for (x, y), h in zip(xy.tolist(), hubs, strict=True):
@@ -1003,7 +1021,7 @@ def render(
     show_note_text: bool | None = None,
     show_scores: bool = False,
     legend: bool = True,
-    fit_labels: bool = False,
+    fit_labels: bool | None = None,
 ) -> GraphView:
     """Draw ``G`` as a standalone, offline HTML page.
 
@@ -1032,11 +1050,11 @@ def render(
         Label ``addresses`` links with their score.
     legend : bool
         Overlay a legend of the node kinds on show.
-    fit_labels : bool
+    fit_labels : bool, optional
         Fit the view again once the labels are measured, so that the labels of
         the outermost nodes (which vis leaves out of its first fit) stay in
-        view; useful with :func:`answer_layout`, whose columns have labels at
-        the edges.
+        view. None: when physics is off (with physics, vis fits the settled
+        graph itself).
 
     Returns
     -------
@@ -1083,7 +1101,7 @@ def render(
     if not legend:
         overlay = _legend_html(nx.MultiDiGraph(), title)
     page = page.replace('<div id="mynetwork"', overlay + '<div id="mynetwork"', 1)
-    if fit_labels and focus is None:
+    if (not use_physics if fit_labels is None else fit_labels) and focus is None:
         script = (
             "<script>(function(){function refit(){network.fit({animation:false});}"
             "refit();network.on('resize',refit);})();</script>"
