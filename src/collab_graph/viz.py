@@ -573,7 +573,8 @@ def _separate_labels(xy: np.ndarray) -> np.ndarray:
     label row.
     """
     squash = np.array([_LABEL_WIDTH / _LABEL_ROW, 1.0])
-    return _separate(xy / squash, np.full(len(xy), (_LABEL_ROW - 40.0) / 2)) * squash
+    out: np.ndarray = _separate(xy / squash, np.full(len(xy), (_LABEL_ROW - 40.0) / 2)) * squash
+    return out
 
 
 def _separate(xy: np.ndarray, radius: np.ndarray, *, rounds: int = 60) -> np.ndarray:
