@@ -31,25 +31,44 @@ GraphKey = tuple[tuple[str, ...], str, int]
 # Above this many notes, Explore opens on the theme-level overview.
 OVERVIEW_NOTES = 1000
 MAX_QUOTES = 200  # per practice on the Ask page; a national corpus has thousands
+PROGRESS_NOTES = 2000  # from this many notes on, building the graph shows a progress bar
 
 
 # --------------------------------------------------------------------------- cached core calls
 
 
-@st.cache_resource(max_entries=4, show_spinner="Building the knowledge graph…")
-def load_graph(key: GraphKey) -> nx.MultiDiGraph:
-    """The knowledge graph of the sources (shared, never mutated: views copy)."""
+def _build(key: GraphKey, progress: Callable[[int, int], None] | None) -> nx.MultiDiGraph:
+    """The graph of a key: from the graph cache on disk, else built (and cached)."""
     paths, reviews_file, stamp = key
     use_reviews = stamp >= 0
-    # a graph built from the same files before (by any server) comes from disk
     G, _ = cache.load_or_build(
-        list(paths), reviews=use_reviews, reviews_path=reviews_file if use_reviews else None
+        list(paths),
+        reviews=use_reviews,
+        reviews_path=reviews_file if use_reviews else None,
+        progress=progress,
     )
+    return G
+
+
+@st.cache_resource(max_entries=4, show_spinner="Building the knowledge graph…")
+def load_graph(key: GraphKey, _built: nx.MultiDiGraph | None = None) -> nx.MultiDiGraph:
+    """The knowledge graph of the sources (shared, never mutated: views copy).
+
+    ``_built`` (not part of the cache key) is the graph when the caller has just
+    built it with a progress bar (see :func:`current_graph`).
+    """
+    G = _build(key, None) if _built is None else _built
     # The graph lives as long as the server: move its million-odd objects out of
     # the garbage collector's sight, so no later full collection rescans them
     # (a pause of a second at 100k notes, felt as a slow filter change).
     gc.freeze()
     return G
+
+
+@st.cache_resource
+def _loaded() -> set[GraphKey]:
+    """Keys whose graph this server holds in memory (a hint: see :func:`current_graph`)."""
+    return set()
 
 
 @st.cache_resource(max_entries=4)
@@ -213,9 +232,29 @@ def graph_key() -> GraphKey:
 
 
 def current_graph() -> nx.MultiDiGraph | None:
-    """The current graph, or None after showing the error in the page."""
+    """The current graph, or None after showing the error in the page.
+
+    A graph this server does not hold yet is read from the graph cache or built
+    here, outside the cached :func:`load_graph` (Streamlit cannot replay a
+    progress bar drawn from inside a cached function), with a progress bar while
+    a large corpus is coded; then it is handed to :func:`load_graph`.
+    """
+    key = graph_key()
     try:
-        return load_graph(graph_key())
+        built = None
+        if key not in _loaded():
+            bar = st.empty()
+
+            def progress(done: int, total: int) -> None:
+                if total >= PROGRESS_NOTES:
+                    bar.progress(done / max(total, 1), text=f"Coding notes: {done:,} of {total:,}")
+
+            with st.spinner("Building the knowledge graph…"):
+                built = _build(key, progress)
+            bar.empty()
+        G = load_graph(key, _built=built)
+        _loaded().add(key)
+        return G
     except CollabGraphError as exc:
         st.error(f"Cannot build the graph: {exc}")
         st.info("Open the **Data** page to load other notes or return to the bundled workshop.")
