@@ -155,7 +155,8 @@ def _read(entry: Path, key: str) -> tuple[nx.MultiDiGraph, list[str]] | None:
     return payload[2], [str(w) for w in payload[3]]
 
 
-def _write(folder: Path, entry: Path, key: str, G: nx.MultiDiGraph, warnings: list[str]) -> None:
+def _write(entry: Path, key: str, G: nx.MultiDiGraph, warnings: list[str]) -> None:
+    folder = entry.parent
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=_SUFFIX)
@@ -173,8 +174,24 @@ def _write(folder: Path, entry: Path, key: str, G: nx.MultiDiGraph, warnings: li
         log.warning("could not write the graph cache in %s (%s)", folder, exc)
 
 
-def _entry(folder: Path, key: str) -> Path:
-    return folder / f"{key[:32]}{_SUFFIX}"
+def _locate(
+    paths: Sequence[str | Path],
+    reviews: bool,
+    reviews_path: Path | str | None,
+    addresses_path: Path | None,
+    cache_dir: Path | None,
+) -> tuple[Path, str] | None:
+    """The entry and key for these inputs; None when the cache is off or a file is unreadable."""
+    folder = cache_dir if cache_dir is not None else default_dir()
+    if folder is None:
+        return None
+    try:
+        key = fingerprint(
+            paths, reviews=reviews, reviews_path=reviews_path, addresses_path=addresses_path
+        )
+    except OSError:
+        return None  # a missing or unreadable file: the parser will say which
+    return folder / f"{key[:32]}{_SUFFIX}", key
 
 
 def cached(
@@ -189,16 +206,8 @@ def cached(
 
     The entry is only looked for, not read; a damaged entry still counts.
     """
-    folder = cache_dir if cache_dir is not None else default_dir()
-    if folder is None:
-        return False
-    try:
-        key = fingerprint(
-            paths, reviews=reviews, reviews_path=reviews_path, addresses_path=addresses_path
-        )
-    except OSError:
-        return False
-    return _entry(folder, key).is_file()
+    found = _locate(paths, reviews, reviews_path, addresses_path, cache_dir)
+    return found is not None and found[0].is_file()
 
 
 def load_or_build(
@@ -257,21 +266,13 @@ def load_or_build(
                 on_warning(warning)
         return G, hit
 
-    folder = cache_dir if cache_dir is not None else default_dir()
-    key = None
-    if use_cache and folder is not None:
-        try:
-            key = fingerprint(
-                paths, reviews=reviews, reviews_path=reviews_path, addresses_path=addresses_path
-            )
-        except OSError:
-            key = None  # a missing or unreadable file: let the parser say so
-    if key is None or folder is None:
+    found = _locate(paths, reviews, reviews_path, addresses_path, cache_dir) if use_cache else None
+    if found is None:
         return done(*build(), hit=False)
-    entry = _entry(folder, key)
-    found = _read(entry, key)
-    if found is not None:
-        return done(*found, hit=True)
+    entry, key = found
+    stored = _read(entry, key)
+    if stored is not None:
+        return done(*stored, hit=True)
     G, warnings = build()
-    _write(folder, entry, key, G, warnings)
+    _write(entry, key, G, warnings)
     return done(G, warnings, hit=False)
