@@ -50,6 +50,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from collab_graph.errors import DataFileError
 from collab_graph.fastmatch import dispatch_alternation
@@ -252,7 +253,16 @@ def _phrase_tokens(phrase: str) -> tuple[str, ...]:
     return tuple(t for t, _, _ in tokens(phrase.replace("*", "")))
 
 
-_RECENT = 64  # texts whose hits each phrase index remembers
+_RECENT = 64  # texts whose hits each phrase index (and the gazetteer) remembers
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _remember(store: dict[K, V], key: K, value: V) -> None:
+    """Keep ``value`` in a small first-in, first-out memory of :data:`_RECENT` entries."""
+    if len(store) >= _RECENT:
+        store.pop(next(iter(store)))
+    store[key] = value
 
 
 class _PhraseIndex:
@@ -339,9 +349,7 @@ class _PhraseIndex:
         hits = self._recent.get(key)
         if hits is None:
             hits = self._find(text, suffixes)
-            if len(self._recent) >= _RECENT:
-                self._recent.pop(next(iter(self._recent)))
-            self._recent[key] = hits
+            _remember(self._recent, key, hits)
         return iter(hits)
 
     def _find(
@@ -644,9 +652,7 @@ class Gazetteer:
         hit = self._recent.get(text)
         if hit is None:
             hit = self._mentions(self._rx, text)
-            if len(self._recent) >= _RECENT:
-                self._recent.pop(next(iter(self._recent)))
-            self._recent[text] = hit
+            _remember(self._recent, text, hit)
         return list(hit)
 
     def _mentions(self, rx: re.Pattern[str], text: str) -> tuple[OrgMention, ...]:
