@@ -837,7 +837,9 @@ def load_uploads(files: Sequence[Any], *, replace: bool) -> None:
         current = sources() or [str(default_notes())]
         new = [*([] if replace else current), *map(str, saved)]
         results = load_results(tuple(new))
-        load_graph((tuple(new), *graph_key()[1:]))
+        key: GraphKey = (tuple(new), *graph_key()[1:])
+        load_graph(key)  # errors show here, on the Data page
+        _loaded().add(key)
     except CollabGraphError as exc:
         st.error(f"Could not load the upload: {exc}")
         return
