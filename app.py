@@ -16,12 +16,17 @@ from typing import Any
 import networkx as nx
 import streamlit as st
 
-from collab_graph import app_support as sup
-from collab_graph import cache, parse, query, reviews, taxonomy, viz
+from collab_graph import cache
+from collab_graph.coding import taxonomy
 from collab_graph.errors import CollabGraphError
-from collab_graph.graph import theme_node
+from collab_graph.graph import query
+from collab_graph.graph.build import theme_node
+from collab_graph.ingest import parse
 from collab_graph.model import NodeKind, NoteKind, ParseResult
 from collab_graph.resources import default_notes
+from collab_graph.review import reviews
+from collab_graph.views import app_support as sup
+from collab_graph.views import network as viz
 
 st.set_page_config(page_title="collab-graph", page_icon="🕸️", layout="wide")
 
@@ -192,7 +197,7 @@ def insights(key: GraphKey) -> dict[str, Any]:
 @st.cache_data(max_entries=32, show_spinner="Preparing the download…")
 def export_bytes(key: GraphKey, fmt: str) -> bytes:
     """The whole graph in one export format."""
-    from collab_graph import export
+    from collab_graph.views import export
 
     return export.export(load_graph(key), fmt)
 
@@ -851,7 +856,7 @@ def load_uploads(files: Sequence[Any], *, replace: bool) -> None:
 
 def export_page() -> None:
     """Export: every format, the current view as offline HTML, and a read-only SPARQL console."""
-    from collab_graph import export
+    from collab_graph.views import export
 
     st.title("Export")
     G = current_graph()
@@ -922,7 +927,7 @@ def sparql_console(key: GraphKey) -> None:
 @st.cache_data(max_entries=32, show_spinner="Running the query…")
 def sparql(key: GraphKey, text: str) -> dict[str, Any]:
     """Run a read-only query; ``{"error"}`` for an update or a malformed query."""
-    from collab_graph import sparql as sq
+    from collab_graph.rdf import sparql as sq
 
     try:
         res = sq.run(load_graph(key), text)

@@ -12,7 +12,12 @@ import sys
 import time
 from pathlib import Path
 
-from collab_graph import classify, fastrdf, graph, links, parse, taxonomy
+from collab_graph.coding import classifier as classify
+from collab_graph.coding import taxonomy
+from collab_graph.graph import build as graph
+from collab_graph.graph import links
+from collab_graph.ingest import parse
+from collab_graph.rdf import fast as fastrdf
 
 
 def main() -> None:

@@ -20,7 +20,8 @@ import contextlib
 
 import synth
 
-from collab_graph import pipeline, query
+from collab_graph import pipeline
+from collab_graph.graph import query
 
 
 def _pct(values: list[float], p: float) -> float:

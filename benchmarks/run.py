@@ -6,7 +6,7 @@ and then measures, each phase in a *fresh subprocess* so that peak RSS
 
 ``pipeline``
     parse → classify → build graph → N-Triples and Turtle written straight from
-    the graph (:mod:`collab_graph.fastrdf`), ``practices_for`` latency over
+    the graph (:mod:`collab_graph.rdf.fast`), ``practices_for`` latency over
     200 free-text barrier queries, and the overview HTML (size, time).
 ``rdflib``
     the same parse → classify → graph, then ``rdf.to_rdf(G)`` and rdflib's own
@@ -125,7 +125,7 @@ def sparql_example(index: int = 0) -> tuple[str, str]:
     block = blocks[index]
     headings = re.findall(r"^#+\s*(.+)$", text[: block.start()], re.MULTILINE)
     query = block.group(1)
-    from collab_graph.vocab import PREFIXES
+    from collab_graph.rdf.vocab import PREFIXES
 
     declared = {m.lower() for m in re.findall(r"PREFIX\s+(\w*):", query, re.IGNORECASE)}
     head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items() if p not in declared)
@@ -136,7 +136,7 @@ class Pipeline:
     """The collab-graph stages, looked up by name so a missing module is reported, not fatal."""
 
     def __init__(self) -> None:
-        from collab_graph import parse
+        from collab_graph.ingest import parse
 
         self.parse = parse
 
@@ -151,7 +151,10 @@ class Pipeline:
 
     def run_to_graph(self, rec: Record, paths: Sequence[Path]) -> Any:
         """Parse, classify and build the graph as ``pipeline.build_graph`` does, timing each."""
-        from collab_graph import classify, graph, links, taxonomy
+        from collab_graph.coding import classifier as classify
+        from collab_graph.coding import taxonomy
+        from collab_graph.graph import build as graph
+        from collab_graph.graph import links
 
         with rec.timed("parse"):
             results = self.parse.load(paths)
@@ -240,8 +243,8 @@ def worker(
     if phase == "pipeline":
         pipe = Pipeline()
         G = pipe.run_to_graph(rec, paths)
-        fast = Pipeline._attr("fastrdf", "write_ntriples")
-        fast_ttl = Pipeline._attr("fastrdf", "write_turtle")
+        fast = Pipeline._attr("rdf.fast", "write_ntriples")
+        fast_ttl = Pipeline._attr("rdf.fast", "write_turtle")
         if fast is not None and fast_ttl is not None:
             with rec.timed("fast_nt"), nt_path.open("w", encoding="utf-8") as fh:
                 n = fast(G, fh)
@@ -249,7 +252,7 @@ def worker(
             with rec.timed("fast_ttl"), (out / "export.ttl").open("w", encoding="utf-8") as fh:
                 fast_ttl(G, fh)
         else:
-            rec.notes.append("collab_graph.fastrdf not available")
+            rec.notes.append("collab_graph.rdf.fast not available")
         rec.counts["rss_pipeline_mb"] = peak_rss_mb()
         load_or_build = Pipeline._attr("cache", "load_or_build")
         if load_or_build is not None:  # what the app does when it starts
@@ -261,7 +264,7 @@ def worker(
                 if not hit:
                     rec.notes.append("graph cache: the second load was not a hit")
                 del H
-        practices_for = Pipeline._attr("query", "practices_for")
+        practices_for = Pipeline._attr("graph.query", "practices_for")
         if practices_for is not None:
             for q in synth.barrier_queries(queries):
                 start = time.perf_counter()
@@ -269,28 +272,28 @@ def worker(
                     practices_for(G, q)
                 rec.latencies_ms.append((time.perf_counter() - start) * 1000)
         else:
-            rec.notes.append("collab_graph.query.practices_for not available")
-        overview = Pipeline._attr("viz", "overview_graph")
-        render = Pipeline._attr("viz", "render")
+            rec.notes.append("collab_graph.graph.query.practices_for not available")
+        overview = Pipeline._attr("views.network", "overview_graph")
+        render = Pipeline._attr("views.network", "render")
         if overview is not None and render is not None:
             with rec.timed("overview_html"):  # as the app's Explore page does it
                 html = render(overview(G), positions=None, height=660).html
             rec.counts["overview_bytes"] = len(html.encode("utf-8"))
         else:
-            rec.notes.append("collab_graph.viz overview_graph/render not available")
+            rec.notes.append("collab_graph.views.network overview_graph/render not available")
         try:
             query, _ = sparql_example(sparql_index)
         except LookupError:
             pass
         else:
-            from collab_graph import sparql
+            from collab_graph.rdf import sparql
 
             with rec.timed("sparql_run"):  # what `collab-graph sparql` does: store + query
                 rec.counts["sparql_rows_run"] = len(sparql.run(G, query).rows)
     elif phase == "rdflib":
         pipe = Pipeline()
         G = pipe.run_to_graph(rec, paths)
-        from collab_graph import rdf
+        from collab_graph.rdf import convert as rdf
 
         with rec.timed("to_rdf"):  # the flat graph that `export --format nt|turtle` serialises
             g = rdf.to_graph(G)
@@ -1030,7 +1033,7 @@ def report(
         "",
         "Corpora come from `benchmarks/synth.py` (seed 1): workshops of 200–300 notes in the "
         "bundled layout. *End to end* is parse → classify → build graph → N-Triples; the *fast "
-        "path* writes N-Triples straight from the networkx graph (`collab_graph.fastrdf`), the "
+        "path* writes N-Triples straight from the networkx graph (`collab_graph.rdf.fast`), the "
         "*rdflib path* builds an `rdflib.Graph` with `rdf.to_graph` (what `export --format nt` "
         "does) and serialises it. Both give the same triples (`tests/test_fastpath.py`).",
         "",

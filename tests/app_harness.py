@@ -53,7 +53,7 @@ def chromium_path() -> str | None:
 
 
 def _free_port() -> int:
-    from collab_graph.app_support import free_port
+    from collab_graph.views.app_support import free_port
 
     return free_port()
 
@@ -75,7 +75,7 @@ class AppServer:
 
     def start(self, *, timeout: float = START_TIMEOUT_S) -> AppServer:
         """Start the server and wait (with a cap) until its port answers."""
-        from collab_graph.app_support import wait_for_port
+        from collab_graph.views.app_support import wait_for_port
 
         self.port = self.port or _free_port()
         exe = shutil.which("collab-graph")

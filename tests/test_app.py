@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from collab_graph import app_support as sup
 from collab_graph import pipeline
-from collab_graph.graph import note_node
+from collab_graph.graph.build import note_node
 from collab_graph.resources import data_path
+from collab_graph.views import app_support as sup
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
@@ -191,7 +191,7 @@ def test_data_upload_adds_a_workshop(reviews_copy: Path) -> None:
 
 
 def test_export_offers_every_format_and_refuses_updates(reviews_copy: Path) -> None:
-    from collab_graph.export import FORMATS
+    from collab_graph.views.export import FORMATS
 
     at = run_page("export")
     labels = [b.label for b in at.get("download_button")]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from collab_graph import parse
+from collab_graph.ingest import parse
 
 ROOT = Path(__file__).resolve().parents[1]
 SYNTH = ROOT / "benchmarks" / "synth.py"

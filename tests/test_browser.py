@@ -19,9 +19,10 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from collab_graph import app_support as sup
-from collab_graph import pipeline, viz
+from collab_graph import pipeline
 from collab_graph.resources import data_path
+from collab_graph.views import app_support as sup
+from collab_graph.views import network as viz
 
 pytestmark = pytest.mark.browser
 

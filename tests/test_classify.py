@@ -1,4 +1,4 @@
-"""Tests for the classifier (collab_graph.classify)."""
+"""Tests for the classifier (collab_graph.coding.classifier)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from collab_graph.classify import classify_notes, classify_results, classify_text
-from collab_graph.evaluate import evaluate, load_reference
+from collab_graph.coding.classifier import classify_notes, classify_results, classify_text
+from collab_graph.ingest.parse import load, parse_file, parse_text
 from collab_graph.model import Note, NoteKind, Prompt, Workshop
-from collab_graph.parse import load, parse_file, parse_text
+from collab_graph.review.evaluate import evaluate, load_reference
 
 DATA = Path(__file__).parent / "data"
 # the analyst's reference coding of the bundled workshop (a copy of

@@ -1,4 +1,4 @@
-"""Tests for the evaluation against a reference coding (collab_graph.evaluate) and ``eval``."""
+"""Tests for the evaluation against a reference coding and the ``eval`` command."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from collab_graph.cli import app
+from collab_graph.coding.taxonomy import load_gazetteer, load_taxonomy
 from collab_graph.errors import DataFileError, InputFileError
-from collab_graph.evaluate import evaluate, load_reference
 from collab_graph.model import CodedNote, Note, NoteKind
-from collab_graph.taxonomy import load_gazetteer, load_taxonomy
+from collab_graph.review.evaluate import evaluate, load_reference
 
 DATA = Path(__file__).parent / "data"
 TINY = DATA / "classify_reference_tiny.csv"

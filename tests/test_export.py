@@ -14,12 +14,12 @@ from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
 from collab_graph.errors import ExportError
-from collab_graph.examples import example_graph
-from collab_graph.export import FORMATS, check_conforms, export, get_format, write
-from collab_graph.parse import load
+from collab_graph.graph.examples import example_graph
+from collab_graph.ingest.parse import load
 from collab_graph.pipeline import build_graph
-from collab_graph.rdf import from_rdf, to_graph, validate
-from collab_graph.vocab import CG, DCTERMS, RDF, SDO
+from collab_graph.rdf.convert import from_rdf, to_graph, validate
+from collab_graph.rdf.vocab import CG, DCTERMS, RDF, SDO
+from collab_graph.views.export import FORMATS, check_conforms, export, get_format, write
 
 RDF_FORMATS = ["turtle", "json-ld", "nt", "xml", "trig", "nquads"]
 QUAD_FORMATS = {"trig", "nquads"}

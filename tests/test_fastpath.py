@@ -1,11 +1,11 @@
 """The fast paths give exactly what the plain paths give.
 
-* :mod:`collab_graph.fastmatch`: the dispatched alternation finds the same
+* :mod:`collab_graph.coding.fastmatch`: the dispatched alternation finds the same
   matches (same text, span and alternative) as the plain ``a|b|c`` alternation,
   and classification with it gives the same records.
-* :mod:`collab_graph.fastrdf`: N-Triples and Turtle written straight from the
+* :mod:`collab_graph.rdf.fast`: N-Triples and Turtle written straight from the
   networkx graph are isomorphic to (and, for N-Triples, line-for-line equal to)
-  what rdflib writes from :func:`collab_graph.rdf.to_rdf`.
+  what rdflib writes from :func:`collab_graph.rdf.convert.to_rdf`.
 """
 
 from __future__ import annotations
@@ -22,11 +22,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collab_graph import classify, parse, taxonomy
-from collab_graph.fastmatch import dispatch_alternation, first_literal
+from collab_graph.coding import classifier as classify
+from collab_graph.coding import taxonomy
+from collab_graph.coding.fastmatch import dispatch_alternation, first_literal
+from collab_graph.ingest import parse
 from collab_graph.model import ParseResult
+from collab_graph.rdf.vocab import DEFAULT_BASE
 from collab_graph.resources import data_path, default_notes
-from collab_graph.vocab import DEFAULT_BASE
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -260,7 +262,8 @@ def test_ntriples_equal_rdflib(graphs: dict[str, nx.MultiDiGraph], which: str) -
     import rdflib
     from rdflib.compare import isomorphic
 
-    from collab_graph import fastrdf, rdf
+    from collab_graph.rdf import convert as rdf
+    from collab_graph.rdf import fast as fastrdf
 
     G = graphs[which]
     ref = rdf.to_graph(G)
@@ -275,7 +278,8 @@ def test_turtle_isomorphic_to_rdflib(graphs: dict[str, nx.MultiDiGraph], which: 
     import rdflib
     from rdflib.compare import isomorphic
 
-    from collab_graph import fastrdf, rdf
+    from collab_graph.rdf import convert as rdf
+    from collab_graph.rdf import fast as fastrdf
 
     G = graphs[which]
     parsed = rdflib.Graph().parse(data=fastrdf.turtle(G), format="turtle")
@@ -284,7 +288,8 @@ def test_turtle_isomorphic_to_rdflib(graphs: dict[str, nx.MultiDiGraph], which: 
 
 @pytest.mark.parametrize("which", ["bundled", "synthetic"])
 def test_nquads_equal_rdflib_dataset(graphs: dict[str, nx.MultiDiGraph], which: str) -> None:
-    from collab_graph import fastrdf, rdf
+    from collab_graph.rdf import convert as rdf
+    from collab_graph.rdf import fast as fastrdf
 
     G = graphs[which]
     ref = rdf.to_rdf(G).serialize(format="nquads", encoding="utf-8")
@@ -296,7 +301,8 @@ def test_awkward_literals_and_base(graphs: dict[str, nx.MultiDiGraph]) -> None:
     import rdflib
     from rdflib.compare import isomorphic
 
-    from collab_graph import fastrdf, rdf
+    from collab_graph.rdf import convert as rdf
+    from collab_graph.rdf import fast as fastrdf
 
     G = graphs["bundled"]
     note = next(n for n, k in G.nodes(data="kind") if k == "note")
@@ -315,7 +321,8 @@ def test_awkward_literals_and_base(graphs: dict[str, nx.MultiDiGraph]) -> None:
 @pytest.mark.parametrize("which", ["bundled", "synthetic"])
 def test_rows_are_iter_quads_in_order(graphs: dict[str, nx.MultiDiGraph], which: str) -> None:
     """The string writer mirrors rdf.iter_quads term for term, in the same order."""
-    from collab_graph import fastrdf, rdf
+    from collab_graph.rdf import convert as rdf
+    from collab_graph.rdf import fast as fastrdf
 
     G = graphs[which]
     expected = list(dict.fromkeys(tuple(map(fastrdf._nt, q)) for q in rdf.iter_quads(G)))
@@ -323,8 +330,8 @@ def test_rows_are_iter_quads_in_order(graphs: dict[str, nx.MultiDiGraph], which:
 
 
 def test_bad_base_is_refused(graphs: dict[str, nx.MultiDiGraph]) -> None:
-    from collab_graph import fastrdf
     from collab_graph.errors import ExportError
+    from collab_graph.rdf import fast as fastrdf
 
     with pytest.raises(ExportError, match="base IRI"):
         fastrdf.ntriples(graphs["bundled"], base="not an iri")
@@ -332,7 +339,8 @@ def test_bad_base_is_refused(graphs: dict[str, nx.MultiDiGraph]) -> None:
 
 def test_oxigraph_store_answers_like_sparql_run(graphs: dict[str, nx.MultiDiGraph]) -> None:
     """Every query of docs/queries.md gives the same rows on the bulk-loaded store."""
-    from collab_graph import fastrdf, sparql
+    from collab_graph.rdf import fast as fastrdf
+    from collab_graph.rdf import sparql
 
     G = graphs["bundled"]
     text = (ROOT / "docs" / "queries.md").read_text(encoding="utf-8")

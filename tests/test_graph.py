@@ -8,16 +8,16 @@ import networkx as nx
 import pytest
 
 from collab_graph.errors import DataFileError
-from collab_graph.examples import (
+from collab_graph.graph.build import build_graph, nodes_of_kind, note_node, theme_node
+from collab_graph.graph.examples import (
     example_coded_notes,
     example_graph,
     example_themes,
     example_workshops,
 )
-from collab_graph.graph import build_graph, nodes_of_kind, note_node, theme_node
-from collab_graph.links import CuratedLink
+from collab_graph.graph.links import CuratedLink
+from collab_graph.ingest.parse import load
 from collab_graph.model import EdgeKind, NodeKind
-from collab_graph.parse import load
 from collab_graph.pipeline import build_graph as pipeline_graph
 
 

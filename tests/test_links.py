@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from collab_graph.coding.taxonomy import load_taxonomy
 from collab_graph.errors import DataFileError
-from collab_graph.examples import example_coded_notes, example_themes
-from collab_graph.links import (
+from collab_graph.graph.examples import example_coded_notes, example_themes
+from collab_graph.graph.links import (
     CuratedLink,
     combine_links,
     compute_evidence,
@@ -18,7 +19,6 @@ from collab_graph.links import (
     score,
 )
 from collab_graph.model import CodedNote, Note, NoteKind
-from collab_graph.taxonomy import load_taxonomy
 
 
 def _note(

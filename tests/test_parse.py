@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from collab_graph.cli import app
 from collab_graph.errors import InputFileError, ParseError
+from collab_graph.ingest.parse import MAX_BYTES, load, parse_csv, parse_file, parse_text
 from collab_graph.model import LineRole
-from collab_graph.parse import MAX_BYTES, load, parse_csv, parse_file, parse_text
 from collab_graph.resources import default_notes
 
 DATA = Path(__file__).parent / "data"

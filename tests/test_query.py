@@ -9,9 +9,8 @@ import networkx as nx
 import pytest
 
 from collab_graph.errors import NotFoundError
-from collab_graph.examples import example_graph
-from collab_graph.pipeline import build_graph
-from collab_graph.query import (
+from collab_graph.graph.examples import example_graph
+from collab_graph.graph.query import (
     NoMatchError,
     centrality,
     combined_practices,
@@ -25,6 +24,7 @@ from collab_graph.query import (
     theme_graph,
     themes_ranked,
 )
+from collab_graph.pipeline import build_graph
 
 
 @cache

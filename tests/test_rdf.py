@@ -10,11 +10,11 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
 from collab_graph.errors import ExportError
-from collab_graph.examples import example_graph
+from collab_graph.graph.examples import example_graph
 from collab_graph.pipeline import build_graph
-from collab_graph.rdf import from_rdf, to_graph, to_rdf, validate
+from collab_graph.rdf.convert import from_rdf, to_graph, to_rdf, validate
+from collab_graph.rdf.vocab import CG, CG_NS, RDF, RDFS
 from collab_graph.resources import data_path
-from collab_graph.vocab import CG, CG_NS, RDF, RDFS
 
 
 @cache

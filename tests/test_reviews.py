@@ -1,4 +1,4 @@
-"""Tests for analyst reviews (collab_graph.reviews) and their use by classify and the CLI."""
+"""Tests for analyst reviews (collab_graph.review.reviews) and their use by classify and the CLI."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from collab_graph.classify import classify_and_review, classify_results
 from collab_graph.cli import app
+from collab_graph.coding.classifier import classify_and_review, classify_results
 from collab_graph.errors import ReviewError
+from collab_graph.ingest.parse import parse_text
 from collab_graph.model import NoteKind
-from collab_graph.parse import parse_text
-from collab_graph.reviews import (
+from collab_graph.review.reviews import (
     apply_reviews,
     delete_review,
     load_reviews,
@@ -122,7 +122,7 @@ def test_apply_reviews_leaves_other_notes(result):
 
 
 def load_reviews_for(note):
-    from collab_graph.reviews import make_review
+    from collab_graph.review.reviews import make_review
 
     return make_review(note, reason="test")
 
@@ -135,7 +135,7 @@ def test_bundled_reviews_are_current():
 
 
 def parse_text_bundled():
-    from collab_graph.parse import load
+    from collab_graph.ingest.parse import load
 
     return load([])[0]
 
@@ -153,7 +153,7 @@ def test_cli_classify_no_reviews_and_stale_warning(tmp_path: Path, monkeypatch):
         reason="r",
         path=data / "reviews.csv",
     )
-    monkeypatch.setattr("collab_graph.reviews.reviews_path", lambda: data / "reviews.csv")
+    monkeypatch.setattr("collab_graph.review.reviews.reviews_path", lambda: data / "reviews.csv")
     runner = CliRunner()
     reviewed = runner.invoke(app, ["classify", str(notes)])
     assert reviewed.exit_code == 0, reviewed.output

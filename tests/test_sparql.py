@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 
 from collab_graph.cli import app
 from collab_graph.errors import QueryError
-from collab_graph.examples import example_graph
+from collab_graph.graph.examples import example_graph
 from collab_graph.pipeline import build_graph
-from collab_graph.rdf import to_rdf
-from collab_graph.sparql import check_read_only, run
+from collab_graph.rdf.convert import to_rdf
+from collab_graph.rdf.sparql import check_read_only, run
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "queries.md"
 _BLOCK = re.compile(r"<!-- query: ([\w-]+) -->\n```sparql\n(.*?)\n```", re.S)

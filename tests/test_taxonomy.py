@@ -1,4 +1,4 @@
-"""Tests for the taxonomy and the organisation gazetteer (collab_graph.taxonomy)."""
+"""Tests for the taxonomy and the organisation gazetteer (collab_graph.coding.taxonomy)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from collab_graph.coding.taxonomy import load_gazetteer, load_kind_cues, load_taxonomy
 from collab_graph.errors import DataFileError
 from collab_graph.model import OrgType, ThemeKind
-from collab_graph.taxonomy import load_gazetteer, load_kind_cues, load_taxonomy
 
 
 @pytest.fixture

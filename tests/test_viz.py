@@ -1,4 +1,4 @@
-"""Tests of collab_graph.viz: offline, escaped, legible and scalable graph pages."""
+"""Tests of collab_graph.views.network: offline, escaped, legible and scalable graph pages."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import time
 import networkx as nx
 import pytest
 
-from collab_graph import viz
-from collab_graph.examples import example_graph
-from collab_graph.graph import build_graph, note_node, theme_node
+from collab_graph.graph.build import build_graph, note_node, theme_node
+from collab_graph.graph.examples import example_graph
 from collab_graph.model import CodedNote, Note, NoteKind, Organisation, OrgType, Theme, ThemeKind
+from collab_graph.views import network as viz
 
 MALICIOUS = "<img src=x onerror=alert(1)> see the href of P&K"
 

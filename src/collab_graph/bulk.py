@@ -8,9 +8,9 @@ built so far, which makes bulk work grow faster than linearly
 the collector off for the length of one bulk stage. Reference counting still
 frees memory as usual; any cycles made meanwhile are collected as soon as the
 collector is back on. The stage functions that build whole corpora
-(:func:`collab_graph.parse.load`, :func:`collab_graph.classify.classify_results`,
-:func:`collab_graph.graph.build_graph`, :func:`collab_graph.rdf.to_rdf` and
-:func:`~collab_graph.rdf.to_graph`, the :mod:`collab_graph.fastrdf` writers and the
+(:func:`collab_graph.ingest.parse.load`, :func:`collab_graph.coding.classifier.classify_results`,
+:func:`collab_graph.graph.build.build_graph`, :func:`collab_graph.rdf.convert.to_rdf` and
+:func:`~collab_graph.rdf.convert.to_graph`, the :mod:`collab_graph.rdf.fast` writers and the
 graph cache's reader) run under it.
 
 Examples

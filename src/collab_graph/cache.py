@@ -53,8 +53,9 @@ from typing import Protocol
 
 import networkx as nx
 
-from collab_graph import __version__, parse, pipeline
+from collab_graph import __version__, pipeline
 from collab_graph.bulk import paused_gc
+from collab_graph.ingest import parse
 from collab_graph.resources import data_dir, default_notes
 
 __all__ = ["CACHE_ENV", "MAX_ENTRIES", "cached", "default_dir", "fingerprint", "load_or_build"]
@@ -117,7 +118,7 @@ def fingerprint(
     """
     h = hashlib.sha256()
     _feed(h, "version", f"{__version__}/{_FORMAT}".encode())
-    for src in sorted(Path(__file__).resolve().parent.glob("*.py")):
+    for src in sorted(Path(__file__).resolve().parent.rglob("*.py")):
         _feed(h, f"code {src.name}", src.read_bytes())
     for path in [Path(p) for p in paths] or [default_notes()]:
         _feed(h, f"notes {path.name}", path.read_bytes())  # the graph keeps names only

@@ -33,9 +33,9 @@ from rich.table import Table
 
 from collab_graph import __version__
 from collab_graph.errors import CollabGraphError, NotFoundError, QueryError
+from collab_graph.graph.query import DEFAULT_MAX_QUOTES
+from collab_graph.ingest.parse import load
 from collab_graph.model import LineRole, ParseResult
-from collab_graph.parse import load
-from collab_graph.query import DEFAULT_MAX_QUOTES
 
 app = typer.Typer(
     name="collab-graph",
@@ -257,7 +257,7 @@ def classify_cmd(
     no_reviews: NoReviewsOpt = False,
 ) -> None:
     """Code each note: the parse record plus kind, themes, orgs, confidence and reasons."""
-    from collab_graph.classify import classify_and_review
+    from collab_graph.coding.classifier import classify_and_review
 
     with handle_errors():
         results = load_results(paths)
@@ -303,9 +303,9 @@ def eval_cmd(
     ] = EvalFormat.TABLE,
 ) -> None:
     """Agreement with a reference coding: kind accuracy, P/R/F1, confusion, orgs, themes."""
-    from collab_graph.classify import classify_and_review
-    from collab_graph.evaluate import evaluate, load_reference
-    from collab_graph.taxonomy import load_taxonomy
+    from collab_graph.coding.classifier import classify_and_review
+    from collab_graph.coding.taxonomy import load_taxonomy
+    from collab_graph.review.evaluate import evaluate, load_reference
 
     with handle_errors():
         ref = load_reference(reference)
@@ -448,7 +448,7 @@ def practices_cmd(
     ] = DEFAULT_MAX_QUOTES,
 ) -> None:
     """Ranked practices that address a barrier, with the quotes behind them."""
-    from collab_graph.query import practices_for
+    from collab_graph.graph.query import practices_for
 
     with handle_errors():
         G = _graph(paths, reviews=not no_reviews)
@@ -519,7 +519,7 @@ def export_cmd(
     no_reviews: NoReviewsOpt = False,
 ) -> None:
     """The whole graph in one format (to stdout unless -o is given)."""
-    from collab_graph import export as exp
+    from collab_graph.views import export as exp
 
     with handle_errors():
         exp.get_format(format)
@@ -552,7 +552,7 @@ def sparql_cmd(
     no_reviews: NoReviewsOpt = False,
 ) -> None:
     """Run a read-only SPARQL query over the exported RDF (standard prefixes predeclared)."""
-    from collab_graph.sparql import check_read_only, prepare, run
+    from collab_graph.rdf.sparql import check_read_only, prepare, run
 
     with handle_errors():
         text = query
@@ -601,7 +601,7 @@ def app_cmd(
     import os
 
     from collab_graph import cache
-    from collab_graph.app_support import (
+    from collab_graph.views.app_support import (
         app_environment,
         app_reviews_path,
         app_script,

@@ -1,8 +1,8 @@
 """The whole pipeline in one call: notes files → coded notes → knowledge graph.
 
 The CLI and the app use :func:`build_graph`; it only composes the stages
-(:func:`collab_graph.parse.load` → :func:`collab_graph.classify.classify_results`
-→ :func:`collab_graph.graph.build_graph`), so every stage stays testable alone.
+(:func:`collab_graph.ingest.parse.load` → :func:`collab_graph.coding.classifier.classify_results`
+→ :func:`collab_graph.graph.build.build_graph`), so every stage stays testable alone.
 
 Examples
 --------
@@ -18,7 +18,11 @@ from pathlib import Path
 
 import networkx as nx
 
-from collab_graph import classify, graph, links, parse, taxonomy
+from collab_graph.coding import classifier as classify
+from collab_graph.coding import taxonomy
+from collab_graph.graph import build as graph
+from collab_graph.graph import links
+from collab_graph.ingest import parse
 from collab_graph.model import ParseResult
 
 __all__ = ["build_graph", "graph_from_results"]
@@ -47,7 +51,7 @@ def build_graph(
     Returns
     -------
     networkx.MultiDiGraph
-        See :mod:`collab_graph.graph` for the schema.
+        See :mod:`collab_graph.graph.build` for the schema.
 
     Raises
     ------
@@ -74,11 +78,11 @@ def graph_from_results(
     """Code already parsed workshops and build their graph (see :func:`build_graph`).
 
     ``progress(notes_done, notes_total)`` is called as workshops are coded (see
-    :func:`collab_graph.classify.classify_results`).
+    :func:`collab_graph.coding.classifier.classify_results`).
 
     Examples
     --------
-    >>> from collab_graph.parse import parse_text
+    >>> from collab_graph.ingest.parse import parse_text
     >>> res = parse_text("Challenges\\n- No time for it\\n- Protected time helps\\n", source="x.md")
     >>> G = graph_from_results([res])
     >>> sorted(d["text"] for _, d in G.nodes(data=True) if d["kind"] == "note")

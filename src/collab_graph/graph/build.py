@@ -4,7 +4,7 @@ Schema
 ------
 Node ids are path-like strings built from slugs and ids, so they are stable
 across runs and turn into valid IRIs by prefixing a base IRI (see
-:mod:`collab_graph.rdf`). Notes and their structure are namespaced by workshop
+:mod:`collab_graph.rdf.convert`). Notes and their structure are namespaced by workshop
 slug; themes and organisations are shared by all workshops.
 
 Nodes (attributes besides ``kind`` and ``label``; ``?`` = absent when unknown):
@@ -49,11 +49,11 @@ Edges (kind: from → to; attributes besides ``kind``):
     groups_both, explicit_groups, block_groups, explicit_notes`` (``;``-joined note
     node ids)
 
-See :mod:`collab_graph.links` for how ``addresses`` links are scored.
+See :mod:`collab_graph.graph.links` for how ``addresses`` links are scored.
 
 Examples
 --------
->>> from collab_graph.examples import example_graph
+>>> from collab_graph.graph.examples import example_graph
 >>> G = example_graph()
 >>> G.nodes["workshop/alpha/note/G1-Q1-A-2"]["text"]
 'Day job – no time'
@@ -72,7 +72,7 @@ import networkx as nx
 
 from collab_graph.bulk import paused_gc
 from collab_graph.errors import DataFileError
-from collab_graph.links import AddressesLink, CuratedLink, combine_links, compute_evidence
+from collab_graph.graph.links import AddressesLink, CuratedLink, combine_links, compute_evidence
 from collab_graph.model import (
     CodedNote,
     EdgeKind,
@@ -160,7 +160,7 @@ def nodes_of_kind(G: nx.MultiDiGraph, *kinds: NodeKind | str) -> list[str]:
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> nodes_of_kind(example_graph(), NodeKind.BARRIER)
     ['theme/b_funding_budgets', 'theme/b_time_capacity', 'theme/b_trust']
     """
@@ -383,7 +383,7 @@ def build_graph(
     organisations : iterable of Organisation
         Extra organisation nodes; mentioned organisations are always added.
     curated : sequence of CuratedLink
-        Curated practice → barrier links (:func:`collab_graph.links.load_curated`).
+        Curated practice → barrier links (:func:`collab_graph.graph.links.load_curated`).
 
     Returns
     -------
@@ -398,7 +398,7 @@ def build_graph(
 
     Examples
     --------
-    >>> from collab_graph.examples import example_coded_notes, example_workshops
+    >>> from collab_graph.graph.examples import example_coded_notes, example_workshops
     >>> G = build_graph(example_coded_notes(), example_workshops())
     >>> G.number_of_nodes(), G.nodes["workshop/alpha/Q1-A"]["topic"]
     (28, 'resourcing')

@@ -6,7 +6,7 @@ Streamlit, so every helper is testable on its own.
 
 Examples
 --------
->>> from collab_graph.examples import example_graph
+>>> from collab_graph.graph.examples import example_graph
 >>> G = example_graph()
 >>> rows = notes_table(G)
 >>> rows[0]["id"], rows[0]["kind"], rows[0]["themes"]
@@ -32,8 +32,8 @@ from typing import Any
 import networkx as nx
 
 from collab_graph.errors import CollabGraphError, InputFileError
+from collab_graph.ingest.parse import MAX_BYTES
 from collab_graph.model import EdgeKind, LineRole, NodeKind, Note, NoteKind, ParseResult
-from collab_graph.parse import MAX_BYTES
 
 __all__ = [
     "APP_SCRIPT_ENV",
@@ -129,8 +129,8 @@ def app_script() -> Path:
     """
     env = os.environ.get(APP_SCRIPT_ENV)
     candidates = [Path(env)] if env else []
-    here = Path(__file__).resolve().parent
-    candidates += [here.parents[1] / "app.py", here / "app.py"]
+    package = Path(__file__).resolve().parents[1]  # collab_graph/
+    candidates += [package.parents[1] / "app.py", package / "app.py"]
     for c in candidates:
         if c.is_file():
             return c
@@ -241,7 +241,7 @@ def app_reviews_path(environ: Mapping[str, str] | None = None) -> Path:
     >>> app_reviews_path({}).name
     'reviews.csv'
     """
-    from collab_graph.reviews import reviews_path
+    from collab_graph.review.reviews import reviews_path
 
     env = os.environ if environ is None else environ
     raw = env.get(REVIEWS_ENV, "").strip()
@@ -357,7 +357,7 @@ def parse_report(results: Sequence[ParseResult]) -> list[dict[str, Any]]:
 
     Examples
     --------
-    >>> from collab_graph.parse import parse_text
+    >>> from collab_graph.ingest.parse import parse_text
     >>> r = parse_text("Title\\nGroup 1\\n- a note\\n", source="t.txt")
     >>> row = parse_report([r])[0]
     >>> row["notes"], row["groups"], row["unassigned"]
@@ -437,7 +437,7 @@ def note_from_node(G: nx.MultiDiGraph, node: str) -> Note:
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> note = note_from_node(example_graph(), "workshop/alpha/note/G1-Q1-A-2")
     >>> note.id, note.workshop, note.text
     ('G1-Q1-A-2', 'alpha', 'Day job – no time')
@@ -485,7 +485,7 @@ def question_options(G: nx.MultiDiGraph) -> list[int]:
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> question_options(example_graph())
     [1]
     """
@@ -505,7 +505,7 @@ def option_labels(G: nx.MultiDiGraph, *kinds: str, used_only: bool = True) -> di
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> list(option_labels(example_graph(), "organisation").values())
     ['NHS', 'Procurement function']
     """
@@ -530,7 +530,7 @@ def kind_counts(G: nx.MultiDiGraph) -> dict[str, int]:
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> kind_counts(example_graph())
     {'practice': 5, 'barrier': 4, 'benefit': 1, 'context': 0, 'heading': 1}
     """
@@ -549,7 +549,7 @@ def group_theme_counts(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> rows = group_theme_counts(example_graph())
     >>> [(r["group"], r["notes"]) for r in rows if r["theme"] == "Time and capacity"]
     [('Group 1 · alpha', 1), ('Group 1 · beta', 1), ('Group 2 · alpha', 1)]
@@ -577,7 +577,7 @@ def org_mentions(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> [(r["organisation"], r["notes"], r["groups"]) for r in org_mentions(example_graph())]
     [('NHS', 2, 2), ('Procurement function', 2, 2)]
     """
@@ -619,12 +619,12 @@ def md_escape(text: str) -> str:
 
 
 def practice_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The ranked practices of a :func:`collab_graph.query.practices_for` result, as table rows.
+    """The ranked practices of a :func:`~collab_graph.graph.query.practices_for` answer, as rows.
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
-    >>> from collab_graph.query import practices_for
+    >>> from collab_graph.graph.examples import example_graph
+    >>> from collab_graph.graph.query import practices_for
     >>> row = practice_rows(practices_for(example_graph(), "day job no time"))[0]
     >>> row["rank"], row["practice"], row["score"], row["curated"], row["evidence"], row["level"]
     (1, 'Protected / dedicated time for innovation', 0.75, 1.0, 0.5, 1)
@@ -685,12 +685,12 @@ def quote_rows(evidence: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def combined_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Rows of a :func:`collab_graph.query.combined_practices` result, one column per barrier.
+    """Rows of a :func:`collab_graph.graph.query.combined_practices` result, one column per barrier.
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
-    >>> from collab_graph.query import combined_practices
+    >>> from collab_graph.graph.examples import example_graph
+    >>> from collab_graph.graph.query import combined_practices
     >>> res = combined_practices(example_graph(), ["b_time_capacity", "b_funding_budgets"])
     >>> row = combined_rows(res)[0]
     >>> row["practice"], row["barriers addressed"], row["Time and capacity"]
@@ -720,12 +720,12 @@ def answer_subgraph(
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> H = answer_subgraph(example_graph(), "b_time_capacity", ["p_protected_time"])
     >>> sorted(H.nodes[n]["kind"] for n in H)
     ['barrier', 'note', 'note', 'note', 'practice']
     """
-    from collab_graph.graph import theme_node
+    from collab_graph.graph.build import theme_node
 
     b = theme_node(barrier_id)
     keep = {b, *(theme_node(p) for p in practice_ids)}

@@ -1,10 +1,10 @@
 """N-Triples, N-Quads and Turtle written straight from the graph, without rdflib's store.
 
-:func:`collab_graph.rdf.to_graph` builds an :class:`rdflib.Graph` (an indexed
+:func:`collab_graph.rdf.convert.to_graph` builds an :class:`rdflib.Graph` (an indexed
 store of Python term objects) and rdflib then serialises it. For a large graph
 most of that time and memory goes into the store, which an export does not
 need. This module walks the graph with the same code as
-:func:`collab_graph.rdf.iter_quads` (:func:`collab_graph.rdf.walk_quads`, the one
+:func:`collab_graph.rdf.convert.iter_quads` (:func:`collab_graph.rdf.convert.walk_quads`, the one
 definition of the RDF form), spelling each term as N-Triples text instead of an
 rdflib object and formatting each term once, and streams the quads out, so
 
@@ -18,12 +18,12 @@ rdflib object and formatting each term once, and streams the quads out, so
 
 ``tests/test_fastpath.py`` checks all three against rdflib on the bundled
 workshop and a synthetic corpus. rdflib stays the API users see: use
-:func:`collab_graph.rdf.to_rdf` to work with the RDF in Python.
+:func:`collab_graph.rdf.convert.to_rdf` to work with the RDF in Python.
 
 Examples
 --------
 >>> import io
->>> from collab_graph.examples import example_graph
+>>> from collab_graph.graph.examples import example_graph
 >>> buf = io.StringIO()
 >>> n = write_ntriples(example_graph(), buf)
 >>> lines = buf.getvalue().splitlines()
@@ -50,8 +50,8 @@ from rdflib.term import Node
 
 from collab_graph.bulk import paused_gc
 from collab_graph.errors import ExportError
-from collab_graph.rdf import AttrSpec, walk_quads
-from collab_graph.vocab import DEFAULT_BASE, PREFIXES, RDF, XSD
+from collab_graph.rdf.convert import AttrSpec, walk_quads
+from collab_graph.rdf.vocab import DEFAULT_BASE, PREFIXES, RDF, XSD
 
 __all__ = [
     "nquads",
@@ -115,7 +115,7 @@ class _Terms:
         return _quote(value)
 
     def node(self, node: str) -> str:
-        """``<IRI>`` of a node id, as :func:`collab_graph.rdf.node_iri`."""
+        """``<IRI>`` of a node id, as :func:`collab_graph.rdf.convert.node_iri`."""
         iri = self._iri.get(node)
         if iri is None:
             iri = self._iri[node] = f"<{self.base}{quote(node, safe=_SAFE)}>"
@@ -156,8 +156,8 @@ class _Terms:
 def _rows(G: nx.MultiDiGraph, base: str) -> Iterator[tuple[str, str, str, str]]:
     """(subject, predicate, object, graph) as N-Triples terms: the quads of ``iter_quads``.
 
-    The same walk as :func:`collab_graph.rdf.iter_quads`
-    (:func:`~collab_graph.rdf.walk_quads`), spelt as strings instead of rdflib
+    The same walk as :func:`collab_graph.rdf.convert.iter_quads`
+    (:func:`~collab_graph.rdf.convert.walk_quads`), spelt as strings instead of rdflib
     objects.
     """
     return walk_quads(G, base, _Terms(base))
@@ -169,7 +169,7 @@ def write_ntriples(G: nx.MultiDiGraph, out: TextIO, *, base: str = DEFAULT_BASE)
     Parameters
     ----------
     G : networkx.MultiDiGraph
-        A graph built by :func:`collab_graph.graph.build_graph`.
+        A graph built by :func:`collab_graph.graph.build.build_graph`.
     out : text stream
         Where to write (UTF-8 is expected when it is a file).
     base : str
@@ -226,7 +226,7 @@ def _prefixed(term: str, names: list[tuple[str, str]]) -> str | None:
 def write_turtle(G: nx.MultiDiGraph, out: TextIO, *, base: str = DEFAULT_BASE) -> int:
     """Write the graph's triples (the union of all workshops) as Turtle.
 
-    Vocabulary terms use the prefixes of :data:`collab_graph.vocab.PREFIXES`;
+    Vocabulary terms use the prefixes of :data:`collab_graph.rdf.vocab.PREFIXES`;
     data IRIs are written in full. Consecutive triples about one subject share
     a block (``;``); a subject may head more than one block.
 
@@ -304,7 +304,7 @@ def oxigraph_store(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> ox.Store:
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> store = oxigraph_store(example_graph())
     >>> q = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/collab-graph/vocab#Note> }"
     >>> next(iter(store.query(q, use_default_graph_as_union=True)))["n"].value

@@ -41,10 +41,10 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from collab_graph.coding.taxonomy import Gazetteer, Taxonomy, load_gazetteer, load_taxonomy
 from collab_graph.errors import ReviewError
 from collab_graph.model import CodedNote, Note, NoteKind, Organisation, Theme
 from collab_graph.resources import data_path
-from collab_graph.taxonomy import Gazetteer, Taxonomy, load_gazetteer, load_taxonomy
 
 T = TypeVar("T", Theme, Organisation)
 

@@ -11,7 +11,7 @@ comment in ``data/ontology.ttl``.
 
 Examples
 --------
->>> from collab_graph.vocab import CG
+>>> from collab_graph.rdf.vocab import CG
 >>> str(CG.Practice)
 'https://w3id.org/collab-graph/vocab#Practice'
 >>> CG.Practise

@@ -32,7 +32,7 @@ only pairs themes within a group (at most practice × barrier themes per group).
 
 Examples
 --------
->>> from collab_graph.examples import example_coded_notes
+>>> from collab_graph.graph.examples import example_coded_notes
 >>> ev = compute_evidence(example_coded_notes())
 >>> e = ev["p_protected_time", "b_time_capacity"]
 >>> e.groups_barrier, e.groups_both, e.explicit_groups, e.endorsement, e.level
@@ -95,7 +95,7 @@ def group_key(cn: CodedNote) -> GroupKey:
 
     Examples
     --------
-    >>> from collab_graph.examples import example_coded_notes
+    >>> from collab_graph.graph.examples import example_coded_notes
     >>> group_key(example_coded_notes()[0])
     ('alpha', 1)
     """
@@ -316,7 +316,7 @@ def compute_evidence(coded: Iterable[CodedNote]) -> dict[tuple[str, str], LinkEv
 
     Examples
     --------
-    >>> from collab_graph.examples import example_coded_notes
+    >>> from collab_graph.graph.examples import example_coded_notes
     >>> ev = compute_evidence(example_coded_notes())
     >>> sorted(ev)[:2]
     [('p_dedicated_team', 'b_time_capacity'), ('p_protected_time', 'b_funding_budgets')]
@@ -416,7 +416,7 @@ def combine_links(
 
     Examples
     --------
-    >>> from collab_graph.examples import example_coded_notes
+    >>> from collab_graph.graph.examples import example_coded_notes
     >>> cur = [CuratedLink("p_protected_time", "b_time_capacity", "strong", "frees time")]
     >>> links = combine_links(cur, compute_evidence(example_coded_notes()))
     >>> for k in links:

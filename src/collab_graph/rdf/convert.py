@@ -1,7 +1,7 @@
 """The graph as RDF, and back: ``to_rdf(G)`` and ``from_rdf(g)`` are inverses.
 
 This module holds the one map between the networkx schema of
-:mod:`collab_graph.graph` and RDF:
+:mod:`collab_graph.graph.build` and RDF:
 
 * **Classes.** :data:`CLASS_OF` maps each :class:`~collab_graph.model.NodeKind`
   to one RDF class (``cg:Note``, ``cg:Practice``, ``org:Organization``, ...).
@@ -28,7 +28,7 @@ workshops share, sit in ``{base}graph/shared``.
 Examples
 --------
 >>> from rdflib.compare import isomorphic
->>> from collab_graph.examples import example_graph
+>>> from collab_graph.graph.examples import example_graph
 >>> G = example_graph()
 >>> ds = to_rdf(G)
 >>> len(list(ds.graphs())) >= 3
@@ -58,8 +58,7 @@ from rdflib.term import Node
 from collab_graph.bulk import paused_gc
 from collab_graph.errors import DataFileError, ExportError
 from collab_graph.model import EdgeKind, NodeKind
-from collab_graph.resources import data_path
-from collab_graph.vocab import (
+from collab_graph.rdf.vocab import (
     CG,
     DCTERMS,
     DEFAULT_BASE,
@@ -71,6 +70,7 @@ from collab_graph.vocab import (
     SDO,
     SKOS,
 )
+from collab_graph.resources import data_path
 
 __all__ = [
     "CLASS_OF",
@@ -321,7 +321,7 @@ def node_kind(node: str, data: Mapping[str, Any]) -> NodeKind:
 class TermMaker(Protocol[T_co]):
     """How :func:`walk_quads` spells RDF terms: rdflib objects or N-Triples text.
 
-    :func:`iter_quads` uses rdflib terms; :mod:`collab_graph.fastrdf` uses
+    :func:`iter_quads` uses rdflib terms; :mod:`collab_graph.rdf.fast` uses
     strings in N-Triples syntax. Both walk the graph with the same code, so the
     two can never disagree on which triples there are.
     """
@@ -368,7 +368,7 @@ def walk_quads(
     """Every quad of the RDF form of ``G`` in a deterministic order, spelt by ``terms``.
 
     The one description of how the graph becomes RDF: :func:`iter_quads` (rdflib
-    terms) and the fast writers of :mod:`collab_graph.fastrdf` (N-Triples text)
+    terms) and the fast writers of :mod:`collab_graph.rdf.fast` (N-Triples text)
     both call it.
 
     Raises
@@ -457,7 +457,7 @@ def iter_quads(
     Parameters
     ----------
     G : networkx.MultiDiGraph
-        A graph built by :func:`collab_graph.graph.build_graph`.
+        A graph built by :func:`collab_graph.graph.build.build_graph`.
     base : str
         Base IRI of the data.
 
@@ -473,7 +473,7 @@ def iter_quads(
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> quads = list(iter_quads(example_graph()))
     >>> len(quads) == len(set(quads))
     True
@@ -493,7 +493,7 @@ def to_rdf(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> Dataset:
     Parameters
     ----------
     G : networkx.MultiDiGraph
-        A graph built by :func:`collab_graph.graph.build_graph`.
+        A graph built by :func:`collab_graph.graph.build.build_graph`.
     base : str
         Base IRI of the data, absolute and ending in ``/`` or ``#``.
 
@@ -510,7 +510,7 @@ def to_rdf(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> Dataset:
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> ds = to_rdf(example_graph(), base="https://example.org/kg/")
     >>> sorted(str(g.identifier) for g in ds.graphs() if len(g))
     ['https://example.org/kg/graph/shared', 'https://example.org/kg/workshop/alpha', 'https://example.org/kg/workshop/beta']
@@ -534,9 +534,9 @@ def to_graph(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> Graph:
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> g = to_graph(example_graph())
-    >>> from collab_graph.vocab import CG
+    >>> from collab_graph.rdf.vocab import CG
     >>> len(set(g.subjects(RDF.type, CG.Note)))
     11
     """
@@ -618,7 +618,7 @@ def from_rdf(g: Graph, *, base: str | None = None) -> nx.MultiDiGraph:
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> G = example_graph()
     >>> H = from_rdf(to_graph(G))
     >>> sorted(H.edges(keys=True, data=True)) == sorted(G.edges(keys=True, data=True))
@@ -737,7 +737,7 @@ def validate(data: Graph, *, shapes: Path | None = None) -> ShaclReport:
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> G = example_graph()
     >>> validate(to_graph(G)).conforms
     True

@@ -52,8 +52,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import TypeVar
 
+from collab_graph.coding.fastmatch import dispatch_alternation
 from collab_graph.errors import DataFileError
-from collab_graph.fastmatch import dispatch_alternation
 from collab_graph.model import NoteKind, Organisation, OrgType, Theme, ThemeKind
 from collab_graph.resources import data_path
 

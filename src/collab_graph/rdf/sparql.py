@@ -10,13 +10,13 @@ so is ``SERVICE`` (a federated query would reach the network).
 engine behind ``oxrdflib``), whose default graph is the union of all workshops'
 named graphs, so queries need no ``GRAPH`` clause; ``GRAPH ?g { ... }`` still
 reaches one workshop. ``engine="rdflib"`` runs the same query on rdflib's own
-memory store instead. The prefixes of :data:`collab_graph.vocab.PREFIXES`
+memory store instead. The prefixes of :data:`collab_graph.rdf.vocab.PREFIXES`
 (``cg:``, ``skos:``, ``prov:``, ``dcterms:``, ``schema:``, ``org:``, ...) and
 ``cgd:`` (the data's base IRI) may be used without declaring them.
 
 Examples
 --------
->>> from collab_graph.examples import example_graph
+>>> from collab_graph.graph.examples import example_graph
 >>> res = run(example_graph(), "SELECT (COUNT(?n) AS ?notes) WHERE { ?n a cg:Note }")
 >>> res.columns, res.rows
 (('notes',), [('11',)])
@@ -43,8 +43,8 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.term import BNode, Node, URIRef
 
 from collab_graph.errors import QueryError
-from collab_graph.rdf import iter_quads, to_rdf
-from collab_graph.vocab import DEFAULT_BASE, PREFIXES
+from collab_graph.rdf.convert import iter_quads, to_rdf
+from collab_graph.rdf.vocab import DEFAULT_BASE, PREFIXES
 
 __all__ = ["QueryResult", "check_read_only", "prepare", "run"]
 
@@ -208,7 +208,7 @@ def _run_oxigraph(data: nx.MultiDiGraph | Graph, query: str, base: str) -> Query
     if isinstance(data, nx.Graph):
         # Bulk-load N-Quads text written from the graph: much faster than one
         # Python Quad object per triple (docs/benchmarks.md).
-        from collab_graph.fastrdf import oxigraph_store
+        from collab_graph.rdf.fast import oxigraph_store
 
         store = oxigraph_store(data, base=base)
     else:
@@ -277,7 +277,7 @@ def run(
     Parameters
     ----------
     data : networkx.MultiDiGraph or rdflib.Graph or rdflib.Dataset
-        The knowledge graph (exported with :func:`collab_graph.rdf.iter_quads`)
+        The knowledge graph (exported with :func:`collab_graph.rdf.convert.iter_quads`)
         or RDF already built.
     query : str
         SELECT, ASK, CONSTRUCT or DESCRIBE; standard prefixes need no declaration.
@@ -297,7 +297,7 @@ def run(
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> q = "SELECT ?t WHERE { ?n dcterms:identifier 'G1-Q1-A-2' ; schema:text ?t }"
     >>> run(example_graph(), q, engine="rdflib").rows == run(example_graph(), q).rows
     True

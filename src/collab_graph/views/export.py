@@ -6,17 +6,17 @@ listing the valid names when a name is unknown.
 
 * RDF: ``turtle``, ``json-ld``, ``nt``, ``xml`` (the union of all workshops'
   triples) and ``trig``, ``nquads`` (one named graph per workshop), from
-  :mod:`collab_graph.rdf`.
+  :mod:`collab_graph.rdf.convert`.
 * Graph formats: ``graphml`` and ``gexf`` (networkx writers; every attribute is
   already a plain scalar) and ``csv`` (one row per node and per edge).
-* ``html``: the offline interactive view of :func:`collab_graph.viz.graph_html`,
+* ``html``: the offline interactive view of :func:`collab_graph.views.network.graph_html`,
   imported only when asked for, so the other formats do not load pyvis.
 
 Every writer returns bytes (UTF-8 for the text formats).
 
 Examples
 --------
->>> from collab_graph.examples import example_graph
+>>> from collab_graph.graph.examples import example_graph
 >>> data = export(example_graph(), "nt")
 >>> data.count(b"\\n") > 100
 True
@@ -39,8 +39,8 @@ from pathlib import Path
 import networkx as nx
 
 from collab_graph.errors import ExportError
-from collab_graph.rdf import ShaclReport, to_graph, to_rdf, validate
-from collab_graph.vocab import DEFAULT_BASE
+from collab_graph.rdf.convert import ShaclReport, to_graph, to_rdf, validate
+from collab_graph.rdf.vocab import DEFAULT_BASE
 
 __all__ = [
     "CSV_FIELDS",
@@ -79,7 +79,7 @@ def _fast_writer(fmt: str) -> Writer:
     # as rdflib's serializer (tests/test_fastpath.py), without building an
     # rdflib graph, which is most of the cost at scale (docs/benchmarks.md).
     def write(G: nx.MultiDiGraph, base: str) -> bytes:
-        from collab_graph import fastrdf
+        from collab_graph.rdf import fast as fastrdf
 
         return fastrdf.ntriples(G, base=base) if fmt == "nt" else fastrdf.nquads(G, base=base)
 
@@ -126,7 +126,7 @@ def _csv(G: nx.MultiDiGraph, base: str) -> bytes:
 def _html(G: nx.MultiDiGraph, base: str) -> bytes:
     # Imported here: viz is the only module that imports pyvis, and the other
     # formats must not pay for it.
-    from collab_graph.viz import graph_html
+    from collab_graph.views.network import graph_html
 
     return graph_html(G, title=str(G.graph.get("name", "collab-graph"))).encode("utf-8")
 
@@ -228,7 +228,7 @@ def check_conforms(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> ShaclRepo
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> check_conforms(example_graph()).conforms
     True
     """

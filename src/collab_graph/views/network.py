@@ -29,11 +29,11 @@ What the page guarantees
 
 The view functions (:func:`filter_graph`, :func:`neighbourhood`,
 :func:`overview_graph`, :func:`drilldown`) take the graph first and return a new
-graph with the schema of :mod:`collab_graph.graph`, so they compose.
+graph with the schema of :mod:`collab_graph.graph.build`, so they compose.
 
 Examples
 --------
->>> from collab_graph.examples import example_graph
+>>> from collab_graph.graph.examples import example_graph
 >>> G = example_graph()
 >>> view = render(G)
 >>> view.nodes == G.number_of_nodes(), view.physics
@@ -217,7 +217,7 @@ def node_tooltip(G: nx.MultiDiGraph, node: str) -> str:
     Parameters
     ----------
     G : networkx.MultiDiGraph
-        A graph with the schema of :mod:`collab_graph.graph` (or a view of one).
+        A graph with the schema of :mod:`collab_graph.graph.build` (or a view of one).
     node : str
         The node id.
 
@@ -228,7 +228,7 @@ def node_tooltip(G: nx.MultiDiGraph, node: str) -> str:
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> print(node_tooltip(example_graph(), "workshop/alpha/note/G1-Q1-A-2"))
     “Day job – no time”
     barrier note G1-Q1-A-2
@@ -321,7 +321,7 @@ def filter_graph(
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> G = example_graph()
     >>> H = filter_graph(G, kinds={"note", "barrier"}, note_kinds={"barrier"})
     >>> sorted(H.nodes[n]["label"] for n in H if H.nodes[n]["kind"] == "note")
@@ -380,7 +380,7 @@ def neighbourhood(G: nx.MultiDiGraph, node: str, radius: int = 1) -> nx.MultiDiG
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> H = neighbourhood(example_graph(), "theme/b_funding_budgets")
     >>> sorted(H.nodes[n]["kind"] for n in H)
     ['barrier', 'note', 'note', 'practice', 'practice']
@@ -407,7 +407,7 @@ def search_nodes(G: nx.MultiDiGraph, query: str, *, limit: int = 20) -> list[str
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> search_nodes(example_graph(), "no time")
     ['workshop/alpha/note/G1-Q1-A-2', 'workshop/alpha/note/G2-Q1-A-2']
     >>> search_nodes(example_graph(), "NHS")[0]
@@ -456,7 +456,7 @@ def overview_graph(
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> ov = overview_graph(example_graph())
     >>> ov.nodes["theme/b_time_capacity"]["notes"], ov.nodes["theme/b_time_capacity"]["groups"]
     (3, 3)
@@ -526,7 +526,7 @@ def drilldown(
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> H, left_out = drilldown(example_graph(), "theme/b_time_capacity")
     >>> sorted(H.nodes[n]["label"] for n in H if H.nodes[n]["kind"] == "note"), left_out
     (['G1-Q1-1', 'G1-Q1-A-2', 'G2-Q1-A-2'], 0)
@@ -628,7 +628,7 @@ def answer_layout(
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> G = example_graph()
     >>> H = G.subgraph(["theme/b_time_capacity", "theme/p_protected_time",
     ...     "theme/p_dedicated_team", "workshop/alpha/note/G1-Q1-A-2"])
@@ -664,7 +664,7 @@ def layout(G: nx.MultiDiGraph, *, seed: int = 7) -> dict[str, tuple[float, float
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> G = example_graph()
     >>> pos = layout(G)
     >>> len(pos) == G.number_of_nodes(), pos == layout(G)
@@ -786,7 +786,7 @@ def legend_entries(G: nx.MultiDiGraph) -> list[tuple[str, str, str, str]]:
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> [e[2] for e in legend_entries(example_graph())][:4]
     ['Practices', 'Barriers', 'Benefits', 'Organisations']
     """
@@ -1029,7 +1029,7 @@ def render(
     Parameters
     ----------
     G : networkx.MultiDiGraph
-        A graph with the schema of :mod:`collab_graph.graph`, or any view of it
+        A graph with the schema of :mod:`collab_graph.graph.build`, or any view of it
         (:func:`filter_graph`, :func:`overview_graph`, ...).
     positions : mapping, optional
         Node positions in pixels, e.g. :func:`layout` of a larger graph computed
@@ -1064,7 +1064,7 @@ def render(
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> view = render(example_graph(), physics=False, title="<b>x</b>")
     >>> view.physics, "&lt;b&gt;x&lt;/b&gt;" in view.html
     (False, True)

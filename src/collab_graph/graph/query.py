@@ -1,7 +1,7 @@
 """Questions users ask of the knowledge graph, as plain functions taking the graph first.
 
 The central one is :func:`practices_for`: which practices address a barrier,
-ranked by the ``addresses`` links' score (see :mod:`collab_graph.links`), each
+ranked by the ``addresses`` links' score (see :mod:`collab_graph.graph.links`), each
 with the quotes behind it. Its result is plain JSON-ready data in the shape of
 ``collab-graph practices --format json`` (``shared/CONTRACT.md``), plus extra keys.
 
@@ -18,7 +18,7 @@ A *group* is a workshop's breakout group; across workshops it is identified by
 
 Examples
 --------
->>> from collab_graph.examples import example_graph
+>>> from collab_graph.graph.examples import example_graph
 >>> G = example_graph()
 >>> res = practices_for(G, "day job no time")
 >>> res["barrier"]["id"], [p["id"] for p in res["practices"]][:2]
@@ -42,7 +42,7 @@ import networkx as nx
 from rapidfuzz import fuzz, process, utils
 
 from collab_graph.errors import NotFoundError
-from collab_graph.graph import THEME_KINDS
+from collab_graph.graph.build import THEME_KINDS
 from collab_graph.model import EdgeKind, NodeKind
 
 __all__ = [
@@ -142,11 +142,11 @@ def invalidate(G: nx.MultiDiGraph) -> None:
     """Forget the lookups cached for ``G``; call it after changing ``G``'s edges in place.
 
     The cache is rebuilt by itself when the number of nodes changes, and graphs
-    built by :func:`collab_graph.graph.build_graph` are not changed afterwards.
+    built by :func:`collab_graph.graph.build.build_graph` are not changed afterwards.
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> G = example_graph()
     >>> _ = practices_for(G, "b_trust")
     >>> invalidate(G)
@@ -357,7 +357,7 @@ def resolve_barrier(G: nx.MultiDiGraph, query: str) -> Match:
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> G = example_graph()
     >>> [resolve_barrier(G, q).id for q in ("b_trust", "time and capacity", "G1-Q1-B-1")]
     ['b_trust', 'b_time_capacity', 'b_funding_budgets']
@@ -377,7 +377,7 @@ def resolve_org(G: nx.MultiDiGraph, query: str) -> Match:
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> resolve_org(example_graph(), "health").id
     'nhs'
     """
@@ -402,7 +402,7 @@ def evidence_entry(
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> e = evidence_entry(example_graph(), "workshop/alpha/note/G1-Q1-A-2", "barrier")
     >>> e["note"], e["group"], e["prompt"], e["line"], e["text"]
     ('G1-Q1-A-2', 1, 'A', 6, 'Day job – no time')
@@ -555,7 +555,7 @@ def practices_for(
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> res = practices_for(example_graph(), "b_funding_budgets", top=1)
     >>> p = res["practices"][0]
     >>> p["id"], p["curated"]["strength"], res["barrier"]["groups"]
@@ -608,7 +608,7 @@ def combined_practices(
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> res = combined_practices(example_graph(), ["b_time_capacity", "b_funding_budgets"])
     >>> [(p["id"], p["score"], p["addresses"]) for p in res["practices"]][:2]
     [('p_protected_time', 0.9375, 2), ('p_shared_services', 0.8541, 2)]
@@ -655,7 +655,7 @@ def themes_ranked(
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> [(r["id"], r["n_groups"], r["n_notes"]) for r in themes_ranked(example_graph())]
     [('b_time_capacity', 3, 3), ('b_funding_budgets', 2, 2), ('b_trust', 0, 0)]
     """
@@ -689,7 +689,7 @@ def groups_mentioning(G: nx.MultiDiGraph, org: str) -> list[dict[str, Any]]:
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> [(g["workshop"], g["group"], g["notes"]) for g in groups_mentioning(example_graph(), "nhs")]
     [('alpha', 1, ['G1-Q1-A-3']), ('beta', 1, ['G1-Q1-2'])]
     """
@@ -708,7 +708,7 @@ def org_profile(G: nx.MultiDiGraph, org: str) -> dict[str, Any]:
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> prof = org_profile(example_graph(), "procurement")
     >>> prof["label"], prof["n_notes"], [t["id"] for t in prof["benefits"]]
     ('Procurement function', 2, ['n_efficiency_savings'])
@@ -771,7 +771,7 @@ def gaps(G: nx.MultiDiGraph, *, min_score: float = DEFAULT_MIN_SCORE) -> dict[st
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> g = gaps(example_graph())
     >>> [b["id"] for b in g["unaddressed_barriers"]], [p["id"] for p in g["unlinked_practices"]]
     ([], [])
@@ -844,7 +844,7 @@ def theme_graph(G: nx.MultiDiGraph) -> nx.Graph:
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> T = theme_graph(example_graph())
     >>> T["theme/p_protected_time"]["theme/b_time_capacity"]["weight"]
     2
@@ -886,7 +886,7 @@ def centrality(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> rows = centrality(example_graph())
     >>> rows[0]["id"] in {"p_shared_services", "b_time_capacity", "b_funding_budgets"}
     True
@@ -916,7 +916,7 @@ def communities(G: nx.MultiDiGraph, *, seed: int = 0) -> list[list[str]]:
 
     Examples
     --------
-    >>> from collab_graph.examples import example_graph
+    >>> from collab_graph.graph.examples import example_graph
     >>> sum(len(c) for c in communities(example_graph()))
     6
     """

@@ -7,7 +7,7 @@ taxonomy and classifier evolve.
 
 Examples
 --------
->>> from collab_graph.examples import example_coded_notes, example_graph
+>>> from collab_graph.graph.examples import example_coded_notes, example_graph
 >>> len(example_coded_notes())
 11
 >>> G = example_graph()
@@ -238,9 +238,9 @@ def example_curated() -> list[tuple[str, str, str, str]]:
 
 
 def example_graph() -> nx.MultiDiGraph:
-    """The example workshops as a knowledge graph (see :mod:`collab_graph.graph`)."""
-    from collab_graph.graph import build_graph
-    from collab_graph.links import CuratedLink
+    """The example workshops as a knowledge graph (see :mod:`collab_graph.graph.build`)."""
+    from collab_graph.graph.build import build_graph
+    from collab_graph.graph.links import CuratedLink
 
     return build_graph(
         example_coded_notes(),

@@ -39,6 +39,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from collab_graph.bulk import paused_gc
+from collab_graph.coding.taxonomy import (
+    Gazetteer,
+    KindCue,
+    Taxonomy,
+    load_gazetteer,
+    load_taxonomy,
+    normalise,
+)
 from collab_graph.model import (
     CodedNote,
     Note,
@@ -49,15 +57,7 @@ from collab_graph.model import (
     Theme,
     Workshop,
 )
-from collab_graph.reviews import ReviewOutcome, apply_reviews, load_reviews
-from collab_graph.taxonomy import (
-    Gazetteer,
-    KindCue,
-    Taxonomy,
-    load_gazetteer,
-    load_taxonomy,
-    normalise,
-)
+from collab_graph.review.reviews import ReviewOutcome, apply_reviews, load_reviews
 
 __all__ = [
     "CONTENT_KINDS",
@@ -160,9 +160,9 @@ class Classifier:
     Parameters
     ----------
     taxonomy : Taxonomy, optional
-        Defaults to :func:`~collab_graph.taxonomy.load_taxonomy`.
+        Defaults to :func:`~collab_graph.coding.taxonomy.load_taxonomy`.
     gazetteer : Gazetteer, optional
-        Defaults to :func:`~collab_graph.taxonomy.load_gazetteer`.
+        Defaults to :func:`~collab_graph.coding.taxonomy.load_gazetteer`.
     """
 
     taxonomy: Taxonomy = field(default_factory=load_taxonomy)
@@ -557,7 +557,7 @@ def classify_results(
     Parameters
     ----------
     results : sequence of ParseResult
-        From :func:`collab_graph.parse.load`.
+        From :func:`collab_graph.ingest.parse.load`.
     reviews : bool
         Apply the analyst reviews in ``reviews_path`` (default
         ``data/reviews.csv``). False gives the classifier alone.
@@ -582,7 +582,7 @@ def classify_results(
 
     Examples
     --------
-    >>> from collab_graph.parse import parse_text
+    >>> from collab_graph.ingest.parse import parse_text
     >>> res = parse_text("Challenges\\n- Lack of buy-in\\n", source="demo.md")
     >>> [c.kind.value for c in classify_results([res], reviews=False)][-1]
     'barrier'
@@ -610,7 +610,7 @@ def classify_and_review(
 
     Examples
     --------
-    >>> from collab_graph.parse import load
+    >>> from collab_graph.ingest.parse import load
     >>> seen = []
     >>> out = classify_and_review(load(), progress=lambda done, total: seen.append((done, total)))
     >>> seen
