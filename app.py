@@ -16,22 +16,22 @@ from typing import Any
 import networkx as nx
 import streamlit as st
 
-from collab_graph import cache
-from collab_graph.coding import taxonomy
+from collab_graph import pipeline
 from collab_graph.errors import CollabGraphError
 from collab_graph.graph import query
 from collab_graph.graph.build import theme_node
-from collab_graph.ingest import parse
 from collab_graph.model import NodeKind, NoteKind, ParseResult
 from collab_graph.resources import default_notes
-from collab_graph.review import reviews
+from collab_graph.review.reviews import Review, save_review
 from collab_graph.views import app_support as sup
 from collab_graph.views import network as viz
+from collab_graph.workspace import Workspace
 
 st.set_page_config(page_title="collab-graph", page_icon="🕸️", layout="wide")
 
-# What a graph is built from: notes files, reviews file, reviews file stamp.
-GraphKey = tuple[tuple[str, ...], str, int]
+# A graph is named by its content key (pipeline.keys): it changes when a notes
+# file, a data file, a review or a curated link changes.
+GraphKey = str
 
 # Above this many notes, Explore opens on the theme-level overview.
 OVERVIEW_NOTES = 1000
@@ -42,27 +42,40 @@ PROGRESS_NOTES = 2000  # from this many notes on, building the graph shows a pro
 # --------------------------------------------------------------------------- cached core calls
 
 
-def _build(key: GraphKey, progress: Callable[[int, int], None] | None) -> nx.MultiDiGraph:
-    """The graph of a key: from the graph cache on disk, else built (and cached)."""
-    paths, reviews_file, stamp = key
-    use_reviews = stamp >= 0
-    G, _ = cache.load_or_build(
-        list(paths),
-        reviews=use_reviews,
-        reviews_path=reviews_file if use_reviews else None,
-        progress=progress,
-    )
-    return G
+@st.cache_resource
+def _corpora() -> dict[GraphKey, pipeline.Corpus]:
+    """The corpus behind each graph key this server has seen (to rebuild an evicted graph)."""
+    return {}
+
+
+@st.cache_resource
+def _loaded() -> set[str]:
+    """Coding and graph keys whose results this server holds (see :func:`current_graph`)."""
+    return set()
+
+
+@st.cache_resource(max_entries=4, show_spinner="Coding the notes…")
+def load_coded(
+    coding_key: str, _corpus: pipeline.Corpus, _built: pipeline.Coded | None = None
+) -> pipeline.Coded:
+    """The parsed and coded notes of a corpus (the classifier alone; reviews come later).
+
+    ``_built`` (not part of the cache key) is the result when the caller has just
+    built it with a progress bar (see :func:`current_graph`).
+    """
+    return pipeline.code(_corpus) if _built is None else _built
 
 
 @st.cache_resource(max_entries=4, show_spinner="Building the knowledge graph…")
-def load_graph(key: GraphKey, _built: nx.MultiDiGraph | None = None) -> nx.MultiDiGraph:
-    """The knowledge graph of the sources (shared, never mutated: views copy).
+def load_graph(key: GraphKey) -> nx.MultiDiGraph:
+    """The knowledge graph of a key (shared, never mutated: views copy).
 
-    ``_built`` (not part of the cache key) is the graph when the caller has just
-    built it with a progress bar (see :func:`current_graph`).
+    Only reviews or links changed since the last build? Then the coded notes are
+    still held, and only the review and graph stages run.
     """
-    G = _build(key, None) if _built is None else _built
+    corpus = _corpora()[key]
+    keys = pipeline.keys(corpus)
+    G = pipeline.graph(corpus, coded=load_coded(keys.coding, corpus))
     # The graph lives as long as the server: move its million-odd objects out of
     # the garbage collector's sight, so no later full collection rescans them
     # (a pause of a second at 100k notes, felt as a slow filter change).
@@ -70,16 +83,12 @@ def load_graph(key: GraphKey, _built: nx.MultiDiGraph | None = None) -> nx.Multi
     return G
 
 
-@st.cache_resource
-def _loaded() -> set[GraphKey]:
-    """Keys whose graph this server holds in memory (a hint: see :func:`current_graph`)."""
-    return set()
+@st.cache_resource(max_entries=2, show_spinner="Loading the graph into the SPARQL store…")
+def sparql_store(key: GraphKey) -> Any:
+    """An Oxigraph store of the graph's RDF, kept across queries."""
+    from collab_graph.rdf import sparql as sq
 
-
-@st.cache_resource(max_entries=4)
-def load_results(paths: tuple[str, ...]) -> list[ParseResult]:
-    """Parse results of the sources, for the parse report."""
-    return parse.load(list(paths))
+    return sq.load_store(load_graph(key))
 
 
 @st.cache_resource(max_entries=4, show_spinner="Laying out the graph…")
@@ -202,13 +211,11 @@ def export_bytes(key: GraphKey, fmt: str) -> bytes:
     return export.export(load_graph(key), fmt)
 
 
-@st.cache_resource
 def coding_vocabulary() -> tuple[dict[str, str], dict[str, str]]:
     """``{theme id: label}`` and ``{organisation id: label}`` for the review editor."""
-    tax = taxonomy.load_taxonomy()
-    gaz = taxonomy.load_gazetteer()
-    themes = {t.id: f"{t.label} ({t.kind})" for t in tax.themes.values()}
-    orgs = {o.id: o.label for o in gaz.organisations.values()}
+    vocab = pipeline.vocabulary(workspace())
+    themes = {t.id: f"{t.label} ({t.kind})" for t in vocab.taxonomy.themes.values()}
+    orgs = {o.id: o.label for o in vocab.gazetteer.organisations.values()}
     return dict(sorted(themes.items(), key=lambda kv: kv[1].casefold())), dict(
         sorted(orgs.items(), key=lambda kv: kv[1].casefold())
     )
@@ -224,43 +231,57 @@ def sources() -> list[str]:
     return list(st.session_state["sources"])
 
 
-def reviews_file() -> Path:
-    """The reviews file the app reads and writes."""
-    return sup.app_reviews_path()
+def workspace() -> Workspace:
+    """The analyst's workspace (``collab-graph app --workspace`` or ``$COLLAB_GRAPH_WORKSPACE``)."""
+    return Workspace.locate()
+
+
+def current_corpus() -> pipeline.Corpus:
+    """The notes files in use, with the analyst's workspace."""
+    return pipeline.Corpus(sources(), workspace=workspace())
 
 
 def graph_key() -> GraphKey:
-    """The cache key of the current graph; it changes when a review is saved."""
-    rf = reviews_file()
-    stamp = rf.stat().st_mtime_ns if rf.exists() else -1
-    return (tuple(sources()), str(rf), stamp)
+    """The content key of the current graph; it changes when a notes or data file, a review
+    or a link changes. Raises ``OSError`` when a notes file cannot be read."""
+    corpus = current_corpus()
+    key = pipeline.keys(corpus).graph
+    _corpora()[key] = corpus
+    return key
 
 
 def current_graph() -> nx.MultiDiGraph | None:
     """The current graph, or None after showing the error in the page.
 
-    A graph this server does not hold yet is read from the graph cache or built
-    here, outside the cached :func:`load_graph` (Streamlit cannot replay a
+    Coded notes this server does not hold yet are read from the cache or coded
+    here, outside the cached :func:`load_coded` (Streamlit cannot replay a
     progress bar drawn from inside a cached function), with a progress bar while
-    a large corpus is coded; then it is handed to :func:`load_graph`.
+    a large corpus is coded; then they are handed to :func:`load_coded`.
     """
-    key = graph_key()
+    corpus = current_corpus()
     try:
-        built = None
-        if key not in _loaded():
+        try:
+            keys = pipeline.keys(corpus)
+        except OSError:
+            pipeline.code(corpus, cache=None)  # says which file, as a CollabGraphError
+            raise
+        _corpora()[keys.graph] = corpus
+        if keys.graph not in _loaded() and keys.coding not in _loaded():
             bar = st.empty()
 
             def progress(done: int, total: int) -> None:
                 if total >= PROGRESS_NOTES:
                     bar.progress(done / max(total, 1), text=f"Coding notes: {done:,} of {total:,}")
 
-            with st.spinner("Building the knowledge graph…"):
-                built = _build(key, progress)
+            with st.spinner("Coding the notes…"):
+                built = pipeline.code(corpus, progress=progress)
             bar.empty()
-        G = load_graph(key, _built=built)
-        _loaded().add(key)
+            load_coded(keys.coding, corpus, _built=built)
+            _loaded().add(keys.coding)
+        G = load_graph(keys.graph)
+        _loaded().add(keys.graph)
         return G
-    except CollabGraphError as exc:
+    except (CollabGraphError, OSError) as exc:
         st.error(f"Cannot build the graph: {exc}")
         st.info("Open the **Data** page to load other notes or return to the bundled workshop.")
         return None
@@ -697,7 +718,7 @@ def notes_page() -> None:
             in " ".join(str(r[c]) for c in ("id", "text", "themes", "orgs", "kind")).casefold()
         )
     ]
-    st.caption(f"{len(shown)} of {len(rows)} notes · reviews are saved to {reviews_file()}")
+    st.caption(f"{len(shown)} of {len(rows)} notes · reviews are saved to {workspace().reviews}")
     columns = ["id", "group", "question", "prompt", "line", "text", "kind", "themes", "orgs"]
     columns += ["confidence", "reviewed"]
     if len({r["workshop"] for r in rows}) > 1:
@@ -748,14 +769,19 @@ def notes_page() -> None:
         saved = st.form_submit_button("Save review", type="primary")
     if saved:
         try:
-            reviews.save_review(
-                sup.note_from_node(G, node),
-                reason=reason,
-                kind=kind,
-                themes=themes,
-                orgs=orgs,
-                reviewer=reviewer,
-                path=reviews_file(),
+            vocab = pipeline.vocabulary(workspace())
+            save_review(
+                workspace(),
+                Review.of(
+                    sup.note_from_node(G, node),
+                    reason=reason,
+                    kind=kind,
+                    themes=themes,
+                    orgs=orgs,
+                    reviewer=reviewer,
+                ),
+                themes=vocab.taxonomy.themes,
+                organisations=vocab.gazetteer.organisations,
             )
         except CollabGraphError as exc:
             st.error(str(exc))
@@ -774,11 +800,7 @@ def data_page() -> None:
         "**Workshops in use:** "
         + (", ".join(sup.md_escape(Path(p).name) for p in current) or "the bundled workshop")
     )
-    try:
-        results = load_results(tuple(current))
-    except CollabGraphError as exc:
-        st.error(str(exc))
-        results = []
+    results = parse_results()
     if results:
         st.subheader("Parse report")
         table(sup.parse_report(results))
@@ -832,6 +854,22 @@ def data_page() -> None:
         st.success(msg)
 
 
+def parse_results() -> list[ParseResult]:
+    """The parse results of the notes in use (errors shown in the page)."""
+    try:
+        corpus = current_corpus()
+        return list(load_coded(pipeline.keys(corpus).coding, corpus).results)
+    except OSError:
+        try:
+            pipeline.code(current_corpus(), cache=None)
+        except CollabGraphError as exc:
+            st.error(str(exc))
+        return []
+    except CollabGraphError as exc:
+        st.error(str(exc))
+        return []
+
+
 def load_uploads(files: Sequence[Any], *, replace: bool) -> None:
     """Save, parse and switch to the uploaded files; errors stay in the page."""
     if "upload_dir" not in st.session_state:
@@ -841,11 +879,15 @@ def load_uploads(files: Sequence[Any], *, replace: bool) -> None:
         saved = sup.save_uploads([sup.Upload(f.name, f.getvalue()) for f in files], folder)
         current = sources() or [str(default_notes())]
         new = [*([] if replace else current), *map(str, saved)]
-        results = load_results(tuple(new))
-        key: GraphKey = (tuple(new), *graph_key()[1:])
-        load_graph(key)  # errors show here, on the Data page
-        _loaded().add(key)
-    except CollabGraphError as exc:
+        corpus = pipeline.Corpus(new, workspace=workspace())
+        keys = pipeline.keys(corpus)
+        coded = load_coded(keys.coding, corpus)  # errors show here, on the Data page
+        _loaded().add(keys.coding)
+        _corpora()[keys.graph] = corpus
+        load_graph(keys.graph)
+        _loaded().add(keys.graph)
+        results = coded.results
+    except (CollabGraphError, OSError) as exc:
         st.error(f"Could not load the upload: {exc}")
         return
     st.session_state["sources"] = new
@@ -930,7 +972,7 @@ def sparql(key: GraphKey, text: str) -> dict[str, Any]:
     from collab_graph.rdf import sparql as sq
 
     try:
-        res = sq.run(load_graph(key), text)
+        res = sq.run(sparql_store(key), text)
     except CollabGraphError as exc:
         return {"error": str(exc)}
     return {"columns": list(res.columns), "rows": [list(r) for r in res.rows]}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from collab_graph import pipeline
 from collab_graph.graph.build import note_node
 from collab_graph.resources import data_path
 from collab_graph.views import app_support as sup
+from collab_graph.workspace import WORKSPACE_ENV, Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
@@ -22,13 +22,12 @@ WORKSHOP = "collaborative-innovation-workshop"
 
 
 @pytest.fixture
-def reviews_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The app reads and writes a temporary copy of the reviews file, never data/reviews.csv."""
-    target = tmp_path / "reviews.csv"
-    shutil.copy(data_path("reviews.csv"), target)
-    monkeypatch.setenv(sup.REVIEWS_ENV, str(target))
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+    """The app reads and writes a fresh workspace of its own, never the package's data."""
+    workspace = Workspace(tmp_path / "workspace")
+    monkeypatch.setenv(WORKSPACE_ENV, str(workspace.root))
     monkeypatch.delenv(sup.PATHS_ENV, raising=False)
-    return target
+    return workspace
 
 
 @pytest.fixture
@@ -54,13 +53,13 @@ def run_page(page: str, **state: object) -> AppTest:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_runs(page: str, reviews_copy: Path) -> None:
+def test_every_page_runs(page: str, ws: Workspace) -> None:
     at = run_page(page)
     assert at.title, "every page has a title"
     assert not at.error, [e.value for e in at.error]
 
 
-def test_explore_draws_the_graph(reviews_copy: Path) -> None:
+def test_explore_draws_the_graph(ws: Workspace) -> None:
     at = run_page("explore")
     frames = at.get("iframe")
     assert len(frames) == 1
@@ -71,7 +70,7 @@ def test_explore_draws_the_graph(reviews_copy: Path) -> None:
     assert "Showing 324 nodes" in caption
 
 
-def test_explore_filter_and_search(reviews_copy: Path) -> None:
+def test_explore_filter_and_search(ws: Workspace) -> None:
     at = run_page("explore")
     at.multiselect(key="x_note_kinds").set_value(["barrier"]).run()
     assert "Showing" in at.caption[0].value
@@ -83,7 +82,7 @@ def test_explore_filter_and_search(reviews_copy: Path) -> None:
     assert "network.focus(id" in srcdoc
 
 
-def test_explore_overview_and_drilldown(reviews_copy: Path) -> None:
+def test_explore_overview_and_drilldown(ws: Workspace) -> None:
     at = run_page("explore")
     at.segmented_control(key="x_mode").set_value("overview").run()
     overview = int(at.caption[0].value.split()[1])
@@ -93,7 +92,7 @@ def test_explore_overview_and_drilldown(reviews_copy: Path) -> None:
     assert "Time and capacity" in at.get("iframe")[0].proto.srcdoc
 
 
-def test_ask_lists_practices_with_quotes(reviews_copy: Path) -> None:
+def test_ask_lists_practices_with_quotes(ws: Workspace) -> None:
     at = run_page("ask", ask_barrier="Day job – no time")
     assert at.subheader[0].value == "Barrier: Time and capacity"
     ranked = at.dataframe[0].value
@@ -107,7 +106,7 @@ def test_ask_lists_practices_with_quotes(reviews_copy: Path) -> None:
     assert any("vis.Network" in f.proto.srcdoc for f in at.get("iframe"))  # the subgraph
 
 
-def test_ask_suggests_when_nothing_matches(reviews_copy: Path) -> None:
+def test_ask_suggests_when_nothing_matches(ws: Workspace) -> None:
     at = run_page("ask", ask_barrier="xylophone orchestra")
     assert at.warning
     assert len(at.button) >= 3
@@ -115,7 +114,7 @@ def test_ask_suggests_when_nothing_matches(reviews_copy: Path) -> None:
     assert at.subheader[0].value.startswith("Barrier: ")
 
 
-def test_ask_several_barriers(reviews_copy: Path) -> None:
+def test_ask_several_barriers(ws: Workspace) -> None:
     at = run_page("ask")
     options = at.multiselect(key="ask_many").options
     at.multiselect(key="ask_many").set_value(options[:2]).run()
@@ -124,7 +123,7 @@ def test_ask_several_barriers(reviews_copy: Path) -> None:
     assert len(table) > 0
 
 
-def test_review_edit_reaches_the_reviews_file_and_survives_restart(reviews_copy: Path) -> None:
+def test_review_edit_reaches_the_reviews_file_and_survives_restart(ws: Workspace) -> None:
     at = run_page("notes")
     node = note_node(WORKSHOP, "G3-Q1-D-6")
     at.selectbox(key="n_note").set_value(node).run()
@@ -134,28 +133,28 @@ def test_review_edit_reaches_the_reviews_file_and_survives_restart(reviews_copy:
     at.button[0].click().run()
     assert not at.exception
     assert any("Saved the review of G3-Q1-D-6" in s.value for s in at.success)
-    rows = list(csv.DictReader(reviews_copy.open(encoding="utf-8")))
+    rows = list(csv.DictReader(ws.reviews.open(encoding="utf-8")))
     mine = [r for r in rows if r["note_id"] == "G3-Q1-D-6"]
     assert len(mine) == 1
     assert mine[0]["kind"] == "context"
     assert mine[0]["reason"] == "test: a remark, not a barrier"
     # a new process reads the file: the edit survives a restart
-    G = pipeline.build_graph([], reviews_path=reviews_copy)
+    G = pipeline.graph(pipeline.Corpus(workspace=ws), cache=None)
     assert G.nodes[node]["note_kind"] == "context"
     assert G.nodes[node]["reviewed"] is True
     assert data_path("reviews.csv").read_text(encoding="utf-8").count("G3-Q1-D-6") == 0
 
 
-def test_review_needs_a_reason(reviews_copy: Path) -> None:
-    before = reviews_copy.read_bytes()
+def test_review_needs_a_reason(ws: Workspace) -> None:
+    assert not ws.reviews.exists()
     at = run_page("notes")
     at.button[0].click().run()
     assert at.error
     assert "reason" in at.error[0].value
-    assert reviews_copy.read_bytes() == before
+    assert not ws.reviews.exists()
 
 
-def test_malicious_note_is_escaped_in_the_graph(reviews_copy: Path, malicious_notes: Path) -> None:
+def test_malicious_note_is_escaped_in_the_graph(ws: Workspace, malicious_notes: Path) -> None:
     at = run_page("explore")
     srcdoc = at.get("iframe")[0].proto.srcdoc
     assert "<img" not in srcdoc
@@ -164,14 +163,14 @@ def test_malicious_note_is_escaped_in_the_graph(reviews_copy: Path, malicious_no
     assert MALICIOUS in list(notes["text"])  # exact text, as text
 
 
-def test_data_page_reports_the_parse(reviews_copy: Path) -> None:
+def test_data_page_reports_the_parse(ws: Workspace) -> None:
     at = run_page("data")
     report = at.dataframe[0].value
     assert int(report["notes"][0]) == 239
     assert "unassigned" in report.columns
 
 
-def test_data_upload_errors_stay_in_the_page(reviews_copy: Path) -> None:
+def test_data_upload_errors_stay_in_the_page(ws: Workspace) -> None:
     at = run_page("data")
     at.file_uploader(key="d_files").upload("empty.txt", b"", "text/plain").run()
     at.button(key="d_load").click().run()
@@ -179,7 +178,7 @@ def test_data_upload_errors_stay_in_the_page(reviews_copy: Path) -> None:
     assert any("empty" in e.value for e in at.error)
 
 
-def test_data_upload_adds_a_workshop(reviews_copy: Path) -> None:
+def test_data_upload_adds_a_workshop(ws: Workspace) -> None:
     at = run_page("data")
     notes = b"Mini workshop\nGroup 1\nQuestion 1\nA)\n- Day job - no time\n- Protected time\n"
     at.file_uploader(key="d_files").upload("mini.md", notes, "text/markdown").run()
@@ -190,7 +189,7 @@ def test_data_upload_adds_a_workshop(reviews_copy: Path) -> None:
     assert list(report["notes"]) == [239, 2]
 
 
-def test_export_offers_every_format_and_refuses_updates(reviews_copy: Path) -> None:
+def test_export_offers_every_format_and_refuses_updates(ws: Workspace) -> None:
     from collab_graph.views.export import FORMATS
 
     at = run_page("export")

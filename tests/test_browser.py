@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -20,9 +19,8 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from collab_graph import pipeline
-from collab_graph.resources import data_path
-from collab_graph.views import app_support as sup
 from collab_graph.views import network as viz
+from collab_graph.workspace import WORKSPACE_ENV, Workspace
 
 pytestmark = pytest.mark.browser
 
@@ -60,29 +58,28 @@ def chromium() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def reviews_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("reviews") / "reviews.csv"
-    shutil.copy(data_path("reviews.csv"), target)
-    return target
+def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """A workspace of the browser tests' own (empty: only the bundled reviews apply)."""
+    return Workspace(tmp_path_factory.mktemp("workspace"))
 
 
 @pytest.fixture(scope="module")
-def server(chromium: Any, reviews_file: Path) -> Iterator[Any]:
+def server(chromium: Any, ws: Workspace) -> Iterator[Any]:
     """The app on the bundled workshop, started as a user would: ``collab-graph app --port N``."""
-    with harness.AppServer(env={sup.REVIEWS_ENV: str(reviews_file)}) as srv:
+    with harness.AppServer(env={WORKSPACE_ENV: str(ws.root)}) as srv:
         yield srv
 
 
 @pytest.fixture(scope="module")
 def evil_server(
-    chromium: Any, reviews_file: Path, tmp_path_factory: pytest.TempPathFactory
+    chromium: Any, ws: Workspace, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Any]:
     notes = tmp_path_factory.mktemp("evil") / "evil.txt"
     notes.write_text(
         f"Evil workshop\nGroup 1\nQuestion 1\nA)\n· {MALICIOUS}\n· Day job – no time\n",
         encoding="utf-8",
     )
-    with harness.AppServer(paths=[notes], env={sup.REVIEWS_ENV: str(reviews_file)}) as srv:
+    with harness.AppServer(paths=[notes], env={WORKSPACE_ENV: str(ws.root)}) as srv:
         yield srv
 
 
@@ -139,12 +136,12 @@ def wait_text(page: Any, text: str, timeout: float = 30_000) -> None:
 
 
 def test_explore_draws_the_expected_nodes(
-    server: Any, browse: tuple[Any, Recorder], reviews_file: Path
+    server: Any, browse: tuple[Any, Recorder], ws: Workspace
 ) -> None:
     page, rec = browse
     page.goto(server.url, wait_until="domcontentloaded")
     frame, drawn = harness.wait_for_graph(page, timeout=60)
-    G = pipeline.build_graph([], reviews_path=reviews_file)
+    G = pipeline.graph(pipeline.Corpus(workspace=ws), cache=None)
     expected = viz.render(viz.filter_graph(G, kinds=viz.DEFAULT_KINDS)).nodes
     assert drawn == expected
     assert frame.evaluate("network.body.nodeIndices.length") == expected

@@ -1,8 +1,10 @@
-"""The graph cache on disk: same graph as the pipeline, rebuilt whenever an input changes."""
+"""The pipeline's cache: coded notes and graphs on disk, keyed by content, private to the user."""
 
 from __future__ import annotations
 
 import logging
+import os
+import pickle
 import shutil
 from pathlib import Path
 
@@ -10,8 +12,12 @@ import networkx as nx
 import pytest
 
 from collab_graph import cache, pipeline
+from collab_graph.cache import DiskCache
 from collab_graph.errors import InputFileError
+from collab_graph.pipeline import Corpus
 from collab_graph.resources import data_dir, default_notes
+from collab_graph.review.reviews import Review, save_review
+from collab_graph.workspace import Workspace
 
 NOTES = """Group 1
 Question One
@@ -28,8 +34,8 @@ def _same(G: nx.MultiDiGraph, H: nx.MultiDiGraph) -> bool:
 
 
 @pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    return tmp_path / "cache"
+def store(tmp_path: Path) -> DiskCache:
+    return DiskCache(tmp_path / "cache")
 
 
 @pytest.fixture
@@ -39,83 +45,174 @@ def notes(tmp_path: Path) -> Path:
     return path
 
 
-def _entries(folder: Path) -> list[Path]:
-    return sorted(folder.glob("*.graph.pickle"))
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    return Workspace(tmp_path / "ws")
 
 
-def test_a_hit_gives_the_graph_the_pipeline_builds(folder: Path) -> None:
-    built, hit = cache.load_or_build([], cache_dir=folder)
-    assert not hit
-    assert len(_entries(folder)) == 1
-    cached, hit = cache.load_or_build([], cache_dir=folder)
-    assert hit
-    assert _same(cached, pipeline.build_graph([]))
+def _entries(store: DiskCache, kind: str) -> list[Path]:
+    return sorted(store.folder.glob(f"{kind}-*.pickle"))
+
+
+class Spy:
+    """Counts calls of the parser and the classifier the pipeline uses."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.parsed = self.coded = 0
+        load, classify = pipeline.load, pipeline.classify_results
+
+        def counting_load(*a: object, **k: object) -> object:
+            self.parsed += 1
+            return load(*a, **k)  # type: ignore[arg-type]
+
+        def counting_classify(*a: object, **k: object) -> object:
+            self.coded += 1
+            return classify(*a, **k)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(pipeline, "load", counting_load)
+        monkeypatch.setattr(pipeline, "classify_results", counting_classify)
+
+
+def test_a_hit_gives_the_graph_the_pipeline_builds(store: DiskCache) -> None:
+    built = pipeline.graph(Corpus(), cache=store)
+    assert len(_entries(store, "coded")) == len(_entries(store, "graph")) == 1
+    cached = pipeline.graph(Corpus(), cache=store)
+    assert _same(cached, pipeline.graph(Corpus(), cache=None))
     assert _same(cached, built)
     assert cached.graph == built.graph
 
 
+def test_a_saved_review_rebuilds_only_the_graph(
+    store: DiskCache, notes: Path, ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = Corpus([notes], workspace=ws)
+    before = pipeline.graph(corpus, cache=store)
+    spy = Spy(monkeypatch)
+    coded = pipeline.code(corpus, cache=store)
+    note = coded.coded[0].note
+    save_review(ws, Review.of(note, kind="context", reason="a remark"))
+    after = pipeline.graph(corpus, cache=store)
+    assert (spy.parsed, spy.coded) == (0, 0), "a review never re-parses or re-classifies"
+    assert len(_entries(store, "coded")) == 1
+    assert len(_entries(store, "graph")) == 2
+    node = f"workshop/team-session/note/{note.id}"
+    assert before.nodes[node]["note_kind"] != "context"
+    assert after.nodes[node]["note_kind"] == "context"
+
+
 @pytest.mark.parametrize(
-    "change",
-    ["notes", "reviews flag", "reviews file", "data folder", "file name"],
+    ("change", "recoded"),
+    [
+        ("notes", True),
+        ("file name", True),
+        ("data folder", True),
+        ("workspace themes", True),
+        ("reviews flag", False),
+        ("workspace reviews", False),
+        ("workspace links", False),
+    ],
 )
 def test_any_changed_input_is_a_miss(
-    change: str, folder: Path, notes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    change: str,
+    recoded: bool,
+    store: DiskCache,
+    notes: Path,
+    ws: Workspace,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    reviews_file = tmp_path / "reviews.csv"
-    shutil.copy(data_dir() / "reviews.csv", reviews_file)
-    kwargs: dict[str, object] = {"reviews_path": reviews_file}
-    _, hit = cache.load_or_build([notes], cache_dir=folder, **kwargs)  # type: ignore[arg-type]
-    assert not hit
-    paths = [notes]
+    corpus = Corpus([notes], workspace=ws)
+    pipeline.graph(corpus, cache=store)
     if change == "notes":
         notes.write_text(NOTES + "- Sharing budgets across boards\n", encoding="utf-8")
-    elif change == "reviews flag":
-        kwargs["reviews"] = False
-    elif change == "reviews file":
-        reviews_file.write_text(reviews_file.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    elif change == "file name":
+        renamed = notes.with_name("other-session.txt")
+        shutil.copy(notes, renamed)
+        corpus = Corpus([renamed], workspace=ws)
     elif change == "data folder":
         copy = tmp_path / "data"
         shutil.copytree(data_dir(), copy)
         with (copy / "not-organisations.csv").open("a", encoding="utf-8") as fh:
             fh.write("\n")
         monkeypatch.setenv("COLLAB_GRAPH_DATA", str(copy))
-    elif change == "file name":
-        renamed = notes.with_name("other-session.txt")
-        shutil.copy(notes, renamed)
-        paths = [renamed]
-    G, hit = cache.load_or_build(paths, cache_dir=folder, **kwargs)  # type: ignore[arg-type]
-    assert not hit
-    assert len(_entries(folder)) == 2
-    assert _same(G, pipeline.build_graph(paths, **kwargs))  # type: ignore[arg-type]
+    elif change == "workspace themes":
+        ws.root.mkdir(parents=True, exist_ok=True)
+        ws.themes.write_text(
+            "id,kind,label,cues\np_buddy,practice,Buddy schemes,buddy\n", encoding="utf-8"
+        )
+    elif change == "reviews flag":
+        corpus = Corpus([notes], workspace=ws, reviews=False)
+    elif change == "workspace reviews":
+        note = pipeline.code(corpus, cache=store).coded[0].note
+        save_review(ws, Review.of(note, kind="context", reason="a remark"))
+    elif change == "workspace links":
+        ws.root.mkdir(parents=True, exist_ok=True)
+        ws.addresses.write_text(
+            "practice_theme,barrier_theme,strength,rationale\n"
+            "p_protected_time,b_time_capacity,removed,not for this team\n",
+            encoding="utf-8",
+        )
+    spy = Spy(monkeypatch)
+    G = pipeline.graph(corpus, cache=store)
+    assert (spy.coded == 1) is recoded
+    assert len(_entries(store, "graph")) == 2
+    assert _same(G, pipeline.graph(corpus, cache=None))
 
 
-def test_a_changed_note_shows_up(folder: Path, notes: Path) -> None:
-    cache.load_or_build([notes], cache_dir=folder)
+def test_a_changed_note_shows_up(store: DiskCache, notes: Path) -> None:
+    pipeline.graph(Corpus([notes]), cache=store)
     notes.write_text(NOTES + "- Sharing budgets across boards\n", encoding="utf-8")
-    G, _ = cache.load_or_build([notes], cache_dir=folder)
+    G = pipeline.graph(Corpus([notes]), cache=store)
     texts = {d["text"] for _, d in G.nodes(data=True) if d["kind"] == "note"}
     assert "Sharing budgets across boards" in texts
 
 
 @pytest.mark.parametrize("damage", [b"", b"not a pickle", None])
 def test_a_damaged_entry_is_rebuilt_with_a_warning(
-    damage: bytes | None, folder: Path, notes: Path, caplog: pytest.LogCaptureFixture
+    damage: bytes | None, store: DiskCache, notes: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    expected, _ = cache.load_or_build([notes], cache_dir=folder)
-    (entry,) = _entries(folder)
-    if damage is None:  # a valid pickle of something else
-        import pickle
-
-        entry.write_bytes(pickle.dumps(("other", "payload", 1)))
-    else:
-        entry.write_bytes(damage)
+    expected = pipeline.graph(Corpus([notes]), cache=store)
+    (entry,) = _entries(store, "graph")
+    entry.write_bytes(pickle.dumps(("other", "payload", 1)) if damage is None else damage)
     with caplog.at_level(logging.WARNING, logger="collab_graph.cache"):
-        G, hit = cache.load_or_build([notes], cache_dir=folder)
-    assert not hit
+        G = pipeline.graph(Corpus([notes]), cache=store)
     assert _same(G, expected)
     assert "ignoring" in caplog.text
     assert str(entry) in caplog.text
-    assert cache.load_or_build([notes], cache_dir=folder)[1]  # rewritten
+    assert pickle.loads(entry.read_bytes())[0] == cache._FORMAT  # rewritten
+
+
+def test_an_entry_others_can_write_is_never_loaded(
+    store: DiskCache, notes: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    pipeline.graph(Corpus([notes]), cache=store)
+    (entry,) = _entries(store, "graph")
+    key = entry.name
+    entry.chmod(0o666)
+    with caplog.at_level(logging.WARNING, logger="collab_graph.cache"):
+        assert store.get("graph", pipeline.keys(Corpus([notes])).graph) is None
+    assert "not a private file of yours" in caplog.text
+    assert key
+
+
+def test_a_folder_others_can_write_is_made_private(store: DiskCache, notes: Path) -> None:
+    store.folder.mkdir(mode=0o777)
+    store.folder.chmod(0o777)
+    pipeline.graph(Corpus([notes]), cache=store)
+    assert store.folder.stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="only root can give a folder to another user")
+def test_a_folder_of_another_user_is_not_used(
+    store: DiskCache, notes: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store.folder.mkdir(mode=0o700)
+    os.chown(store.folder, 65534, 65534)  # nobody
+    with caplog.at_level(logging.WARNING, logger="collab_graph.cache"):
+        G = pipeline.graph(Corpus([notes]), cache=store)
+    assert G.number_of_nodes() > 0
+    assert "not a folder of yours" in caplog.text
+    assert not list(store.folder.iterdir())
 
 
 def test_an_unwritable_folder_only_warns(
@@ -124,10 +221,9 @@ def test_an_unwritable_folder_only_warns(
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger="collab_graph.cache"):
-        G, hit = cache.load_or_build([notes], cache_dir=blocker / "cache")
-    assert not hit
+        G = pipeline.graph(Corpus([notes]), cache=DiskCache(blocker / "cache"))
     assert G.number_of_nodes() > 0
-    assert "could not write the graph cache" in caplog.text
+    assert "cannot use the cache folder" in caplog.text
 
 
 def test_switched_off_writes_nothing(
@@ -135,13 +231,10 @@ def test_switched_off_writes_nothing(
 ) -> None:
     monkeypatch.setenv(cache.CACHE_ENV, "off")
     assert cache.default_dir() is None
+    assert DiskCache.default() is None
     before = set(tmp_path.rglob("*"))
-    _, hit = cache.load_or_build([notes])
-    assert not hit
+    pipeline.graph(Corpus([notes]))
     assert set(tmp_path.rglob("*")) == before
-    _, hit = cache.load_or_build([notes], cache_dir=tmp_path / "c", use_cache=False)
-    assert not hit
-    assert not (tmp_path / "c").exists()
 
 
 def test_default_folder_follows_the_environment(
@@ -155,42 +248,36 @@ def test_default_folder_follows_the_environment(
 
 
 def test_only_the_newest_entries_are_kept(
-    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: DiskCache, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(cache, "MAX_ENTRIES", 2)
     for i in range(4):
         path = tmp_path / f"session-{i}.txt"
         path.write_text(NOTES, encoding="utf-8")
-        cache.load_or_build([path], cache_dir=folder)
-    assert len(_entries(folder)) == 2
-    assert cache.load_or_build([tmp_path / "session-3.txt"], cache_dir=folder)[1]
-    assert not cache.load_or_build([tmp_path / "session-0.txt"], cache_dir=folder)[1]
+        pipeline.graph(Corpus([path]), cache=store)
+    assert len(_entries(store, "graph")) == len(_entries(store, "coded")) == 2
+    assert store.has("graph", pipeline.keys(Corpus([tmp_path / "session-3.txt"])).graph)
+    assert not store.has("graph", pipeline.keys(Corpus([tmp_path / "session-0.txt"])).graph)
 
 
-def test_a_missing_notes_file_is_the_usual_input_error(folder: Path, tmp_path: Path) -> None:
+def test_a_missing_notes_file_is_the_usual_input_error(store: DiskCache, tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match=r"missing\.txt"):
-        cache.load_or_build([tmp_path / "missing.txt"], cache_dir=folder)
-    assert not folder.exists()
+        pipeline.graph(Corpus([tmp_path / "missing.txt"]), cache=store)
+    assert not store.folder.exists()
 
 
-def test_the_bundled_workshop_is_the_default(folder: Path) -> None:
-    assert cache.fingerprint([]) == cache.fingerprint([default_notes()])
-    assert cache.fingerprint([]) != cache.fingerprint([], reviews=False)
+def test_the_bundled_workshop_is_the_default() -> None:
+    assert pipeline.keys(Corpus()) == pipeline.keys(Corpus([default_notes()]))
+    assert pipeline.keys(Corpus()).graph != pipeline.keys(Corpus(reviews=False)).graph
+    assert pipeline.keys(Corpus()).coding == pipeline.keys(Corpus(reviews=False)).coding
 
 
-def test_cached_says_whether_an_entry_exists(folder: Path, notes: Path) -> None:
-    assert not cache.cached([notes], cache_dir=folder)
-    cache.load_or_build([notes], cache_dir=folder)
-    assert cache.cached([notes], cache_dir=folder)
-    assert not cache.cached([notes], reviews=False, cache_dir=folder)
-    assert not cache.cached([notes.with_name("gone.txt")], cache_dir=folder)
-
-
-def test_a_moved_corpus_is_still_found(folder: Path, notes: Path, tmp_path: Path) -> None:
-    cache.load_or_build([notes], cache_dir=folder)
+def test_a_moved_corpus_is_still_found(store: DiskCache, notes: Path, tmp_path: Path) -> None:
+    pipeline.graph(Corpus([notes]), cache=store)
     moved = tmp_path / "elsewhere" / notes.name
     moved.parent.mkdir()
     shutil.copy(notes, moved)
-    G, hit = cache.load_or_build([moved], cache_dir=folder)
-    assert hit
-    assert _same(G, pipeline.build_graph([moved]))
+    assert store.has("graph", pipeline.keys(Corpus([moved])).graph)
+    assert _same(
+        pipeline.graph(Corpus([moved]), cache=store), pipeline.graph(Corpus([moved]), cache=None)
+    )

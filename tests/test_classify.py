@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 
+from collab_graph import pipeline
 from collab_graph.coding.classifier import classify_notes, classify_results, classify_text
 from collab_graph.ingest.parse import load, parse_file, parse_text
 from collab_graph.model import Note, NoteKind, Prompt, Workshop
@@ -44,7 +44,7 @@ def test_heading_scope_ends_at_next_heading_and_block():
         "## Group 1\n### Question 1\n- Challenges\n- Shared budgets\n- What has worked\n"
         "- Shared budgets\n### Question 2\n- Shared budgets\n"
     )
-    coded = classify_results([parse_text(md, source="scope.md")], reviews=False)
+    coded = classify_results([parse_text(md, source="scope.md")])
     kinds = [(c.note.text, c.kind.value) for c in coded]
     assert kinds[:4] == [
         ("Challenges", "heading"),
@@ -57,7 +57,7 @@ def test_heading_scope_ends_at_next_heading_and_block():
 
 def test_section_heading_is_context():
     md = "# Day\n## Challenges\n- Data sharing\n## What has worked\n- Data sharing\n"
-    coded = classify_results([parse_text(md, source="sections.md")], reviews=False)
+    coded = classify_results([parse_text(md, source="sections.md")])
     assert [c.kind.value for c in coded] == ["barrier", "practice"]
     assert any('section "Challenges"' in r for r in coded[0].reasons)
 
@@ -172,8 +172,8 @@ def test_primary_theme_matches_kind():
 
 def test_deterministic():
     results = load([])
-    a = [c.record() for c in classify_results(results, reviews=False)]
-    b = [c.record() for c in classify_results(results, reviews=False)]
+    a = [c.record() for c in classify_results(results)]
+    b = [c.record() for c in classify_results(results)]
     assert a == b
 
 
@@ -238,7 +238,7 @@ OWN = {
     [(name, text, kind) for name, exp in OWN.items() for text, kind in exp.items()],
 )
 def test_other_workshops(name, text, kind):
-    coded = {c.note.text: c for c in classify_results([parse_file(DATA / name)], reviews=False)}
+    coded = {c.note.text: c for c in classify_results([parse_file(DATA / name)])}
     assert coded[text].kind.value == kind, coded[text].reasons
 
 
@@ -270,7 +270,7 @@ def test_other_workshops_cover_every_note(name):
     ],
 )
 def test_other_workshops_orgs(name, text, orgs):
-    coded = {c.note.text: c for c in classify_results([parse_file(DATA / name)], reviews=False)}
+    coded = {c.note.text: c for c in classify_results([parse_file(DATA / name)])}
     assert {o.id for o in coded[text].orgs} == orgs
 
 
@@ -279,15 +279,16 @@ def test_other_workshops_orgs(name, text, orgs):
 
 def test_bundled_workshop_meets_targets():
     ref = load_reference(REFERENCE)
-    alone = evaluate(classify_results(load([]), reviews=False), ref)
-    reviewed = evaluate(classify_results(load([]), reviews=True), ref)
+    alone = evaluate(classify_results(load([])), ref)
+    corpus = pipeline.Corpus()
+    reviewed = evaluate(pipeline.review(corpus, pipeline.code(corpus, cache=None)).coded, ref)
     assert alone.kind_accuracy >= 0.85
     assert reviewed.kind_accuracy >= 0.97
     assert alone.org_precision >= 0.95
     assert alone.org_recall >= 0.95
 
 
-def test_speed_many_notes():
+def test_many_notes_are_coded_alike():
     texts = [
         "Day job – no time",
         "Joint governance structure",
@@ -297,7 +298,10 @@ def test_speed_many_notes():
         "Fife",
     ]
     notes = [Note(f"G1-Q1-A-{i}", "w", 1, 1, "A", i, texts[i % len(texts)]) for i in range(1, 5001)]
-    start = time.perf_counter()
     coded = classify_notes(notes)
     assert len(coded) == 5000
-    assert time.perf_counter() - start < 10  # 100k notes in well under a minute needs < 0.5 ms each
+    # speed is measured in benchmarks/, not here; the same text is coded the same wherever it is
+    by_text: dict[str, set[str]] = {}
+    for c in coded:
+        by_text.setdefault(c.note.text, set()).add(c.kind.value)
+    assert all(len(kinds) == 1 for kinds in by_text.values())

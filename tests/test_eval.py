@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from collab_graph.cli import app
-from collab_graph.coding.taxonomy import load_gazetteer, load_taxonomy
+from collab_graph.coding.gazetteer import load_gazetteer
+from collab_graph.coding.taxonomy import load_taxonomy
 from collab_graph.errors import DataFileError, InputFileError
 from collab_graph.model import CodedNote, Note, NoteKind
 from collab_graph.review.evaluate import evaluate, load_reference

@@ -16,7 +16,7 @@ from rdflib.compare import isomorphic
 from collab_graph.errors import ExportError
 from collab_graph.graph.examples import example_graph
 from collab_graph.ingest.parse import load
-from collab_graph.pipeline import build_graph
+from collab_graph.pipeline import Corpus, graph
 from collab_graph.rdf.convert import from_rdf, to_graph, validate
 from collab_graph.rdf.vocab import CG, DCTERMS, RDF, SDO
 from collab_graph.views.export import FORMATS, check_conforms, export, get_format, write
@@ -27,7 +27,7 @@ QUAD_FORMATS = {"trig", "nquads"}
 
 @cache
 def _bundled() -> nx.MultiDiGraph:
-    return build_graph([])
+    return graph(Corpus(), cache=None)
 
 
 @cache

@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collab_graph.coding import classifier as classify
-from collab_graph.coding import taxonomy
+from collab_graph.coding import gazetteer, lexicon, taxonomy
 from collab_graph.coding.fastmatch import dispatch_alternation, first_literal
 from collab_graph.ingest import parse
 from collab_graph.model import ParseResult
@@ -93,7 +93,7 @@ def _cue_parts() -> list[str]:
     phrases = {p.lower() for t in tax.themes.values() for p in (t.label, *t.alt_labels, *t.cues)}
     phrases |= {c.phrase.lower() for c in tax.kind_cues}
     ordered = sorted(phrases, key=lambda p: (-len(p.rstrip("*")), p))
-    return [f"({taxonomy.cue_pattern(p)})" for p in ordered]
+    return [f"({lexicon.cue_pattern(p)})" for p in ordered]
 
 
 def _matches(rx: re.Pattern[str], group_of: list[int], text: str) -> list[tuple[int, int, int]]:
@@ -107,7 +107,7 @@ def test_dispatch_matches_plain_alternation_on_real_notes(lead: str, synthetic_d
     plain_body, plain_groups = _plain(parts)
     fast = re.compile(f"{lead}(?:{fast_body})(?!\\w)", re.IGNORECASE)
     plain = re.compile(f"{lead}(?:{plain_body})(?!\\w)", re.IGNORECASE)
-    texts = [taxonomy.normalise(t) for t in _texts(synthetic_dir)]
+    texts = [lexicon.normalise(t) for t in _texts(synthetic_dir)]
     assert len(texts) > 900
     hits = 0
     for text in texts:
@@ -170,9 +170,11 @@ def test_dispatch_keeps_order_and_case(alts: list[str], text: str) -> None:
 def test_gazetteer_mentions_same_with_and_without_dispatch(
     synthetic_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fast = taxonomy.load_gazetteer(data_path(taxonomy.ORGS_FILE))
-    monkeypatch.setattr(taxonomy, "dispatch_alternation", _plain)
-    plain = taxonomy.load_gazetteer(data_path(taxonomy.ORGS_FILE))
+    fast = gazetteer.load_gazetteer(data_path(gazetteer.ORGS_FILE))
+    monkeypatch.setattr(gazetteer, "dispatch_alternation", _plain)
+    gazetteer._gazetteer_from.cache_clear()  # built from the same content: build it again
+    plain = gazetteer.load_gazetteer(data_path(gazetteer.ORGS_FILE))
+    gazetteer._gazetteer_from.cache_clear()
     found = 0
     for text in _texts(synthetic_dir):
         expected = plain.mentions(text)
@@ -183,7 +185,7 @@ def test_gazetteer_mentions_same_with_and_without_dispatch(
 
 def _records(results: list[ParseResult]) -> list[dict[str, object]]:
     tax = taxonomy.load_taxonomy(data_path(taxonomy.THEMES_FILE))
-    gaz = taxonomy.load_gazetteer(data_path(taxonomy.ORGS_FILE))
+    gaz = gazetteer.load_gazetteer(data_path(gazetteer.ORGS_FILE))
     coded = classify.classify_results(results, taxonomy=tax, gazetteer=gaz)
     return [c.record() for c in coded]
 
@@ -193,8 +195,10 @@ def test_classification_same_with_and_without_dispatch(
 ) -> None:
     results = parse.load([default_notes(), *sorted(synthetic_dir.glob("*.txt"))])
     fast = _records(results)
-    monkeypatch.setattr(taxonomy, "dispatch_alternation", _plain)
+    monkeypatch.setattr(gazetteer, "dispatch_alternation", _plain)
+    gazetteer._gazetteer_from.cache_clear()
     plain = _records(results)
+    gazetteer._gazetteer_from.cache_clear()
     assert len(fast) == 239 + 700
     assert fast == plain
     assert sum(bool(r["orgs"]) for r in fast) > 100
@@ -222,15 +226,19 @@ def test_classification_same_without_ngram_reach(
     word, changes no coding."""
     results = parse.load([default_notes(), *sorted(synthetic_dir.glob("*.txt"))])
     fast = _records(results)
-    init = taxonomy._PhraseIndex.__init__
+    init = lexicon.PhraseIndex.__init__
 
-    def plain_init(self: taxonomy._PhraseIndex, *args: Any, **kwargs: Any) -> None:
+    def plain_init(self: lexicon.PhraseIndex, *args: Any, **kwargs: Any) -> None:
         init(self, *args, **kwargs)
         self._reach = _Everything(self.max_len)
 
-    monkeypatch.setattr(taxonomy._PhraseIndex, "__init__", plain_init)
-    taxonomy.tokens.cache_clear()
+    monkeypatch.setattr(lexicon.PhraseIndex, "__init__", plain_init)
+    lexicon.tokens.cache_clear()
+    taxonomy._taxonomy_from.cache_clear()
+    gazetteer._gazetteer_from.cache_clear()
     assert _records(results) == fast
+    taxonomy._taxonomy_from.cache_clear()
+    gazetteer._gazetteer_from.cache_clear()
 
 
 # --- fastrdf --------------------------------------------------------------------------
@@ -242,8 +250,10 @@ def built_graphs(synthetic_dir: Path) -> dict[str, nx.MultiDiGraph]:
     from collab_graph import pipeline
 
     return {
-        "bundled": pipeline.build_graph([]),
-        "synthetic": pipeline.build_graph(sorted(synthetic_dir.glob("*.txt"))),
+        "bundled": pipeline.graph(pipeline.Corpus(), cache=None),
+        "synthetic": pipeline.graph(
+            pipeline.Corpus(sorted(synthetic_dir.glob("*.txt"))), cache=None
+        ),
     }
 
 

@@ -18,12 +18,12 @@ from collab_graph.graph.examples import (
 from collab_graph.graph.links import CuratedLink
 from collab_graph.ingest.parse import load
 from collab_graph.model import EdgeKind, NodeKind
-from collab_graph.pipeline import build_graph as pipeline_graph
+from collab_graph.pipeline import Corpus, graph
 
 
 @cache
 def _bundled() -> nx.MultiDiGraph:
-    return pipeline_graph([])
+    return graph(Corpus(), cache=None)
 
 
 @pytest.fixture

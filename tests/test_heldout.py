@@ -22,7 +22,7 @@ DATA = Path(__file__).parent / "data"
 
 @pytest.fixture
 def report() -> EvalReport:
-    coded = classify_results([parse_file(DATA / "heldout_ijb_session.md")], reviews=False)
+    coded = classify_results([parse_file(DATA / "heldout_ijb_session.md")])
     return evaluate(coded, load_reference(DATA / "heldout_ijb_session.reference.csv"))
 
 
@@ -44,6 +44,6 @@ def test_a_tables_own_question_wording_guides_its_notes() -> None:
     q3 = [n for n in result.notes if n.question == 3]
     assert {n.question_text for n in q3 if n.group == 3} == {"What difference would it make?"}
     assert {n.question_text for n in q3 if n.group != 3} == {None}
-    coded = classify_results([result], reviews=False)
+    coded = classify_results([result])
     kinds = {c.note.id: c.kind.value for c in coded}
     assert [kinds[f"G3-Q3-{i}"] for i in range(1, 5)] == ["benefit"] * 4

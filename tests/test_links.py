@@ -19,6 +19,7 @@ from collab_graph.graph.links import (
     score,
 )
 from collab_graph.model import CodedNote, Note, NoteKind
+from collab_graph.resources import data_path
 
 
 def _note(
@@ -62,12 +63,12 @@ def test_bundled_curated_links_are_valid_and_carry_no_evidence_column() -> None:
         ("practice_theme,barrier_theme,strength\np,b,strong\n", "missing column"),
         (
             "practice_theme,barrier_theme,strength,rationale\np,b,weak,x\n",
-            "line 2: unknown strength",
+            "line 2, column \\w+: unknown strength",
         ),
-        ("practice_theme,barrier_theme,strength,rationale\np,b,strong,\n", "line 2: .*empty"),
+        ("practice_theme,barrier_theme,strength,rationale\np,b,strong,\n", "line 2\\b.*empty"),
         (
             "practice_theme,barrier_theme,strength,rationale\np,b,strong,x\np,b,moderate,y\n",
-            "line 3: duplicate link",
+            "line 3, column \\w+: duplicate link",
         ),
     ],
 )
@@ -79,7 +80,7 @@ def test_bad_curated_files_name_the_line(tmp_path: Path, content: str, match: st
 
 
 def test_missing_curated_file(tmp_path: Path) -> None:
-    with pytest.raises(DataFileError, match="cannot read"):
+    with pytest.raises(DataFileError, match="curated links file not found"):
         load_curated(tmp_path / "nope.csv")
 
 
@@ -179,3 +180,29 @@ def test_evidence_is_linear_in_notes() -> None:
     assert time.perf_counter() - start < 2.0
     assert ev["p_protected_time", "b_time_capacity"].groups_both == 2000
     assert replace(ev["p_protected_time", "b_time_capacity"]).level == 1
+
+
+def test_an_addresses_file_saved_by_excel_with_a_bom_is_read(tmp_path: Path) -> None:
+    """Excel's "CSV UTF-8" puts a byte-order mark before the header and ends lines with CRLF."""
+    original = data_path("addresses.csv").read_text(encoding="utf-8")
+    path = tmp_path / "addresses.csv"
+    path.write_bytes("\ufeff".encode() + original.replace("\n", "\r\n").encode("utf-8"))
+    assert load_curated(path) == load_curated(data_path("addresses.csv"))
+
+
+def test_the_analysts_links_add_replace_and_remove(tmp_path: Path) -> None:
+    mine = tmp_path / "addresses.csv"
+    mine.write_text(
+        "practice_theme,barrier_theme,strength,rationale\n"
+        "p_protected_time,b_time_capacity,removed,not how this team works\n"
+        "p_dedicated_team,b_time_capacity,moderate,only for big projects here\n"
+        "p_secondments,b_funding_budgets,moderate,a seconded post is paid by its home body\n",
+        encoding="utf-8",
+    )
+    base = {(c.practice, c.barrier): c for c in load_curated(data_path("addresses.csv"))}
+    both = {(c.practice, c.barrier): c for c in load_curated([data_path("addresses.csv"), mine])}
+    assert ("p_protected_time", "b_time_capacity") in base
+    assert ("p_protected_time", "b_time_capacity") not in both
+    assert both[("p_dedicated_team", "b_time_capacity")].strength == "moderate"
+    assert both[("p_secondments", "b_funding_budgets")].rationale.startswith("a seconded post")
+    assert len(both) == len(base) + (0 if ("p_secondments", "b_funding_budgets") in base else 1) - 1

@@ -24,12 +24,12 @@ from collab_graph.graph.query import (
     theme_graph,
     themes_ranked,
 )
-from collab_graph.pipeline import build_graph
+from collab_graph.pipeline import Corpus, graph
 
 
 @cache
 def _bundled() -> nx.MultiDiGraph:
-    return build_graph([])
+    return graph(Corpus(), cache=None)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from rdflib.compare import isomorphic
 
 from collab_graph.errors import ExportError
 from collab_graph.graph.examples import example_graph
-from collab_graph.pipeline import build_graph
+from collab_graph.pipeline import Corpus, graph
 from collab_graph.rdf.convert import from_rdf, to_graph, to_rdf, validate
 from collab_graph.rdf.vocab import CG, CG_NS, RDF, RDFS
 from collab_graph.resources import data_path
@@ -19,7 +19,7 @@ from collab_graph.resources import data_path
 
 @cache
 def _bundled() -> nx.MultiDiGraph:
-    return build_graph([])
+    return graph(Corpus(), cache=None)
 
 
 def _same(G: nx.MultiDiGraph, H: nx.MultiDiGraph) -> None:

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from collab_graph.cli import app
 from collab_graph.errors import QueryError
 from collab_graph.graph.examples import example_graph
-from collab_graph.pipeline import build_graph
+from collab_graph.pipeline import Corpus, graph
 from collab_graph.rdf.convert import to_rdf
 from collab_graph.rdf.sparql import check_read_only, run
 
@@ -27,7 +27,7 @@ def _doc_queries() -> dict[str, str]:
 
 @cache
 def _bundled() -> nx.MultiDiGraph:
-    return build_graph([])
+    return graph(Corpus(), cache=None)
 
 
 UPDATES = [

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from collab_graph.coding.taxonomy import load_gazetteer, load_kind_cues, load_taxonomy
+from collab_graph.coding.gazetteer import load_gazetteer
+from collab_graph.coding.taxonomy import load_kind_cues, load_taxonomy
 from collab_graph.errors import DataFileError
 from collab_graph.model import OrgType, ThemeKind
 
@@ -116,7 +117,7 @@ def test_taxonomy_themes_have_cues():
 def test_bad_theme_file_names_file_and_line(tmp_path: Path):
     bad = tmp_path / "themes.csv"
     bad.write_text("id,kind,label\np_x,practice,X\np_y,obstacle,Y\n", encoding="utf-8")
-    with pytest.raises(DataFileError, match=r"themes.csv: line 3: .*unknown kind 'obstacle'"):
+    with pytest.raises(DataFileError, match=r"themes.csv: line 3\b.*unknown kind 'obstacle'"):
         load_taxonomy(bad)
 
 
@@ -142,11 +143,15 @@ def test_custom_gazetteer_is_used(tmp_path: Path):
 @pytest.mark.parametrize(
     ("name", "text", "message"),
     [
-        ("themes.csv", "id,kind,label\n,practice,X\n", r"themes.csv: line 2: empty theme id"),
+        (
+            "themes.csv",
+            "id,kind,label\n,practice,X\n",
+            r"themes.csv: line 2, column id: empty theme id",
+        ),
         (
             "themes.csv",
             "id,kind,label\np_x,practice,X\np_x,barrier,Y\n",
-            r"themes.csv: line 3: theme id 'p_x' is used twice",
+            r"themes.csv: line 3, column \w+: theme id 'p_x' is used twice",
         ),
         (
             "themes.csv",
@@ -161,32 +166,32 @@ def test_custom_gazetteer_is_used(tmp_path: Path):
         (
             "kind-cues.csv",
             "kind,where,phrase,weight\nobstacle,anywhere,no time,1\n",
-            r"kind-cues.csv: line 2: unknown kind 'obstacle'; use one of practice, barrier",
+            r"kind-cues.csv: line 2, column kind: unknown kind 'obstacle'; use one of practice",
         ),
         (
             "kind-cues.csv",
             "kind,where,phrase,weight\nbarrier,middle,no time,1\n",
-            r"kind-cues.csv: line 2: unknown place 'middle'; use one of anywhere, start",
+            r"kind-cues.csv: line 2, column where: unknown place 'middle'; use one of anywhere",
         ),
         (
             "kind-cues.csv",
             "kind,where,phrase,weight\nbarrier,anywhere,no time,heavy\n",
-            r"kind-cues.csv: line 2: weight 'heavy' is not a number",
+            r"kind-cues.csv: line 2, column \w+: weight 'heavy' is not a number",
         ),
         (
             "kind-cues.csv",
             "kind,where,phrase,weight\nbarrier,anywhere,,1\n",
-            r"kind-cues.csv: line 2: empty phrase",
+            r"kind-cues.csv: line 2, column \w+: empty phrase",
         ),
         (
             "organisations.csv",
             "id,label,type,aliases\n,X,council,Xx\n",
-            r"organisations.csv: line 2: empty organisation id",
+            r"organisations.csv: line 2, column \w+: empty organisation id",
         ),
         (
             "organisations.csv",
             "id,label,type,aliases\nx,X,council,Xx\nx,Y,council,Yy\n",
-            r"organisations.csv: line 3: organisation id 'x' is used twice",
+            r"organisations.csv: line 3, column \w+: organisation id 'x' is used twice",
         ),
         (
             "organisations.csv",

@@ -1,28 +1,24 @@
-"""Built graphs kept on disk, keyed by everything they are built from.
+"""A private on-disk cache of built stages, keyed by the content of everything they are built from.
 
-Building the graph of a national corpus (100,000 notes) takes about 15 s, most of
-it classifying every note; reading the same graph back from disk takes under a
-second. :func:`load_or_build` returns the cached graph when one was built from
-exactly the same inputs, and otherwise builds it with
-:func:`collab_graph.pipeline.build_graph` and stores it. The app and the CLI
-commands that need a graph (``practices``, ``export``, ``sparql``) use it, so a
-restarted server or the next command on a large corpus starts at once.
+Coding a national corpus (100,000 notes) takes seconds; reading the result back
+takes a fraction of that. :mod:`collab_graph.pipeline` keeps two kinds of entry
+here: the *coded* notes (the classifier's output, keyed by the notes files, the
+coding data files and the code) and the *graph* (keyed by that plus the
+reviews and curated links), so a saved review rebuilds only the graph.
 
-The key is a SHA-256 of:
+Keys are SHA-256 digests of content (:class:`Fingerprint`), never of
+modification times, so a copied or touched file is only rebuilt when its
+content changed.
 
-* the bytes and names of the notes files, in order (slugs come from file names;
-  the graph keeps no folder, so a moved corpus is still found);
-* every file in the data folder (taxonomy, gazetteer, curated links, reviews,
-  shapes), the reviews and links files given, and whether reviews apply;
-* the collab-graph version and the source of the package itself, so a code
-  change never serves a graph built by older code.
-
-Nothing is matched by modification time, so a copied or touched file is only
-rebuilt when its content changed. Entries are Python pickles written atomically
-into a folder only the user can write (``0700``); the newest
-:data:`MAX_ENTRIES` are kept. A cache that cannot be read or written is
-skipped with a warning on the ``collab_graph.cache`` logger: the graph is then
-simply built.
+**Safety.** Entries are Python pickles, and loading a pickle that someone else
+wrote can run their code. So the cache lives in a folder that only the user
+can write: it is created ``0700``; a folder that another user owns is never
+used; one of the user's own that others can write is made private again; and
+an entry is read only when it is a regular file that the user owns and that
+nobody else can write. Entries are written atomically (temporary file, then
+rename); the newest :data:`MAX_ENTRIES` of each kind are kept. A cache that
+cannot be used is skipped with a warning on the ``collab_graph.cache`` logger,
+and the stage is simply built.
 
 Where: ``$COLLAB_GRAPH_CACHE`` if set (``off`` switches the cache off), else
 ``$XDG_CACHE_HOME/collab-graph``, else ``~/.cache/collab-graph``.
@@ -30,43 +26,40 @@ Where: ``$COLLAB_GRAPH_CACHE`` if set (``off`` switches the cache off), else
 Examples
 --------
 >>> import tempfile
->>> from pathlib import Path
->>> folder = Path(tempfile.mkdtemp())
->>> G, hit = load_or_build([], cache_dir=folder)
->>> hit, G.number_of_nodes() > 239
-(False, True)
->>> G2, hit = load_or_build([], cache_dir=folder)
->>> hit, sorted(G2.nodes(data=True)) == sorted(G.nodes(data=True))
-(True, True)
+>>> cache = DiskCache(Path(tempfile.mkdtemp()) / "cache")
+>>> key = Fingerprint("demo").feed("notes", b"- no time").hexdigest()
+>>> cache.get("coded", key) is None
+True
+>>> cache.put("coded", key, {"notes": 1})
+>>> cache.get("coded", key)
+{'notes': 1}
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import pickle
+import stat
 import tempfile
-from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Any
 
-import networkx as nx
-
-from collab_graph import __version__, pipeline
+from collab_graph import __version__
 from collab_graph.bulk import paused_gc
-from collab_graph.ingest import parse
-from collab_graph.resources import data_dir, default_notes
 
-__all__ = ["CACHE_ENV", "MAX_ENTRIES", "cached", "default_dir", "fingerprint", "load_or_build"]
+__all__ = ["CACHE_ENV", "MAX_ENTRIES", "DiskCache", "Fingerprint", "code_digest", "default_dir"]
 
 #: Environment variable naming the cache folder (``off`` disables the cache).
 CACHE_ENV = "COLLAB_GRAPH_CACHE"
-#: How many built graphs are kept; the least recently used go first.
+#: How many entries of each kind are kept; the least recently used go first.
 MAX_ENTRIES = 8
-_FORMAT = 2  # bump when the pickled payload changes shape: (format, key, graph, warnings)
+_FORMAT = 3  # bump when a payload changes shape: (format, kind, key, value)
 _OFF = frozenset({"0", "off", "no", "false", "none"})
-_SUFFIX = ".graph.pickle"
+_SUFFIX = ".pickle"
 
 log = logging.getLogger(__name__)
 
@@ -91,189 +84,158 @@ def default_dir() -> Path | None:
     return Path(base) / "collab-graph"
 
 
-class _Hasher(Protocol):
-    def update(self, data: bytes, /) -> None: ...
+class Fingerprint:
+    """A SHA-256 over labelled, length-prefixed parts (no two inputs feed the same stream).
 
-
-def _feed(h: _Hasher, label: str, data: bytes) -> None:
-    # length-prefixed, so that no two different inputs feed the same stream
-    h.update(f"{label}\0{len(data)}\0".encode())
-    h.update(data)
-
-
-def fingerprint(
-    paths: Sequence[str | Path] = (),
-    *,
-    reviews: bool = True,
-    reviews_path: Path | str | None = None,
-    addresses_path: Path | str | None = None,
-) -> str:
-    """The cache key of the graph these arguments of ``pipeline.build_graph`` give.
-
-    Raises
-    ------
-    OSError
-        When a notes or data file cannot be read (the caller then builds the
-        graph, which reports the problem properly).
+    Examples
+    --------
+    >>> a = Fingerprint("x").feed("file a.txt", b"12").hexdigest()
+    >>> b = Fingerprint("x").feed("file a.txt1", b"2").hexdigest()
+    >>> a == b
+    False
     """
-    h = hashlib.sha256()
-    _feed(h, "version", f"{__version__}/{_FORMAT}".encode())
-    for src in sorted(Path(__file__).resolve().parent.rglob("*.py")):
-        _feed(h, f"code {src.name}", src.read_bytes())
-    for path in [Path(p) for p in paths] or [default_notes()]:
-        _feed(h, f"notes {path.name}", path.read_bytes())  # the graph keeps names only
-    folder = data_dir()
-    for item in sorted(folder.iterdir()) if folder.is_dir() else []:
-        if item.is_file():
-            _feed(h, f"data {item.name}", item.read_bytes())
-    _feed(h, "reviews", b"1" if reviews else b"0")
-    if reviews and reviews_path is not None:
-        _feed(h, "reviews file", Path(reviews_path).read_bytes())
-    if addresses_path is not None:
-        _feed(h, "links file", Path(addresses_path).read_bytes())
-    return h.hexdigest()
+
+    def __init__(self, purpose: str) -> None:
+        self._h = hashlib.sha256()
+        self.feed("purpose", f"{purpose}/{__version__}/{_FORMAT}".encode())
+
+    def feed(self, label: str, data: bytes) -> Fingerprint:
+        """Add one labelled part; returns self so calls chain."""
+        self._h.update(f"{label}\0{len(data)}\0".encode())
+        self._h.update(data)
+        return self
+
+    def feed_file(self, label: str, path: Path) -> Fingerprint:
+        """Add a file's bytes (raises ``OSError`` when it cannot be read)."""
+        return self.feed(label, path.read_bytes())
+
+    def hexdigest(self) -> str:
+        """The digest so far."""
+        return self._h.hexdigest()
 
 
-def _read(entry: Path, key: str) -> tuple[nx.MultiDiGraph, list[str]] | None:
-    try:
-        with entry.open("rb") as fh, paused_gc():
-            payload = pickle.load(fh)
-    except FileNotFoundError:
-        return None
-    except Exception as exc:  # a truncated or foreign file: rebuild, say why
-        log.warning("ignoring unreadable graph cache %s (%s)", entry, exc)
-        return None
-    if (
-        not isinstance(payload, tuple)
-        or len(payload) != 4
-        or payload[:2] != (_FORMAT, key)
-        or not isinstance(payload[2], nx.MultiDiGraph)
-        or not isinstance(payload[3], list)
-    ):
-        log.warning("ignoring graph cache %s: not written for these inputs", entry)
-        return None
-    os.utime(entry)  # most recently used
-    return payload[2], [str(w) for w in payload[3]]
+def code_digest() -> str:
+    """A digest of collab-graph's own source, so a code change never serves an old entry."""
+    root = Path(__file__).resolve().parent
+    stamp = tuple(
+        (str(p.relative_to(root)), p.stat().st_mtime_ns, p.stat().st_size)
+        for p in sorted(root.rglob("*.py"))
+    )
+    return _code_digest(stamp)
 
 
-def _write(entry: Path, key: str, G: nx.MultiDiGraph, warnings: list[str]) -> None:
-    folder = entry.parent
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=_SUFFIX)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump((_FORMAT, key, G, warnings), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, entry)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        entries = sorted(folder.glob(f"*{_SUFFIX}"), key=lambda p: p.stat().st_mtime)
-        for old in entries[:-MAX_ENTRIES]:
-            old.unlink(missing_ok=True)
-    except OSError as exc:
-        log.warning("could not write the graph cache in %s (%s)", folder, exc)
+@lru_cache(maxsize=4)
+def _code_digest(stamp: tuple[tuple[str, int, int], ...]) -> str:
+    root = Path(__file__).resolve().parent
+    fp = Fingerprint("code")
+    for name, _, _ in stamp:
+        fp.feed(f"code {name}", (root / name).read_bytes())
+    return fp.hexdigest()
 
 
-def _locate(
-    paths: Sequence[str | Path],
-    reviews: bool,
-    reviews_path: Path | str | None,
-    addresses_path: Path | None,
-    cache_dir: Path | None,
-) -> tuple[Path, str] | None:
-    """The entry and key for these inputs; None when the cache is off or a file is unreadable."""
-    folder = cache_dir if cache_dir is not None else default_dir()
-    if folder is None:
-        return None
-    try:
-        key = fingerprint(
-            paths, reviews=reviews, reviews_path=reviews_path, addresses_path=addresses_path
-        )
-    except OSError:
-        return None  # a missing or unreadable file: the parser will say which
-    return folder / f"{key[:32]}{_SUFFIX}", key
+def _private(path: Path, st: os.stat_result) -> bool:
+    return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def cached(
-    paths: Sequence[str | Path] = (),
-    *,
-    reviews: bool = True,
-    reviews_path: Path | str | None = None,
-    addresses_path: Path | None = None,
-    cache_dir: Path | None = None,
-) -> bool:
-    """Whether :func:`load_or_build` with these arguments would find a cached graph.
-
-    The entry is only looked for, not read; a damaged entry still counts.
-    """
-    found = _locate(paths, reviews, reviews_path, addresses_path, cache_dir)
-    return found is not None and found[0].is_file()
-
-
-def load_or_build(
-    paths: Sequence[str | Path] = (),
-    *,
-    reviews: bool = True,
-    reviews_path: Path | str | None = None,
-    addresses_path: Path | None = None,
-    cache_dir: Path | None = None,
-    use_cache: bool = True,
-    progress: Callable[[int, int], None] | None = None,
-    on_warning: Callable[[str], None] | None = None,
-) -> tuple[nx.MultiDiGraph, bool]:
-    """The graph of ``pipeline.build_graph(paths, ...)``, from the disk cache when it can.
+class DiskCache:
+    """Entries of a few kinds (``"coded"``, ``"graph"``) in one private folder.
 
     Parameters
     ----------
-    paths, reviews, reviews_path, addresses_path
-        As for :func:`collab_graph.pipeline.build_graph`.
-    cache_dir : pathlib.Path, optional
-        The cache folder; default :func:`default_dir`.
-    use_cache : bool
-        False builds the graph and leaves the cache alone.
-    progress : callable, optional
-        ``progress(notes_done, notes_total)`` while notes are coded (only when
-        the graph is built).
-    on_warning : callable, optional
-        Called with each warning the notes files gave when they were parsed
-        (for example a Windows-1252 file); a cached graph repeats its warnings.
-
-    Returns
-    -------
-    (networkx.MultiDiGraph, bool)
-        The graph, and whether it came from the cache.
-
-    Raises
-    ------
-    collab_graph.errors.CollabGraphError
-        As :func:`collab_graph.pipeline.build_graph` (bad notes or data files).
+    folder : pathlib.Path
+        Created ``0700`` on the first write.
     """
 
-    def build() -> tuple[nx.MultiDiGraph, list[str]]:
-        results = parse.load(paths)
-        built = pipeline.graph_from_results(
-            results,
-            reviews=reviews,
-            reviews_path=reviews_path,
-            addresses_path=addresses_path,
-            progress=progress,
-        )
-        return built, [w for r in results for w in r.warnings]
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
 
-    def done(G: nx.MultiDiGraph, warnings: list[str], hit: bool) -> tuple[nx.MultiDiGraph, bool]:
-        if on_warning is not None:
-            for warning in warnings:
-                on_warning(warning)
-        return G, hit
+    @classmethod
+    def default(cls) -> DiskCache | None:
+        """The cache of :func:`default_dir`, or None when it is switched off."""
+        folder = default_dir()
+        return None if folder is None else cls(folder)
 
-    found = _locate(paths, reviews, reviews_path, addresses_path, cache_dir) if use_cache else None
-    if found is None:
-        return done(*build(), hit=False)
-    entry, key = found
-    stored = _read(entry, key)
-    if stored is not None:
-        return done(*stored, hit=True)
-    G, warnings = build()
-    _write(entry, key, G, warnings)
-    return done(G, warnings, hit=False)
+    def entry(self, kind: str, key: str) -> Path:
+        """The file that holds (or would hold) one entry."""
+        return self.folder / f"{kind}-{key[:32]}{_SUFFIX}"
+
+    def has(self, kind: str, key: str) -> bool:
+        """Whether an entry exists (it is not read, so a damaged one still counts)."""
+        return self.entry(kind, key).is_file()
+
+    def _usable_folder(self, create: bool) -> bool:
+        try:
+            if create:
+                self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            st = self.folder.lstat()
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            log.warning("cannot use the cache folder %s (%s)", self.folder, exc)
+            return False
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
+            log.warning("not using the cache folder %s: it is not a folder of yours", self.folder)
+            return False
+        if st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+            try:
+                os.chmod(self.folder, 0o700)
+            except OSError:
+                log.warning("not using the cache folder %s: others can write it", self.folder)
+                return False
+        return True
+
+    def get(self, kind: str, key: str) -> Any:
+        """The value stored under ``(kind, key)``, or None (missing, foreign or unreadable)."""
+        if not self._usable_folder(create=False):
+            return None
+        path = self.entry(kind, key)
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            log.warning("ignoring cache entry %s (%s)", path, exc)
+            return None
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode) or not _private(path, st):
+                log.warning("ignoring cache entry %s: not a private file of yours", path)
+                return None
+            try:
+                with paused_gc():
+                    payload = pickle.load(fh)
+            except Exception as exc:  # a truncated or foreign file: rebuild, say why
+                log.warning("ignoring unreadable cache entry %s (%s)", path, exc)
+                return None
+        if (
+            not isinstance(payload, tuple)
+            or len(payload) != 4
+            or payload[:3] != (_FORMAT, kind, key)
+        ):
+            log.warning("ignoring cache entry %s: not written for these inputs", path)
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # most recently used
+        return payload[3]
+
+    def put(self, kind: str, key: str, value: Any) -> None:
+        """Store a value (atomically); failures are logged, never raised."""
+        if not self._usable_folder(create=True):
+            return
+        path = self.entry(kind, key)
+        try:
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=_SUFFIX)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    pickle.dump((_FORMAT, kind, key, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+            entries = sorted(
+                self.folder.glob(f"{kind}-*{_SUFFIX}"), key=lambda p: p.stat().st_mtime
+            )
+            for old in entries[:-MAX_ENTRIES]:
+                old.unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("could not write the cache in %s (%s)", self.folder, exc)

@@ -36,6 +36,7 @@ from collab_graph.errors import CollabGraphError, NotFoundError, QueryError
 from collab_graph.graph.query import DEFAULT_MAX_QUOTES
 from collab_graph.ingest.parse import load
 from collab_graph.model import LineRole, ParseResult
+from collab_graph.workspace import WORKSPACE_ENV, Workspace
 
 app = typer.Typer(
     name="collab-graph",
@@ -55,6 +56,24 @@ PathsArg = Annotated[
         show_default=False,
     ),
 ]
+
+
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        help=f"The analyst's workspace (reviews, accepted themes, curated links, model). "
+        f"Default: ${WORKSPACE_ENV}, else your per-user data folder.",
+        show_default=False,
+    ),
+]
+
+
+def _corpus(paths: Sequence[Path] | None, workspace: Path | None, *, reviews: bool = True) -> Any:
+    """The pipeline's view of the command's notes files and workspace."""
+    from collab_graph.pipeline import Corpus
+
+    return Corpus(list(paths or []), workspace=Workspace.locate(workspace), reviews=reviews)
 
 
 class RecordFormat(StrEnum):
@@ -206,6 +225,20 @@ def emit_records(
         print_table(title, columns, (row(r) for r in records), caption=caption)
 
 
+def _reviewed(corpus: Any) -> Any:
+    """Parse, code (from the cache when it can) and review a corpus, printing warnings."""
+    from collab_graph import pipeline
+
+    with coding_progress() as progress:
+        coded = pipeline.code(corpus, progress=progress)
+    for warning in coded.warnings:
+        _warn(warning)
+    outcome = pipeline.review(corpus, coded)
+    for warning in outcome.warnings():
+        _warn(warning)
+    return outcome
+
+
 def _print_report(results: Sequence[ParseResult]) -> None:
     for result in results:
         counts = Counter(sl.role for sl in result.lines)
@@ -255,16 +288,11 @@ def classify_cmd(
         RecordFormat, typer.Option("--format", "-f", help="Output format.")
     ] = RecordFormat.JSONL,
     no_reviews: NoReviewsOpt = False,
+    workspace: WorkspaceOpt = None,
 ) -> None:
     """Code each note: the parse record plus kind, themes, orgs, confidence and reasons."""
-    from collab_graph.coding.classifier import classify_and_review
-
     with handle_errors():
-        results = load_results(paths)
-        with coding_progress() as progress:
-            outcome = classify_and_review(results, reviews=not no_reviews, progress=progress)
-        for stale in outcome.stale:
-            _warn(stale.message())
+        outcome = _reviewed(_corpus(paths, workspace, reviews=not no_reviews))
         emit_records(
             [c.record() for c in outcome.coded],
             format,
@@ -301,20 +329,18 @@ def eval_cmd(
     format: Annotated[
         EvalFormat, typer.Option("--format", "-f", help="Output format.")
     ] = EvalFormat.TABLE,
+    workspace: WorkspaceOpt = None,
 ) -> None:
     """Agreement with a reference coding: kind accuracy, P/R/F1, confusion, orgs, themes."""
-    from collab_graph.coding.classifier import classify_and_review
-    from collab_graph.coding.taxonomy import load_taxonomy
+    from collab_graph.pipeline import vocabulary
     from collab_graph.review.evaluate import evaluate, load_reference
 
     with handle_errors():
         ref = load_reference(reference)
-        results = load_results(paths)
-        with coding_progress() as progress:
-            outcome = classify_and_review(results, reviews=not no_reviews, progress=progress)
-        for stale in outcome.stale:
-            _warn(stale.message())
-        report = evaluate(outcome.coded, ref, theme_ids=list(load_taxonomy().themes))
+        corpus = _corpus(paths, workspace, reviews=not no_reviews)
+        outcome = _reviewed(corpus)
+        themes = vocabulary(corpus.workspace).taxonomy.themes
+        report = evaluate(outcome.coded, ref, theme_ids=list(themes))
         if report.matched == 0:
             raise NotFoundError(
                 f"{reference}: none of its {report.reference_size} note ids is in the coded notes"
@@ -416,15 +442,14 @@ BaseOpt = Annotated[
 ]
 
 
-def _graph(paths: Sequence[Path] | None, *, reviews: bool = True) -> Any:
-    """The knowledge graph of the given notes files, from the graph cache when it has it."""
-    from collab_graph.cache import load_or_build
+def _graph(paths: Sequence[Path] | None, workspace: Path | None, *, reviews: bool = True) -> Any:
+    """The knowledge graph of the given notes files, from the cache when it has it."""
+    from collab_graph import pipeline
 
     with coding_progress() as progress:
-        G, _ = load_or_build(
-            list(paths or []), reviews=reviews, progress=progress, on_warning=_warn
+        return pipeline.graph(
+            _corpus(paths, workspace, reviews=reviews), progress=progress, on_warning=_warn
         )
-    return G
 
 
 @app.command("practices")
@@ -438,6 +463,7 @@ def practices_cmd(
         PracticesFormat, typer.Option("--format", "-f", help="Output format.")
     ] = PracticesFormat.TABLE,
     no_reviews: NoReviewsOpt = False,
+    workspace: WorkspaceOpt = None,
     max_quotes: Annotated[
         int,
         typer.Option(
@@ -451,7 +477,7 @@ def practices_cmd(
     from collab_graph.graph.query import practices_for
 
     with handle_errors():
-        G = _graph(paths, reviews=not no_reviews)
+        G = _graph(paths, workspace, reviews=not no_reviews)
         result = practices_for(G, barrier, top=top, max_quotes=max_quotes or None)
         if format is PracticesFormat.JSON:
             sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
@@ -517,13 +543,14 @@ def export_cmd(
     ] = False,
     base: BaseOpt = "https://example.org/collab-graph/",
     no_reviews: NoReviewsOpt = False,
+    workspace: WorkspaceOpt = None,
 ) -> None:
     """The whole graph in one format (to stdout unless -o is given)."""
     from collab_graph.views import export as exp
 
     with handle_errors():
         exp.get_format(format)
-        G = _graph(paths, reviews=not no_reviews)
+        G = _graph(paths, workspace, reviews=not no_reviews)
         if validate:
             report = exp.check_conforms(G, base=base)
             err_console.print(
@@ -550,6 +577,7 @@ def sparql_cmd(
     ] = SparqlFormat.TABLE,
     base: BaseOpt = "https://example.org/collab-graph/",
     no_reviews: NoReviewsOpt = False,
+    workspace: WorkspaceOpt = None,
 ) -> None:
     """Run a read-only SPARQL query over the exported RDF (standard prefixes predeclared)."""
     from collab_graph.rdf.sparql import check_read_only, prepare, run
@@ -562,7 +590,7 @@ def sparql_cmd(
             except (OSError, UnicodeDecodeError) as exc:
                 raise QueryError(f"{query}: cannot read the query file: {exc}") from exc
         check_read_only(prepare(text, base=base))
-        result = run(_graph(paths, reviews=not no_reviews), text, base=base)
+        result = run(_graph(paths, workspace, reviews=not no_reviews), text, base=base)
         if format is SparqlFormat.JSON:
             sys.stdout.write(json.dumps(result.records(), ensure_ascii=False, indent=2) + "\n")
         elif format is SparqlFormat.CSV:
@@ -577,6 +605,114 @@ def sparql_cmd(
             )
 
 
+def _closest(value: str, choices: Iterable[str]) -> str:
+    """`` (did you mean X?)`` naming the closest valid value, or ``""``."""
+    import difflib
+
+    options = list(choices)
+    best = difflib.get_close_matches(value, options, n=1, cutoff=0.5)
+    if not best:
+        folded = {o.casefold(): o for o in options}
+        best = difflib.get_close_matches(value.casefold(), list(folded), n=1, cutoff=0.5)
+        best = [folded[b] for b in best]
+    return f" (did you mean {best[0]!r}?)" if best else ""
+
+
+def _ids_option(value: str | None, known: Mapping[str, Any], what: str) -> list[str] | None:
+    """``a,b`` as a list of known ids; ``-`` or ``""`` clears; None keeps the classifier's."""
+    from collab_graph.errors import ReviewError
+
+    if value is None:
+        return None
+    parts = [v.strip() for v in value.split(",") if v.strip()]
+    if parts == ["-"]:
+        return []
+    for part in parts:
+        if part not in known:
+            raise ReviewError(f"unknown {what} {part!r}{_closest(part, known)}")
+    return parts
+
+
+@app.command("review")
+def review_cmd(
+    note_id: Annotated[str, typer.Argument(help="The id of the note to review, e.g. G3-Q1-D-6.")],
+    paths: PathsArg = None,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help="practice, barrier, benefit, context or heading."),
+    ] = None,
+    themes: Annotated[
+        str | None,
+        typer.Option("--themes", help="Theme ids, comma-separated; '-' for none."),
+    ] = None,
+    orgs: Annotated[
+        str | None,
+        typer.Option("--orgs", help="Organisation ids, comma-separated; '-' for none."),
+    ] = None,
+    reason: Annotated[str, typer.Option("--reason", help="Why (required).")] = "",
+    reviewer: Annotated[str, typer.Option("--reviewer", help="Who is reviewing.")] = "",
+    workshop: Annotated[
+        str | None,
+        typer.Option("--workshop", help="The workshop slug, when several files share the id."),
+    ] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Record an analyst's review of one note in the workspace (it replaces an earlier one).
+
+    The review keys on the note's id and a hash of its text: if the text changes
+    later, the review is reported as stale instead of being applied.
+    """
+    from collab_graph import pipeline
+    from collab_graph.errors import ReviewError
+    from collab_graph.model import NoteKind
+    from collab_graph.review.reviews import Review, save_review
+
+    with handle_errors():
+        if not reason.strip():
+            raise ReviewError("give a reason for the review with --reason TEXT")
+        if kind is not None and kind not in {k.value for k in NoteKind}:
+            raise ReviewError(
+                f"unknown kind {kind!r}{_closest(kind, [k.value for k in NoteKind])}; use one "
+                f"of {', '.join(k.value for k in NoteKind)}"
+            )
+        if kind is None and themes is None and orgs is None:
+            raise ReviewError("say what to change: --kind, --themes or --orgs")
+        corpus = _corpus(paths, workspace)
+        with coding_progress() as progress:
+            coded = pipeline.code(corpus, progress=progress)
+        matches = [
+            c.note
+            for c in coded.coded
+            if c.note.id == note_id and (workshop is None or c.note.workshop == workshop)
+        ]
+        if not matches:
+            ids = [c.note.id for c in coded.coded]
+            raise ReviewError(f"no note {note_id!r} in these notes{_closest(note_id, ids)}")
+        if len(matches) > 1:
+            slugs = ", ".join(n.workshop for n in matches)
+            raise ReviewError(f"{note_id!r} is in several workshops ({slugs}); add --workshop")
+        vocab = pipeline.vocabulary(corpus.workspace)
+        review = Review.of(
+            matches[0],
+            reason=reason,
+            kind=kind,
+            themes=_ids_option(themes, vocab.taxonomy.themes, "theme"),
+            orgs=_ids_option(orgs, vocab.gazetteer.organisations, "organisation"),
+            reviewer=reviewer,
+        )
+        save_review(
+            corpus.workspace,
+            review,
+            themes=vocab.taxonomy.themes,
+            organisations=vocab.gazetteer.organisations,
+        )
+        err_console.print(
+            f"collab-graph: saved the review of {review.workshop} {review.note_id} "
+            f"in {corpus.workspace.reviews}",
+            markup=False,
+        )
+
+
 @app.command("app")
 def app_cmd(
     paths: PathsArg = None,
@@ -587,40 +723,40 @@ def app_cmd(
         bool,
         typer.Option(
             "--no-cache",
-            help="Build the graph afresh instead of reading it from the graph cache "
+            help="Build the graph afresh instead of reading it from the cache "
             "(see COLLAB_GRAPH_CACHE).",
         ),
     ] = False,
+    workspace: WorkspaceOpt = None,
 ) -> None:
     """Start the Streamlit app on 127.0.0.1 (headless, usage stats off) and print its URL.
 
-    A graph built before from the same notes and data files is read from the
-    graph cache (``~/.cache/collab-graph``; ``COLLAB_GRAPH_CACHE`` names another
+    A graph built before from the same notes, data files and reviews is read from
+    the cache (``~/.cache/collab-graph``; ``COLLAB_GRAPH_CACHE`` names another
     folder, ``off`` switches it off).
     """
     import os
 
-    from collab_graph import cache
-    from collab_graph.views.app_support import (
-        app_environment,
-        app_reviews_path,
-        app_script,
-        streamlit_command,
-    )
+    from collab_graph import pipeline
+    from collab_graph.cache import CACHE_ENV, DiskCache
+    from collab_graph.views.app_support import app_environment, app_script, streamlit_command
 
     with handle_errors():
-        chosen = list(paths or [])
-        rf = app_reviews_path()
-        if no_cache or not cache.cached(
-            chosen, reviews=rf.exists(), reviews_path=rf if rf.exists() else None
-        ):
+        corpus = _corpus(paths, workspace)
+        store = None if no_cache else DiskCache.default()
+        try:
+            cached = store is not None and store.has("graph", pipeline.keys(corpus).graph)
+        except OSError:
+            cached = False
+        if not cached:
             # a bad notes file fails here: one line, exit code 2 (files whose graph
             # is in the cache parsed before, so a large corpus opens without waiting)
-            load_results(chosen)
+            load_results(paths)
         cmd = streamlit_command(app_script(), port=port)
-        env = app_environment(chosen)
+        env = app_environment(list(paths or []))
+        env[WORKSPACE_ENV] = str(corpus.workspace.root)
         if no_cache:
-            env[cache.CACHE_ENV] = "off"
+            env[CACHE_ENV] = "off"
     typer.echo(f"collab-graph app: http://127.0.0.1:{port}")
     sys.stdout.flush()
     # The server replaces this process, so stopping this process stops the server.

@@ -1,12 +1,29 @@
-"""The whole pipeline in one call: notes files → coded notes → knowledge graph.
+"""The composition root: notes files → parsed → coded → reviewed → knowledge graph.
 
-The CLI and the app use :func:`build_graph`; it only composes the stages
-(:func:`collab_graph.ingest.parse.load` → :func:`collab_graph.coding.classifier.classify_results`
-→ :func:`collab_graph.graph.build.build_graph`), so every stage stays testable alone.
+Each stage lives in its own package and knows nothing of the others'
+inputs; this module is the one place that puts them together and decides
+what to keep:
+
+1. :func:`code` parses the notes (:mod:`collab_graph.ingest`) and codes them
+   with the classifier alone (:mod:`collab_graph.coding`). The result is kept
+   in the disk cache (:mod:`collab_graph.cache`) under a key of the notes
+   files, every data file the coding reads, the analyst's own themes,
+   organisations and model, and the code.
+2. :func:`review` applies the reviews (:mod:`collab_graph.review`): the bundled
+   reference reviews, then the analyst's, from the workspace.
+3. :func:`graph` builds the knowledge graph (:mod:`collab_graph.graph`) with
+   the curated links, and keeps it in the cache under the coding key plus the
+   reviews and links.
+
+So saving a review changes only the graph key: the next command or app
+rerun reads the coded notes back and rebuilds the graph, never re-parsing or
+re-classifying the corpus. Editing a data file or a notes file changes the
+coding key, and everything is rebuilt from the new content.
 
 Examples
 --------
->>> G = build_graph([])
+>>> corpus = Corpus()
+>>> G = graph(corpus, cache=None)
 >>> sum(1 for _, k in G.nodes(data="kind") if k == "note")
 239
 """
@@ -14,39 +31,288 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
 
-from collab_graph.coding import classifier as classify
-from collab_graph.coding import taxonomy
-from collab_graph.graph import build as graph
-from collab_graph.graph import links
-from collab_graph.ingest import parse
-from collab_graph.model import ParseResult
+from collab_graph.cache import DiskCache, Fingerprint, code_digest
+from collab_graph.coding.classifier import classify_results
+from collab_graph.coding.gazetteer import Gazetteer, load_gazetteer
+from collab_graph.coding.taxonomy import Taxonomy, load_taxonomy
+from collab_graph.graph.build import build_graph
+from collab_graph.graph.links import ADDRESSES_FILE, load_curated
+from collab_graph.ingest.parse import load
+from collab_graph.model import CodedNote, ParseResult
+from collab_graph.resources import data_dir, data_path, default_notes
+from collab_graph.review.reviews import ReviewOutcome, apply_reviews, load_reviews, review_files
+from collab_graph.workspace import Workspace
 
-__all__ = ["build_graph", "graph_from_results"]
+__all__ = [
+    "Coded",
+    "Corpus",
+    "Keys",
+    "Vocabulary",
+    "code",
+    "graph",
+    "keys",
+    "review",
+    "vocabulary",
+]
+
+Progress = Callable[[int, int], None]
+Warn = Callable[[str], None]
+_DEFAULT_CACHE = object()  # "use DiskCache.default()"
+
+# Data files that the graph stage reads; every other file in data/ feeds the coding.
+_GRAPH_DATA = frozenset({ADDRESSES_FILE, "reviews.csv"})
 
 
-def build_graph(
-    paths: Sequence[str | Path] = (),
-    *,
-    reviews: bool = True,
-    reviews_path: Path | str | None = None,
-    addresses_path: Path | None = None,
-) -> nx.MultiDiGraph:
-    """Parse, code and build the knowledge graph of some notes files.
+@dataclass(frozen=True)
+class Corpus:
+    """What a graph is built from: notes files, the analyst's workspace, and whether reviews apply.
 
     Parameters
     ----------
     paths : sequence of path-like
         Notes files; none means the bundled workshop.
+    workspace : Workspace, optional
+        The analyst's reviews, themes, organisations, links and model. None:
+        the bundled data alone.
     reviews : bool
-        Apply the analyst reviews (``False`` = the classifier alone).
-    reviews_path : path-like, optional
-        Another reviews file.
-    addresses_path : pathlib.Path, optional
-        Another curated links file (default ``data/addresses.csv``).
+        Apply reviews (False: the classifier alone, as ``--no-reviews``).
+    """
+
+    paths: tuple[Path, ...] = ()
+    workspace: Workspace | None = None
+    reviews: bool = True
+
+    def __init__(
+        self,
+        paths: Sequence[Path | str] = (),
+        *,
+        workspace: Workspace | None = None,
+        reviews: bool = True,
+    ) -> None:
+        object.__setattr__(self, "paths", tuple(Path(p) for p in paths))
+        object.__setattr__(self, "workspace", workspace)
+        object.__setattr__(self, "reviews", reviews)
+
+    def sources(self) -> list[Path]:
+        """The notes files to read (the bundled workshop when none were given)."""
+        return list(self.paths) or [default_notes()]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the coding reads besides the notes: the taxonomy and the gazetteer."""
+
+    taxonomy: Taxonomy
+    gazetteer: Gazetteer
+
+
+def vocabulary(workspace: Workspace | None = None) -> Vocabulary:
+    """The bundled taxonomy and gazetteer with the analyst's additions from ``workspace``.
+
+    Both are built from the files' content, so an edited file is read afresh.
+
+    Examples
+    --------
+    >>> len(vocabulary().taxonomy.themes) >= 42
+    True
+    """
+    themes = [data_path("themes.csv")]
+    orgs = [data_path("organisations.csv")]
+    if workspace is not None:
+        themes.append(workspace.themes)
+        orgs.append(workspace.organisations)
+    return Vocabulary(load_taxonomy(themes), load_gazetteer(orgs))
+
+
+def _link_files(workspace: Workspace | None) -> list[Path]:
+    files = [data_path(ADDRESSES_FILE)]
+    if workspace is not None:
+        files.append(workspace.addresses)
+    return files
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Content keys: ``coding`` (notes, coding data, code), ``graph`` (+ reviews and links)."""
+
+    coding: str
+    graph: str
+
+
+def keys(corpus: Corpus) -> Keys:
+    """The cache keys of a corpus, from the bytes of every file that feeds each stage.
+
+    Raises
+    ------
+    OSError
+        When a notes or data file cannot be read (building then reports it properly).
+
+    Examples
+    --------
+    >>> a, b = keys(Corpus()), keys(Corpus(reviews=False))
+    >>> a.coding == b.coding, a.graph == b.graph
+    (True, False)
+    """
+    fp = Fingerprint("coded").feed("code", code_digest().encode())
+    for path in corpus.sources():
+        fp.feed_file(f"notes {path.name}", path)  # the notes keep file names only
+    folder = data_dir()
+    for item in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if item.is_file() and item.name not in _GRAPH_DATA:
+            fp.feed_file(f"data {item.name}", item)
+    ws = corpus.workspace
+    if ws is not None:
+        for path in (ws.themes, ws.organisations, ws.model):
+            if path.is_file():
+                fp.feed_file(f"workspace {path.name}", path)
+    coding = fp.hexdigest()
+    gp = Fingerprint("graph").feed("coding", coding.encode())
+    gp.feed("reviews", b"1" if corpus.reviews else b"0")
+    if corpus.reviews:
+        for path in review_files(ws):
+            gp.feed_file(f"reviews {path}", path)
+    for path in _link_files(ws):
+        if path.is_file():
+            gp.feed_file(f"links {path}", path)
+    return Keys(coding, gp.hexdigest())
+
+
+@dataclass(frozen=True)
+class Coded:
+    """The parse results of a corpus and the classifier's coding of its notes."""
+
+    results: tuple[ParseResult, ...]
+    coded: tuple[CodedNote, ...]
+    warnings: tuple[str, ...] = field(default=())
+
+
+def _cache(cache: DiskCache | object | None) -> DiskCache | None:
+    if cache is _DEFAULT_CACHE:
+        return DiskCache.default()
+    assert cache is None or isinstance(cache, DiskCache)
+    return cache
+
+
+def _keys_or_none(corpus: Corpus, store: DiskCache | None) -> Keys | None:
+    if store is None:
+        return None
+    try:
+        return keys(corpus)
+    except OSError:
+        return None  # a missing or unreadable file: the parser will say which
+
+
+def code(
+    corpus: Corpus,
+    *,
+    cache: DiskCache | object | None = _DEFAULT_CACHE,
+    progress: Progress | None = None,
+    _keys: Keys | None = None,
+) -> Coded:
+    """Parse and code a corpus with the classifier alone, from the cache when it has it.
+
+    Parameters
+    ----------
+    corpus : Corpus
+    cache : DiskCache or None
+        Where coded corpora are kept (default: :meth:`DiskCache.default`); None
+        switches caching off.
+    progress : callable, optional
+        ``progress(notes_done, notes_total)`` while notes are coded.
+
+    Raises
+    ------
+    collab_graph.errors.CollabGraphError
+        ``InputFileError``/``ParseError`` for bad notes files, ``DataFileError``
+        for malformed data files.
+    """
+    store = _cache(cache)
+    k = _keys if _keys is not None else _keys_or_none(corpus, store)
+    if store is not None and k is not None:
+        hit = store.get("coded", k.coding)
+        if isinstance(hit, Coded):
+            return hit
+    results = load(list(corpus.paths))
+    vocab = vocabulary(corpus.workspace)
+    coded = classify_results(
+        results, taxonomy=vocab.taxonomy, gazetteer=vocab.gazetteer, progress=progress
+    )
+    out = Coded(tuple(results), tuple(coded), tuple(w for r in results for w in r.warnings))
+    if store is not None and k is not None:
+        store.put("coded", k.coding, out)
+    return out
+
+
+def review(corpus: Corpus, coded: Coded) -> ReviewOutcome:
+    """Apply the bundled and the workspace's reviews (unless ``corpus.reviews`` is False).
+
+    A bad review row never stops the pipeline: it is skipped and listed in the
+    outcome's ``problems`` with its file and line.
+    """
+    if not corpus.reviews:
+        return ReviewOutcome(list(coded.coded))
+    problems: list[str] = []
+    reviews = load_reviews(review_files(corpus.workspace), on_problem=problems.append)
+    vocab = vocabulary(corpus.workspace)
+    outcome = apply_reviews(
+        coded.coded,
+        reviews,
+        themes=vocab.taxonomy.themes,
+        organisations=vocab.gazetteer.organisations,
+    )
+    if problems:
+        outcome = ReviewOutcome(
+            outcome.coded,
+            outcome.applied,
+            outcome.stale,
+            outcome.unmatched,
+            (*problems, *outcome.problems),
+        )
+    return outcome
+
+
+def graph_of(corpus: Corpus, coded: Coded) -> tuple[nx.MultiDiGraph, list[str]]:
+    """Review ``coded`` and build its graph (no cache); also the warnings to show."""
+    outcome = review(corpus, coded)
+    vocab = vocabulary(corpus.workspace)
+    G = build_graph(
+        outcome.coded,
+        [r.workshop for r in coded.results],
+        themes=vocab.taxonomy.themes.values(),
+        curated=load_curated(_link_files(corpus.workspace)),
+    )
+    return G, [*coded.warnings, *outcome.warnings()]
+
+
+def graph(
+    corpus: Corpus,
+    *,
+    cache: DiskCache | object | None = _DEFAULT_CACHE,
+    progress: Progress | None = None,
+    on_warning: Warn | None = None,
+    coded: Coded | None = None,
+) -> nx.MultiDiGraph:
+    """The knowledge graph of a corpus, from the cache when it can (see the module docstring).
+
+    Parameters
+    ----------
+    corpus : Corpus
+    cache : DiskCache or None
+        Default :meth:`DiskCache.default`; None switches caching off.
+    progress : callable, optional
+        ``progress(notes_done, notes_total)`` while notes are coded (only when
+        the coded corpus is not in the cache).
+    on_warning : callable, optional
+        Called with each warning: parse warnings (e.g. a Windows-1252 file),
+        stale reviews and skipped review rows. A cached graph repeats them.
+    coded : Coded, optional
+        The corpus's coded notes when the caller holds them already (the app),
+        so that a missing graph is built without reading them again.
 
     Returns
     -------
@@ -56,45 +322,20 @@ def build_graph(
     Raises
     ------
     collab_graph.errors.CollabGraphError
-        ``InputFileError``/``ParseError`` for bad notes files, ``DataFileError``
-        for malformed data files.
+        As :func:`code`.
     """
-    return graph_from_results(
-        parse.load(list(paths)),
-        reviews=reviews,
-        reviews_path=reviews_path,
-        addresses_path=addresses_path,
-    )
-
-
-def graph_from_results(
-    results: Sequence[ParseResult],
-    *,
-    reviews: bool = True,
-    reviews_path: Path | str | None = None,
-    addresses_path: Path | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> nx.MultiDiGraph:
-    """Code already parsed workshops and build their graph (see :func:`build_graph`).
-
-    ``progress(notes_done, notes_total)`` is called as workshops are coded (see
-    :func:`collab_graph.coding.classifier.classify_results`).
-
-    Examples
-    --------
-    >>> from collab_graph.ingest.parse import parse_text
-    >>> res = parse_text("Challenges\\n- No time for it\\n- Protected time helps\\n", source="x.md")
-    >>> G = graph_from_results([res])
-    >>> sorted(d["text"] for _, d in G.nodes(data=True) if d["kind"] == "note")
-    ['No time for it', 'Protected time helps']
-    """
-    tax = taxonomy.load_taxonomy()
-    coded = classify.classify_results(
-        results, reviews=reviews, taxonomy=tax, reviews_path=reviews_path, progress=progress
-    )
-    return graph.build_graph(
-        coded,
-        [r.workshop for r in results],
-        themes=tax.themes.values(),
-        curated=links.load_curated(addresses_path),
-    )
+    store = _cache(cache)
+    k = _keys_or_none(corpus, store)
+    found = store.get("graph", k.graph) if store is not None and k is not None else None
+    if isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], nx.MultiDiGraph):
+        G, warnings = found
+    else:
+        if coded is None:
+            coded = code(corpus, cache=store, progress=progress, _keys=k)
+        G, warnings = graph_of(corpus, coded)
+        if store is not None and k is not None:
+            store.put("graph", k.graph, (G, warnings))
+    if on_warning is not None:
+        for warning in warnings:
+            on_warning(warning)
+    return G

@@ -36,17 +36,11 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from collab_graph.bulk import paused_gc
-from collab_graph.coding.taxonomy import (
-    Gazetteer,
-    KindCue,
-    Taxonomy,
-    load_gazetteer,
-    load_taxonomy,
-    normalise,
-)
+from collab_graph.coding.gazetteer import Gazetteer, load_gazetteer
+from collab_graph.coding.lexicon import normalise
+from collab_graph.coding.taxonomy import KindCue, Taxonomy, load_taxonomy
 from collab_graph.model import (
     CodedNote,
     Note,
@@ -57,12 +51,10 @@ from collab_graph.model import (
     Theme,
     Workshop,
 )
-from collab_graph.review.reviews import ReviewOutcome, apply_reviews, load_reviews
 
 __all__ = [
     "CONTENT_KINDS",
     "Classifier",
-    "classify_and_review",
     "classify_notes",
     "classify_results",
     "classify_text",
@@ -546,25 +538,20 @@ def classify_notes(
 def classify_results(
     results: Sequence[ParseResult],
     *,
-    reviews: bool = True,
     taxonomy: Taxonomy | None = None,
     gazetteer: Gazetteer | None = None,
-    reviews_path: Path | str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[CodedNote]:
-    """Code every note of several parsed workshops, applying analyst reviews.
+    """Code every note of several parsed workshops with the classifier alone.
+
+    Analyst reviews are a later stage (:func:`collab_graph.review.apply_reviews`).
 
     Parameters
     ----------
     results : sequence of ParseResult
-        From :func:`collab_graph.ingest.parse.load`.
-    reviews : bool
-        Apply the analyst reviews in ``reviews_path`` (default
-        ``data/reviews.csv``). False gives the classifier alone.
+        From :func:`collab_graph.ingest.load`.
     taxonomy, gazetteer : optional
         Default to the bundled data files.
-    reviews_path : path-like, optional
-        Another reviews file.
     progress : callable, optional
         Called as ``progress(notes_done, notes_total)`` after each workshop, e.g.
         to drive a progress bar: coding is the slow stage on large corpora.
@@ -572,53 +559,20 @@ def classify_results(
     Returns
     -------
     list of CodedNote
-        In input order, primary theme first.
-
-    Raises
-    ------
-    DataFileError
-        When a data file is malformed (:class:`~collab_graph.errors.ReviewError`
-        for an invalid review).
+        In input order, primary theme first, ``classifier_kind`` set.
 
     Examples
     --------
-    >>> from collab_graph.ingest.parse import parse_text
+    >>> from collab_graph.ingest.parse import load, parse_text
     >>> res = parse_text("Challenges\\n- Lack of buy-in\\n", source="demo.md")
-    >>> [c.kind.value for c in classify_results([res], reviews=False)][-1]
+    >>> [c.kind.value for c in classify_results([res])][-1]
     'barrier'
-    """
-    return classify_and_review(
-        results,
-        reviews=reviews,
-        taxonomy=taxonomy,
-        gazetteer=gazetteer,
-        reviews_path=reviews_path,
-        progress=progress,
-    ).coded
-
-
-def classify_and_review(
-    results: Sequence[ParseResult],
-    *,
-    reviews: bool = True,
-    taxonomy: Taxonomy | None = None,
-    gazetteer: Gazetteer | None = None,
-    reviews_path: Path | str | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> ReviewOutcome:
-    """Like :func:`classify_results`, but also say which reviews applied or are stale.
-
-    Examples
-    --------
-    >>> from collab_graph.ingest.parse import load
     >>> seen = []
-    >>> out = classify_and_review(load(), progress=lambda done, total: seen.append((done, total)))
+    >>> _ = classify_results(load(), progress=lambda done, total: seen.append((done, total)))
     >>> seen
     [(239, 239)]
     """
-    tax = taxonomy or load_taxonomy()
-    gaz = gazetteer or load_gazetteer()
-    clf = Classifier(tax, gaz)
+    clf = Classifier(taxonomy or load_taxonomy(), gazetteer or load_gazetteer())
     coded: list[CodedNote] = []
     total = sum(len(r.notes) for r in results)
     with paused_gc():
@@ -626,9 +580,7 @@ def classify_and_review(
             coded.extend(clf.classify(result.notes, result.workshop))
             if progress is not None:
                 progress(len(coded), total)
-        if not reviews:
-            return ReviewOutcome(coded)
-        return apply_reviews(coded, load_reviews(reviews_path), taxonomy=tax, gazetteer=gaz)
+    return coded
 
 
 def classify_text(

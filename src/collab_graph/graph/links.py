@@ -43,13 +43,12 @@ Examples
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from collab_graph.errors import DataFileError
+from collab_graph.csvfiles import read_csv
 from collab_graph.model import CodedNote, NoteKind, ThemeKind
 from collab_graph.resources import data_path
 
@@ -71,6 +70,8 @@ __all__ = [
 ]
 
 ADDRESSES_FILE = "addresses.csv"
+#: The strength that, in the analyst's links file, takes a curated link out.
+REMOVED = "removed"
 """Name of the curated links file in the data folder."""
 
 STRENGTH_SCORES: Mapping[str, float] = {"strong": 1.0, "moderate": 0.6}
@@ -220,14 +221,17 @@ def score(curated_score: float, evidence_score: float) -> float:
     return round(CURATED_WEIGHT * curated_score + EVIDENCE_WEIGHT * evidence_score, 4)
 
 
-def load_curated(path: Path | None = None) -> tuple[CuratedLink, ...]:
-    """Read the curated links file.
+def load_curated(paths: Path | Sequence[Path] | None = None) -> tuple[CuratedLink, ...]:
+    """Read the curated links: the bundled file, then any the analyst added or removed.
 
     Parameters
     ----------
-    path : pathlib.Path, optional
-        A CSV with columns ``practice_theme, barrier_theme, strength, rationale``
-        (others are ignored). Defaults to ``data/addresses.csv``.
+    paths : pathlib.Path or sequence of pathlib.Path, optional
+        CSV files with columns ``practice_theme, barrier_theme, strength,
+        rationale`` (others are ignored); defaults to ``data/addresses.csv``.
+        In a later file (the analyst's workspace) a row replaces the link of the
+        same pair, and strength ``removed`` takes the link out. A later file
+        that does not exist is skipped.
 
     Returns
     -------
@@ -237,8 +241,9 @@ def load_curated(path: Path | None = None) -> tuple[CuratedLink, ...]:
     Raises
     ------
     DataFileError
-        When the file is missing or unreadable, a column is missing, a strength is
-        unknown, a field is empty or a pair repeats. The message names file and line.
+        When the first file is missing or unreadable, a column is missing, a
+        strength is unknown, a field is empty or a pair repeats within a file.
+        The message names the file, line and column.
 
     Examples
     --------
@@ -246,50 +251,37 @@ def load_curated(path: Path | None = None) -> tuple[CuratedLink, ...]:
     >>> all(link.strength in ("strong", "moderate") for link in links)
     True
     """
-    path = data_path(ADDRESSES_FILE) if path is None else path
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataFileError(
-            f"{path}: cannot read the curated links file: {exc}", path=str(path)
-        ) from exc
-    reader = csv.DictReader(text.splitlines())
-    missing = [c for c in _REQUIRED_COLUMNS if c not in (reader.fieldnames or ())]
-    if missing:
-        raise DataFileError(
-            f"{path}: line 1: missing column(s) {', '.join(missing)}; "
-            f"expected {', '.join(_REQUIRED_COLUMNS)}",
-            path=str(path),
-            line=1,
-        )
-    out: list[CuratedLink] = []
-    seen: set[tuple[str, str]] = set()
-    for row in reader:
-        line = reader.line_num
-        p, b = (row["practice_theme"] or "").strip(), (row["barrier_theme"] or "").strip()
-        strength = (row["strength"] or "").strip().lower()
-        rationale = (row["rationale"] or "").strip()
-        if not p or not b or not rationale:
-            raise DataFileError(
-                f"{path}: line {line}: practice_theme, barrier_theme and rationale "
-                "must not be empty",
-                path=str(path),
-                line=line,
-            )
-        if strength not in STRENGTH_SCORES:
-            raise DataFileError(
-                f"{path}: line {line}: unknown strength {strength!r}; "
-                f"use one of {', '.join(STRENGTH_SCORES)}",
-                path=str(path),
-                line=line,
-            )
-        if (p, b) in seen:
-            raise DataFileError(
-                f"{path}: line {line}: duplicate link {p} -> {b}", path=str(path), line=line
-            )
-        seen.add((p, b))
-        out.append(CuratedLink(p, b, strength, rationale, line))
-    return tuple(out)
+    if paths is None:
+        chosen = [data_path(ADDRESSES_FILE)]
+    elif isinstance(paths, Path):
+        chosen = [paths]
+    else:
+        chosen = list(paths)
+    found: dict[tuple[str, str], CuratedLink] = {}
+    for i, path in enumerate(chosen):
+        if i > 0 and not path.exists():
+            continue
+        seen: set[tuple[str, str]] = set()
+        allowed = (*STRENGTH_SCORES, REMOVED) if i > 0 else tuple(STRENGTH_SCORES)
+        for row in read_csv(path, required=_REQUIRED_COLUMNS, what="curated links file"):
+            p, b = row["practice_theme"], row["barrier_theme"]
+            for col in ("practice_theme", "barrier_theme", "rationale"):
+                if not row[col]:
+                    raise row.error(
+                        col, "practice_theme, barrier_theme and rationale must not be empty"
+                    )
+            strength = row["strength"].lower()
+            if strength not in allowed:
+                raise row.error(
+                    "strength", f"unknown strength {strength!r}; use one of {', '.join(allowed)}"
+                )
+            if (p, b) in seen:
+                raise row.error("barrier_theme", f"duplicate link {p} -> {b}")
+            seen.add((p, b))
+            found.pop((p, b), None)
+            if strength != REMOVED:
+                found[(p, b)] = CuratedLink(p, b, strength, row["rationale"], row.line)
+    return tuple(found.values())
 
 
 def _themes_by_kind(cn: CodedNote) -> tuple[list[str], list[str]]:

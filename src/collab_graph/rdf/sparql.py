@@ -46,7 +46,7 @@ from collab_graph.errors import QueryError
 from collab_graph.rdf.convert import iter_quads, to_rdf
 from collab_graph.rdf.vocab import DEFAULT_BASE, PREFIXES
 
-__all__ = ["QueryResult", "check_read_only", "prepare", "run"]
+__all__ = ["QueryResult", "check_read_only", "load_store", "prepare", "run"]
 
 _PREFIX_DECL = re.compile(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:")
 
@@ -204,8 +204,10 @@ def _value(term: Any) -> str | None:
     return str(term.value)
 
 
-def _run_oxigraph(data: nx.MultiDiGraph | Graph, query: str, base: str) -> QueryResult:
-    if isinstance(data, nx.Graph):
+def _run_oxigraph(data: nx.MultiDiGraph | Graph | ox.Store, query: str, base: str) -> QueryResult:
+    if isinstance(data, ox.Store):
+        store = data
+    elif isinstance(data, nx.Graph):
         # Bulk-load N-Quads text written from the graph: much faster than one
         # Python Quad object per triple (docs/benchmarks.md).
         from collab_graph.rdf.fast import oxigraph_store
@@ -228,6 +230,21 @@ def _run_oxigraph(data: nx.MultiDiGraph | Graph, query: str, base: str) -> Query
     columns = tuple(v.value for v in result.variables)
     rows: list[tuple[str | None, ...]] = [tuple(_value(sol[c]) for c in columns) for sol in result]
     return QueryResult("select", columns, rows)
+
+
+def load_store(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> ox.Store:
+    """An Oxigraph store holding the graph's RDF, to keep and query many times with :func:`run`.
+
+    Examples
+    --------
+    >>> from collab_graph.graph.examples import example_graph
+    >>> store = load_store(example_graph())
+    >>> run(store, "SELECT (COUNT(?n) AS ?notes) WHERE { ?n a cg:Note }").rows
+    [('11',)]
+    """
+    from collab_graph.rdf.fast import oxigraph_store
+
+    return oxigraph_store(G, base=base)
 
 
 def _rdflib_value(term: Any) -> str | None:
@@ -266,7 +283,7 @@ def _run_rdflib(
 
 
 def run(
-    data: nx.MultiDiGraph | Graph,
+    data: nx.MultiDiGraph | Graph | ox.Store,
     query: str,
     *,
     base: str = DEFAULT_BASE,
@@ -276,9 +293,10 @@ def run(
 
     Parameters
     ----------
-    data : networkx.MultiDiGraph or rdflib.Graph or rdflib.Dataset
-        The knowledge graph (exported with :func:`collab_graph.rdf.convert.iter_quads`)
-        or RDF already built.
+    data : networkx.MultiDiGraph or rdflib.Graph or rdflib.Dataset or pyoxigraph.Store
+        The knowledge graph (exported with :func:`collab_graph.rdf.convert.iter_quads`),
+        RDF already built, or a store loaded once with :func:`load_store` and kept
+        for many queries (Oxigraph engine only).
     query : str
         SELECT, ASK, CONSTRUCT or DESCRIBE; standard prefixes need no declaration.
     base : str
@@ -305,5 +323,7 @@ def run(
     text = prepare(query, base=base)
     parsed = check_read_only(text)
     if engine == "rdflib":
+        if isinstance(data, ox.Store):
+            raise QueryError("engine='rdflib' needs the graph, not an Oxigraph store")
         return _run_rdflib(data, text, base, parsed)
     return _run_oxigraph(data, text, base)

@@ -1,9 +1,17 @@
-"""Analyst reviews: corrections to the classifier that persist in ``data/reviews.csv``.
+"""Analyst reviews: decisions about single notes, applied on top of the classifier's coding.
 
 A review is keyed by workshop slug, note id and a hash of the note's text. It
 can override the kind, the themes and the organisations of one note, and it
 always carries the reviewer's reason. When the note's text has changed since
 the review was written, the review is *stale*: it is reported and not applied.
+
+Reviews come from two places, applied in this order so that the analyst's win:
+
+1. the bundled reference reviews (``data/reviews.csv``, read-only, part of the
+   package), and
+2. the analyst's workspace (``reviews.csv`` in
+   :class:`~collab_graph.workspace.Workspace`), written by the app's Notes page
+   and by ``collab-graph review``.
 
 File format (UTF-8 CSV, one row per reviewed note)::
 
@@ -12,57 +20,58 @@ File format (UTF-8 CSV, one row per reviewed note)::
 ``themes`` and ``orgs`` are ``;``-separated ids. An empty cell keeps what the
 classifier said; ``-`` clears it. ``kind`` may be empty to keep the kind.
 
+A bad row (no key or reason, an unknown kind, theme or organisation) never
+stops the pipeline: it is reported as a problem naming its file and line, and
+the other reviews still apply. A second review of the same note in one file
+is reported too; the later row wins, as it does across files.
+
 Examples
 --------
 >>> from collab_graph.model import CodedNote, Note, NoteKind
 >>> note = Note("G1-Q1-A-1", "demo", 1, 1, "A", 3, "Funding")
 >>> coded = [CodedNote(note, NoteKind.PRACTICE, classifier_kind=NoteKind.PRACTICE)]
->>> review = make_review(note, kind="barrier", reason="bare noun in a list of obstacles")
+>>> review = Review.of(note, kind="barrier", reason="bare noun in a list of obstacles")
 >>> out = apply_reviews(coded, [review])
 >>> out.coded[0].kind.value, out.coded[0].reviewed, out.coded[0].classifier_kind.value
 ('barrier', True, 'practice')
->>> changed = [CodedNote(note.__class__(**{**_fields(note), "text": "Funding gaps"}),
-...            NoteKind.BARRIER)]
+>>> from dataclasses import replace
+>>> changed = [CodedNote(replace(note, text="Funding gaps"), NoteKind.BARRIER)]
 >>> [s.review.note_id for s in apply_reviews(changed, [review]).stale]
 ['G1-Q1-A-1']
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
 import hashlib
-import io
-import os
-import tempfile
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from collab_graph.coding.taxonomy import Gazetteer, Taxonomy, load_gazetteer, load_taxonomy
-from collab_graph.errors import ReviewError
+from collab_graph.csvfiles import Row, read_csv
+from collab_graph.errors import DataFileError, ReviewError
 from collab_graph.model import CodedNote, Note, NoteKind, Organisation, Theme
 from collab_graph.resources import data_path
-
-T = TypeVar("T", Theme, Organisation)
+from collab_graph.workspace import Workspace
 
 __all__ = [
+    "CLEAR",
     "REVIEW_FIELDS",
     "Review",
     "ReviewOutcome",
     "StaleReview",
     "apply_reviews",
+    "bundled_reviews_path",
     "delete_review",
     "load_reviews",
-    "make_review",
-    "reviews_path",
+    "review_files",
     "save_review",
     "text_hash",
-    "upsert",
-    "write_reviews",
 ]
+
+T = TypeVar("T", Theme, Organisation)
 
 REVIEWS_FILE = "reviews.csv"
 REVIEW_FIELDS = (
@@ -76,11 +85,8 @@ REVIEW_FIELDS = (
     "reviewer",
     "date",
 )
+_KEY_FIELDS = ("workshop", "note_id", "text_hash", "reason")
 CLEAR = "-"
-
-
-def _fields(note: Note) -> dict[str, Any]:
-    return {f.name: getattr(note, f.name) for f in fields(note)}
 
 
 def text_hash(text: str) -> str:
@@ -102,7 +108,7 @@ class Review:
     """One analyst decision about one note.
 
     ``themes``/``orgs`` None means "keep the classifier's"; an empty tuple
-    means "none".
+    means "none". ``source`` and ``line`` say where the review was read from.
     """
 
     workshop: str
@@ -114,11 +120,58 @@ class Review:
     orgs: tuple[str, ...] | None = None
     reviewer: str = ""
     date: str = ""
+    source: str = field(default="", compare=False)
+    line: int = field(default=0, compare=False)
+
+    @classmethod
+    def of(
+        cls,
+        note: Note,
+        *,
+        reason: str,
+        kind: NoteKind | str | None = None,
+        themes: Sequence[str] | None = None,
+        orgs: Sequence[str] | None = None,
+        reviewer: str = "",
+        date: str | None = None,
+    ) -> Review:
+        """A review of ``note`` as it reads now (its text is hashed).
+
+        Raises
+        ------
+        ReviewError
+            When the reason is empty or the kind is unknown.
+        """
+        if not reason.strip():
+            raise ReviewError(f"review of {note.id}: give a reason for the change")
+        try:
+            k = NoteKind(kind) if kind else None
+        except ValueError:
+            raise ReviewError(
+                f"review of {note.id}: unknown kind {kind!r}; use one of "
+                f"{', '.join(x.value for x in NoteKind)}"
+            ) from None
+        return cls(
+            workshop=note.workshop,
+            note_id=note.id,
+            text_hash=text_hash(note.text),
+            reason=" ".join(reason.split()),
+            kind=k,
+            themes=tuple(themes) if themes is not None else None,
+            orgs=tuple(orgs) if orgs is not None else None,
+            reviewer=" ".join(reviewer.split()),
+            date=date if date is not None else _dt.datetime.now(_dt.UTC).isoformat("T", "seconds"),
+        )
 
     @property
     def key(self) -> tuple[str, str]:
-        """(workshop, note id): at most one review per note."""
+        """(workshop, note id): at most one review per note applies."""
         return (self.workshop, self.note_id)
+
+    @property
+    def where(self) -> str:
+        """``file: line N`` where the review was read, or ``""``."""
+        return f"{self.source}: line {self.line}" if self.source else ""
 
     def row(self) -> dict[str, str]:
         """The CSV row of this review."""
@@ -160,17 +213,34 @@ class StaleReview:
 
 @dataclass(frozen=True)
 class ReviewOutcome:
-    """What applying reviews did: the new coding, and which reviews applied or not."""
+    """What applying reviews did: the new coding, which reviews applied, and the problems.
+
+    ``problems`` are one-line messages (a bad row, a review naming an unknown
+    theme) for reviews that were skipped; the rest applied.
+    """
 
     coded: list[CodedNote]
     applied: tuple[Review, ...] = ()
     stale: tuple[StaleReview, ...] = ()
     unmatched: tuple[Review, ...] = ()
+    problems: tuple[str, ...] = ()
+
+    def warnings(self) -> list[str]:
+        """Every stale review and problem, one line each, for stderr or the app."""
+        return [s.message() for s in self.stale] + list(self.problems)
 
 
-def reviews_path() -> Path:
-    """The default reviews file, ``data/reviews.csv``."""
+def bundled_reviews_path() -> Path:
+    """The reference reviews that ship with collab-graph (``data/reviews.csv``, read-only)."""
     return data_path(REVIEWS_FILE)
+
+
+def review_files(workspace: Workspace | None) -> list[Path]:
+    """The reviews files that apply, lowest precedence first: bundled, then the workspace's."""
+    files = [bundled_reviews_path()]
+    if workspace is not None:
+        files.append(workspace.reviews)
+    return [p for p in files if p.is_file()]
 
 
 def _ids(cell: str) -> tuple[str, ...] | None:
@@ -182,90 +252,114 @@ def _ids(cell: str) -> tuple[str, ...] | None:
     return tuple(p.strip() for p in cell.split(";") if p.strip())
 
 
-def load_reviews(path: Path | str | None = None) -> list[Review]:
-    """Read a reviews file; a missing default file means no reviews.
+def _review(row: Row) -> Review:
+    """The review of one row; raises ``row.error`` when it is not valid."""
+    for col in ("workshop", "note_id", "text_hash"):
+        if not row[col]:
+            raise row.error(col, "a review needs workshop, note_id and text_hash")
+    if not row["reason"]:
+        raise row.error("reason", f"review of {row['note_id']} has no reason; say why")
+    kind: NoteKind | None = None
+    if row["kind"]:
+        kind = NoteKind(row.choice("kind", NoteKind, "unknown kind"))
+    return Review(
+        workshop=row["workshop"],
+        note_id=row["note_id"],
+        text_hash=row["text_hash"],
+        reason=row["reason"],
+        kind=kind,
+        themes=_ids(row["themes"]),
+        orgs=_ids(row["orgs"]),
+        reviewer=row["reviewer"],
+        date=row["date"],
+        source=str(row.path),
+        line=row.line,
+    )
+
+
+def load_reviews(
+    paths: Path | str | Sequence[Path | str],
+    *,
+    on_problem: Callable[[str], None] | None = None,
+) -> list[Review]:
+    """Read reviews files, lowest precedence first; later reviews of a note replace earlier ones.
+
+    Parameters
+    ----------
+    paths : path-like or sequence of path-like
+        Reviews files (e.g. :func:`review_files`). A file named here must exist.
+    on_problem : callable, optional
+        Called with a one-line message for each bad row (which is skipped) and
+        each repeated review of a note within one file (the later row wins).
+        Without it, the first bad row raises.
+
+    Returns
+    -------
+    list of Review
+        One per note, in the order first seen.
 
     Raises
     ------
     ReviewError
-        When a row lacks its key or reason, has an unknown kind, or the file
-        named explicitly does not exist.
+        A file is missing, unreadable or lacks a key column (always), or a row
+        is bad and ``on_problem`` is not given.
+
+    Examples
+    --------
+    >>> reviews = load_reviews(bundled_reviews_path())
+    >>> all(r.reason for r in reviews)
+    True
     """
-    p = Path(path) if path is not None else reviews_path()
-    if not p.exists():
-        if path is not None:
+    chosen = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+
+    def report(err: DataFileError) -> None:
+        if on_problem is None:
+            raise ReviewError(str(err), path=err.path, line=err.line)
+        on_problem(str(err))
+
+    by_key: dict[tuple[str, str], Review] = {}
+    for p in chosen:
+        if not p.exists():
             raise ReviewError(f"{p}: reviews file not found", path=str(p))
-        return []
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReviewError(f"{p}: cannot read reviews file: {exc}", path=str(p)) from exc
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [
-        c
-        for c in ("workshop", "note_id", "text_hash", "reason")
-        if c not in (reader.fieldnames or [])
-    ]
-    if missing:
-        raise ReviewError(
-            f"{p}: line 1: missing column(s) {', '.join(missing)}; expected "
-            f"{','.join(REVIEW_FIELDS)}",
-            path=str(p),
-            line=1,
-        )
-    out: list[Review] = []
-    for raw in reader:
-        line = reader.line_num
-        row = {k: (v or "").strip() for k, v in raw.items() if isinstance(k, str)}
-        if not any(row.values()):
-            continue
-        if not (row.get("workshop", "") and row.get("note_id", "") and row.get("text_hash", "")):
-            raise ReviewError(
-                f"{p}: line {line}: a review needs workshop, note_id and text_hash",
-                path=str(p),
-                line=line,
-            )
-        if not row.get("reason", ""):
-            raise ReviewError(
-                f"{p}: line {line}: review of {row.get('note_id', '')} has no reason; say why",
-                path=str(p),
-                line=line,
-            )
-        kind: NoteKind | None = None
-        if row.get("kind", ""):
+        try:
+            rows = read_csv(p, required=_KEY_FIELDS, what="reviews file", on_error=report)
+        except ReviewError:
+            raise
+        except DataFileError as exc:
+            raise ReviewError(str(exc), path=exc.path, line=exc.line) from exc
+        seen: dict[tuple[str, str], int] = {}
+        for row in rows:
             try:
-                kind = NoteKind(row.get("kind", ""))
-            except ValueError:
-                raise ReviewError(
-                    f"{p}: line {line}: unknown kind {row.get('kind', '')!r}; use one of "
-                    f"{', '.join(k.value for k in NoteKind)}",
-                    path=str(p),
-                    line=line,
-                ) from None
-        out.append(
-            Review(
-                workshop=row.get("workshop", ""),
-                note_id=row.get("note_id", ""),
-                text_hash=row.get("text_hash", ""),
-                reason=row.get("reason", ""),
-                kind=kind,
-                themes=_ids(row.get("themes", "")),
-                orgs=_ids(row.get("orgs", "")),
-                reviewer=row.get("reviewer", ""),
-                date=row.get("date", ""),
-            )
-        )
-    return out
+                review = _review(row)
+            except DataFileError as err:
+                report(err)
+                continue
+            if review.key in seen:
+                report(
+                    row.error(
+                        "note_id",
+                        f"a second review of {review.note_id} (the first is on line "
+                        f"{seen[review.key]}); this later one applies",
+                    )
+                )
+            seen[review.key] = row.line
+            by_key.pop(review.key, None)
+            by_key[review.key] = review
+    return list(by_key.values())
 
 
 def _resolve(
     ids: Iterable[str], table: Mapping[str, T], what: str, review: Review
 ) -> tuple[T, ...]:
-    """Look up the theme or organisation ids a review names; an unknown id is an error."""
+    """The themes or organisations a review names; an unknown id is an error."""
     missing = [i for i in ids if i not in table]
     if missing:
+        where = f"{review.where}: " if review.where else ""
         raise ReviewError(
-            f"review of {review.workshop} {review.note_id}: unknown {what} {missing[0]!r}",
+            f"{where}review of {review.workshop} {review.note_id} names unknown {what} "
+            f"{missing[0]!r}",
+            path=review.source or None,
+            line=review.line or None,
         )
     return tuple(table[i] for i in ids)
 
@@ -274,40 +368,36 @@ def apply_reviews(
     coded: Sequence[CodedNote],
     reviews: Sequence[Review],
     *,
-    taxonomy: Taxonomy | None = None,
-    gazetteer: Gazetteer | None = None,
+    themes: Mapping[str, Theme] | None = None,
+    organisations: Mapping[str, Organisation] | None = None,
 ) -> ReviewOutcome:
-    """Apply reviews to a coding; stale ones are reported, not applied.
+    """Apply reviews to a coding; stale ones are reported, invalid ones skipped and reported.
 
     Parameters
     ----------
     coded : sequence of CodedNote
-        The classifier's coding.
+        The classifier's coding (or any coding).
     reviews : sequence of Review
         From :func:`load_reviews`.
-    taxonomy, gazetteer : optional
-        Resolve theme and organisation ids (default: the bundled data).
+    themes, organisations : mapping, optional
+        Theme and organisation ids a review may name (the taxonomy's and the
+        gazetteer's); needed only when a review names some.
 
     Returns
     -------
     ReviewOutcome
-        The reviewed coding (``reviewed=True``, ``classifier_kind`` kept) and
-        the applied, stale and unmatched reviews. A stale review also adds a
-        reason to its note so that it is visible in the output.
-
-    Raises
-    ------
-    ReviewError
-        When a review names an unknown theme or organisation.
+        The reviewed coding (``reviewed=True``, ``classifier_kind`` kept), and
+        the applied, stale and unmatched reviews. A stale review adds a reason
+        to its note so that it shows in the output. A review naming an unknown
+        theme or organisation is not applied and is listed in ``problems``.
     """
     if not reviews:
         return ReviewOutcome(list(coded))
-    tax = taxonomy or load_taxonomy()
-    gaz = gazetteer or load_gazetteer()
     by_key = {r.key: r for r in reviews}
     used: set[tuple[str, str]] = set()
     applied: list[Review] = []
     stale: list[StaleReview] = []
+    problems: list[str] = []
     out: list[CodedNote] = []
     for c in coded:
         review = by_key.get((c.note.workshop, c.note.id))
@@ -329,25 +419,30 @@ def apply_reviews(
                 )
             )
             continue
-        themes = (
-            c.themes
-            if review.themes is None
-            else _resolve(review.themes, tax.themes, "theme", review)
-        )
-        orgs = (
-            c.orgs
-            if review.orgs is None
-            else _resolve(review.orgs, gaz.organisations, "organisation", review)
-        )
+        try:
+            new_themes = (
+                c.themes
+                if review.themes is None
+                else _resolve(review.themes, themes or {}, "theme", review)
+            )
+            new_orgs = (
+                c.orgs
+                if review.orgs is None
+                else _resolve(review.orgs, organisations or {}, "organisation", review)
+            )
+        except ReviewError as exc:
+            problems.append(f"{exc}; not applied")
+            out.append(c)
+            continue
         kind = review.kind or c.kind
         if kind is NoteKind.HEADING:
-            themes = ()
+            new_themes = ()
         out.append(
             replace(
                 c,
                 kind=kind,
-                themes=themes,
-                orgs=orgs,
+                themes=new_themes,
+                orgs=new_orgs,
                 confidence=1.0,
                 reasons=(f"analyst review: {review.reason}", *c.reasons),
                 reviewed=True,
@@ -357,104 +452,30 @@ def apply_reviews(
         )
         applied.append(review)
     unmatched = tuple(r for r in reviews if r.key not in used)
-    return ReviewOutcome(out, tuple(applied), tuple(stale), unmatched)
-
-
-def make_review(
-    note: Note,
-    *,
-    reason: str,
-    kind: NoteKind | str | None = None,
-    themes: Sequence[str] | None = None,
-    orgs: Sequence[str] | None = None,
-    reviewer: str = "",
-    date: str | None = None,
-) -> Review:
-    """Build a review of ``note`` (hashing its current text).
-
-    Raises
-    ------
-    ReviewError
-        When the reason is empty or the kind is unknown.
-    """
-    if not reason.strip():
-        raise ReviewError(f"review of {note.id}: give a reason for the change")
-    try:
-        k = NoteKind(kind) if kind else None
-    except ValueError:
-        raise ReviewError(
-            f"review of {note.id}: unknown kind {kind!r}; use one of "
-            f"{', '.join(x.value for x in NoteKind)}"
-        ) from None
-    return Review(
-        workshop=note.workshop,
-        note_id=note.id,
-        text_hash=text_hash(note.text),
-        reason=" ".join(reason.split()),
-        kind=k,
-        themes=tuple(themes) if themes is not None else None,
-        orgs=tuple(orgs) if orgs is not None else None,
-        reviewer=reviewer,
-        date=date if date is not None else _dt.date.today().isoformat(),
-    )
-
-
-def upsert(reviews: Sequence[Review], review: Review) -> list[Review]:
-    """Replace the review with the same (workshop, note id), or append it."""
-    out = [r for r in reviews if r.key != review.key]
-    idx = next((i for i, r in enumerate(reviews) if r.key == review.key), len(out))
-    out.insert(idx, review)
-    return out
-
-
-def write_reviews(reviews: Sequence[Review], path: Path | str | None = None) -> Path:
-    """Write reviews atomically (a temporary file, then rename)."""
-    p = Path(path) if path is not None else reviews_path()
-    p.parent.mkdir(parents=True, exist_ok=True)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=REVIEW_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for r in reviews:
-        writer.writerow(r.row())
-    fd, tmp = tempfile.mkstemp(prefix=".reviews-", suffix=".csv", dir=p.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(buf.getvalue())
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return p
+    return ReviewOutcome(out, tuple(applied), tuple(stale), unmatched, tuple(problems))
 
 
 def save_review(
-    note: Note,
+    workspace: Workspace,
+    review: Review,
     *,
-    reason: str,
-    kind: NoteKind | str | None = None,
-    themes: Sequence[str] | None = None,
-    orgs: Sequence[str] | None = None,
-    reviewer: str = "",
-    path: Path | str | None = None,
-    taxonomy: Taxonomy | None = None,
-    gazetteer: Gazetteer | None = None,
+    themes: Mapping[str, Theme] | None = None,
+    organisations: Mapping[str, Organisation] | None = None,
 ) -> Review:
-    """Persist an analyst's decision about ``note`` (insert or replace), with a reason.
+    """Save an analyst's review in the workspace: it replaces any earlier review of the note.
 
-    This is what an app calls when an analyst edits a note.
+    The write is atomic and serialised with every other writer (see
+    :class:`~collab_graph.workspace.Workspace`), and the review is also added
+    to the workspace's history, so an earlier review of the note is never lost.
 
     Parameters
     ----------
-    note : Note
-        The note reviewed (its current text is hashed).
-    reason : str
-        Why; required.
-    kind, themes, orgs : optional
-        What to override; None keeps the classifier's, an empty list clears.
-    reviewer : str
-        Who.
-    path : path-like, optional
-        The reviews file (default ``data/reviews.csv``).
+    workspace : Workspace
+        Where to save.
+    review : Review
+        From :meth:`Review.of`.
+    themes, organisations : mapping, optional
+        Valid theme and organisation ids; a review naming another id is refused.
 
     Returns
     -------
@@ -463,29 +484,58 @@ def save_review(
     Raises
     ------
     ReviewError
-        On an empty reason or an unknown kind, theme or organisation.
+        When the review names an unknown theme or organisation.
+    DataFileError
+        When the workspace cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> ws = Workspace(tempfile.mkdtemp())
+    >>> note = Note("N-1", "demo", None, None, None, 1, "Funding")
+    >>> _ = save_review(ws, Review.of(note, kind="barrier", reason="an obstacle"))
+    >>> _ = save_review(ws, Review.of(note, kind="context", reason="second thoughts"))
+    >>> [r.kind.value for r in load_reviews(ws.reviews)]
+    ['context']
+    >>> [r["kind"] for r in read_csv(ws.review_history)]
+    ['barrier', 'context']
     """
-    review = make_review(
-        note, reason=reason, kind=kind, themes=themes, orgs=orgs, reviewer=reviewer
-    )
     if review.themes:
-        _resolve(review.themes, (taxonomy or load_taxonomy()).themes, "theme", review)
+        _resolve(review.themes, themes or {}, "theme", review)
     if review.orgs:
-        _resolve(review.orgs, (gazetteer or load_gazetteer()).organisations, "organisation", review)
-    p = Path(path) if path is not None else reviews_path()
-    current = load_reviews(p) if p.exists() else []
-    write_reviews(upsert(current, review), p)
+        _resolve(review.orgs, organisations or {}, "organisation", review)
+    row = review.row()
+
+    def change(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        key = (review.workshop, review.note_id)
+        out = [r for r in rows if (r.get("workshop"), r.get("note_id")) != key]
+        idx = next(
+            (i for i, r in enumerate(rows) if (r.get("workshop"), r.get("note_id")) == key),
+            len(out),
+        )
+        out.insert(idx, row)
+        return out
+
+    workspace.update(
+        REVIEWS_FILE,
+        change,
+        header=REVIEW_FIELDS,
+        append_to="history/reviews.csv",
+        appended=[row],
+    )
     return review
 
 
-def delete_review(workshop: str, note_id: str, path: Path | str | None = None) -> bool:
-    """Remove the review of one note; True if there was one."""
-    p = Path(path) if path is not None else reviews_path()
-    if not p.exists():
+def delete_review(workspace: Workspace, workshop: str, note_id: str) -> bool:
+    """Remove the workspace's review of one note (its history is kept); True if there was one."""
+    found: list[bool] = []
+
+    def change(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        kept = [r for r in rows if (r.get("workshop"), r.get("note_id")) != (workshop, note_id)]
+        found.append(len(kept) != len(rows))
+        return kept
+
+    if not workspace.reviews.exists():
         return False
-    current = load_reviews(p)
-    kept = [r for r in current if r.key != (workshop, note_id)]
-    if len(kept) == len(current):
-        return False
-    write_reviews(kept, p)
-    return True
+    workspace.update(REVIEWS_FILE, change, header=REVIEW_FIELDS)
+    return found[0]

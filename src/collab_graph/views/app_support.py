@@ -39,13 +39,11 @@ __all__ = [
     "APP_SCRIPT_ENV",
     "EXAMPLE_QUERIES",
     "PATHS_ENV",
-    "REVIEWS_ENV",
     "UPLOAD_LIMIT_BYTES",
     "UPLOAD_SUFFIXES",
     "Upload",
     "answer_subgraph",
     "app_environment",
-    "app_reviews_path",
     "app_script",
     "combined_rows",
     "free_port",
@@ -69,9 +67,6 @@ __all__ = [
 
 PATHS_ENV = "COLLAB_GRAPH_APP_PATHS"
 """Environment variable carrying the notes files given to ``collab-graph app`` (JSON list)."""
-
-REVIEWS_ENV = "COLLAB_GRAPH_REVIEWS"
-"""Environment variable naming the reviews file the app reads and writes."""
 
 APP_SCRIPT_ENV = "COLLAB_GRAPH_APP_SCRIPT"
 """Environment variable overriding where the Streamlit script ``app.py`` is."""
@@ -229,23 +224,6 @@ def paths_from_env(environ: Mapping[str, str] | None = None) -> list[Path]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise CollabGraphError(f"{PATHS_ENV} must be a JSON list of file paths")
     return [Path(v) for v in value]
-
-
-def app_reviews_path(environ: Mapping[str, str] | None = None) -> Path:
-    """The reviews file the app reads and writes: ``$COLLAB_GRAPH_REVIEWS`` or the default.
-
-    Examples
-    --------
-    >>> app_reviews_path({REVIEWS_ENV: "/tmp/r.csv"})
-    PosixPath('/tmp/r.csv')
-    >>> app_reviews_path({}).name
-    'reviews.csv'
-    """
-    from collab_graph.review.reviews import reviews_path
-
-    env = os.environ if environ is None else environ
-    raw = env.get(REVIEWS_ENV, "").strip()
-    return Path(raw) if raw else reviews_path()
 
 
 def free_port(host: str = "127.0.0.1") -> int:

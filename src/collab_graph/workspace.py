@@ -1,0 +1,285 @@
+"""The analyst's workspace: reviews, accepted themes, curated links and a retrained model.
+
+What the analyst decides is their work, not the package's, so it lives in a
+folder of their own, never inside the installed package:
+
+* ``--workspace DIR`` on the command line, else
+* ``$COLLAB_GRAPH_WORKSPACE``, else
+* the per-user data folder (:func:`platformdirs.user_data_dir`, e.g.
+  ``~/.local/share/collab-graph`` on Linux).
+
+The files are CSV, so an analyst can open, diff and share them:
+
+================================  ==============================================
+``reviews.csv``                   the current review of each note
+``history/reviews.csv``           every review ever saved, oldest first
+``themes.csv``                    themes the analyst added (columns of ``data/themes.csv``)
+``organisations.csv``             organisations and aliases the analyst added
+``addresses.csv``                 curated practice → barrier links added or removed
+``kind-model.json``               a kind model retrained on the analyst's reviews
+================================  ==============================================
+
+**Writes never lose work.** Every change goes through :meth:`Workspace.update`:
+it takes a per-file lock (the ``filelock`` package: an OS-level lock, so it
+holds between processes and is released if a process dies), re-reads the
+file, applies the change, writes a temporary file beside it with the same
+permissions, flushes it to disk and renames it over the old one. Readers
+therefore see the old file or the new one, never half of one; two analysts
+saving at once are serialised, and neither overwrites the other. A writer
+killed mid-way leaves at most a temporary file, which the next write removes.
+Why files and a lock rather than SQLite: the workspace stays a folder of
+plain CSV files that analysts read, edit in a spreadsheet, diff and send to
+each other, and the same reader checks them line by line.
+
+Examples
+--------
+>>> import tempfile
+>>> ws = Workspace(tempfile.mkdtemp())
+>>> first = ws.update("notes.csv", lambda rows: [*rows, {"a": "1"}], header=("a",))
+>>> ws.update("notes.csv", lambda rows: [*rows, {"a": "2"}], header=("a",)).read_text()
+'a\\n1\\n2\\n'
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import secrets
+import stat
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from collab_graph.csvfiles import Row, csv_safe, read_csv
+from collab_graph.errors import DataFileError
+
+__all__ = ["WORKSPACE_ENV", "Workspace", "default_workspace_dir"]
+
+#: Environment variable naming the workspace folder.
+WORKSPACE_ENV = "COLLAB_GRAPH_WORKSPACE"
+#: Seconds a writer waits for another writer's lock before giving up with an error.
+LOCK_TIMEOUT = 60.0
+_TMP_PREFIX = ".tmp-"
+
+Record = Mapping[str, str]
+
+
+def default_workspace_dir() -> Path:
+    """``$COLLAB_GRAPH_WORKSPACE``, else the per-user data folder of collab-graph.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ[WORKSPACE_ENV] = "/tmp/my-ws"
+    >>> str(default_workspace_dir())
+    '/tmp/my-ws'
+    >>> del os.environ[WORKSPACE_ENV]
+    """
+    env = os.environ.get(WORKSPACE_ENV, "").strip()
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("collab-graph", appauthor=False))
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A folder of the analyst's own files (it need not exist until the first write).
+
+    Parameters
+    ----------
+    root : path-like
+        The folder.
+    """
+
+    root: Path
+
+    def __init__(self, root: Path | str) -> None:
+        object.__setattr__(self, "root", Path(root).expanduser())
+
+    @classmethod
+    def locate(cls, explicit: Path | str | None = None) -> Workspace:
+        """The workspace named on the command line, else by the environment, else the default."""
+        return cls(explicit if explicit is not None else default_workspace_dir())
+
+    # -- where things are ----------------------------------------------------
+
+    def path(self, name: str) -> Path:
+        """The path of one workspace file (e.g. ``"reviews.csv"``)."""
+        return self.root / name
+
+    @property
+    def reviews(self) -> Path:
+        """The current reviews, one row per note."""
+        return self.path("reviews.csv")
+
+    @property
+    def review_history(self) -> Path:
+        """Every review ever saved, oldest first (a later review never erases an earlier one)."""
+        return self.path("history/reviews.csv")
+
+    @property
+    def themes(self) -> Path:
+        """Themes the analyst added or accepted."""
+        return self.path("themes.csv")
+
+    @property
+    def organisations(self) -> Path:
+        """Organisations and aliases the analyst added."""
+        return self.path("organisations.csv")
+
+    @property
+    def addresses(self) -> Path:
+        """Curated practice → barrier links the analyst added or removed."""
+        return self.path("addresses.csv")
+
+    @property
+    def model(self) -> Path:
+        """A kind model retrained on the analyst's reviews."""
+        return self.path("kind-model.json")
+
+    def files(self) -> list[Path]:
+        """The workspace files that exist, sorted (their content keys the pipeline's cache)."""
+        names = ("reviews.csv", "themes.csv", "organisations.csv", "addresses.csv")
+        return [p for p in (*map(self.path, names), self.model) if p.is_file()]
+
+    # -- reading ---------------------------------------------------------------
+
+    def read(
+        self,
+        name: str,
+        *,
+        required: Sequence[str] = (),
+        what: str = "workspace file",
+        on_error: Callable[[DataFileError], None] | None = None,
+        check: Callable[[Row], object] | None = None,
+    ) -> list[Row]:
+        """The rows of a workspace CSV file; a file that does not exist yet has none."""
+        p = self.path(name)
+        if not p.exists():
+            return []
+        return read_csv(p, required=required, what=what, on_error=on_error, check=check)
+
+    # -- writing ---------------------------------------------------------------
+
+    def lock(self, name: str) -> FileLock:
+        """The inter-process lock that guards one workspace file."""
+        p = self.path(name)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(p.with_name(p.name + ".lock")), timeout=LOCK_TIMEOUT)
+
+    def update(
+        self,
+        name: str,
+        change: Callable[[list[dict[str, str]]], Iterable[Record]],
+        *,
+        header: Sequence[str],
+        append_to: str | None = None,
+        appended: Iterable[Record] = (),
+    ) -> Path:
+        """Change one CSV file atomically, serialised with every other writer.
+
+        Parameters
+        ----------
+        name : str
+            The file, relative to the workspace.
+        change : callable
+            Given the current rows (dicts of the header's columns; a row that
+            does not parse is kept as it was read), returns the new rows.
+        header : sequence of str
+            The columns to write.
+        append_to : str, optional
+            Another file (a history) to which ``appended`` rows are added under
+            the same lock, after the main file is written.
+        appended : iterable of mapping
+            Rows for ``append_to``.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+
+        Raises
+        ------
+        DataFileError
+            When another writer holds the lock for :data:`LOCK_TIMEOUT` seconds,
+            or the folder cannot be written.
+        """
+        target = self.path(name)
+        try:
+            with self.lock(name):
+                _sweep(target.parent)
+                current = _plain_rows(target, header)
+                rows = list(change(current))
+                _atomic_write(target, header, rows)
+                if append_to is not None:
+                    extra = list(appended)
+                    if extra:
+                        hist = self.path(append_to)
+                        hist.parent.mkdir(parents=True, exist_ok=True)
+                        _atomic_write(hist, header, [*_plain_rows(hist, header), *extra])
+        except Timeout as exc:
+            raise DataFileError(
+                f"{target}: another collab-graph process has been writing it for "
+                f"{LOCK_TIMEOUT:.0f} s; try again",
+                path=str(target),
+            ) from exc
+        except OSError as exc:
+            raise DataFileError(
+                f"{target}: cannot write the workspace file: {exc.strerror or exc}",
+                path=str(target),
+            ) from exc
+        return target
+
+
+def _plain_rows(path: Path, header: Sequence[str]) -> list[dict[str, str]]:
+    """Every record of a file as read (no checks: a bad row is kept, never dropped)."""
+    if not path.exists():
+        return []
+    text = path.read_text(encoding="utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")))
+    rows = []
+    for raw in reader:
+        if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
+            continue
+        row = {k: (v or "") for k, v in raw.items() if isinstance(k, str)}
+        for col in header:
+            row.setdefault(col, "")
+        rows.append(row)
+    return rows
+
+
+def _sweep(folder: Path) -> None:
+    """Remove temporary files left by a writer that died (we hold the lock)."""
+    if folder.is_dir():
+        for left in folder.glob(f"{_TMP_PREFIX}*"):
+            left.unlink(missing_ok=True)
+
+
+def _atomic_write(path: Path, header: Sequence[str], rows: Iterable[Record]) -> None:
+    buf = io.StringIO()
+    writer = csv.DictWriter(
+        buf, fieldnames=list(header), lineterminator="\n", extrasaction="ignore"
+    )
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: csv_safe(str(row.get(k, "") or "")) for k in header})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{_TMP_PREFIX}{secrets.token_hex(6)}-{path.name}")
+    # 0o666 less the umask, as for any new file; an existing file keeps its mode
+    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(buf.getvalue())
+            fh.flush()
+            os.fsync(fh.fileno())
+        if path.exists():
+            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
