@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from collab_graph import pipeline
 from collab_graph.graph.build import note_node
-from collab_graph.resources import data_path
+from collab_graph.resources import data_dir, data_path
 from collab_graph.views import app_support as sup
 from collab_graph.workspace import WORKSPACE_ENV, Workspace
 
@@ -221,3 +222,53 @@ def test_streamlit_command_is_headless_and_local() -> None:
     assert flags["--server.headless"] == "true"
     assert flags["--browser.gatherUsageStats"] == "false"
     assert sup.app_script() == APP
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the data folder that a test may edit while the app runs."""
+    copy = tmp_path / "data"
+    shutil.copytree(data_dir(), copy)
+    monkeypatch.setenv("COLLAB_GRAPH_DATA", str(copy))
+    return copy
+
+
+def test_editing_the_taxonomy_while_the_app_runs_shows_after_a_rerun(
+    ws: Workspace, data_copy: Path
+) -> None:
+    at = run_page("ask")
+    assert "Time and capacity" in at.selectbox(key="ask_barrier").options
+    themes = data_copy / "themes.csv"
+    themes.write_text(
+        themes.read_text(encoding="utf-8").replace(
+            "b_time_capacity,barrier,Time and capacity,", "b_time_capacity,barrier,No time at all,"
+        ),
+        encoding="utf-8",
+    )
+    at.run()
+    assert not at.exception
+    options = at.selectbox(key="ask_barrier").options
+    assert "No time at all" in options
+    assert "Time and capacity" not in options
+
+
+def test_editing_the_curated_links_while_the_app_runs_shows_after_a_rerun(
+    ws: Workspace, data_copy: Path
+) -> None:
+    def curated_part(at: AppTest) -> float:
+        ranked = at.dataframe[0].value
+        row = ranked[ranked["practice"] == "Protected / dedicated time for innovation"]
+        return float(row["curated"].iloc[0])
+
+    at = run_page("ask", ask_barrier="Day job – no time")
+    assert curated_part(at) == 1.0
+    links = data_copy / "addresses.csv"
+    kept = [
+        line
+        for line in links.read_text(encoding="utf-8").splitlines(keepends=True)
+        if not line.startswith("p_protected_time,b_time_capacity,")
+    ]
+    links.write_text("".join(kept), encoding="utf-8")
+    at.run()
+    assert not at.exception
+    assert curated_part(at) == 0.0

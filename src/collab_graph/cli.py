@@ -689,8 +689,11 @@ def review_cmd(
             ids = [c.note.id for c in coded.coded]
             raise ReviewError(f"no note {note_id!r} in these notes{_closest(note_id, ids)}")
         if len(matches) > 1:
-            slugs = ", ".join(n.workshop for n in matches)
-            raise ReviewError(f"{note_id!r} is in several workshops ({slugs}); add --workshop")
+            slugs = ", ".join(n.workshop for n in matches[:5])
+            more = f" and {len(matches) - 5} more" if len(matches) > 5 else ""
+            raise ReviewError(
+                f"{note_id!r} is in several workshops ({slugs}{more}); add --workshop SLUG"
+            )
         vocab = pipeline.vocabulary(corpus.workspace)
         review = Review.of(
             matches[0],
