@@ -9,7 +9,7 @@ listing the valid names when a name is unknown.
   :mod:`collab_graph.rdf.convert`.
 * Graph formats: ``graphml`` and ``gexf`` (networkx writers; every attribute is
   already a plain scalar) and ``csv`` (one row per node and per edge).
-* ``html``: the offline interactive view of :func:`collab_graph.views.network.graph_html`,
+* ``html``: the offline interactive view of :func:`collab_graph.views.network.render`,
   imported only when asked for, so the other formats do not load pyvis.
 
 Every writer returns bytes (UTF-8 for the text formats).
@@ -39,6 +39,7 @@ from pathlib import Path
 import networkx as nx
 
 from collab_graph.errors import ExportError
+from collab_graph.graph.schema import EdgeAttr, GraphAttr, KnowledgeGraph, NodeAttr
 from collab_graph.rdf.convert import ShaclReport, to_graph, to_rdf, validate
 from collab_graph.rdf.vocab import DEFAULT_BASE
 
@@ -52,7 +53,7 @@ __all__ = [
     "write",
 ]
 
-Writer = Callable[[nx.MultiDiGraph, str], bytes]
+Writer = Callable[[KnowledgeGraph, str], bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +68,7 @@ class ExportFormat:
 
 
 def _rdf_writer(fmt: str, *, dataset: bool = False) -> Writer:
-    def write(G: nx.MultiDiGraph, base: str) -> bytes:
+    def write(G: KnowledgeGraph, base: str) -> bytes:
         g = to_rdf(G, base=base) if dataset else to_graph(G, base=base)
         return g.serialize(format=fmt, encoding="utf-8")
 
@@ -78,7 +79,7 @@ def _fast_writer(fmt: str) -> Writer:
     # N-Triples and N-Quads are written straight from the graph: the same lines
     # as rdflib's serializer (tests/test_fastpath.py), without building an
     # rdflib graph, which is most of the cost at scale (docs/benchmarks.md).
-    def write(G: nx.MultiDiGraph, base: str) -> bytes:
+    def write(G: KnowledgeGraph, base: str) -> bytes:
         from collab_graph.rdf import fast as fastrdf
 
         return fastrdf.ntriples(G, base=base) if fmt == "nt" else fastrdf.nquads(G, base=base)
@@ -86,26 +87,29 @@ def _fast_writer(fmt: str) -> Writer:
     return write
 
 
-def _graphml(G: nx.MultiDiGraph, base: str) -> bytes:
+def _graphml(G: KnowledgeGraph, base: str) -> bytes:
     buf = io.BytesIO()
     nx.write_graphml(G, buf, encoding="utf-8", named_key_ids=True)
     return buf.getvalue()
 
 
-def _gexf(G: nx.MultiDiGraph, base: str) -> bytes:
+def _gexf(G: KnowledgeGraph, base: str) -> bytes:
     buf = io.BytesIO()
     nx.write_gexf(G, buf, encoding="utf-8")
     return buf.getvalue()
 
 
 CSV_FIELDS = (
-    "record", "id", "kind", "label", "source", "target", "workshop", "group",
-    "question", "prompt", "line", "text", "attributes",
+    "record", "id", NodeAttr.KIND, NodeAttr.LABEL, "source", "target", NodeAttr.WORKSHOP,
+    NodeAttr.GROUP, NodeAttr.QUESTION, NodeAttr.PROMPT, NodeAttr.LINE, NodeAttr.TEXT, "attributes",
 )  # fmt: skip
-"""Columns of the ``csv`` export; ``attributes`` holds the remaining attributes as JSON."""
+"""Columns of the ``csv`` export; ``attributes`` holds the remaining attributes as JSON.
+
+A node row fills the columns named after node attributes from the node; an
+edge row fills ``kind``, ``source`` and ``target``."""
 
 
-def _csv(G: nx.MultiDiGraph, base: str) -> bytes:
+def _csv(G: KnowledgeGraph, base: str) -> bytes:
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
     w.writeheader()
@@ -117,18 +121,18 @@ def _csv(G: nx.MultiDiGraph, base: str) -> bytes:
         w.writerow({**row, "record": "node", "id": n,
                     "attributes": json.dumps(extra, ensure_ascii=False)})  # fmt: skip
     for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda e: e[:3]):
-        extra = {a: x for a, x in sorted(d.items()) if a != "kind"}
+        extra = {a: x for a, x in sorted(d.items()) if a != EdgeAttr.KIND}
         w.writerow({"record": "edge", "id": f"{u}|{k}|{v}", "kind": k, "source": u, "target": v,
                     "attributes": json.dumps(extra, ensure_ascii=False)})  # fmt: skip
     return buf.getvalue().encode("utf-8")
 
 
-def _html(G: nx.MultiDiGraph, base: str) -> bytes:
-    # Imported here: viz is the only module that imports pyvis, and the other
+def _html(G: KnowledgeGraph, base: str) -> bytes:
+    # Imported here: the view is the only module that imports pyvis, and the other
     # formats must not pay for it.
-    from collab_graph.views.network import graph_html
+    from collab_graph.views.network import render
 
-    return graph_html(G, title=str(G.graph.get("name", "collab-graph"))).encode("utf-8")
+    return render(G, title=str(G.graph.get(GraphAttr.NAME, "collab-graph"))).html.encode("utf-8")
 
 
 FORMATS: Mapping[str, ExportFormat] = {
@@ -170,7 +174,7 @@ def get_format(name: str) -> ExportFormat:
         ) from exc
 
 
-def export(G: nx.MultiDiGraph, fmt: str, *, base: str = DEFAULT_BASE) -> bytes:
+def export(G: KnowledgeGraph, fmt: str, *, base: str = DEFAULT_BASE) -> bytes:
     """The graph in format ``fmt``, as bytes.
 
     Parameters
@@ -196,7 +200,7 @@ def export(G: nx.MultiDiGraph, fmt: str, *, base: str = DEFAULT_BASE) -> bytes:
         raise ExportError(f"{fmt} export failed: {exc}") from exc
 
 
-def write(G: nx.MultiDiGraph, fmt: str, path: Path, *, base: str = DEFAULT_BASE) -> Path:
+def write(G: KnowledgeGraph, fmt: str, path: Path, *, base: str = DEFAULT_BASE) -> Path:
     """Write the graph in format ``fmt`` to ``path`` (creating its folder).
 
     Raises
@@ -213,7 +217,7 @@ def write(G: nx.MultiDiGraph, fmt: str, path: Path, *, base: str = DEFAULT_BASE)
     return path
 
 
-def check_conforms(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> ShaclReport:
+def check_conforms(G: KnowledgeGraph, *, base: str = DEFAULT_BASE) -> ShaclReport:
     """Validate the graph's RDF against ``data/shapes.ttl``.
 
     Returns
