@@ -34,6 +34,7 @@ from rich.table import Table
 from collab_graph import __version__
 from collab_graph.errors import CollabGraphError, NotFoundError, QueryError
 from collab_graph.graph.query import DEFAULT_MAX_QUOTES
+from collab_graph.graph.schema import LIST_SEP, REASONS_SEP, NodeAttr
 from collab_graph.ingest.parse import load
 from collab_graph.model import LineRole, ParseResult
 
@@ -153,17 +154,21 @@ def write_jsonl(records: Iterable[Mapping[str, Any]]) -> None:
     out.flush()
 
 
-def flatten(value: Any) -> str:
-    """A cell value for CSV/table output: lists of refs become ``a;b``."""
+def flatten(value: Any, sep: str = LIST_SEP) -> str:
+    """A cell value for CSV/table output: lists of refs become ``a;b`` (joined by ``sep``)."""
     if value is None:
         return ""
     if isinstance(value, list):
-        return ";".join(str(v.get("id", v)) if isinstance(v, Mapping) else str(v) for v in value)
+        return sep.join(str(v.get("id", v)) if isinstance(v, Mapping) else str(v) for v in value)
     return str(value)
 
 
 def write_csv(records: Sequence[Mapping[str, Any]], fields: Sequence[str] | None = None) -> None:
-    """Write records as RFC-4180 CSV with a header row; list cells are ``;``-joined."""
+    """Write records as RFC-4180 CSV with a header row.
+
+    List cells are ``;``-joined, except ``reasons``, which are joined as in the
+    graph (:data:`collab_graph.graph.schema.REASONS_SEP`).
+    """
     if not records:
         return
     names = list(fields or records[0].keys())
@@ -171,7 +176,9 @@ def write_csv(records: Sequence[Mapping[str, Any]], fields: Sequence[str] | None
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(names)
     for rec in records:
-        writer.writerow([flatten(rec.get(n)) for n in names])
+        writer.writerow(
+            [flatten(rec.get(n), REASONS_SEP if n == NodeAttr.REASONS else LIST_SEP) for n in names]
+        )
     sys.stdout.write(buf.getvalue())
     sys.stdout.flush()
 

@@ -423,12 +423,9 @@ def group_options(G: KnowledgeGraph) -> list[tuple[str, str]]:
     )
     out = []
     for n, d in groups:
-        label = (
-            f"Group {d['number']}"
-            if d.get(NodeAttr.NUMBER) is not None
-            else str(d.get(NodeAttr.LABEL))
-        )
-        out.append((n, f"{label} · {d.get('workshop')}" if multi else label))
+        number = d.get(NodeAttr.NUMBER)
+        label = f"Group {number}" if number is not None else str(d.get(NodeAttr.LABEL))
+        out.append((n, f"{label} · {d.get(NodeAttr.WORKSHOP)}" if multi else label))
     return out
 
 
