@@ -13,18 +13,18 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 import streamlit as st
 
 from collab_graph import pipeline
 from collab_graph.errors import CollabGraphError
 from collab_graph.graph import query
-from collab_graph.graph.build import theme_node
+from collab_graph.graph.schema import KnowledgeGraph, NodeAttr, theme_node
 from collab_graph.model import NodeKind, NoteKind, ParseResult
 from collab_graph.resources import default_notes
 from collab_graph.review.reviews import Review, save_review
 from collab_graph.views import app_support as sup
 from collab_graph.views import network as viz
+from collab_graph.views import tables
 from collab_graph.workspace import Workspace
 
 st.set_page_config(page_title="collab-graph", page_icon="🕸️", layout="wide")
@@ -67,7 +67,7 @@ def load_coded(
 
 
 @st.cache_resource(max_entries=4, show_spinner="Building the knowledge graph…")
-def load_graph(key: GraphKey) -> nx.MultiDiGraph:
+def load_graph(key: GraphKey) -> KnowledgeGraph:
     """The knowledge graph of a key (shared, never mutated: views copy).
 
     Only reviews or links changed since the last build? Then the coded notes are
@@ -158,7 +158,7 @@ def ask(key: GraphKey, barrier: str) -> dict[str, Any]:
 @st.cache_data(max_entries=32, show_spinner=False)
 def ask_view(key: GraphKey, barrier_id: str, practice_ids: tuple[str, ...]) -> tuple[str, int]:
     """The small graph of a barrier, its best practices and the notes raising it."""
-    H = sup.answer_subgraph(load_graph(key), barrier_id, practice_ids)
+    H = viz.answer_subgraph(load_graph(key), barrier_id, practice_ids)
     centre = theme_node(barrier_id)
     positions = viz.answer_layout(H, centre, [theme_node(p) for p in practice_ids])
     height = int(min(760, max(460, 48 * len(practice_ids) + 140)))
@@ -186,7 +186,7 @@ def combined(key: GraphKey, barriers: tuple[str, ...]) -> dict[str, Any]:
 @st.cache_data(max_entries=8, show_spinner=False)
 def notes_rows(key: GraphKey) -> list[dict[str, Any]]:
     """Every note with its coding."""
-    return sup.notes_table(load_graph(key))
+    return tables.note_rows(load_graph(key))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -196,10 +196,10 @@ def insights(key: GraphKey) -> dict[str, Any]:
     return {
         "barriers": query.themes_ranked(G, NodeKind.BARRIER),
         "practices": query.themes_ranked(G, NodeKind.PRACTICE),
-        "heatmap": sup.group_theme_counts(G),
-        "orgs": sup.org_mentions(G),
+        "heatmap": query.group_theme_counts(G),
+        "orgs": query.org_mentions(G),
         "gaps": query.gaps(G),
-        "kinds": sup.kind_counts(G),
+        "kinds": query.kind_counts(G),
     }
 
 
@@ -250,7 +250,7 @@ def graph_key() -> GraphKey:
     return key
 
 
-def current_graph() -> nx.MultiDiGraph | None:
+def current_graph() -> KnowledgeGraph | None:
     """The current graph, or None after showing the error in the page.
 
     Coded notes this server does not hold yet are read from the cache or coded
@@ -309,7 +309,7 @@ def explore_page() -> None:
     if G is None:
         return
     key = graph_key()
-    n_notes = sum(1 for _, k in G.nodes(data="kind") if k == NodeKind.NOTE)
+    n_notes = sum(query.kind_counts(G).values())
     themes = sup.option_labels(G, "practice", "barrier", "benefit")
     orgs = sup.option_labels(G, "organisation")
     groups = dict(sup.group_options(G))
@@ -430,14 +430,14 @@ def explore_page() -> None:
     show_html(view["html"], view["height"])
 
 
-def sup_label(G: nx.MultiDiGraph, node: str) -> str:
+def sup_label(G: KnowledgeGraph, node: str) -> str:
     """A one-line label of a node for pickers."""
     d = G.nodes[node]
-    kind = str(d.get("kind"))
+    kind = str(d.get(NodeAttr.KIND))
     if kind == NodeKind.NOTE:
-        text = " ".join(str(d.get("text", "")).split())
-        return f"{d.get('note_id')}: {text[:70]}"
-    return f"{d.get('label')} ({kind})"
+        text = " ".join(str(d.get(NodeAttr.TEXT, "")).split())
+        return f"{d.get(NodeAttr.NOTE_ID)}: {text[:70]}"
+    return f"{d.get(NodeAttr.LABEL)} ({kind})"
 
 
 def ask_page() -> None:
@@ -505,7 +505,7 @@ def ask_page() -> None:
         elif not res["practices"]:
             st.info("No practice addresses these barriers yet.")
         else:
-            table(sup.combined_rows(res))
+            table(tables.combined_rows(res))
 
 
 def _set_state(name: str, value: Any) -> None:
@@ -526,10 +526,10 @@ def show_answer(key: GraphKey, result: Mapping[str, Any]) -> None:
     if not practices:
         st.info("No practice addresses this barrier yet; see the gaps on the Insights page.")
         with st.expander("Notes raising this barrier"):
-            table(sup.quote_rows(b["evidence"]))
+            table(tables.quote_rows(b["evidence"]))
         return
     table(
-        sup.practice_rows(result),
+        tables.practice_rows(result),
         column_config={
             "score": st.column_config.ProgressColumn(
                 "score", min_value=0.0, max_value=1.0, format="%.2f"
@@ -558,11 +558,11 @@ def show_answer(key: GraphKey, result: Mapping[str, Any]) -> None:
                     f"Groups reporting it: {', '.join(map(str, p['groups'])) or 'none'} · "
                     f"endorsement {p['endorsement']:.0%} of the groups raising the barrier"
                 )
-                for q in sup.quote_rows(p["evidence"][:6]):
+                for q in tables.quote_rows(p["evidence"][:6]):
                     text = q["quote"] if q["quote"][:1] in "“\"‘'" else f"“{q['quote']}”"
                     st.markdown(f"> {sup.md_escape(text)}  \n> — *{q['where']}*")
                 if len(p["evidence"]) > 6:
-                    table(sup.quote_rows(p["evidence"]))
+                    table(tables.quote_rows(p["evidence"]))
                 if p["evidence_total"] > len(p["evidence"]):
                     st.caption(
                         f"Showing the first {len(p['evidence'])} of {p['evidence_total']} "

@@ -31,7 +31,9 @@ def _pct(values: list[float], p: float) -> float:
 
 def main() -> None:
     """Build the graph once, then time the parts of practices_for."""
-    G = pipeline.build_graph(sorted(Path(sys.argv[1]).glob("workshop-*.txt")))
+    G = pipeline.graph(
+        pipeline.Corpus(sorted(Path(sys.argv[1]).glob("workshop-*.txt"))), cache=None
+    )
     qs = synth.barrier_queries(200)
     t = time.perf_counter()
     G.number_of_edges()

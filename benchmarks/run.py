@@ -150,7 +150,7 @@ class Pipeline:
         return fn if callable(fn) else None
 
     def run_to_graph(self, rec: Record, paths: Sequence[Path]) -> Any:
-        """Parse, classify and build the graph as ``pipeline.build_graph`` does, timing each."""
+        """Parse, classify and build the graph as ``pipeline.graph`` does, timing each."""
         from collab_graph.coding import classifier as classify
         from collab_graph.coding import taxonomy
         from collab_graph.graph import build as graph
@@ -254,16 +254,18 @@ def worker(
         else:
             rec.notes.append("collab_graph.rdf.fast not available")
         rec.counts["rss_pipeline_mb"] = peak_rss_mb()
-        load_or_build = Pipeline._attr("cache", "load_or_build")
-        if load_or_build is not None:  # what the app does when it starts
-            with tempfile.TemporaryDirectory() as folder:
-                with rec.timed("cache_miss"):
-                    load_or_build(paths, cache_dir=Path(folder))
-                with rec.timed("cache_hit"):
-                    H, hit = load_or_build(paths, cache_dir=Path(folder))
-                if not hit:
-                    rec.notes.append("graph cache: the second load was not a hit")
-                del H
+        from collab_graph import pipeline
+        from collab_graph.cache import DiskCache
+
+        with tempfile.TemporaryDirectory() as folder:  # what the app does when it starts
+            store, corpus = DiskCache(Path(folder)), pipeline.Corpus(paths)
+            with rec.timed("cache_miss"):
+                pipeline.graph(corpus, cache=store)
+            with rec.timed("cache_hit"):
+                H = pipeline.graph(corpus, cache=store)
+            if not store.has("graph", pipeline.keys(corpus).graph):
+                rec.notes.append("graph cache: no entry was written")
+            del H
         practices_for = Pipeline._attr("graph.query", "practices_for")
         if practices_for is not None:
             for q in synth.barrier_queries(queries):
@@ -395,8 +397,8 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("sparql_oxigraph", "SPARQL example, pyoxigraph"),
     ("sparql_run", "SPARQL example via `sparql.run(G, q)` (builds the Oxigraph store)"),
     ("overview_html", "overview HTML (`viz.render(viz.overview_graph(G))`)"),
-    ("cache_miss", "app start, empty graph cache (`cache.load_or_build`: build + write)"),
-    ("cache_hit", "app start, graph cache on disk (`cache.load_or_build`: read)"),
+    ("cache_miss", "app start, empty cache (`pipeline.graph`: build + write)"),
+    ("cache_hit", "app start, graph in the cache (`pipeline.graph`: read)"),
 )
 
 

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from collab_graph import pipeline
-from collab_graph.graph.build import note_node
+from collab_graph.graph.schema import note_node
 from collab_graph.resources import data_dir, data_path
 from collab_graph.views import app_support as sup
 from collab_graph.workspace import WORKSPACE_ENV, Workspace

@@ -100,3 +100,30 @@ def test_a_bad_file_is_still_exit_2_with_the_cache(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "empty.txt" in result.output
     assert "Traceback" not in result.output
+
+
+def test_practices_table_for_notes_without_groups_names_no_missing_parts() -> None:
+    """Notes with no group or question: the quotes say where they are without "GNone QNone"."""
+    notes = Path(__file__).parent / "data" / "practices_no_groups.md"
+    result = runner.invoke(cli.app, ["practices", "day job no time", str(notes), "--top", "1"])
+    assert result.exit_code == 0, result.output
+    assert "None" not in result.stdout
+    assert "[barrier] line 3: “Day job – no time to innovate”" in result.stdout
+    assert "[practice] line 4: “Protected time for innovation projects”" in result.stdout
+
+
+def test_practices_table_shows_the_rows_the_app_shows() -> None:
+    """The CLI table and the app's Ask page are drawn from the same views.tables rows."""
+    from collab_graph.graph.query import practices_for
+    from collab_graph.pipeline import Corpus, graph
+    from collab_graph.views.tables import practice_rows, quote_rows
+
+    result = runner.invoke(cli.app, ["practices", "Day job – no time", "--top", "3"])
+    assert result.exit_code == 0, result.output
+    answer = practices_for(graph(Corpus(), cache=None), "Day job – no time", top=3)
+    text = " ".join(result.stdout.split())
+    for row, practice in zip(practice_rows(answer), answer["practices"], strict=True):
+        assert f"{row['rank']}. {row['practice']}" in result.stdout
+        assert f"{row['score']:.3f}" in text
+        first = quote_rows(practice["evidence"][:1])[0]
+        assert f"[{first['supports']}] {first['where']}:" in text

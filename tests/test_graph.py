@@ -8,7 +8,7 @@ import networkx as nx
 import pytest
 
 from collab_graph.errors import DataFileError
-from collab_graph.graph.build import build_graph, nodes_of_kind, note_node, theme_node
+from collab_graph.graph.build import build_graph
 from collab_graph.graph.examples import (
     example_coded_notes,
     example_graph,
@@ -16,6 +16,8 @@ from collab_graph.graph.examples import (
     example_workshops,
 )
 from collab_graph.graph.links import CuratedLink
+from collab_graph.graph.query import nodes_of_kind
+from collab_graph.graph.schema import note_node, theme_node
 from collab_graph.ingest.parse import load
 from collab_graph.model import EdgeKind, NodeKind
 from collab_graph.pipeline import Corpus, graph

@@ -9,6 +9,7 @@ import networkx as nx
 import pytest
 
 from collab_graph.errors import NotFoundError
+from collab_graph.graph.build import add_edge
 from collab_graph.graph.examples import example_graph
 from collab_graph.graph.query import (
     NoMatchError,
@@ -24,6 +25,8 @@ from collab_graph.graph.query import (
     theme_graph,
     themes_ranked,
 )
+from collab_graph.graph.schema import graph_version, note_node, theme_node, touch
+from collab_graph.model import EdgeKind
 from collab_graph.pipeline import Corpus, graph
 
 
@@ -219,3 +222,51 @@ def test_quote_cap_keeps_the_best_quotes_and_the_total(bundled: nx.MultiDiGraph)
     # explicit pairings come first
     top = full["practices"][0]["evidence"]
     assert [e["explicit"] for e in top] == sorted((e["explicit"] for e in top), reverse=True)
+
+
+def test_an_edge_added_with_the_helper_changes_the_answer() -> None:
+    """The cached lookups key on the graph's version, which build.add_edge bumps."""
+    G = example_graph()
+    assert graph_version(G) == 0
+    assert practices_for(G, "b_trust")["practices"] == []
+    assert gaps(G)["unaddressed_barriers"] == []
+    add_edge(
+        G,
+        theme_node("p_dedicated_team"),
+        theme_node("b_trust"),
+        EdgeKind.ADDRESSES,
+        score=0.5,
+        level=3,
+        curated=True,
+        strength="strong",
+        rationale="a team builds trust",
+    )
+    assert graph_version(G) == 1
+    assert [p["id"] for p in practices_for(G, "b_trust")["practices"]] == ["p_dedicated_team"]
+    add_edge(G, note_node("alpha", "G1-Q1-A-2"), theme_node("b_trust"), "about", primary=False)
+    assert "G1-Q1-A-2" in [e["note"] for e in practices_for(G, "b_trust")["barrier"]["evidence"]]
+
+
+@pytest.mark.parametrize("record", [invalidate, touch], ids=["invalidate", "touch"])
+def test_an_edge_added_through_networkx_is_seen_after_recording_it(record: object) -> None:
+    G = example_graph()
+    assert gaps(G)["unaddressed_barriers"] == []
+    G.add_edge(note_node("alpha", "G1-Q1-A-2"), theme_node("b_trust"), key="about", kind="about")
+    record(G)  # type: ignore[operator]
+    assert [b["id"] for b in gaps(G)["unaddressed_barriers"]] == ["b_trust"]
+
+
+def test_a_node_added_in_place_is_seen_without_help() -> None:
+    G = example_graph()
+    assert resolve_barrier(G, "b_trust").id == "b_trust"
+    G.add_node("theme/b_new", kind="barrier", label="Brand new barrier", theme_id="b_new")
+    assert resolve_barrier(G, "brand new barrier").id == "b_new"
+
+
+def test_add_edge_refuses_unknown_nodes_and_kinds() -> None:
+    G = example_graph()
+    with pytest.raises(KeyError, match="theme/nope"):
+        add_edge(G, note_node("alpha", "G1-Q1-A-2"), theme_node("nope"), EdgeKind.ABOUT)
+    with pytest.raises(ValueError, match="nope"):
+        add_edge(G, note_node("alpha", "G1-Q1-A-2"), theme_node("b_trust"), "nope")
+    assert graph_version(G) == 0

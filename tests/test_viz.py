@@ -9,8 +9,9 @@ import time
 import networkx as nx
 import pytest
 
-from collab_graph.graph.build import build_graph, note_node, theme_node
+from collab_graph.graph.build import build_graph
 from collab_graph.graph.examples import example_graph
+from collab_graph.graph.schema import note_node, theme_node
 from collab_graph.model import CodedNote, Note, NoteKind, Organisation, OrgType, Theme, ThemeKind
 from collab_graph.views import network as viz
 
@@ -43,7 +44,7 @@ def graph_with(text: str, n_notes: int = 1) -> nx.MultiDiGraph:
 
 
 def test_page_is_offline() -> None:
-    page = viz.graph_html(example_graph())
+    page = viz.render(example_graph()).html
     assert "cdn.jsdelivr.net" not in page
     assert "cdnjs" not in page
     assert not re.search(r"<(?:script|link)\b[^>]*(?:src|href)\s*=\s*[\"']?(?:https?:)?//", page)
@@ -58,7 +59,7 @@ def test_strip_remote_resources_refuses_unknown_remote_tags() -> None:
 
 def test_malicious_note_never_reaches_the_markup() -> None:
     G = graph_with(MALICIOUS)
-    page = viz.graph_html(G, title="Workshop <script>alert(2)</script>")
+    page = viz.render(G, title="Workshop <script>alert(2)</script>").html
     assert "<img" not in page
     assert "<script>alert" not in page
     assert "onerror=alert(1)" not in page.replace("\\u003c", "<").split("<script>")[0]
@@ -71,13 +72,13 @@ def test_malicious_note_never_reaches_the_markup() -> None:
 def test_href_in_a_note_keeps_one_tooltip_mode() -> None:
     """pyvis switches to innerHTML popups when a title contains "href"; ours always do."""
     for text in ("plain text", "a note with href in it"):
-        page = viz.graph_html(graph_with(text))
+        page = viz.render(graph_with(text)).html
         assert "popup.innerHTML = nodeData[0].title" in page
 
 
 def test_labels_are_exact_text_on_the_canvas() -> None:
     G = graph_with("x")
-    nodes = {n["id"]: n for n in vis_nodes(viz.graph_html(G))}
+    nodes = {n["id"]: n for n in vis_nodes(viz.render(G).html)}
     assert nodes[theme_node("b_time")]["label"] == "Time <b>& capacity</b>"
     assert nodes["org/pk"]["label"] == "Perth & Kinross <script>"
     assert nodes["org/pk"]["font"]["multi"] is False  # type: ignore[index]
@@ -100,7 +101,7 @@ def test_every_kind_has_a_distinct_style(kind: str) -> None:
 
 def test_colour_shape_and_legend() -> None:
     G = example_graph()
-    page = viz.graph_html(G)
+    page = viz.render(G).html
     nodes = {n["id"]: n for n in vis_nodes(page)}
     assert nodes[theme_node("p_protected_time")]["shape"] == "diamond"
     assert nodes[theme_node("b_time_capacity")]["shape"] == "triangle"
@@ -130,7 +131,7 @@ def test_positions_are_reused_so_filters_do_not_move_nodes() -> None:
     G = example_graph()
     pos = viz.layout(G)
     H = viz.filter_graph(G, kinds={"note", "barrier"})
-    nodes = {n["id"]: n for n in vis_nodes(viz.graph_html(H, positions=pos))}
+    nodes = {n["id"]: n for n in vis_nodes(viz.render(H, positions=pos).html)}
     b = theme_node("b_time_capacity")
     x, y = pos[b]
     assert (nodes[b]["x"], nodes[b]["y"]) == (round(x, 1), round(y, 1))

@@ -34,6 +34,7 @@ from rich.table import Table
 from collab_graph import __version__
 from collab_graph.errors import CollabGraphError, NotFoundError, QueryError
 from collab_graph.graph.query import DEFAULT_MAX_QUOTES
+from collab_graph.graph.schema import LIST_SEP, REASONS_SEP, NodeAttr
 from collab_graph.ingest.parse import load
 from collab_graph.model import LineRole, ParseResult
 from collab_graph.workspace import WORKSPACE_ENV, Workspace
@@ -172,17 +173,21 @@ def write_jsonl(records: Iterable[Mapping[str, Any]]) -> None:
     out.flush()
 
 
-def flatten(value: Any) -> str:
-    """A cell value for CSV/table output: lists of refs become ``a;b``."""
+def flatten(value: Any, sep: str = LIST_SEP) -> str:
+    """A cell value for CSV/table output: lists of refs become ``a;b`` (joined by ``sep``)."""
     if value is None:
         return ""
     if isinstance(value, list):
-        return ";".join(str(v.get("id", v)) if isinstance(v, Mapping) else str(v) for v in value)
+        return sep.join(str(v.get("id", v)) if isinstance(v, Mapping) else str(v) for v in value)
     return str(value)
 
 
 def write_csv(records: Sequence[Mapping[str, Any]], fields: Sequence[str] | None = None) -> None:
-    """Write records as RFC-4180 CSV with a header row; list cells are ``;``-joined."""
+    """Write records as RFC-4180 CSV with a header row.
+
+    List cells are ``;``-joined, except ``reasons``, which are joined as in the
+    graph (:data:`collab_graph.graph.schema.REASONS_SEP`).
+    """
     if not records:
         return
     names = list(fields or records[0].keys())
@@ -190,7 +195,9 @@ def write_csv(records: Sequence[Mapping[str, Any]], fields: Sequence[str] | None
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(names)
     for rec in records:
-        writer.writerow([flatten(rec.get(n)) for n in names])
+        writer.writerow(
+            [flatten(rec.get(n), REASONS_SEP if n == NodeAttr.REASONS else LIST_SEP) for n in names]
+        )
     sys.stdout.write(buf.getvalue())
     sys.stdout.flush()
 
@@ -291,6 +298,8 @@ def classify_cmd(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Code each note: the parse record plus kind, themes, orgs, confidence and reasons."""
+    from collab_graph.graph.schema import join_reasons
+
     with handle_errors():
         outcome = _reviewed(_corpus(paths, workspace, reviews=not no_reviews))
         emit_records(
@@ -305,7 +314,7 @@ def classify_cmd(
                 r["themes"],
                 r["orgs"],
                 r["text"],
-                "; ".join(r["reasons"]),
+                join_reasons(r["reasons"]),
             ],
             caption="* = analyst review applied",
         )
@@ -475,6 +484,7 @@ def practices_cmd(
 ) -> None:
     """Ranked practices that address a barrier, with the quotes behind them."""
     from collab_graph.graph.query import practices_for
+    from collab_graph.views.tables import groups_text, practice_rows, quote_rows, several_workshops
 
     with handle_errors():
         G = _graph(paths, workspace, reviews=not no_reviews)
@@ -484,44 +494,35 @@ def practices_cmd(
             return
         b = result["barrier"]
         # with several workshops a group number alone is ambiguous: count or name them
-        several = len({g["workshop"] for g in b["workshop_groups"]}) > 1 or any(
-            len({g["workshop"] for g in p["workshop_groups"]}) > 1 for p in result["practices"]
-        )
-
-        def groups_of(item: Mapping[str, Any]) -> str:
-            if several:
-                return f"{len(item['workshop_groups'])} groups"
-            return ", ".join(map(str, item["groups"])) or "-"
-
+        several = several_workshops(result)
+        rows = practice_rows(result)  # the rows the app's Ask page shows
         print_table(
             f"Practices for: {b['label']} ({b['id']}; matched by {b['matched_by']}; "
-            f"raised by {'' if several else 'groups '}{groups_of(b)})",
+            f"raised by {'' if several else 'groups '}{groups_text(b, several=several)})",
             ["#", "practice", "score", "level", "curated", "evidence", "groups", "quotes"],
             [
                 (
-                    i,
-                    f"{p['label']} ({p['id']})",
-                    f"{p['score']:.3f}",
-                    p["level"],
-                    (p["curated"] or {}).get("strength") or "-",
-                    f"{p['evidence_score']:.3f}",
-                    groups_of(p),
-                    p["evidence_total"],
+                    r["rank"],
+                    f"{r['practice']} ({r['id']})",
+                    f"{r['score']:.3f}",
+                    r["level"],
+                    r["strength"] or "-",
+                    f"{r['evidence']:.3f}",
+                    r["groups"],
+                    r["quotes"],
                 )
-                for i, p in enumerate(result["practices"], 1)
+                for r in rows
             ],
             caption="score = 0.5 × curated + 0.5 × evidence; level 1: ≥50% of the groups "
             "raising the barrier report the practice, level 2: 20–49%",
         )
         out = Console(highlight=False, markup=False)
-        for i, p in enumerate(result["practices"], 1):
-            out.print(f"{i}. {p['label']}")
-            for e in p["evidence"][:5]:
-                where = f"G{e['group']} Q{e['question']} {e['prompt'] or ''} line {e['line']}"
-                if several:
-                    where = f"{e['workshop']} {where}"
-                star = " (pairs both)" if e["explicit"] else ""
-                out.print(f"   [{e['role']}] {where}: “{e['text']}”{star}")
+        for r, p in zip(rows, result["practices"], strict=True):
+            out.print(f"{r['rank']}. {r['practice']}")
+            for q in quote_rows(p["evidence"][:5]):
+                where = f"{q['workshop']} {q['where']}" if several else q["where"]
+                star = " (pairs both)" if q["explicit"] else ""
+                out.print(f"   [{q['supports']}] {where}: “{q['quote']}”{star}")
 
 
 @app.command("export")

@@ -5,6 +5,16 @@ The pipeline is one-way: ``parse`` makes :class:`Note` records (inside a
 and ``graph`` builds a networkx graph whose node and edge kinds are the
 :class:`NodeKind` and :class:`EdgeKind` enums below.
 
+Three kind enums overlap on purpose, and the overlap is the three theme kinds:
+:class:`ThemeKind` (``practice``, ``barrier``, ``benefit``) is what a taxonomy
+theme is; :class:`NoteKind` adds ``context`` and ``heading`` for notes that
+raise no theme; :class:`NodeKind` adds the structure of the graph (workshop,
+question, prompt, group, note, organisation). Every :class:`ThemeKind` value
+is also a :class:`NoteKind` and a :class:`NodeKind` value with the same
+spelling, so a barrier note is about barrier themes, which are ``barrier``
+nodes. :func:`theme_kind`, :func:`theme_note_kind` and :func:`theme_node_kind`
+are the only ways to move between them.
+
 Examples
 --------
 >>> from collab_graph.model import Note, NoteKind
@@ -36,6 +46,9 @@ __all__ = [
     "Theme",
     "ThemeKind",
     "Workshop",
+    "theme_kind",
+    "theme_node_kind",
+    "theme_note_kind",
 ]
 
 
@@ -50,7 +63,11 @@ class NoteKind(StrEnum):
 
 
 class ThemeKind(StrEnum):
-    """The three kinds of theme in the taxonomy."""
+    """The three kinds of theme in the taxonomy.
+
+    The values are a subset of :class:`NoteKind`'s and of :class:`NodeKind`'s
+    (see the module docstring and :func:`theme_kind`).
+    """
 
     PRACTICE = "practice"
     BARRIER = "barrier"
@@ -88,6 +105,53 @@ class NodeKind(StrEnum):
     BARRIER = "barrier"
     BENEFIT = "benefit"
     ORGANISATION = "organisation"
+
+
+def theme_kind(kind: str) -> ThemeKind | None:
+    """The theme kind a note kind or node kind stands for, or None when it is no theme kind.
+
+    Parameters
+    ----------
+    kind : str
+        A :class:`NoteKind`, :class:`NodeKind` or :class:`ThemeKind` value.
+
+    Returns
+    -------
+    ThemeKind or None
+
+    Examples
+    --------
+    >>> theme_kind(NoteKind.BARRIER), theme_kind(NodeKind.PRACTICE)
+    (<ThemeKind.BARRIER: 'barrier'>, <ThemeKind.PRACTICE: 'practice'>)
+    >>> theme_kind(NoteKind.CONTEXT) is None, theme_kind(NodeKind.ORGANISATION) is None
+    (True, True)
+    """
+    try:
+        return ThemeKind(str(kind))
+    except ValueError:
+        return None
+
+
+def theme_note_kind(kind: ThemeKind) -> NoteKind:
+    """The kind of the notes that raise themes of ``kind``.
+
+    Examples
+    --------
+    >>> theme_note_kind(ThemeKind.BENEFIT)
+    <NoteKind.BENEFIT: 'benefit'>
+    """
+    return NoteKind(kind.value)
+
+
+def theme_node_kind(kind: ThemeKind) -> NodeKind:
+    """The node kind of themes of ``kind`` in the knowledge graph.
+
+    Examples
+    --------
+    >>> theme_node_kind(ThemeKind.PRACTICE)
+    <NodeKind.PRACTICE: 'practice'>
+    """
+    return NodeKind(kind.value)
 
 
 class EdgeKind(StrEnum):

@@ -40,8 +40,9 @@ from collab_graph.cache import DiskCache, Fingerprint, code_digest
 from collab_graph.coding.classifier import classify_results
 from collab_graph.coding.gazetteer import Gazetteer, load_gazetteer
 from collab_graph.coding.taxonomy import Taxonomy, load_taxonomy
-from collab_graph.graph.build import build_graph
+from collab_graph.graph import build
 from collab_graph.graph.links import ADDRESSES_FILE, load_curated
+from collab_graph.graph.schema import KnowledgeGraph
 from collab_graph.ingest.parse import load
 from collab_graph.model import CodedNote, ParseResult
 from collab_graph.resources import data_dir, data_path, default_notes
@@ -276,11 +277,11 @@ def review(corpus: Corpus, coded: Coded) -> ReviewOutcome:
     return outcome
 
 
-def graph_of(corpus: Corpus, coded: Coded) -> tuple[nx.MultiDiGraph, list[str]]:
+def graph_of(corpus: Corpus, coded: Coded) -> tuple[KnowledgeGraph, list[str]]:
     """Review ``coded`` and build its graph (no cache); also the warnings to show."""
     outcome = review(corpus, coded)
     vocab = vocabulary(corpus.workspace)
-    G = build_graph(
+    G = build.build_graph(
         outcome.coded,
         [r.workshop for r in coded.results],
         themes=vocab.taxonomy.themes.values(),
@@ -296,7 +297,7 @@ def graph(
     progress: Progress | None = None,
     on_warning: Warn | None = None,
     coded: Coded | None = None,
-) -> nx.MultiDiGraph:
+) -> KnowledgeGraph:
     """The knowledge graph of a corpus, from the cache when it can (see the module docstring).
 
     Parameters
@@ -327,8 +328,9 @@ def graph(
     store = _cache(cache)
     k = _keys_or_none(corpus, store)
     found = store.get("graph", k.graph) if store is not None and k is not None else None
+    G: KnowledgeGraph
     if isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], nx.MultiDiGraph):
-        G, warnings = found
+        G, warnings = found[0], list(found[1])
     else:
         if coded is None:
             coded = code(corpus, cache=store, progress=progress, _keys=k)

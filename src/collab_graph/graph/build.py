@@ -1,55 +1,13 @@
 """The one place that builds the knowledge graph: a networkx ``MultiDiGraph``.
 
-Schema
-------
-Node ids are path-like strings built from slugs and ids, so they are stable
-across runs and turn into valid IRIs by prefixing a base IRI (see
-:mod:`collab_graph.rdf.convert`). Notes and their structure are namespaced by workshop
-slug; themes and organisations are shared by all workshops.
+The schema (node ids, node and edge attributes, how lists are stored) is
+defined in :mod:`collab_graph.graph.schema`; this module only fills it in from
+coded notes, workshop metadata, the taxonomy and the curated links. See
+:mod:`collab_graph.graph.links` for how ``addresses`` links are scored.
 
-Nodes (attributes besides ``kind`` and ``label``; ``?`` = absent when unknown):
-
-``workshop/{slug}`` — workshop
-    ``slug, title, source``
-``workshop/{slug}/Q{n}`` — question
-    ``workshop, number, text?, line?``
-``workshop/{slug}/Q{n}-{L}`` (``workshop/{slug}/P-{L}`` with no question) — prompt
-    ``workshop, letter, question?, topic?, line?``
-``workshop/{slug}/G{n}`` (``workshop/{slug}/G-none`` with no groups) — group
-    ``workshop, number?``; ``label`` is the source's own words, e.g. "Group One"
-``workshop/{slug}/note/{note id}`` — note
-    ``workshop, note_id, text, line, group?, question?, prompt?, block, section?,
-    note_kind, confidence, reasons, reviewed, classifier_kind?``
-``theme/{theme id}`` — practice, barrier or benefit
-    ``theme_id, definition, cues, alt_labels, broader?``
-``org/{org id}`` — organisation
-    ``org_id, org_type, aliases, note``
-
-``kind`` is a :class:`~collab_graph.model.NodeKind` value; a note's coded kind is
-``note_kind`` (a :class:`~collab_graph.model.NoteKind` value). ``label`` is the
-note id for notes, the label for themes and organisations. Attributes marked
-``?`` are absent when unknown (never ``None``). Multi-valued attributes
-(``cues``, ``alt_labels``, ``aliases``) are sorted and ``;``-joined, and
-``reasons`` is ``" | "``-joined, so that every value is a plain ``str``, ``int``,
-``float`` or ``bool`` and GraphML/GEXF can store them.
-
-Edges have the :class:`~collab_graph.model.EdgeKind` value as key *and* as
-attribute ``kind``; a pair of nodes has at most one edge of each kind.
-
-Edges (kind: from → to; attributes besides ``kind``):
-
-``part_of``: group → workshop, question → workshop, prompt → question (or workshop)
-``raised``: group → note
-``in``: note → question, note → prompt
-``child_of``: nested note → parent note
-``about``: note → theme; ``primary`` is True for the note's first theme
-``mentions``: note → organisation
-``addresses``: practice → barrier; ``score, level, curated, strength, rationale,
-    curated_score, evidence_score, endorsement, groups_barrier, groups_practice,
-    groups_both, explicit_groups, block_groups, explicit_notes`` (``;``-joined note
-    node ids)
-
-See :mod:`collab_graph.graph.links` for how ``addresses`` links are scored.
+Graphs are not changed after they are built. A caller that does change one
+in place uses :func:`add_edge` (or calls :func:`collab_graph.graph.schema.touch`),
+so that caches keyed on the graph's version are rebuilt.
 
 Examples
 --------
@@ -68,11 +26,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import networkx as nx
-
 from collab_graph.bulk import paused_gc
 from collab_graph.errors import DataFileError
 from collab_graph.graph.links import AddressesLink, CuratedLink, combine_links, compute_evidence
+from collab_graph.graph.schema import (
+    EdgeAttr,
+    KnowledgeGraph,
+    NodeAttr,
+    group_node,
+    join_list,
+    join_reasons,
+    new_graph,
+    note_node,
+    org_node,
+    prompt_node,
+    question_node,
+    theme_node,
+    touch,
+    workshop_node,
+)
 from collab_graph.model import (
     CodedNote,
     EdgeKind,
@@ -81,145 +53,116 @@ from collab_graph.model import (
     Theme,
     ThemeKind,
     Workshop,
+    theme_node_kind,
 )
 
-__all__ = [
-    "THEME_KINDS",
-    "build_graph",
-    "group_node",
-    "nodes_of_kind",
-    "note_node",
-    "org_node",
-    "prompt_node",
-    "question_node",
-    "theme_node",
-    "workshop_node",
-]
-
-THEME_KINDS = frozenset({NodeKind.PRACTICE, NodeKind.BARRIER, NodeKind.BENEFIT})
-"""The node kinds that are taxonomy themes."""
+__all__ = ["add_edge", "build_graph"]
 
 
-def workshop_node(slug: str) -> str:
-    """Node id of a workshop.
-
-    Examples
-    --------
-    >>> workshop_node("alpha")
-    'workshop/alpha'
-    """
-    return f"workshop/{slug}"
+def _put(values: dict[str, Any]) -> dict[str, Any]:
+    """The values that are not None (GraphML/GEXF reject None)."""
+    return {k: v for k, v in values.items() if v is not None}
 
 
-def question_node(slug: str, number: int) -> str:
-    """Node id of question ``number`` of a workshop."""
-    return f"workshop/{slug}/Q{number}"
+def _add_edge(G: KnowledgeGraph, u: str, v: str, kind: EdgeKind, **attrs: Any) -> None:
+    key = str(kind)
+    G.add_edge(u, v, key=key, **{EdgeAttr.KIND: key, **attrs})
 
 
-def prompt_node(slug: str, question: int | None, letter: str) -> str:
-    """Node id of a prompt letter within a question (or the workshop when no question).
+def add_edge(G: KnowledgeGraph, u: str, v: str, kind: EdgeKind | str, **attrs: Any) -> None:
+    """Add an edge to a built graph in place, as the builder does, and bump its version.
 
-    Examples
-    --------
-    >>> prompt_node("alpha", 1, "A"), prompt_node("alpha", None, "A")
-    ('workshop/alpha/Q1-A', 'workshop/alpha/P-A')
-    """
-    if question is None:
-        return f"workshop/{slug}/P-{letter}"
-    return f"workshop/{slug}/Q{question}-{letter}"
+    The edge's key and ``kind`` attribute are ``kind``; an edge of that kind
+    between ``u`` and ``v`` is replaced. The version bump
+    (:func:`collab_graph.graph.schema.touch`) makes per-graph caches, such as
+    the indexes of :mod:`collab_graph.graph.query`, rebuild on their next use.
 
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A graph built by :func:`build_graph`.
+    u, v : str
+        Node ids (see :mod:`collab_graph.graph.schema`); both must exist.
+    kind : EdgeKind or str
+        The edge kind.
+    **attrs
+        Edge attributes (:class:`collab_graph.graph.schema.EdgeAttr` names).
 
-def group_node(slug: str, group: int | None) -> str:
-    """Node id of a group; notes without a group share ``G-none``."""
-    return f"workshop/{slug}/G-none" if group is None else f"workshop/{slug}/G{group}"
-
-
-def note_node(slug: str, note_id: str) -> str:
-    """Node id of a note.
-
-    Examples
-    --------
-    >>> note_node("alpha", "G3-Q1-D-6")
-    'workshop/alpha/note/G3-Q1-D-6'
-    """
-    return f"workshop/{slug}/note/{note_id}"
-
-
-def theme_node(theme_id: str) -> str:
-    """Node id of a theme (practice, barrier or benefit)."""
-    return f"theme/{theme_id}"
-
-
-def org_node(org_id: str) -> str:
-    """Node id of an organisation."""
-    return f"org/{org_id}"
-
-
-def nodes_of_kind(G: nx.MultiDiGraph, *kinds: NodeKind | str) -> list[str]:
-    """Node ids whose ``kind`` is one of ``kinds``, sorted.
+    Raises
+    ------
+    KeyError
+        When ``u`` or ``v`` is not a node of ``G``.
+    ValueError
+        When ``kind`` is not an :class:`~collab_graph.model.EdgeKind`.
 
     Examples
     --------
     >>> from collab_graph.graph.examples import example_graph
-    >>> nodes_of_kind(example_graph(), NodeKind.BARRIER)
-    ['theme/b_funding_budgets', 'theme/b_time_capacity', 'theme/b_trust']
+    >>> from collab_graph.graph.schema import graph_version
+    >>> G = example_graph()
+    >>> add_edge(G, note_node("alpha", "G1-Q1-A-2"), theme_node("b_trust"), "about", primary=False)
+    >>> G.edges[note_node("alpha", "G1-Q1-A-2"), theme_node("b_trust"), "about"]
+    {'kind': 'about', 'primary': False}
+    >>> graph_version(G)
+    1
     """
-    wanted = {str(k) for k in kinds}
-    return sorted(n for n, k in G.nodes(data="kind") if k in wanted)
+    for node in (u, v):
+        if node not in G:
+            raise KeyError(f"{node!r} is not a node of the graph")
+    edge_kind = EdgeKind(str(kind))
+    if G.has_edge(u, v, str(edge_kind)):
+        G.remove_edge(u, v, str(edge_kind))
+    _add_edge(G, u, v, edge_kind, **attrs)
+    touch(G)
 
 
-def _put(attrs: dict[str, Any], **values: Any) -> dict[str, Any]:
-    """Add the values that are not None (GraphML/GEXF reject None)."""
-    attrs.update({k: v for k, v in values.items() if v is not None})
-    return attrs
-
-
-def _joined(values: Iterable[str]) -> str:
-    return ";".join(sorted(set(values)))
-
-
-def _add_edge(G: nx.MultiDiGraph, u: str, v: str, kind: EdgeKind, **attrs: Any) -> None:
-    G.add_edge(u, v, key=str(kind), kind=str(kind), **attrs)
-
-
-def _add_theme(G: nx.MultiDiGraph, t: Theme) -> None:
+def _add_theme(G: KnowledgeGraph, t: Theme) -> None:
     node = theme_node(t.id)
     if node in G:
         return
     G.add_node(
         node,
         **_put(
-            {},
-            kind=str(NodeKind(str(t.kind))),
-            label=t.label,
-            theme_id=t.id,
-            definition=t.definition,
-            cues=_joined(t.cues),
-            alt_labels=_joined(t.alt_labels),
-            broader=t.broader,
+            {
+                NodeAttr.KIND: str(theme_node_kind(t.kind)),
+                NodeAttr.LABEL: t.label,
+                NodeAttr.THEME_ID: t.id,
+                NodeAttr.DEFINITION: t.definition,
+                NodeAttr.CUES: join_list(t.cues),
+                NodeAttr.ALT_LABELS: join_list(t.alt_labels),
+                NodeAttr.BROADER: t.broader,
+            }
         ),
     )
 
 
-def _add_org(G: nx.MultiDiGraph, o: Organisation) -> None:
+def _add_org(G: KnowledgeGraph, o: Organisation) -> None:
     node = org_node(o.id)
     if node in G:
         return
     G.add_node(
         node,
-        kind=str(NodeKind.ORGANISATION),
-        label=o.label,
-        org_id=o.id,
-        org_type=str(o.type),
-        aliases=_joined(o.aliases),
-        note=o.note,
+        **{
+            NodeAttr.KIND: str(NodeKind.ORGANISATION),
+            NodeAttr.LABEL: o.label,
+            NodeAttr.ORG_ID: o.id,
+            NodeAttr.ORG_TYPE: str(o.type),
+            NodeAttr.ALIASES: join_list(o.aliases),
+            NodeAttr.NOTE: o.note,
+        },
     )
 
 
-def _add_workshop(G: nx.MultiDiGraph, w: Workshop) -> None:
-    wn = workshop_node(w.slug)
+def _add_workshop(G: KnowledgeGraph, w: Workshop) -> None:
     G.add_node(
-        wn, kind=str(NodeKind.WORKSHOP), label=w.title, slug=w.slug, title=w.title, source=w.source
+        workshop_node(w.slug),
+        **{
+            NodeAttr.KIND: str(NodeKind.WORKSHOP),
+            NodeAttr.LABEL: w.title,
+            NodeAttr.SLUG: w.slug,
+            NodeAttr.TITLE: w.title,
+            NodeAttr.SOURCE: w.source,
+        },
     )
     for q in w.questions:
         _ensure_question(G, w.slug, q.number, text=q.text, line=q.line)
@@ -228,20 +171,21 @@ def _add_workshop(G: nx.MultiDiGraph, w: Workshop) -> None:
 
 
 def _ensure_question(
-    G: nx.MultiDiGraph, slug: str, number: int, *, text: str | None = None, line: int | None = None
+    G: KnowledgeGraph, slug: str, number: int, *, text: str | None = None, line: int | None = None
 ) -> str:
     qn = question_node(slug, number)
     if qn not in G:
         G.add_node(
             qn,
             **_put(
-                {},
-                kind=str(NodeKind.QUESTION),
-                label=f"Question {number}",
-                workshop=slug,
-                number=number,
-                text=text,
-                line=line,
+                {
+                    NodeAttr.KIND: str(NodeKind.QUESTION),
+                    NodeAttr.LABEL: f"Question {number}",
+                    NodeAttr.WORKSHOP: slug,
+                    NodeAttr.NUMBER: number,
+                    NodeAttr.TEXT: text,
+                    NodeAttr.LINE: line,
+                }
             ),
         )
         _add_edge(G, qn, workshop_node(slug), EdgeKind.PART_OF)
@@ -249,7 +193,7 @@ def _ensure_question(
 
 
 def _ensure_prompt(
-    G: nx.MultiDiGraph,
+    G: KnowledgeGraph,
     slug: str,
     question: int | None,
     letter: str,
@@ -263,14 +207,15 @@ def _ensure_prompt(
         G.add_node(
             pn,
             **_put(
-                {},
-                kind=str(NodeKind.PROMPT),
-                label=label,
-                workshop=slug,
-                letter=letter,
-                question=question,
-                topic=topic,
-                line=line,
+                {
+                    NodeAttr.KIND: str(NodeKind.PROMPT),
+                    NodeAttr.LABEL: label,
+                    NodeAttr.WORKSHOP: slug,
+                    NodeAttr.LETTER: letter,
+                    NodeAttr.QUESTION: question,
+                    NodeAttr.TOPIC: topic,
+                    NodeAttr.LINE: line,
+                }
             ),
         )
         parent = workshop_node(slug) if question is None else _ensure_question(G, slug, question)
@@ -278,21 +223,26 @@ def _ensure_prompt(
     return pn
 
 
-def _ensure_group(G: nx.MultiDiGraph, slug: str, group: int | None, label: str | None) -> str:
+def _ensure_group(G: KnowledgeGraph, slug: str, group: int | None, label: str | None) -> str:
     gn = group_node(slug, group)
     if gn not in G:
         default = "(no group)" if group is None else f"Group {group}"
         G.add_node(
             gn,
             **_put(
-                {}, kind=str(NodeKind.GROUP), label=label or default, workshop=slug, number=group
+                {
+                    NodeAttr.KIND: str(NodeKind.GROUP),
+                    NodeAttr.LABEL: label or default,
+                    NodeAttr.WORKSHOP: slug,
+                    NodeAttr.NUMBER: group,
+                }
             ),
         )
         _add_edge(G, gn, workshop_node(slug), EdgeKind.PART_OF)
     return gn
 
 
-def _add_note(G: nx.MultiDiGraph, cn: CodedNote) -> None:
+def _add_note(G: KnowledgeGraph, cn: CodedNote) -> None:
     n = cn.note
     slug = n.workshop
     nn = note_node(slug, n.id)
@@ -301,23 +251,26 @@ def _add_note(G: nx.MultiDiGraph, cn: CodedNote) -> None:
     G.add_node(
         nn,
         **_put(
-            {},
-            kind=str(NodeKind.NOTE),
-            label=n.id,
-            workshop=slug,
-            note_id=n.id,
-            text=n.text,
-            line=n.line,
-            group=n.group,
-            question=n.question,
-            prompt=n.prompt,
-            block=n.block,
-            section=n.section,
-            note_kind=str(cn.kind),
-            confidence=round(float(cn.confidence), 3),
-            reasons=" | ".join(cn.reasons),
-            reviewed=cn.reviewed,
-            classifier_kind=None if cn.classifier_kind is None else str(cn.classifier_kind),
+            {
+                NodeAttr.KIND: str(NodeKind.NOTE),
+                NodeAttr.LABEL: n.id,
+                NodeAttr.WORKSHOP: slug,
+                NodeAttr.NOTE_ID: n.id,
+                NodeAttr.TEXT: n.text,
+                NodeAttr.LINE: n.line,
+                NodeAttr.GROUP: n.group,
+                NodeAttr.QUESTION: n.question,
+                NodeAttr.PROMPT: n.prompt,
+                NodeAttr.BLOCK: n.block,
+                NodeAttr.SECTION: n.section,
+                NodeAttr.NOTE_KIND: str(cn.kind),
+                NodeAttr.CONFIDENCE: round(float(cn.confidence), 3),
+                NodeAttr.REASONS: join_reasons(cn.reasons),
+                NodeAttr.REVIEWED: cn.reviewed,
+                NodeAttr.CLASSIFIER_KIND: None
+                if cn.classifier_kind is None
+                else str(cn.classifier_kind),
+            }
         ),
     )
     _add_edge(G, _ensure_group(G, slug, n.group, n.group_label), nn, EdgeKind.RAISED)
@@ -328,35 +281,37 @@ def _add_note(G: nx.MultiDiGraph, cn: CodedNote) -> None:
     for i, t in enumerate(cn.themes):
         _add_theme(G, t)
         if not G.has_edge(nn, theme_node(t.id), str(EdgeKind.ABOUT)):
-            _add_edge(G, nn, theme_node(t.id), EdgeKind.ABOUT, primary=i == 0)
+            _add_edge(G, nn, theme_node(t.id), EdgeKind.ABOUT, **{EdgeAttr.PRIMARY: i == 0})
     for o in cn.orgs:
         _add_org(G, o)
         if not G.has_edge(nn, org_node(o.id), str(EdgeKind.MENTIONS)):
             _add_edge(G, nn, org_node(o.id), EdgeKind.MENTIONS)
 
 
-def _add_link(G: nx.MultiDiGraph, link: AddressesLink) -> None:
+def _add_link(G: KnowledgeGraph, link: AddressesLink) -> None:
     cur, ev = link.curated, link.evidence
-    explicit = ";".join(note_node(w, n) for w, n in ev.explicit_notes) if ev else ""
+    explicit = join_list(note_node(w, n) for w, n in ev.explicit_notes) if ev else ""
     _add_edge(
         G,
         theme_node(link.practice),
         theme_node(link.barrier),
         EdgeKind.ADDRESSES,
-        score=link.score,
-        level=link.level,
-        curated=cur is not None,
-        strength=cur.strength if cur else "",
-        rationale=cur.rationale if cur else "",
-        curated_score=link.curated_score,
-        evidence_score=link.evidence_score,
-        endorsement=ev.endorsement if ev else 0.0,
-        groups_barrier=ev.groups_barrier if ev else 0,
-        groups_practice=ev.groups_practice if ev else 0,
-        groups_both=ev.groups_both if ev else 0,
-        explicit_groups=ev.explicit_groups if ev else 0,
-        block_groups=ev.block_groups if ev else 0,
-        explicit_notes=explicit,
+        **{
+            EdgeAttr.SCORE: link.score,
+            EdgeAttr.LEVEL: link.level,
+            EdgeAttr.CURATED: cur is not None,
+            EdgeAttr.STRENGTH: cur.strength if cur else "",
+            EdgeAttr.RATIONALE: cur.rationale if cur else "",
+            EdgeAttr.CURATED_SCORE: link.curated_score,
+            EdgeAttr.EVIDENCE_SCORE: link.evidence_score,
+            EdgeAttr.ENDORSEMENT: ev.endorsement if ev else 0.0,
+            EdgeAttr.GROUPS_BARRIER: ev.groups_barrier if ev else 0,
+            EdgeAttr.GROUPS_PRACTICE: ev.groups_practice if ev else 0,
+            EdgeAttr.GROUPS_BOTH: ev.groups_both if ev else 0,
+            EdgeAttr.EXPLICIT_GROUPS: ev.explicit_groups if ev else 0,
+            EdgeAttr.BLOCK_GROUPS: ev.block_groups if ev else 0,
+            EdgeAttr.EXPLICIT_NOTES: explicit,
+        },
     )
 
 
@@ -367,7 +322,7 @@ def build_graph(
     themes: Iterable[Theme] = (),
     organisations: Iterable[Organisation] = (),
     curated: Sequence[CuratedLink] = (),
-) -> nx.MultiDiGraph:
+) -> KnowledgeGraph:
     """Build the knowledge graph of one or more coded workshops.
 
     Parameters
@@ -388,7 +343,8 @@ def build_graph(
     Returns
     -------
     networkx.MultiDiGraph
-        See the module docstring for the schema. ``G.graph`` holds ``name``.
+        See :mod:`collab_graph.graph.schema` for the schema. ``G.graph``
+        holds ``name`` and ``version`` (0).
 
     Raises
     ------
@@ -404,7 +360,7 @@ def build_graph(
     (28, 'resourcing')
     """
     with paused_gc():
-        G = nx.MultiDiGraph(name="collab-graph")
+        G = new_graph()
         for t in themes:
             _add_theme(G, t)
         for o in organisations:
@@ -427,9 +383,9 @@ def build_graph(
                     raise DataFileError(
                         f"{where}unknown theme {tid!r}; is it in the taxonomy?", line=c.line or None
                     )
-                if G.nodes[node]["kind"] != str(want):
+                if G.nodes[node][NodeAttr.KIND] != str(want):
                     raise DataFileError(
-                        f"{where}{tid!r} is a {G.nodes[node]['kind']}, not a {want}",
+                        f"{where}{tid!r} is a {G.nodes[node][NodeAttr.KIND]}, not a {want}",
                         line=c.line or None,
                     )
         for link in combine_links(curated, compute_evidence(coded)):

@@ -33,7 +33,7 @@ from collab_graph.model import (
 )
 
 if TYPE_CHECKING:
-    import networkx as nx
+    from collab_graph.graph.schema import KnowledgeGraph
 
 __all__ = [
     "example_coded_notes",
@@ -237,7 +237,7 @@ def example_curated() -> list[tuple[str, str, str, str]]:
     ]
 
 
-def example_graph() -> nx.MultiDiGraph:
+def example_graph() -> KnowledgeGraph:
     """The example workshops as a knowledge graph (see :mod:`collab_graph.graph.build`)."""
     from collab_graph.graph.build import build_graph
     from collab_graph.graph.links import CuratedLink

@@ -6,10 +6,20 @@ with the quotes behind it. Its result is plain JSON-ready data in the shape of
 ``collab-graph practices --format json`` (``shared/CONTRACT.md``), plus extra keys.
 
 Other queries: :func:`themes_ranked` (barriers or practices by number of
-groups), :func:`groups_mentioning` and :func:`org_profile` (organisations),
+groups), :func:`groups_mentioning`, :func:`org_profile` and
+:func:`org_mentions` (organisations), :func:`kind_counts` and
+:func:`group_theme_counts` (what the app's Insights page charts),
 :func:`gaps`, :func:`centrality` and :func:`communities` of the
 :func:`theme_graph`, and :func:`combined_practices` (several barriers at once,
-as in CFIR-ERIC).
+as in CFIR-ERIC). The building blocks are :func:`nodes_of_kind`,
+:func:`note_nodes`, :func:`notes_of` (the notes about a theme, mentioning an
+organisation or raised by a group) and :func:`targets` (a node's themes,
+organisations, ... along one edge kind).
+
+Answers are computed from lookups built once per graph and kept while the
+graph's version (:func:`collab_graph.graph.schema.graph_version`) and node
+count stay the same; change a graph in place through
+:func:`collab_graph.graph.build.add_edge`, or call :func:`invalidate`.
 
 A *group* is a workshop's breakout group; across workshops it is identified by
 ``(workshop, group)``. Lists of groups in results are sorted group numbers
@@ -33,7 +43,7 @@ Examples
 from __future__ import annotations
 
 import weakref
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,8 +52,18 @@ import networkx as nx
 from rapidfuzz import fuzz, process, utils
 
 from collab_graph.errors import NotFoundError
-from collab_graph.graph.build import THEME_KINDS
-from collab_graph.model import EdgeKind, NodeKind
+from collab_graph.graph.schema import (
+    ORG_PREFIX,
+    THEME_KINDS,
+    THEME_PREFIX,
+    EdgeAttr,
+    KnowledgeGraph,
+    NodeAttr,
+    graph_version,
+    split_list,
+    touch,
+)
+from collab_graph.model import EdgeKind, NodeKind, NoteKind
 
 __all__ = [
     "DEFAULT_MAX_QUOTES",
@@ -56,14 +76,22 @@ __all__ = [
     "communities",
     "evidence_entry",
     "gaps",
+    "group_theme_counts",
     "groups_mentioning",
     "invalidate",
+    "kind_counts",
+    "nodes_of_kind",
+    "note_nodes",
+    "notes_of",
+    "org_mentions",
     "org_profile",
     "practices_for",
     "resolve_barrier",
     "resolve_org",
+    "targets",
     "theme_graph",
     "themes_ranked",
+    "workshop_slugs",
 ]
 
 FUZZY_CUTOFF = 75.0
@@ -113,7 +141,7 @@ class Match:
 
 @dataclass(slots=True)
 class _Index:
-    """Lookups built once per graph (and rebuilt when the graph's size changes)."""
+    """Lookups built once per graph (rebuilt when its version or node count changes)."""
 
     fingerprint: tuple[int, int]
     by_kind: dict[str, list[str]] = field(default_factory=dict)
@@ -128,48 +156,57 @@ class _Index:
     pair_evidence: dict[tuple[str, str], list[tuple[str, str, bool]]] = field(default_factory=dict)
 
 
-_CACHE: weakref.WeakKeyDictionary[nx.MultiDiGraph, _Index] = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[KnowledgeGraph, _Index] = weakref.WeakKeyDictionary()
 
 
-def _fingerprint(G: nx.MultiDiGraph) -> tuple[int, int]:
-    # Counting edges walks the whole adjacency (a quarter of a second at 100k
-    # notes) and would dominate every query, so only the node count is checked;
-    # after changing edges in place, call invalidate(G).
-    return G.number_of_nodes(), int(G.graph.get("revision", 0))
+def _fingerprint(G: KnowledgeGraph) -> tuple[int, int]:
+    # The version changes with every in-place edit made through the schema's
+    # helpers (build.add_edge, schema.touch, invalidate) and the node count with
+    # any added or removed node. The edge count is not part of the key: counting
+    # edges walks the whole adjacency (about 0.3 s at 100k notes), which would
+    # dominate every query (a practices_for answer takes about 2 ms).
+    return graph_version(G), G.number_of_nodes()
 
 
-def invalidate(G: nx.MultiDiGraph) -> None:
-    """Forget the lookups cached for ``G``; call it after changing ``G``'s edges in place.
+def invalidate(G: KnowledgeGraph) -> None:
+    """Record that ``G`` was changed in place and forget the lookups cached for it.
 
-    The cache is rebuilt by itself when the number of nodes changes, and graphs
-    built by :func:`collab_graph.graph.build.build_graph` are not changed afterwards.
+    Call it after changing a graph's edges or attributes through the networkx
+    API; :func:`collab_graph.graph.build.add_edge` does it for you. It bumps the
+    graph's version (:func:`collab_graph.graph.schema.touch`), so other caches
+    keyed on the version see the change too. Adding or removing a node is
+    noticed without it.
 
     Examples
     --------
     >>> from collab_graph.graph.examples import example_graph
+    >>> from collab_graph.graph.schema import graph_version
     >>> G = example_graph()
     >>> _ = practices_for(G, "b_trust")
     >>> invalidate(G)
+    >>> graph_version(G)
+    1
     """
+    touch(G)
     _CACHE.pop(G, None)
 
 
-def _index(G: nx.MultiDiGraph) -> _Index:
+def _index(G: KnowledgeGraph) -> _Index:
     fp = _fingerprint(G)
     idx = _CACHE.get(G)
     if idx is not None and idx.fingerprint == fp:
         return idx
     idx = _Index(fp)
     for n, d in G.nodes(data=True):
-        idx.by_kind.setdefault(d.get("kind", ""), []).append(n)
-        if d.get("kind") == NodeKind.NOTE:
-            idx.notes_by_id.setdefault(d.get("note_id", n), []).append(n)
+        idx.by_kind.setdefault(d.get(NodeAttr.KIND, ""), []).append(n)
+        if d.get(NodeAttr.KIND) == NodeKind.NOTE:
+            idx.notes_by_id.setdefault(d.get(NodeAttr.NOTE_ID, n), []).append(n)
     for lst in idx.by_kind.values():
         lst.sort()
     for u, v, k, d in G.edges(keys=True, data=True):
         if k == _ABOUT:
             idx.theme_notes.setdefault(v, []).append(u)
-            idx.note_themes.setdefault(u, []).append((v, bool(d.get("primary"))))
+            idx.note_themes.setdefault(u, []).append((v, bool(d.get(EdgeAttr.PRIMARY))))
     for lst in idx.theme_notes.values():
         lst.sort(key=lambda n: _note_sort_key(G, n))
     for themes in idx.note_themes.values():
@@ -178,8 +215,130 @@ def _index(G: nx.MultiDiGraph) -> _Index:
     return idx
 
 
+# --------------------------------------------------------------------------- building blocks
+
+
+def nodes_of_kind(G: KnowledgeGraph, *kinds: NodeKind | str) -> list[str]:
+    """Node ids whose ``kind`` is one of ``kinds``, sorted.
+
+    Examples
+    --------
+    >>> from collab_graph.graph.examples import example_graph
+    >>> nodes_of_kind(example_graph(), NodeKind.BARRIER)
+    ['theme/b_funding_budgets', 'theme/b_time_capacity', 'theme/b_trust']
+    """
+    wanted = {str(k) for k in kinds}
+    return sorted(n for n, d in G.nodes(data=True) if d.get(NodeAttr.KIND) in wanted)
+
+
+def workshop_slugs(G: KnowledgeGraph) -> list[str]:
+    """The slugs of the workshops in ``G``, sorted.
+
+    Examples
+    --------
+    >>> from collab_graph.graph.examples import example_graph
+    >>> workshop_slugs(example_graph())
+    ['alpha', 'beta']
+    """
+    return sorted(
+        str(d[NodeAttr.SLUG])
+        for _, d in G.nodes(data=True)
+        if d.get(NodeAttr.KIND) == NodeKind.WORKSHOP
+    )
+
+
+def note_nodes(G: KnowledgeGraph) -> list[str]:
+    """Note node ids in workshop and source-line order.
+
+    Examples
+    --------
+    >>> from collab_graph.graph.examples import example_graph
+    >>> note_nodes(example_graph())[:2]
+    ['workshop/alpha/note/G1-Q1-A-1', 'workshop/alpha/note/G1-Q1-A-2']
+    """
+    notes = [(n, d) for n, d in G.nodes(data=True) if d.get(NodeAttr.KIND) == NodeKind.NOTE]
+    notes.sort(key=lambda nd: (nd[1][NodeAttr.WORKSHOP], nd[1][NodeAttr.LINE], nd[0]))
+    return [n for n, _ in notes]
+
+
+def targets(G: KnowledgeGraph, node: str, kind: EdgeKind | str) -> list[str]:
+    """The nodes that ``node``'s edges of ``kind`` lead to, in the order they were added.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The knowledge graph.
+    node : str
+        A node id.
+    kind : EdgeKind or str
+        The edge kind, e.g. ``about`` for a note's themes, ``mentions`` for its
+        organisations.
+
+    Examples
+    --------
+    >>> from collab_graph.graph.examples import example_graph
+    >>> targets(example_graph(), "workshop/beta/note/G1-Q1-2", EdgeKind.MENTIONS)
+    ['org/procurement', 'org/nhs']
+    """
+    key = str(kind)
+    return [v for v, keyed in G.succ[node].items() if key in keyed]
+
+
+def sources(G: KnowledgeGraph, node: str, kind: EdgeKind | str) -> list[str]:
+    """The nodes whose edges of ``kind`` lead to ``node``, in the order they were added.
+
+    Examples
+    --------
+    >>> from collab_graph.graph.examples import example_graph
+    >>> sources(example_graph(), "org/nhs", EdgeKind.MENTIONS)
+    ['workshop/alpha/note/G1-Q1-A-3', 'workshop/beta/note/G1-Q1-2']
+    """
+    key = str(kind)
+    return [u for u, keyed in G.pred[node].items() if key in keyed]
+
+
+def notes_of(G: KnowledgeGraph, node: str) -> list[str]:
+    """The notes about a theme, mentioning an organisation, or raised by a group.
+
+    The one walk from a hub to its notes: the quotes of :func:`practices_for`,
+    :func:`org_profile` and the view's drill-down all start from it. Notes come
+    in workshop, group and line order; any other node has none.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The knowledge graph.
+    node : str
+        A theme, organisation or group node id.
+
+    Raises
+    ------
+    KeyError
+        When ``node`` is not in ``G``.
+
+    Examples
+    --------
+    >>> from collab_graph.graph.examples import example_graph
+    >>> G = example_graph()
+    >>> [G.nodes[n]["label"] for n in notes_of(G, "theme/b_time_capacity")]
+    ['G1-Q1-A-2', 'G2-Q1-A-2', 'G1-Q1-1']
+    >>> len(notes_of(G, "workshop/alpha/G2")), notes_of(G, "workshop/alpha")
+    (4, [])
+    """
+    kind = G.nodes[node].get(NodeAttr.KIND)
+    if kind in THEME_KINDS:
+        notes = sources(G, node, EdgeKind.ABOUT)
+    elif kind == NodeKind.ORGANISATION:
+        notes = sources(G, node, EdgeKind.MENTIONS)
+    elif kind == NodeKind.GROUP:
+        notes = targets(G, node, EdgeKind.RAISED)
+    else:
+        return []
+    return sorted(notes, key=lambda n: _note_sort_key(G, n))
+
+
 def _theme_groups(
-    G: nx.MultiDiGraph, idx: _Index, theme: str
+    G: KnowledgeGraph, idx: _Index, theme: str
 ) -> dict[tuple[str, int | None], list[str]]:
     """The notes about ``theme`` by (workshop, group), groups in order (cached per graph)."""
     groups = idx.theme_groups.get(theme)
@@ -193,7 +352,7 @@ def _theme_groups(
 
 
 def _theme_groups_json(
-    G: nx.MultiDiGraph, idx: _Index, theme: str
+    G: KnowledgeGraph, idx: _Index, theme: str
 ) -> tuple[list[int], list[dict[str, Any]]]:
     """``groups`` and ``workshop_groups`` of a theme (cached; fresh lists, shared dicts)."""
     cached = idx.groups_json.get(theme)
@@ -207,16 +366,12 @@ def _ref_key(ref: tuple[str, int | None]) -> tuple[str, int]:
     return (ref[0], -1 if ref[1] is None else ref[1])
 
 
-def _note_sort_key(G: nx.MultiDiGraph, n: str) -> tuple[str, int, int, str]:
+def _note_sort_key(G: KnowledgeGraph, n: str) -> tuple[str, int, int, str]:
     d = G.nodes[n]
-    return (d.get("workshop", ""), d.get("group", -1), d.get("line", 0), n)
+    return (d.get(NodeAttr.WORKSHOP, ""), d.get(NodeAttr.GROUP, -1), d.get(NodeAttr.LINE, 0), n)
 
 
-def _split(value: Any) -> list[str]:
-    return [v for v in str(value or "").split(";") if v]
-
-
-def _label_choices(G: nx.MultiDiGraph, idx: _Index, kind: str) -> tuple[list[str], list[str]]:
+def _label_choices(G: KnowledgeGraph, idx: _Index, kind: str) -> tuple[list[str], list[str]]:
     """Labels, alternative labels, aliases and cue phrases of one node kind (a short list)."""
     if kind in idx.label_choices:
         return idx.label_choices[kind]
@@ -224,17 +379,21 @@ def _label_choices(G: nx.MultiDiGraph, idx: _Index, kind: str) -> tuple[list[str
     targets: list[str] = []
     for n in idx.by_kind.get(kind, []):
         d = G.nodes[n]
-        for s in [d.get("label", ""), *_split(d.get("alt_labels")), *_split(d.get("aliases"))]:
+        for s in [
+            d.get(NodeAttr.LABEL, ""),
+            *split_list(d.get(NodeAttr.ALT_LABELS)),
+            *split_list(d.get(NodeAttr.ALIASES)),
+        ]:
             texts.append(s)
             targets.append(n)
-        for s in _split(d.get("cues")):
+        for s in split_list(d.get(NodeAttr.CUES)):
             texts.append(s.rstrip("*"))
             targets.append(n)
     idx.label_choices[kind] = (texts, targets)
     return texts, targets
 
 
-def _fuzzy_choices(G: nx.MultiDiGraph, idx: _Index, kind: str) -> tuple[list[str], list[str]]:
+def _fuzzy_choices(G: KnowledgeGraph, idx: _Index, kind: str) -> tuple[list[str], list[str]]:
     """Strings to fuzzy-match for one node kind (labels, cues, note texts) and their nodes."""
     if kind in idx.choices:
         return idx.choices[kind]
@@ -242,16 +401,16 @@ def _fuzzy_choices(G: nx.MultiDiGraph, idx: _Index, kind: str) -> tuple[list[str
     texts, targets = list(label_texts), list(label_targets)
     if kind in THEME_KINDS:
         for note, themes in idx.note_themes.items():
-            hit = next((t for t, _ in themes if G.nodes[t].get("kind") == kind), None)
+            hit = next((t for t, _ in themes if G.nodes[t].get(NodeAttr.KIND) == kind), None)
             if hit is not None:
-                texts.append(G.nodes[note].get("text", ""))
+                texts.append(G.nodes[note].get(NodeAttr.TEXT, ""))
                 targets.append(hit)
     idx.choices[kind] = (texts, targets)
     return texts, targets
 
 
 def _suggest(
-    G: nx.MultiDiGraph, idx: _Index, kind: str, query: str, k: int = 5
+    G: KnowledgeGraph, idx: _Index, kind: str, query: str, k: int = 5
 ) -> list[dict[str, Any]]:
     texts, targets = _fuzzy_choices(G, idx, kind)
     best: dict[str, float] = {}
@@ -269,56 +428,62 @@ def _suggest(
             if len(best) >= k:
                 break
     return [
-        {"id": _short_id(G, n), "label": G.nodes[n].get("label", ""), "score": s}
+        {"id": _short_id(G, n), "label": G.nodes[n].get(NodeAttr.LABEL, ""), "score": s}
         for n, s in best.items()
     ]
 
 
-def _short_id(G: nx.MultiDiGraph, node: str) -> str:
+def _short_id(G: KnowledgeGraph, node: str) -> str:
     d = G.nodes[node]
-    return str(d.get("theme_id") or d.get("org_id") or d.get("note_id") or node)
+    return str(
+        d.get(NodeAttr.THEME_ID) or d.get(NodeAttr.ORG_ID) or d.get(NodeAttr.NOTE_ID) or node
+    )
 
 
-def _resolve(G: nx.MultiDiGraph, query: str, kind: NodeKind, what: str) -> Match:
+def _resolve(G: KnowledgeGraph, query: str, kind: NodeKind, what: str) -> Match:
     idx = _index(G)
     q = query.strip()
     if not q:
         raise NoMatchError(f"empty {what} query", suggestions=_suggest(G, idx, kind, "", 5))
     nodes = idx.by_kind.get(str(kind), [])
-    prefix = "theme/" if kind in THEME_KINDS else "org/"
+    prefix = THEME_PREFIX if kind in THEME_KINDS else ORG_PREFIX
     for cand in (q, prefix + q):
-        if cand in G and G.nodes[cand].get("kind") == kind:
-            return Match(cand, _short_id(G, cand), G.nodes[cand]["label"], query, "id")
+        if cand in G and G.nodes[cand].get(NodeAttr.KIND) == kind:
+            return Match(cand, _short_id(G, cand), G.nodes[cand][NodeAttr.LABEL], query, "id")
         if cand in G and cand.startswith(prefix):
-            other = G.nodes[cand].get("kind")
+            other = G.nodes[cand].get(NodeAttr.KIND)
             raise NoMatchError(
                 f"{q!r} is a {other}, not a {what}",
-                suggestions=_suggest(G, idx, kind, G.nodes[cand].get("label", q)),
+                suggestions=_suggest(G, idx, kind, G.nodes[cand].get(NodeAttr.LABEL, q)),
             )
     folded = q.casefold()
     for n in nodes:
         d = G.nodes[n]
-        labels = [d.get("label", ""), *_split(d.get("alt_labels")), *_split(d.get("aliases"))]
+        labels = [
+            d.get(NodeAttr.LABEL, ""),
+            *split_list(d.get(NodeAttr.ALT_LABELS)),
+            *split_list(d.get(NodeAttr.ALIASES)),
+        ]
         if any(folded == s.casefold() for s in labels):
-            return Match(n, _short_id(G, n), d["label"], query, "label")
+            return Match(n, _short_id(G, n), d[NodeAttr.LABEL], query, "label")
     text_query = q
     if kind in THEME_KINDS:
         notes = idx.notes_by_id.get(q) or (
-            [q] if G.nodes.get(q, {}).get("kind") == NodeKind.NOTE else []
+            [q] if q in G and G.nodes[q].get(NodeAttr.KIND) == NodeKind.NOTE else []
         )
         for note in notes:
             for t, _ in idx.note_themes.get(note, []):
-                if G.nodes[t].get("kind") == kind:
+                if G.nodes[t].get(NodeAttr.KIND) == kind:
                     return Match(
                         t,
                         _short_id(G, t),
-                        G.nodes[t]["label"],
+                        G.nodes[t][NodeAttr.LABEL],
                         query,
                         "note",
-                        note=G.nodes[note].get("note_id", note),
+                        note=G.nodes[note].get(NodeAttr.NOTE_ID, note),
                     )
         if notes:
-            text_query = G.nodes[notes[0]].get("text", q)
+            text_query = G.nodes[notes[0]].get(NodeAttr.TEXT, q)
     # Labels and cue phrases first (a short list); the notes' own texts only when
     # those miss: they grow with the corpus and would make every query slow.
     for choices in (_label_choices, _fuzzy_choices):
@@ -335,14 +500,14 @@ def _resolve(G: nx.MultiDiGraph, query: str, kind: NodeKind, what: str) -> Match
     if hit is not None:
         n = targets[hit[2]]
         return Match(
-            n, _short_id(G, n), G.nodes[n]["label"], query, "fuzzy", round(float(hit[1]), 1)
+            n, _short_id(G, n), G.nodes[n][NodeAttr.LABEL], query, "fuzzy", round(float(hit[1]), 1)
         )
     suggestions = _suggest(G, idx, kind, text_query)
     names = "; ".join(f"{s['label']} ({s['id']})" for s in suggestions[:3])
     raise NoMatchError(f"no {what} matches {query!r}; closest: {names}", suggestions=suggestions)
 
 
-def resolve_barrier(G: nx.MultiDiGraph, query: str) -> Match:
+def resolve_barrier(G: KnowledgeGraph, query: str) -> Match:
     """Find the barrier theme a query means.
 
     The query may be a barrier id (``b_time_capacity``), a label or alternative
@@ -372,7 +537,7 @@ def resolve_barrier(G: nx.MultiDiGraph, query: str) -> Match:
     return _resolve(G, query, NodeKind.BARRIER, "barrier")
 
 
-def resolve_org(G: nx.MultiDiGraph, query: str) -> Match:
+def resolve_org(G: KnowledgeGraph, query: str) -> Match:
     """Find the organisation a query means: id, label, alias or fuzzy text.
 
     Examples
@@ -384,9 +549,9 @@ def resolve_org(G: nx.MultiDiGraph, query: str) -> Match:
     return _resolve(G, query, NodeKind.ORGANISATION, "organisation")
 
 
-def _group_ref(G: nx.MultiDiGraph, note: str) -> tuple[str, int | None]:
+def _group_ref(G: KnowledgeGraph, note: str) -> tuple[str, int | None]:
     d = G.nodes[note]
-    return (d.get("workshop", ""), d.get("group"))
+    return (d.get(NodeAttr.WORKSHOP, ""), d.get(NodeAttr.GROUP))
 
 
 def _groups_json(refs: Iterable[tuple[str, int | None]]) -> tuple[list[int], list[dict[str, Any]]]:
@@ -396,7 +561,7 @@ def _groups_json(refs: Iterable[tuple[str, int | None]]) -> tuple[list[int], lis
 
 
 def evidence_entry(
-    G: nx.MultiDiGraph, note: str, role: str, *, explicit: bool = False
+    G: KnowledgeGraph, note: str, role: str, *, explicit: bool = False
 ) -> dict[str, Any]:
     """One quote: a note with its provenance and the side it supports.
 
@@ -409,21 +574,21 @@ def evidence_entry(
     """
     d = G.nodes[note]
     return {
-        "note": d.get("note_id", note),
-        "workshop": d.get("workshop"),
-        "group": d.get("group"),
-        "question": d.get("question"),
-        "prompt": d.get("prompt"),
-        "line": d.get("line"),
-        "text": d.get("text", ""),
+        "note": d.get(NodeAttr.NOTE_ID, note),
+        "workshop": d.get(NodeAttr.WORKSHOP),
+        "group": d.get(NodeAttr.GROUP),
+        "question": d.get(NodeAttr.QUESTION),
+        "prompt": d.get(NodeAttr.PROMPT),
+        "line": d.get(NodeAttr.LINE),
+        "text": d.get(NodeAttr.TEXT, ""),
         "role": role,
-        "kind": d.get("note_kind"),
+        "kind": d.get(NodeAttr.NOTE_KIND),
         "explicit": explicit,
     }
 
 
 def _practice_hit(
-    G: nx.MultiDiGraph,
+    G: KnowledgeGraph,
     idx: _Index,
     p: str,
     b: str,
@@ -438,46 +603,48 @@ def _practice_hit(
     shown = ordered if max_quotes is None else ordered[:max_quotes]
     evidence = [evidence_entry(G, n, role, explicit=x) for n, role, x in shown]
     numbers, wg = _theme_groups_json(G, idx, p)
-    strength = data.get("strength") or None
+    strength = data.get(EdgeAttr.STRENGTH) or None
     return {
         "id": _short_id(G, p),
-        "label": G.nodes[p].get("label", ""),
-        "score": data.get("score", 0.0),
-        "level": data.get("level", 3),
+        "label": G.nodes[p].get(NodeAttr.LABEL, ""),
+        "score": data.get(EdgeAttr.SCORE, 0.0),
+        "level": data.get(EdgeAttr.LEVEL, 3),
         "groups": numbers,
         "workshop_groups": wg,
-        "curated": {"strength": strength, "rationale": data.get("rationale", "")}
+        "curated": {"strength": strength, "rationale": data.get(EdgeAttr.RATIONALE, "")}
         if strength
         else None,
-        "curated_score": data.get("curated_score", 0.0),
-        "evidence_score": data.get("evidence_score", 0.0),
-        "endorsement": data.get("endorsement", 0.0),
-        "groups_barrier": data.get("groups_barrier", 0),
-        "groups_practice": data.get("groups_practice", 0),
-        "groups_both": data.get("groups_both", 0),
-        "explicit_groups": data.get("explicit_groups", 0),
-        "block_groups": data.get("block_groups", 0),
+        "curated_score": data.get(EdgeAttr.CURATED_SCORE, 0.0),
+        "evidence_score": data.get(EdgeAttr.EVIDENCE_SCORE, 0.0),
+        "endorsement": data.get(EdgeAttr.ENDORSEMENT, 0.0),
+        "groups_barrier": data.get(EdgeAttr.GROUPS_BARRIER, 0),
+        "groups_practice": data.get(EdgeAttr.GROUPS_PRACTICE, 0),
+        "groups_both": data.get(EdgeAttr.GROUPS_BOTH, 0),
+        "explicit_groups": data.get(EdgeAttr.EXPLICIT_GROUPS, 0),
+        "block_groups": data.get(EdgeAttr.BLOCK_GROUPS, 0),
         "evidence": evidence,
         "evidence_total": len(ordered),
     }
 
 
 def _pair_evidence(
-    G: nx.MultiDiGraph,
+    G: KnowledgeGraph,
     idx: _Index,
     p: str,
     data: Mapping[str, Any],
     barrier_groups: Mapping[tuple[str, int | None], list[str]],
 ) -> list[tuple[str, str, bool]]:
     """All quotes behind one link as ``(note, role, explicit)``, best first."""
-    explicit = set(_split(data.get("explicit_notes")))
+    explicit = set(split_list(data.get(EdgeAttr.EXPLICIT_NOTES)))
     entries: list[tuple[tuple[Any, ...], str, str, bool]] = []
     seen: set[str] = set()
     p_groups = _theme_groups(G, idx, p)
     for n in idx.theme_notes.get(p, []):
         seen.add(n)
         role = (
-            "barrier" if n in explicit and G.nodes[n].get("note_kind") == "barrier" else "practice"
+            "barrier"
+            if n in explicit and G.nodes[n].get(NodeAttr.NOTE_KIND) == NoteKind.BARRIER
+            else "practice"
         )
         entries.append((_quote_key(G, n, role, n in explicit), n, role, n in explicit))
     for ref in p_groups:
@@ -491,15 +658,15 @@ def _pair_evidence(
     return [(n, role, x) for _, n, role, x in entries]
 
 
-def _quote_key(G: nx.MultiDiGraph, n: str, role: str, explicit: bool) -> tuple[Any, ...]:
+def _quote_key(G: KnowledgeGraph, n: str, role: str, explicit: bool) -> tuple[Any, ...]:
     d = G.nodes[n]
-    group = d.get("group")
+    group = d.get(NodeAttr.GROUP)
     return (
         not explicit,
         role != "practice",
-        d.get("workshop") or "",
+        d.get(NodeAttr.WORKSHOP) or "",
         -1 if group is None else group,
-        d.get("line") or 0,
+        d.get(NodeAttr.LINE) or 0,
     )
 
 
@@ -514,7 +681,7 @@ def _rank_key(hit: Mapping[str, Any]) -> tuple[Any, ...]:
 
 
 def practices_for(
-    G: nx.MultiDiGraph,
+    G: KnowledgeGraph,
     barrier: str,
     *,
     top: int | None = None,
@@ -598,7 +765,7 @@ def practices_for(
 
 
 def combined_practices(
-    G: nx.MultiDiGraph, barriers: Sequence[str], *, top: int | None = None
+    G: KnowledgeGraph, barriers: Sequence[str], *, top: int | None = None
 ) -> dict[str, Any]:
     """Rank practices against several barriers at once, as the CFIR-ERIC tool does.
 
@@ -627,7 +794,7 @@ def combined_practices(
                 u,
                 {
                     "id": _short_id(G, u),
-                    "label": G.nodes[u].get("label", ""),
+                    "label": G.nodes[u].get(NodeAttr.LABEL, ""),
                     "score": 0.0,
                     "addresses": 0,
                     "level1": 0,
@@ -635,12 +802,12 @@ def combined_practices(
                     "barriers": {},
                 },
             )
-            row["score"] = round(row["score"] + d.get("score", 0.0), 4)
+            row["score"] = round(row["score"] + d.get(EdgeAttr.SCORE, 0.0), 4)
             row["addresses"] += 1
-            level = d.get("level", 3)
+            level = d.get(EdgeAttr.LEVEL, 3)
             row["level1"] += level == 1
             row["level2"] += level == 2
-            row["barriers"][m.id] = {"score": d.get("score", 0.0), "level": level}
+            row["barriers"][m.id] = {"score": d.get(EdgeAttr.SCORE, 0.0), "level": level}
     rows = sorted(acc.values(), key=lambda r: (-r["score"], -r["addresses"], r["id"]))
     return {
         "barriers": [{"id": m.id, "label": m.label, "query": m.query} for m in matches],
@@ -649,7 +816,7 @@ def combined_practices(
 
 
 def themes_ranked(
-    G: nx.MultiDiGraph, kind: NodeKind | str = NodeKind.BARRIER
+    G: KnowledgeGraph, kind: NodeKind | str = NodeKind.BARRIER
 ) -> list[dict[str, Any]]:
     """Themes of one kind ranked by the number of groups raising them, then notes.
 
@@ -667,7 +834,7 @@ def themes_ranked(
         rows.append(
             {
                 "id": _short_id(G, t),
-                "label": G.nodes[t].get("label", ""),
+                "label": G.nodes[t].get(NodeAttr.LABEL, ""),
                 "kind": str(kind),
                 "n_groups": len(wg),
                 "n_notes": len(notes),
@@ -679,12 +846,7 @@ def themes_ranked(
     return rows
 
 
-def _org_notes(G: nx.MultiDiGraph, org: str) -> list[str]:
-    notes = [u for u, _, k in G.in_edges(org, keys=True) if k == _MENTIONS]
-    return sorted(notes, key=lambda n: _note_sort_key(G, n))
-
-
-def groups_mentioning(G: nx.MultiDiGraph, org: str) -> list[dict[str, Any]]:
+def groups_mentioning(G: KnowledgeGraph, org: str) -> list[dict[str, Any]]:
     """The groups whose notes mention an organisation, with those notes.
 
     Examples
@@ -695,15 +857,15 @@ def groups_mentioning(G: nx.MultiDiGraph, org: str) -> list[dict[str, Any]]:
     """
     m = resolve_org(G, org)
     by_group: dict[tuple[str, int | None], list[str]] = defaultdict(list)
-    for n in _org_notes(G, m.node):
-        by_group[_group_ref(G, n)].append(G.nodes[n].get("note_id", n))
+    for n in notes_of(G, m.node):
+        by_group[_group_ref(G, n)].append(G.nodes[n].get(NodeAttr.NOTE_ID, n))
     return [
         {"workshop": w, "group": g, "notes": notes}
         for (w, g), notes in sorted(by_group.items(), key=lambda kv: (kv[0][0], kv[0][1] or -1))
     ]
 
 
-def org_profile(G: nx.MultiDiGraph, org: str) -> dict[str, Any]:
+def org_profile(G: KnowledgeGraph, org: str) -> dict[str, Any]:
     """An organisation's profile: the barriers, practices and benefits of the notes naming it.
 
     Examples
@@ -715,20 +877,20 @@ def org_profile(G: nx.MultiDiGraph, org: str) -> dict[str, Any]:
     """
     m = resolve_org(G, org)
     idx = _index(G)
-    notes = _org_notes(G, m.node)
+    notes = notes_of(G, m.node)
     per_kind: dict[str, dict[str, list[str]]] = {str(k): defaultdict(list) for k in THEME_KINDS}
     for n in notes:
         for t, _ in idx.note_themes.get(n, []):
-            per_kind[G.nodes[t]["kind"]][t].append(n)
+            per_kind[G.nodes[t][NodeAttr.KIND]][t].append(n)
     numbers, wg = _groups_json(_group_ref(G, n) for n in notes)
 
     def ranked(kind: NodeKind) -> list[dict[str, Any]]:
         rows = [
             {
                 "id": _short_id(G, t),
-                "label": G.nodes[t].get("label", ""),
+                "label": G.nodes[t].get(NodeAttr.LABEL, ""),
                 "n_notes": len(ns),
-                "notes": [G.nodes[n].get("note_id", n) for n in ns],
+                "notes": [G.nodes[n].get(NodeAttr.NOTE_ID, n) for n in ns],
             }
             for t, ns in per_kind[str(kind)].items()
         ]
@@ -737,19 +899,101 @@ def org_profile(G: nx.MultiDiGraph, org: str) -> dict[str, Any]:
     d = G.nodes[m.node]
     return {
         "id": m.id,
-        "label": d.get("label", ""),
-        "type": d.get("org_type", ""),
+        "label": d.get(NodeAttr.LABEL, ""),
+        "type": d.get(NodeAttr.ORG_TYPE, ""),
         "n_notes": len(notes),
         "groups": numbers,
         "workshop_groups": wg,
         "barriers": ranked(NodeKind.BARRIER),
         "practices": ranked(NodeKind.PRACTICE),
         "benefits": ranked(NodeKind.BENEFIT),
-        "evidence": [evidence_entry(G, n, G.nodes[n].get("note_kind", "")) for n in notes],
+        "evidence": [evidence_entry(G, n, G.nodes[n].get(NodeAttr.NOTE_KIND, "")) for n in notes],
     }
 
 
-def gaps(G: nx.MultiDiGraph, *, min_score: float = DEFAULT_MIN_SCORE) -> dict[str, Any]:
+def org_mentions(G: KnowledgeGraph) -> list[dict[str, Any]]:
+    """Organisations with the notes and groups mentioning them, most mentioned first.
+
+    Examples
+    --------
+    >>> from collab_graph.graph.examples import example_graph
+    >>> [(r["organisation"], r["notes"], r["groups"]) for r in org_mentions(example_graph())]
+    [('NHS', 2, 2), ('Procurement function', 2, 2)]
+    """
+    rows: list[dict[str, Any]] = []
+    for n, d in G.nodes(data=True):
+        if d.get(NodeAttr.KIND) != NodeKind.ORGANISATION:
+            continue
+        notes = notes_of(G, n)
+        if not notes:
+            continue
+        rows.append(
+            {
+                "organisation": str(d.get(NodeAttr.LABEL)),
+                "type": str(d.get(NodeAttr.ORG_TYPE, "")),
+                "notes": len(notes),
+                "groups": len({_group_ref(G, u) for u in notes}),
+            }
+        )
+    rows.sort(key=lambda r: (-r["notes"], r["organisation"]))
+    return rows
+
+
+def kind_counts(G: KnowledgeGraph) -> dict[str, int]:
+    """How many notes of each coded kind, in :class:`~collab_graph.model.NoteKind` order.
+
+    Examples
+    --------
+    >>> from collab_graph.graph.examples import example_graph
+    >>> kind_counts(example_graph())
+    {'practice': 5, 'barrier': 4, 'benefit': 1, 'context': 0, 'heading': 1}
+    """
+    c = Counter(
+        str(d.get(NodeAttr.NOTE_KIND))
+        for _, d in G.nodes(data=True)
+        if d.get(NodeAttr.KIND) == NodeKind.NOTE
+    )
+    return {str(k): c[str(k)] for k in NoteKind}
+
+
+def _group_label(d: Mapping[str, Any], multi: bool) -> str:
+    g = d.get(NodeAttr.GROUP)
+    label = f"Group {g}" if g is not None else "(no group)"
+    return f"{label} · {d.get(NodeAttr.WORKSHOP)}" if multi else label
+
+
+def group_theme_counts(G: KnowledgeGraph) -> list[dict[str, Any]]:
+    """Notes per (group, theme): rows ``group, theme, kind, notes`` for a heatmap.
+
+    ``group`` is ``Group {n}`` (``(no group)`` for notes without one), followed
+    by `` · {workshop}`` when the graph holds several workshops.
+
+    Examples
+    --------
+    >>> from collab_graph.graph.examples import example_graph
+    >>> rows = group_theme_counts(example_graph())
+    >>> [(r["group"], r["notes"]) for r in rows if r["theme"] == "Time and capacity"]
+    [('Group 1 · alpha', 1), ('Group 1 · beta', 1), ('Group 2 · alpha', 1)]
+    """
+    multi = len(workshop_slugs(G)) > 1
+    counts: Counter[tuple[str, str]] = Counter()
+    for n, d in G.nodes(data=True):
+        if d.get(NodeAttr.KIND) != NodeKind.NOTE:
+            continue
+        for t in targets(G, n, EdgeKind.ABOUT):
+            counts[_group_label(d, multi), t] += 1
+    return [
+        {
+            "group": g,
+            "theme": str(G.nodes[t][NodeAttr.LABEL]),
+            "kind": str(G.nodes[t][NodeAttr.KIND]),
+            "notes": c,
+        }
+        for (g, t), c in sorted(counts.items())
+    ]
+
+
+def gaps(G: KnowledgeGraph, *, min_score: float = DEFAULT_MIN_SCORE) -> dict[str, Any]:
     """Where practice and barrier do not meet.
 
     Parameters
@@ -782,7 +1026,7 @@ def gaps(G: nx.MultiDiGraph, *, min_score: float = DEFAULT_MIN_SCORE) -> dict[st
     strong: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
     linked: set[str] = set()
     for u, v, k, d in G.edges(keys=True, data=True):
-        if k == _ADDRESSES and d.get("score", 0.0) >= min_score:
+        if k == _ADDRESSES and d.get(EdgeAttr.SCORE, 0.0) >= min_score:
             strong[v].append((u, d))
             linked.add(u)
 
@@ -793,7 +1037,7 @@ def gaps(G: nx.MultiDiGraph, *, min_score: float = DEFAULT_MIN_SCORE) -> dict[st
         numbers, wg = _groups_json(groups_of(t))
         return {
             "id": _short_id(G, t),
-            "label": G.nodes[t].get("label", ""),
+            "label": G.nodes[t].get(NodeAttr.LABEL, ""),
             "groups": numbers,
             "workshop_groups": wg,
         }
@@ -811,17 +1055,17 @@ def gaps(G: nx.MultiDiGraph, *, min_score: float = DEFAULT_MIN_SCORE) -> dict[st
     cross = []
     for b, links in sorted(strong.items()):
         gb = groups_of(b)
-        for p, d in sorted(links, key=lambda x: (-x[1].get("score", 0.0), x[0])):
+        for p, d in sorted(links, key=lambda x: (-x[1].get(EdgeAttr.SCORE, 0.0), x[0])):
             gp = groups_of(p)
             needed = gb - gp
             if needed and gp:
                 cross.append(
                     {
                         "practice": _short_id(G, p),
-                        "practice_label": G.nodes[p].get("label", ""),
+                        "practice_label": G.nodes[p].get(NodeAttr.LABEL, ""),
                         "barrier": _short_id(G, b),
-                        "barrier_label": G.nodes[b].get("label", ""),
-                        "score": d.get("score", 0.0),
+                        "barrier_label": G.nodes[b].get(NodeAttr.LABEL, ""),
+                        "score": d.get(EdgeAttr.SCORE, 0.0),
                         "reported_by": _groups_json(gp)[1],
                         "needed_by": _groups_json(needed)[1],
                     }
@@ -834,7 +1078,7 @@ def gaps(G: nx.MultiDiGraph, *, min_score: float = DEFAULT_MIN_SCORE) -> dict[st
     }
 
 
-def theme_graph(G: nx.MultiDiGraph) -> nx.Graph:
+def theme_graph(G: KnowledgeGraph) -> nx.Graph[str]:
     """The undirected theme co-occurrence graph.
 
     Nodes are all themes (attributes ``kind``, ``label``); two themes are joined
@@ -850,19 +1094,21 @@ def theme_graph(G: nx.MultiDiGraph) -> nx.Graph:
     2
     """
     idx = _index(G)
-    T = nx.Graph()
+    T: nx.Graph[str] = nx.Graph()
     for kind in THEME_KINDS:
         for t in idx.by_kind.get(str(kind), []):
-            T.add_node(t, kind=str(kind), label=G.nodes[t].get("label", ""))
+            T.add_node(
+                t, **{NodeAttr.KIND: str(kind), NodeAttr.LABEL: G.nodes[t].get(NodeAttr.LABEL, "")}
+            )
     blocks: dict[tuple[Any, ...], set[str]] = defaultdict(set)
     for note, themes in idx.note_themes.items():
         d = G.nodes[note]
         key = (
-            d.get("workshop"),
-            d.get("group"),
-            d.get("question"),
-            d.get("prompt"),
-            d.get("block"),
+            d.get(NodeAttr.WORKSHOP),
+            d.get(NodeAttr.GROUP),
+            d.get(NodeAttr.QUESTION),
+            d.get(NodeAttr.PROMPT),
+            d.get(NodeAttr.BLOCK),
         )
         blocks[key].update(t for t, _ in themes)
     for block_themes in blocks.values():
@@ -873,11 +1119,11 @@ def theme_graph(G: nx.MultiDiGraph) -> nx.Graph:
                 T.add_edge(a, b, weight=w, distance=1.0 / w)
     for u, v, k, d in G.edges(keys=True, data=True):
         if k == _ADDRESSES and T.has_edge(u, v):
-            T.edges[u, v]["score"] = d.get("score", 0.0)
+            T.edges[u, v][EdgeAttr.SCORE] = d.get(EdgeAttr.SCORE, 0.0)
     return T
 
 
-def centrality(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
+def centrality(G: KnowledgeGraph) -> list[dict[str, Any]]:
     """Degree and betweenness centrality of each theme in :func:`theme_graph`.
 
     ``degree`` is networkx degree centrality, ``strength`` the summed edge
@@ -897,8 +1143,8 @@ def centrality(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
     rows = [
         {
             "id": _short_id(G, t),
-            "label": T.nodes[t]["label"],
-            "kind": T.nodes[t]["kind"],
+            "label": T.nodes[t][NodeAttr.LABEL],
+            "kind": T.nodes[t][NodeAttr.KIND],
             "degree": round(deg[t], 4),
             "strength": int(T.degree(t, weight="weight")),
             "betweenness": round(btw[t], 4),
@@ -909,7 +1155,7 @@ def centrality(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
     return rows
 
 
-def communities(G: nx.MultiDiGraph, *, seed: int = 0) -> list[list[str]]:
+def communities(G: KnowledgeGraph, *, seed: int = 0) -> list[list[str]]:
     """Louvain communities of the theme graph (theme ids), largest first.
 
     Isolated themes (never co-occurring) are left out.

@@ -1,7 +1,7 @@
 """The graph as RDF, and back: ``to_rdf(G)`` and ``from_rdf(g)`` are inverses.
 
 This module holds the one map between the networkx schema of
-:mod:`collab_graph.graph.build` and RDF:
+:mod:`collab_graph.graph.schema` and RDF:
 
 * **Classes.** :data:`CLASS_OF` maps each :class:`~collab_graph.model.NodeKind`
   to one RDF class (``cg:Note``, ``cg:Practice``, ``org:Organization``, ...).
@@ -51,12 +51,23 @@ from typing import Any, Protocol, TypeVar
 from typing import Literal as Lit
 from urllib.parse import quote, unquote
 
-import networkx as nx
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from collab_graph.bulk import paused_gc
 from collab_graph.errors import DataFileError, ExportError
+from collab_graph.graph.schema import (
+    THEME_KINDS,
+    EdgeAttr,
+    KnowledgeGraph,
+    NodeAttr,
+    join_list,
+    new_graph,
+    split_list,
+    theme_id,
+    theme_node,
+    workshop_node,
+)
 from collab_graph.model import EdgeKind, NodeKind
 from collab_graph.rdf.vocab import (
     CG,
@@ -131,7 +142,6 @@ EDGE_PREDICATES: Mapping[EdgeKind, URIRef] = {
 """The one EdgeKind ↔ RDF property map."""
 
 _INVERSE_EDGES = frozenset({EdgeKind.RAISED})
-_THEME_KINDS = frozenset({NodeKind.PRACTICE, NodeKind.BARRIER, NodeKind.BENEFIT})
 T_co = TypeVar("T_co", covariant=True)
 _EDGE_OF: Mapping[URIRef, EdgeKind] = {v: k for k, v in EDGE_PREDICATES.items()}
 
@@ -140,10 +150,11 @@ _EDGE_OF: Mapping[URIRef, EdgeKind] = {v: k for k, v in EDGE_PREDICATES.items()}
 class AttrSpec:
     """How one node or link attribute is written in RDF.
 
-    ``mode`` is ``one`` (one literal), ``many`` (a ``;``-joined attribute written
-    as one literal per value), ``ref`` (a theme id written as a theme IRI) or
-    ``refs`` (``;``-joined node ids written as IRIs). With ``empty`` True, an
-    empty string is not written and comes back as ``""``.
+    ``mode`` is ``one`` (one literal), ``many`` (a list attribute, see
+    :func:`collab_graph.graph.schema.join_list`, written as one literal per
+    value), ``ref`` (a theme id written as a theme IRI) or ``refs`` (a list of
+    node ids written as IRIs). With ``empty`` True, an empty string is not
+    written and comes back as ``""``.
     """
 
     predicate: URIRef
@@ -152,86 +163,86 @@ class AttrSpec:
 
 
 _THEME_ATTRS: Mapping[str, AttrSpec] = {
-    "label": AttrSpec(SKOS.prefLabel),
-    "theme_id": AttrSpec(DCTERMS.identifier),
-    "definition": AttrSpec(SKOS.definition, empty=True),
-    "cues": AttrSpec(CG.cue, "many"),
-    "alt_labels": AttrSpec(SKOS.altLabel, "many"),
-    "broader": AttrSpec(SKOS.broader, "ref"),
+    NodeAttr.LABEL: AttrSpec(SKOS.prefLabel),
+    NodeAttr.THEME_ID: AttrSpec(DCTERMS.identifier),
+    NodeAttr.DEFINITION: AttrSpec(SKOS.definition, empty=True),
+    NodeAttr.CUES: AttrSpec(CG.cue, "many"),
+    NodeAttr.ALT_LABELS: AttrSpec(SKOS.altLabel, "many"),
+    NodeAttr.BROADER: AttrSpec(SKOS.broader, "ref"),
 }
 
 NODE_ATTRS: Mapping[NodeKind, Mapping[str, AttrSpec]] = {
     NodeKind.WORKSHOP: {
-        "label": AttrSpec(RDFS.label),
-        "slug": AttrSpec(DCTERMS.identifier),
-        "title": AttrSpec(DCTERMS.title),
-        "source": AttrSpec(DCTERMS.source),
+        NodeAttr.LABEL: AttrSpec(RDFS.label),
+        NodeAttr.SLUG: AttrSpec(DCTERMS.identifier),
+        NodeAttr.TITLE: AttrSpec(DCTERMS.title),
+        NodeAttr.SOURCE: AttrSpec(DCTERMS.source),
     },
     NodeKind.QUESTION: {
-        "label": AttrSpec(RDFS.label),
-        "workshop": AttrSpec(CG.workshop),
-        "number": AttrSpec(CG.number),
-        "text": AttrSpec(SDO.text),
-        "line": AttrSpec(CG.sourceLine),
+        NodeAttr.LABEL: AttrSpec(RDFS.label),
+        NodeAttr.WORKSHOP: AttrSpec(CG.workshop),
+        NodeAttr.NUMBER: AttrSpec(CG.number),
+        NodeAttr.TEXT: AttrSpec(SDO.text),
+        NodeAttr.LINE: AttrSpec(CG.sourceLine),
     },
     NodeKind.PROMPT: {
-        "label": AttrSpec(RDFS.label),
-        "workshop": AttrSpec(CG.workshop),
-        "letter": AttrSpec(CG.letter),
-        "question": AttrSpec(CG.question),
-        "topic": AttrSpec(CG.topic),
-        "line": AttrSpec(CG.sourceLine),
+        NodeAttr.LABEL: AttrSpec(RDFS.label),
+        NodeAttr.WORKSHOP: AttrSpec(CG.workshop),
+        NodeAttr.LETTER: AttrSpec(CG.letter),
+        NodeAttr.QUESTION: AttrSpec(CG.question),
+        NodeAttr.TOPIC: AttrSpec(CG.topic),
+        NodeAttr.LINE: AttrSpec(CG.sourceLine),
     },
     NodeKind.GROUP: {
-        "label": AttrSpec(RDFS.label),
-        "workshop": AttrSpec(CG.workshop),
-        "number": AttrSpec(CG.number),
+        NodeAttr.LABEL: AttrSpec(RDFS.label),
+        NodeAttr.WORKSHOP: AttrSpec(CG.workshop),
+        NodeAttr.NUMBER: AttrSpec(CG.number),
     },
     NodeKind.NOTE: {
-        "label": AttrSpec(RDFS.label),
-        "workshop": AttrSpec(CG.workshop),
-        "note_id": AttrSpec(DCTERMS.identifier),
-        "text": AttrSpec(SDO.text),
-        "line": AttrSpec(CG.sourceLine),
-        "group": AttrSpec(CG.group),
-        "question": AttrSpec(CG.question),
-        "prompt": AttrSpec(CG.prompt),
-        "block": AttrSpec(CG.block),
-        "section": AttrSpec(CG.section),
-        "note_kind": AttrSpec(CG.noteKind),
-        "classifier_kind": AttrSpec(CG.classifierKind),
-        "confidence": AttrSpec(CG.confidence),
-        "reasons": AttrSpec(CG.reasons, empty=True),
-        "reviewed": AttrSpec(CG.reviewed),
+        NodeAttr.LABEL: AttrSpec(RDFS.label),
+        NodeAttr.WORKSHOP: AttrSpec(CG.workshop),
+        NodeAttr.NOTE_ID: AttrSpec(DCTERMS.identifier),
+        NodeAttr.TEXT: AttrSpec(SDO.text),
+        NodeAttr.LINE: AttrSpec(CG.sourceLine),
+        NodeAttr.GROUP: AttrSpec(CG.group),
+        NodeAttr.QUESTION: AttrSpec(CG.question),
+        NodeAttr.PROMPT: AttrSpec(CG.prompt),
+        NodeAttr.BLOCK: AttrSpec(CG.block),
+        NodeAttr.SECTION: AttrSpec(CG.section),
+        NodeAttr.NOTE_KIND: AttrSpec(CG.noteKind),
+        NodeAttr.CLASSIFIER_KIND: AttrSpec(CG.classifierKind),
+        NodeAttr.CONFIDENCE: AttrSpec(CG.confidence),
+        NodeAttr.REASONS: AttrSpec(CG.reasons, empty=True),
+        NodeAttr.REVIEWED: AttrSpec(CG.reviewed),
     },
     NodeKind.PRACTICE: _THEME_ATTRS,
     NodeKind.BARRIER: _THEME_ATTRS,
     NodeKind.BENEFIT: _THEME_ATTRS,
     NodeKind.ORGANISATION: {
-        "label": AttrSpec(SKOS.prefLabel),
-        "org_id": AttrSpec(DCTERMS.identifier),
-        "org_type": AttrSpec(CG.orgType),
-        "aliases": AttrSpec(SKOS.altLabel, "many"),
-        "note": AttrSpec(RDFS.comment, empty=True),
+        NodeAttr.LABEL: AttrSpec(SKOS.prefLabel),
+        NodeAttr.ORG_ID: AttrSpec(DCTERMS.identifier),
+        NodeAttr.ORG_TYPE: AttrSpec(CG.orgType),
+        NodeAttr.ALIASES: AttrSpec(SKOS.altLabel, "many"),
+        NodeAttr.NOTE: AttrSpec(RDFS.comment, empty=True),
     },
 }
 """Node attribute → RDF property, per node kind. Other attributes are not exported."""
 
 LINK_ATTRS: Mapping[str, AttrSpec] = {
-    "score": AttrSpec(CG.score),
-    "level": AttrSpec(CG.level),
-    "curated": AttrSpec(CG.curated),
-    "strength": AttrSpec(CG.strength, empty=True),
-    "rationale": AttrSpec(CG.rationale, empty=True),
-    "curated_score": AttrSpec(CG.curatedScore),
-    "evidence_score": AttrSpec(CG.evidenceScore),
-    "endorsement": AttrSpec(CG.endorsement),
-    "groups_barrier": AttrSpec(CG.groupsBarrier),
-    "groups_practice": AttrSpec(CG.groupsPractice),
-    "groups_both": AttrSpec(CG.groupsBoth),
-    "explicit_groups": AttrSpec(CG.explicitGroups),
-    "block_groups": AttrSpec(CG.blockGroups),
-    "explicit_notes": AttrSpec(CG.explicitNote, "refs"),
+    EdgeAttr.SCORE: AttrSpec(CG.score),
+    EdgeAttr.LEVEL: AttrSpec(CG.level),
+    EdgeAttr.CURATED: AttrSpec(CG.curated),
+    EdgeAttr.STRENGTH: AttrSpec(CG.strength, empty=True),
+    EdgeAttr.RATIONALE: AttrSpec(CG.rationale, empty=True),
+    EdgeAttr.CURATED_SCORE: AttrSpec(CG.curatedScore),
+    EdgeAttr.EVIDENCE_SCORE: AttrSpec(CG.evidenceScore),
+    EdgeAttr.ENDORSEMENT: AttrSpec(CG.endorsement),
+    EdgeAttr.GROUPS_BARRIER: AttrSpec(CG.groupsBarrier),
+    EdgeAttr.GROUPS_PRACTICE: AttrSpec(CG.groupsPractice),
+    EdgeAttr.GROUPS_BOTH: AttrSpec(CG.groupsBoth),
+    EdgeAttr.EXPLICIT_GROUPS: AttrSpec(CG.explicitGroups),
+    EdgeAttr.BLOCK_GROUPS: AttrSpec(CG.blockGroups),
+    EdgeAttr.EXPLICIT_NOTES: AttrSpec(CG.explicitNote, "refs"),
 }
 """``addresses`` edge attribute → property of its ``cg:AddressesLink`` resource."""
 
@@ -276,6 +287,11 @@ def node_iri(base: str, node: str) -> URIRef:
     return URIRef(base + quote(node, safe="/-_.~"))
 
 
+def _source_document(slug: str) -> str:
+    """The path (under the base IRI) of a workshop's ``cg:SourceDocument``."""
+    return f"{workshop_node(slug)}/source"
+
+
 def shared_graph_iri(base: str) -> URIRef:
     """Name of the named graph holding themes, organisations and links."""
     return URIRef(base + "graph/shared")
@@ -296,11 +312,11 @@ def _attr_objects(base: str, spec: AttrSpec, value: Any) -> list[Node]:
         if spec.empty and value == "":
             return []
         return [_literal(value)]
-    parts = [v for v in str(value).split(";") if v]
+    parts = split_list(value)
     if spec.mode == "many":
         return [Literal(v) for v in parts]
     if spec.mode == "ref":
-        return [node_iri(base, f"theme/{v}") for v in parts]
+        return [node_iri(base, theme_node(v)) for v in parts]
     return [node_iri(base, v) for v in parts]
 
 
@@ -313,9 +329,9 @@ def node_kind(node: str, data: Mapping[str, Any]) -> NodeKind:
     <NodeKind.BARRIER: 'barrier'>
     """
     try:
-        return NodeKind(str(data.get("kind")))
+        return NodeKind(str(data.get(NodeAttr.KIND)))
     except ValueError as exc:
-        raise ExportError(f"node {node!r} has unknown kind {data.get('kind')!r}") from exc
+        raise ExportError(f"node {node!r} has unknown kind {data.get(NodeAttr.KIND)!r}") from exc
 
 
 class TermMaker(Protocol[T_co]):
@@ -363,7 +379,7 @@ class _RdflibTerms:
 
 
 def walk_quads(
-    G: nx.MultiDiGraph, base: str, terms: TermMaker[T_co]
+    G: KnowledgeGraph, base: str, terms: TermMaker[T_co]
 ) -> Iterator[tuple[T_co, T_co, T_co, T_co]]:
     """Every quad of the RDF form of ``G`` in a deterministic order, spelt by ``terms``.
 
@@ -399,8 +415,8 @@ def walk_quads(
         kind = node_kind(node, data)
         s = t.node(node)
         if kind in _WORKSHOP_KINDS:
-            slug = data["slug"] if kind is NodeKind.WORKSHOP else data["workshop"]
-            g = t.node(f"workshop/{slug}")
+            slug = data[NodeAttr.SLUG] if kind is NodeKind.WORKSHOP else data[NodeAttr.WORKSHOP]
+            g = t.node(workshop_node(slug))
         else:
             g = shared
         graph_of[node] = g
@@ -412,14 +428,14 @@ def walk_quads(
                 for o in t.objects(spec, data[name]):
                     yield s, pred, o, g
         if kind is NodeKind.WORKSHOP:
-            doc = t.node(f"{node}/source")
+            doc = t.node(_source_document(data[NodeAttr.SLUG]))
             yield doc, a, source_doc, g
             yield doc, a, entity, g
-            yield doc, label, t.text(str(data.get("source", ""))), g
+            yield doc, label, t.text(str(data.get(NodeAttr.SOURCE, ""))), g
             yield s, used, doc, g
         elif kind is NodeKind.NOTE:
-            yield s, derived, t.node(f"workshop/{data['workshop']}/source"), g
-        elif kind in _THEME_KINDS:
+            yield s, derived, t.node(_source_document(data[NodeAttr.WORKSHOP])), g
+        elif kind in THEME_KINDS:
             yield s, in_scheme, scheme, g
     preds = {k: t.vocab(p) for k, p in EDGE_PREDICATES.items()}
     primary = t.vocab(CG.primaryTheme)
@@ -433,11 +449,10 @@ def walk_quads(
             yield sv, pred, su, graph_of[v]
             continue
         yield su, pred, sv, graph_of[u]
-        if ekind is EdgeKind.ABOUT and data.get("primary"):
+        if ekind is EdgeKind.ABOUT and data.get(EdgeAttr.PRIMARY):
             yield su, primary, sv, graph_of[u]
         elif ekind is EdgeKind.ADDRESSES:
-            practice, barrier = u.removeprefix("theme/"), v.removeprefix("theme/")
-            link = t.node(f"addresses/{practice}/{barrier}")
+            link = t.node(f"addresses/{theme_id(u)}/{theme_id(v)}")
             yield link, a, link_class, shared
             yield link, link_p, su, shared
             yield link, link_b, sv, shared
@@ -448,7 +463,7 @@ def walk_quads(
 
 
 def iter_quads(
-    G: nx.MultiDiGraph, base: str = DEFAULT_BASE
+    G: KnowledgeGraph, base: str = DEFAULT_BASE
 ) -> Iterator[tuple[Node, Node, Node, Node]]:
     """Every quad of the RDF form of ``G``, in a deterministic order, as rdflib terms.
 
@@ -487,7 +502,7 @@ def _bind(g: Graph, base: str) -> None:
     g.bind("cgd", base, override=True)
 
 
-def to_rdf(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> Dataset:
+def to_rdf(G: KnowledgeGraph, *, base: str = DEFAULT_BASE) -> Dataset:
     """The graph as an RDF dataset with one named graph per workshop.
 
     Parameters
@@ -529,7 +544,7 @@ def to_rdf(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> Dataset:
     return ds
 
 
-def to_graph(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> Graph:
+def to_graph(G: KnowledgeGraph, *, base: str = DEFAULT_BASE) -> Graph:
     """The graph as one flat RDF graph (all workshops' triples together).
 
     Examples
@@ -567,14 +582,14 @@ def _infer_base(
         if CG.Workshop in ts:
             slug = ident(s)
             if slug is not None:
-                tail = quote(f"workshop/{slug}", safe="/-_.~")
+                tail = quote(workshop_node(str(slug)), safe="/-_.~")
                 if str(s).endswith(tail):
                     return str(s)[: -len(tail)]
     for s, ts in types.items():
         if ts & {CG.Practice, CG.Barrier, CG.Benefit}:
             tid = ident(s)
-            if tid is not None and str(s).endswith(f"theme/{tid}"):
-                return str(s)[: -len(f"theme/{tid}")]
+            if tid is not None and str(s).endswith(theme_node(str(tid))):
+                return str(s)[: -len(theme_node(str(tid)))]
     return DEFAULT_BASE
 
 
@@ -588,14 +603,14 @@ def _from_objects(base: str, spec: AttrSpec, objs: list[Node]) -> Any:
         value = o.toPython()
         return float(value) if isinstance(value, Decimal) else value
     if spec.mode == "many":
-        return ";".join(sorted({str(o) for o in objs}))
-    ids = sorted(unquote(str(o)[len(base) :]) for o in objs if str(o).startswith(base))
+        return join_list(str(o) for o in objs)
+    ids = [unquote(str(o)[len(base) :]) for o in objs if str(o).startswith(base)]
     if spec.mode == "ref":
-        return ids[0].removeprefix("theme/") if ids else None
-    return ";".join(ids)
+        return theme_id(min(ids)) if ids else None
+    return join_list(ids)
 
 
-def from_rdf(g: Graph, *, base: str | None = None) -> nx.MultiDiGraph:
+def from_rdf(g: Graph, *, base: str | None = None) -> KnowledgeGraph:
     """Rebuild the networkx graph from its RDF form (the inverse of :func:`to_rdf`).
 
     Parameters
@@ -637,7 +652,7 @@ def from_rdf(g: Graph, *, base: str | None = None) -> nx.MultiDiGraph:
         text = str(term)
         return unquote(text[len(base) :]) if text.startswith(base) else None
 
-    H = nx.MultiDiGraph(name="collab-graph")
+    H = new_graph()
     kinds: dict[Node, tuple[str, NodeKind]] = {}
     for s, ts in types.items():
         found = [KIND_OF[t] for t in ts if isinstance(t, URIRef) and t in KIND_OF]
@@ -650,7 +665,7 @@ def from_rdf(g: Graph, *, base: str | None = None) -> nx.MultiDiGraph:
             raise DataFileError(f"{s} is not under the base IRI {base!r}")
         kinds[s] = (nid, found[0])
     for s, (nid, kind) in sorted(kinds.items(), key=lambda kv: kv[1][0]):
-        attrs: dict[str, Any] = {"kind": str(kind)}
+        attrs: dict[str, Any] = {NodeAttr.KIND: str(kind)}
         sp = props.get(s, {})
         for attr, spec in NODE_ATTRS[kind].items():
             value = _from_objects(base, spec, sp.get(spec.predicate, []))
@@ -680,7 +695,7 @@ def from_rdf(g: Graph, *, base: str | None = None) -> nx.MultiDiGraph:
                 if ekind in _INVERSE_EDGES:
                     u, v = v, u
                 elif ekind is EdgeKind.ABOUT:
-                    data["primary"] = o in sp.get(CG.primaryTheme, [])
+                    data[EdgeAttr.PRIMARY] = o in sp.get(CG.primaryTheme, [])
                 edges.append((u, v, ekind, data))
     for u, v, sp in links:
         data = {}
@@ -690,7 +705,7 @@ def from_rdf(g: Graph, *, base: str | None = None) -> nx.MultiDiGraph:
                 data[attr] = value
         edges.append((u, v, EdgeKind.ADDRESSES, data))
     for u, v, ekind, data in sorted(edges, key=lambda e: (e[0], e[1], str(e[2]))):
-        H.add_edge(u, v, key=str(ekind), kind=str(ekind), **data)
+        H.add_edge(u, v, key=str(ekind), **{EdgeAttr.KIND: str(ekind), **data})
     return H
 
 

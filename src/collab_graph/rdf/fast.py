@@ -43,13 +43,13 @@ from decimal import Decimal
 from typing import Any, Protocol, TextIO
 from urllib.parse import quote
 
-import networkx as nx
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from collab_graph.bulk import paused_gc
 from collab_graph.errors import ExportError
+from collab_graph.graph.schema import KnowledgeGraph, split_list, theme_node
 from collab_graph.rdf.convert import AttrSpec, walk_quads
 from collab_graph.rdf.vocab import DEFAULT_BASE, PREFIXES, RDF, XSD
 
@@ -71,7 +71,7 @@ _SAFE = "/-_.~"  # as rdf.node_iri
 
 
 class _Writer(Protocol):
-    def __call__(self, G: nx.MultiDiGraph, out: TextIO, *, base: str = ...) -> int: ...
+    def __call__(self, G: KnowledgeGraph, out: TextIO, *, base: str = ...) -> int: ...
 
 
 def _quote(lexical: str) -> str:
@@ -145,15 +145,15 @@ class _Terms:
             if spec.empty and value == "":
                 return []
             return [self.value(value)]
-        parts = list(dict.fromkeys(v for v in str(value).split(";") if v))
+        parts = list(dict.fromkeys(split_list(value)))
         if spec.mode == "many":
             return [_quote(v) for v in parts]
         if spec.mode == "ref":
-            return [self.node(f"theme/{v}") for v in parts]
+            return [self.node(theme_node(v)) for v in parts]
         return [self.node(v) for v in parts]
 
 
-def _rows(G: nx.MultiDiGraph, base: str) -> Iterator[tuple[str, str, str, str]]:
+def _rows(G: KnowledgeGraph, base: str) -> Iterator[tuple[str, str, str, str]]:
     """(subject, predicate, object, graph) as N-Triples terms: the quads of ``iter_quads``.
 
     The same walk as :func:`collab_graph.rdf.convert.iter_quads`
@@ -163,7 +163,7 @@ def _rows(G: nx.MultiDiGraph, base: str) -> Iterator[tuple[str, str, str, str]]:
     return walk_quads(G, base, _Terms(base))
 
 
-def write_ntriples(G: nx.MultiDiGraph, out: TextIO, *, base: str = DEFAULT_BASE) -> int:
+def write_ntriples(G: KnowledgeGraph, out: TextIO, *, base: str = DEFAULT_BASE) -> int:
     """Write the graph's triples (the union of all workshops) as N-Triples.
 
     Parameters
@@ -188,7 +188,7 @@ def write_ntriples(G: nx.MultiDiGraph, out: TextIO, *, base: str = DEFAULT_BASE)
     return _write_rows(G, out, base, quads=False)
 
 
-def write_nquads(G: nx.MultiDiGraph, out: TextIO, *, base: str = DEFAULT_BASE) -> int:
+def write_nquads(G: KnowledgeGraph, out: TextIO, *, base: str = DEFAULT_BASE) -> int:
     """Write the graph as N-Quads: each workshop in its named graph (as :func:`to_rdf`).
 
     Returns
@@ -199,7 +199,7 @@ def write_nquads(G: nx.MultiDiGraph, out: TextIO, *, base: str = DEFAULT_BASE) -
     return _write_rows(G, out, base, quads=True)
 
 
-def _write_rows(G: nx.MultiDiGraph, out: TextIO, base: str, *, quads: bool) -> int:
+def _write_rows(G: KnowledgeGraph, out: TextIO, base: str, *, quads: bool) -> int:
     n = 0
     batch: list[str] = []
     with paused_gc():
@@ -223,7 +223,7 @@ def _prefixed(term: str, names: list[tuple[str, str]]) -> str | None:
     return None
 
 
-def write_turtle(G: nx.MultiDiGraph, out: TextIO, *, base: str = DEFAULT_BASE) -> int:
+def write_turtle(G: KnowledgeGraph, out: TextIO, *, base: str = DEFAULT_BASE) -> int:
     """Write the graph's triples (the union of all workshops) as Turtle.
 
     Vocabulary terms use the prefixes of :data:`collab_graph.rdf.vocab.PREFIXES`;
@@ -279,23 +279,23 @@ def write_turtle(G: nx.MultiDiGraph, out: TextIO, *, base: str = DEFAULT_BASE) -
     return n
 
 
-def _text(write: _Writer, G: nx.MultiDiGraph, base: str) -> bytes:
+def _text(write: _Writer, G: KnowledgeGraph, base: str) -> bytes:
     buf = io.StringIO()
     write(G, buf, base=base)
     return buf.getvalue().encode("utf-8")
 
 
-def ntriples(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> bytes:
+def ntriples(G: KnowledgeGraph, *, base: str = DEFAULT_BASE) -> bytes:
     """:func:`write_ntriples` into UTF-8 bytes."""
     return _text(write_ntriples, G, base)
 
 
-def nquads(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> bytes:
+def nquads(G: KnowledgeGraph, *, base: str = DEFAULT_BASE) -> bytes:
     """:func:`write_nquads` into UTF-8 bytes."""
     return _text(write_nquads, G, base)
 
 
-def oxigraph_store(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> ox.Store:
+def oxigraph_store(G: KnowledgeGraph, *, base: str = DEFAULT_BASE) -> ox.Store:
     """An in-memory pyoxigraph store holding the graph's quads (as :func:`write_nquads`).
 
     The quads go in as N-Quads text through Oxigraph's bulk loader, which is
@@ -323,7 +323,7 @@ class _QuadStream(io.RawIOBase):
     Lets Oxigraph's loader consume the quads without the whole text in memory.
     """
 
-    def __init__(self, G: nx.MultiDiGraph, base: str) -> None:
+    def __init__(self, G: KnowledgeGraph, base: str) -> None:
         super().__init__()
         self._rows = _rows(G, base)
         self._buf = b""
@@ -344,6 +344,6 @@ class _QuadStream(io.RawIOBase):
         return n
 
 
-def turtle(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> bytes:
+def turtle(G: KnowledgeGraph, *, base: str = DEFAULT_BASE) -> bytes:
     """:func:`write_turtle` into UTF-8 bytes."""
     return _text(write_turtle, G, base)

@@ -43,6 +43,7 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.term import BNode, Node, URIRef
 
 from collab_graph.errors import QueryError
+from collab_graph.graph.schema import KnowledgeGraph
 from collab_graph.rdf.convert import iter_quads, to_rdf
 from collab_graph.rdf.vocab import DEFAULT_BASE, PREFIXES
 
@@ -187,7 +188,7 @@ def _ox_quads(quads: Iterable[tuple[Node, Node, Node, Node | None]]) -> Iterator
 
 
 def _quads_of(
-    data: nx.MultiDiGraph | Graph, base: str
+    data: KnowledgeGraph | Graph, base: str
 ) -> Iterable[tuple[Node, Node, Node, Node | None]]:
     if isinstance(data, nx.Graph):
         return iter_quads(data, base)
@@ -204,7 +205,7 @@ def _value(term: Any) -> str | None:
     return str(term.value)
 
 
-def _run_oxigraph(data: nx.MultiDiGraph | Graph | ox.Store, query: str, base: str) -> QueryResult:
+def _run_oxigraph(data: KnowledgeGraph | Graph | ox.Store, query: str, base: str) -> QueryResult:
     if isinstance(data, ox.Store):
         store = data
     elif isinstance(data, nx.Graph):
@@ -232,7 +233,7 @@ def _run_oxigraph(data: nx.MultiDiGraph | Graph | ox.Store, query: str, base: st
     return QueryResult("select", columns, rows)
 
 
-def load_store(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> ox.Store:
+def load_store(G: KnowledgeGraph, *, base: str = DEFAULT_BASE) -> ox.Store:
     """An Oxigraph store holding the graph's RDF, to keep and query many times with :func:`run`.
 
     Examples
@@ -256,7 +257,7 @@ def _rdflib_value(term: Any) -> str | None:
 
 
 def _run_rdflib(
-    data: nx.MultiDiGraph | Graph, query: str, base: str, parsed: ParseResults
+    data: KnowledgeGraph | Graph, query: str, base: str, parsed: ParseResults
 ) -> QueryResult:
     if any(getattr(n, "name", None) == "DatasetClause" for n in _walk(parsed)):
         raise QueryError("FROM / FROM NAMED are not supported with engine='rdflib'; use oxigraph")
@@ -283,7 +284,7 @@ def _run_rdflib(
 
 
 def run(
-    data: nx.MultiDiGraph | Graph | ox.Store,
+    data: KnowledgeGraph | Graph | ox.Store,
     query: str,
     *,
     base: str = DEFAULT_BASE,

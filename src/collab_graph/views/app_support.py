@@ -4,13 +4,15 @@
 modules, and renders what comes back; caching lives there. Nothing here imports
 Streamlit, so every helper is testable on its own.
 
+Graph queries live in :mod:`collab_graph.graph.query`, the rows the app and
+the CLI share in :mod:`collab_graph.views.tables` and drawing in
+:mod:`collab_graph.views.network`; what is left here is the app's own:
+launching it, uploads, the parse report and the Explore page's filter options.
+
 Examples
 --------
 >>> from collab_graph.graph.examples import example_graph
 >>> G = example_graph()
->>> rows = notes_table(G)
->>> rows[0]["id"], rows[0]["kind"], rows[0]["themes"]
-('G1-Q1-A-1', 'practice', 'Protected / dedicated time for innovation')
 >>> [label for _, label in group_options(G)]
 ['Group 1 · alpha', 'Group 2 · alpha', 'Group 1 · beta']
 """
@@ -29,11 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
-
 from collab_graph.errors import CollabGraphError, InputFileError
+from collab_graph.graph.query import workshop_slugs
+from collab_graph.graph.schema import KnowledgeGraph, NodeAttr
 from collab_graph.ingest.parse import MAX_BYTES
-from collab_graph.model import EdgeKind, LineRole, NodeKind, Note, NoteKind, ParseResult
+from collab_graph.model import LineRole, NodeKind, Note, ParseResult
 
 __all__ = [
     "APP_SCRIPT_ENV",
@@ -42,24 +44,16 @@ __all__ = [
     "UPLOAD_LIMIT_BYTES",
     "UPLOAD_SUFFIXES",
     "Upload",
-    "answer_subgraph",
     "app_environment",
     "app_script",
-    "combined_rows",
     "free_port",
     "group_options",
-    "group_theme_counts",
-    "kind_counts",
     "md_escape",
     "note_from_node",
-    "notes_table",
     "option_labels",
-    "org_mentions",
     "parse_report",
     "paths_from_env",
-    "practice_rows",
     "question_options",
-    "quote_rows",
     "save_uploads",
     "streamlit_command",
     "wait_for_port",
@@ -363,54 +357,10 @@ def parse_report(results: Sequence[ParseResult]) -> list[dict[str, Any]]:
     return rows
 
 
-# --------------------------------------------------------------------------- tables
+# --------------------------------------------------------------------------- notes
 
 
-def _about(G: nx.MultiDiGraph, node: str, kind: EdgeKind) -> list[str]:
-    return [v for _, v, k in G.out_edges(node, keys=True) if k == kind]
-
-
-def note_nodes(G: nx.MultiDiGraph) -> list[str]:
-    """Note node ids in workshop and source-line order."""
-    notes = [n for n, k in G.nodes(data="kind") if k == NodeKind.NOTE]
-    return sorted(notes, key=lambda n: (G.nodes[n]["workshop"], G.nodes[n]["line"], n))
-
-
-def notes_table(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
-    """Every note with its provenance and coding, one dict per note, in source order.
-
-    Themes and organisations are ``;``-joined labels; ``theme_ids`` and
-    ``org_ids`` keep the ids (for editing).
-    """
-    rows: list[dict[str, Any]] = []
-    for n in note_nodes(G):
-        d = G.nodes[n]
-        themes = _about(G, n, EdgeKind.ABOUT)
-        orgs = _about(G, n, EdgeKind.MENTIONS)
-        rows.append(
-            {
-                "workshop": d.get("workshop"),
-                "id": d.get("note_id"),
-                "group": d.get("group"),
-                "question": d.get("question"),
-                "prompt": d.get("prompt"),
-                "line": d.get("line"),
-                "text": d.get("text"),
-                "kind": d.get("note_kind"),
-                "themes": "; ".join(str(G.nodes[t]["label"]) for t in themes),
-                "orgs": "; ".join(str(G.nodes[o]["label"]) for o in orgs),
-                "confidence": d.get("confidence"),
-                "reviewed": bool(d.get("reviewed", False)),
-                "reasons": d.get("reasons", ""),
-                "theme_ids": [str(G.nodes[t].get("theme_id", t)) for t in themes],
-                "org_ids": [str(G.nodes[o].get("org_id", o)) for o in orgs],
-                "node": n,
-            }
-        )
-    return rows
-
-
-def note_from_node(G: nx.MultiDiGraph, node: str) -> Note:
+def note_from_node(G: KnowledgeGraph, node: str) -> Note:
     """The :class:`~collab_graph.model.Note` behind a note node (for saving a review).
 
     Examples
@@ -421,44 +371,43 @@ def note_from_node(G: nx.MultiDiGraph, node: str) -> Note:
     ('G1-Q1-A-2', 'alpha', 'Day job – no time')
     """
     d = G.nodes[node]
-    if d.get("kind") != NodeKind.NOTE:
+    if d.get(NodeAttr.KIND) != NodeKind.NOTE:
         raise KeyError(f"{node} is not a note")
     return Note(
-        id=str(d["note_id"]),
-        workshop=str(d["workshop"]),
-        group=d.get("group"),
-        question=d.get("question"),
-        prompt=d.get("prompt"),
-        line=int(d["line"]),
-        text=str(d["text"]),
-        section=d.get("section"),
-        block=int(d.get("block", 1)),
+        id=str(d[NodeAttr.NOTE_ID]),
+        workshop=str(d[NodeAttr.WORKSHOP]),
+        group=d.get(NodeAttr.GROUP),
+        question=d.get(NodeAttr.QUESTION),
+        prompt=d.get(NodeAttr.PROMPT),
+        line=int(d[NodeAttr.LINE]),
+        text=str(d[NodeAttr.TEXT]),
+        section=d.get(NodeAttr.SECTION),
+        block=int(d.get(NodeAttr.BLOCK, 1)),
     )
 
 
 # --------------------------------------------------------------------------- filter options
 
 
-def _multi_workshop(G: nx.MultiDiGraph) -> bool:
-    return sum(1 for _, k in G.nodes(data="kind") if k == NodeKind.WORKSHOP) > 1
-
-
-def group_options(G: nx.MultiDiGraph) -> list[tuple[str, str]]:
+def group_options(G: KnowledgeGraph) -> list[tuple[str, str]]:
     """``(group node id, label)`` for the group filter, in workshop and group order.
 
     The label names the workshop when the graph holds several.
     """
-    multi = _multi_workshop(G)
-    groups = [(n, d) for n, d in G.nodes(data=True) if d.get("kind") == NodeKind.GROUP]
-    groups.sort(key=lambda item: (str(item[1].get("workshop")), item[1].get("number") or 0))
+    multi = len(workshop_slugs(G)) > 1
+    groups = [(n, d) for n, d in G.nodes(data=True) if d.get(NodeAttr.KIND) == NodeKind.GROUP]
+    groups.sort(
+        key=lambda item: (str(item[1].get(NodeAttr.WORKSHOP)), item[1].get(NodeAttr.NUMBER) or 0)
+    )
     out = []
     for n, d in groups:
-        label = f"Group {d['number']}" if d.get("number") is not None else str(d.get("label"))
-        out.append((n, f"{label} · {d.get('workshop')}" if multi else label))
+        number = d.get(NodeAttr.NUMBER)
+        label = f"Group {number}" if number is not None else str(d.get(NodeAttr.LABEL))
+        out.append((n, f"{label} · {d.get(NodeAttr.WORKSHOP)}" if multi else label))
     return out
 
 
-def question_options(G: nx.MultiDiGraph) -> list[int]:
+def question_options(G: KnowledgeGraph) -> list[int]:
     """Question numbers that notes are asked under, ascending.
 
     Examples
@@ -469,14 +418,14 @@ def question_options(G: nx.MultiDiGraph) -> list[int]:
     """
     return sorted(
         {
-            int(d["question"])
+            int(d[NodeAttr.QUESTION])
             for _, d in G.nodes(data=True)
-            if d.get("kind") == NodeKind.NOTE and d.get("question") is not None
+            if d.get(NodeAttr.KIND) == NodeKind.NOTE and d.get(NodeAttr.QUESTION) is not None
         }
     )
 
 
-def option_labels(G: nx.MultiDiGraph, *kinds: str, used_only: bool = True) -> dict[str, str]:
+def option_labels(G: KnowledgeGraph, *kinds: str, used_only: bool = True) -> dict[str, str]:
     """``{node id: label}`` of the nodes of ``kinds``, sorted by label.
 
     With ``used_only``, only nodes that some note links to.
@@ -489,97 +438,19 @@ def option_labels(G: nx.MultiDiGraph, *kinds: str, used_only: bool = True) -> di
     """
     wanted = set(kinds)
     out = [
-        (n, str(d.get("label", n)))
+        (n, str(d.get(NodeAttr.LABEL, n)))
         for n, d in G.nodes(data=True)
-        if d.get("kind") in wanted
+        if d.get(NodeAttr.KIND) in wanted
         and (
-            not used_only or any(G.nodes[u].get("kind") == NodeKind.NOTE for u in G.predecessors(n))
+            not used_only
+            or any(G.nodes[u].get(NodeAttr.KIND) == NodeKind.NOTE for u in G.predecessors(n))
         )
     ]
     out.sort(key=lambda item: item[1].casefold())
     return dict(out)
 
 
-# --------------------------------------------------------------------------- insights
-
-
-def kind_counts(G: nx.MultiDiGraph) -> dict[str, int]:
-    """How many notes of each coded kind.
-
-    Examples
-    --------
-    >>> from collab_graph.graph.examples import example_graph
-    >>> kind_counts(example_graph())
-    {'practice': 5, 'barrier': 4, 'benefit': 1, 'context': 0, 'heading': 1}
-    """
-    c = Counter(str(d.get("note_kind")) for _, d in G.nodes(data=True) if d.get("kind") == "note")
-    return {str(k): c[str(k)] for k in NoteKind}
-
-
-def _group_label(d: Mapping[str, Any], multi: bool) -> str:
-    g = d.get("group")
-    label = f"Group {g}" if g is not None else "(no group)"
-    return f"{label} · {d.get('workshop')}" if multi else label
-
-
-def group_theme_counts(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
-    """Notes per (group, theme): rows ``group, theme, kind, notes`` for a heatmap.
-
-    Examples
-    --------
-    >>> from collab_graph.graph.examples import example_graph
-    >>> rows = group_theme_counts(example_graph())
-    >>> [(r["group"], r["notes"]) for r in rows if r["theme"] == "Time and capacity"]
-    [('Group 1 · alpha', 1), ('Group 1 · beta', 1), ('Group 2 · alpha', 1)]
-    """
-    multi = _multi_workshop(G)
-    counts: Counter[tuple[str, str]] = Counter()
-    for n, d in G.nodes(data=True):
-        if d.get("kind") != NodeKind.NOTE:
-            continue
-        for t in _about(G, n, EdgeKind.ABOUT):
-            counts[_group_label(d, multi), t] += 1
-    return [
-        {
-            "group": g,
-            "theme": str(G.nodes[t]["label"]),
-            "kind": str(G.nodes[t]["kind"]),
-            "notes": c,
-        }
-        for (g, t), c in sorted(counts.items())
-    ]
-
-
-def org_mentions(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
-    """Organisations with the notes and groups mentioning them, most mentioned first.
-
-    Examples
-    --------
-    >>> from collab_graph.graph.examples import example_graph
-    >>> [(r["organisation"], r["notes"], r["groups"]) for r in org_mentions(example_graph())]
-    [('NHS', 2, 2), ('Procurement function', 2, 2)]
-    """
-    rows: list[dict[str, Any]] = []
-    for n, d in G.nodes(data=True):
-        if d.get("kind") != NodeKind.ORGANISATION:
-            continue
-        notes = [u for u, _, k in G.in_edges(n, keys=True) if k == EdgeKind.MENTIONS]
-        if not notes:
-            continue
-        groups = {(G.nodes[u].get("workshop"), G.nodes[u].get("group")) for u in notes}
-        rows.append(
-            {
-                "organisation": str(d.get("label")),
-                "type": str(d.get("org_type", "")),
-                "notes": len(notes),
-                "groups": len(groups),
-            }
-        )
-    rows.sort(key=lambda r: (-r["notes"], r["organisation"]))
-    return rows
-
-
-# --------------------------------------------------------------------------- ask
+# --------------------------------------------------------------------------- text
 
 
 _MD_SPECIAL_RE = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -594,126 +465,3 @@ def md_escape(text: str) -> str:
     \\[click\\]\\(javascript\\:x\\) \\*bold\\* \\$5
     """
     return _MD_SPECIAL_RE.sub(r"\\\1", " ".join(text.split()))
-
-
-def practice_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The ranked practices of a :func:`~collab_graph.graph.query.practices_for` answer, as rows.
-
-    Examples
-    --------
-    >>> from collab_graph.graph.examples import example_graph
-    >>> from collab_graph.graph.query import practices_for
-    >>> row = practice_rows(practices_for(example_graph(), "day job no time"))[0]
-    >>> row["rank"], row["practice"], row["score"], row["curated"], row["evidence"], row["level"]
-    (1, 'Protected / dedicated time for innovation', 0.75, 1.0, 0.5, 1)
-    """
-    rows = []
-    for i, p in enumerate(result.get("practices", []), start=1):
-        cur = p.get("curated") or {}
-        rows.append(
-            {
-                "rank": i,
-                "practice": p["label"],
-                "score": p["score"],
-                "curated": p.get("curated_score", 0.0),
-                "evidence": p.get("evidence_score", 0.0),
-                "level": p["level"],
-                "strength": cur.get("strength") or "",
-                "groups": ", ".join(str(g) for g in p.get("groups", [])),
-                "quotes": len(p.get("evidence", [])),
-                "id": p["id"],
-            }
-        )
-    return rows
-
-
-def quote_rows(evidence: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Evidence entries as table rows: the quote and where it comes from.
-
-    Examples
-    --------
-    >>> quote_rows([{"text": "t", "group": 3, "question": 1, "prompt": "D", "line": 149,
-    ...              "note": "G3-Q1-D-6", "role": "barrier", "workshop": "w"}])[0]["where"]
-    'Group 3 · Q1 · D) · line 149'
-    """
-    rows = []
-    for e in evidence:
-        where = []
-        if e.get("group") is not None:
-            where.append(f"Group {e['group']}")
-        if e.get("question") is not None:
-            where.append(f"Q{e['question']}")
-        if e.get("prompt"):
-            where.append(f"{e['prompt']})")
-        where.append(f"line {e.get('line')}")
-        rows.append(
-            {
-                "quote": e.get("text", ""),
-                "where": " · ".join(where),
-                "supports": e.get("role", ""),
-                "group": e.get("group"),
-                "question": e.get("question"),
-                "prompt": e.get("prompt"),
-                "line": e.get("line"),
-                "note": e.get("note"),
-                "workshop": e.get("workshop"),
-            }
-        )
-    return rows
-
-
-def combined_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Rows of a :func:`collab_graph.graph.query.combined_practices` result, one column per barrier.
-
-    Examples
-    --------
-    >>> from collab_graph.graph.examples import example_graph
-    >>> from collab_graph.graph.query import combined_practices
-    >>> res = combined_practices(example_graph(), ["b_time_capacity", "b_funding_budgets"])
-    >>> row = combined_rows(res)[0]
-    >>> row["practice"], row["barriers addressed"], row["Time and capacity"]
-    ('Protected / dedicated time for innovation', 2, 0.75)
-    """
-    labels = {b["id"]: b["label"] for b in result.get("barriers", [])}
-    rows = []
-    for p in result.get("practices", []):
-        row: dict[str, Any] = {
-            "practice": p["label"],
-            "combined score": p["score"],
-            "barriers addressed": p["addresses"],
-            "level 1": p["level1"],
-            "level 2": p["level2"],
-        }
-        for bid, label in labels.items():
-            per = p["barriers"].get(bid)
-            row[label] = per["score"] if per else None
-        rows.append(row)
-    return rows
-
-
-def answer_subgraph(
-    G: nx.MultiDiGraph, barrier_id: str, practice_ids: Sequence[str], *, max_notes: int = 30
-) -> nx.MultiDiGraph:
-    """The barrier, the given practices, their ``addresses`` links and the barrier's notes.
-
-    Examples
-    --------
-    >>> from collab_graph.graph.examples import example_graph
-    >>> H = answer_subgraph(example_graph(), "b_time_capacity", ["p_protected_time"])
-    >>> sorted(H.nodes[n]["kind"] for n in H)
-    ['barrier', 'note', 'note', 'note', 'practice']
-    """
-    from collab_graph.graph.build import theme_node
-
-    b = theme_node(barrier_id)
-    keep = {b, *(theme_node(p) for p in practice_ids)}
-    notes = [u for u, _, k in G.in_edges(b, keys=True) if k == EdgeKind.ABOUT]
-    keep.update(sorted(notes)[:max_notes])
-    H = nx.MultiDiGraph(G.subgraph(n for n in keep if n in G))
-    drop = [
-        (u, v, k)
-        for u, v, k in H.edges(keys=True)
-        if k != EdgeKind.ADDRESSES and not (k == EdgeKind.ABOUT and v == b)
-    ]
-    H.remove_edges_from(drop)
-    return H

@@ -5,11 +5,14 @@ Like rdflib's plugin registry, :data:`FORMATS` keys every writer by name and
 listing the valid names when a name is unknown.
 
 * RDF: ``turtle``, ``json-ld``, ``nt``, ``xml`` (the union of all workshops'
-  triples) and ``trig``, ``nquads`` (one named graph per workshop), from
-  :mod:`collab_graph.rdf.convert`.
+  triples) and ``trig``, ``nquads`` (one named graph per workshop). ``nt``,
+  ``nquads`` and ``turtle`` are written straight from the graph by
+  :mod:`collab_graph.rdf.fast` (the same triples as rdflib writes, without
+  building an rdflib graph: about ten times faster at scale); the others go
+  through :mod:`collab_graph.rdf.convert` and rdflib's serialisers.
 * Graph formats: ``graphml`` and ``gexf`` (networkx writers; every attribute is
   already a plain scalar) and ``csv`` (one row per node and per edge).
-* ``html``: the offline interactive view of :func:`collab_graph.views.network.graph_html`,
+* ``html``: the offline interactive view of :func:`collab_graph.views.network.render`,
   imported only when asked for, so the other formats do not load pyvis.
 
 Every writer returns bytes (UTF-8 for the text formats).
@@ -39,6 +42,7 @@ from pathlib import Path
 import networkx as nx
 
 from collab_graph.errors import ExportError
+from collab_graph.graph.schema import EdgeAttr, GraphAttr, KnowledgeGraph, NodeAttr
 from collab_graph.rdf.convert import ShaclReport, to_graph, to_rdf, validate
 from collab_graph.rdf.vocab import DEFAULT_BASE
 
@@ -52,7 +56,7 @@ __all__ = [
     "write",
 ]
 
-Writer = Callable[[nx.MultiDiGraph, str], bytes]
+Writer = Callable[[KnowledgeGraph, str], bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +71,7 @@ class ExportFormat:
 
 
 def _rdf_writer(fmt: str, *, dataset: bool = False) -> Writer:
-    def write(G: nx.MultiDiGraph, base: str) -> bytes:
+    def write(G: KnowledgeGraph, base: str) -> bytes:
         g = to_rdf(G, base=base) if dataset else to_graph(G, base=base)
         return g.serialize(format=fmt, encoding="utf-8")
 
@@ -75,37 +79,42 @@ def _rdf_writer(fmt: str, *, dataset: bool = False) -> Writer:
 
 
 def _fast_writer(fmt: str) -> Writer:
-    # N-Triples and N-Quads are written straight from the graph: the same lines
-    # as rdflib's serializer (tests/test_fastpath.py), without building an
-    # rdflib graph, which is most of the cost at scale (docs/benchmarks.md).
-    def write(G: nx.MultiDiGraph, base: str) -> bytes:
+    # N-Triples, N-Quads and Turtle are written straight from the graph: the same
+    # triples as rdflib's serializers (tests/test_fastpath.py: line for line for
+    # N-Triples and N-Quads, isomorphic for Turtle), without building an rdflib
+    # graph, which is most of the cost at scale (docs/benchmarks.md).
+    def write(G: KnowledgeGraph, base: str) -> bytes:
         from collab_graph.rdf import fast as fastrdf
 
-        return fastrdf.ntriples(G, base=base) if fmt == "nt" else fastrdf.nquads(G, base=base)
+        writers = {"nt": fastrdf.ntriples, "nquads": fastrdf.nquads, "turtle": fastrdf.turtle}
+        return writers[fmt](G, base=base)
 
     return write
 
 
-def _graphml(G: nx.MultiDiGraph, base: str) -> bytes:
+def _graphml(G: KnowledgeGraph, base: str) -> bytes:
     buf = io.BytesIO()
     nx.write_graphml(G, buf, encoding="utf-8", named_key_ids=True)
     return buf.getvalue()
 
 
-def _gexf(G: nx.MultiDiGraph, base: str) -> bytes:
+def _gexf(G: KnowledgeGraph, base: str) -> bytes:
     buf = io.BytesIO()
     nx.write_gexf(G, buf, encoding="utf-8")
     return buf.getvalue()
 
 
 CSV_FIELDS = (
-    "record", "id", "kind", "label", "source", "target", "workshop", "group",
-    "question", "prompt", "line", "text", "attributes",
+    "record", "id", NodeAttr.KIND, NodeAttr.LABEL, "source", "target", NodeAttr.WORKSHOP,
+    NodeAttr.GROUP, NodeAttr.QUESTION, NodeAttr.PROMPT, NodeAttr.LINE, NodeAttr.TEXT, "attributes",
 )  # fmt: skip
-"""Columns of the ``csv`` export; ``attributes`` holds the remaining attributes as JSON."""
+"""Columns of the ``csv`` export; ``attributes`` holds the remaining attributes as JSON.
+
+A node row fills the columns named after node attributes from the node; an
+edge row fills ``kind``, ``source`` and ``target``."""
 
 
-def _csv(G: nx.MultiDiGraph, base: str) -> bytes:
+def _csv(G: KnowledgeGraph, base: str) -> bytes:
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
     w.writeheader()
@@ -117,24 +126,24 @@ def _csv(G: nx.MultiDiGraph, base: str) -> bytes:
         w.writerow({**row, "record": "node", "id": n,
                     "attributes": json.dumps(extra, ensure_ascii=False)})  # fmt: skip
     for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda e: e[:3]):
-        extra = {a: x for a, x in sorted(d.items()) if a != "kind"}
+        extra = {a: x for a, x in sorted(d.items()) if a != EdgeAttr.KIND}
         w.writerow({"record": "edge", "id": f"{u}|{k}|{v}", "kind": k, "source": u, "target": v,
                     "attributes": json.dumps(extra, ensure_ascii=False)})  # fmt: skip
     return buf.getvalue().encode("utf-8")
 
 
-def _html(G: nx.MultiDiGraph, base: str) -> bytes:
-    # Imported here: viz is the only module that imports pyvis, and the other
+def _html(G: KnowledgeGraph, base: str) -> bytes:
+    # Imported here: the view is the only module that imports pyvis, and the other
     # formats must not pay for it.
-    from collab_graph.views.network import graph_html
+    from collab_graph.views.network import render
 
-    return graph_html(G, title=str(G.graph.get("name", "collab-graph"))).encode("utf-8")
+    return render(G, title=str(G.graph.get(GraphAttr.NAME, "collab-graph"))).html.encode("utf-8")
 
 
 FORMATS: Mapping[str, ExportFormat] = {
     f.name: f
     for f in (
-        ExportFormat("turtle", ".ttl", "text/turtle", True, _rdf_writer("turtle")),
+        ExportFormat("turtle", ".ttl", "text/turtle", True, _fast_writer("turtle")),
         ExportFormat("json-ld", ".jsonld", "application/ld+json", True, _rdf_writer("json-ld")),
         ExportFormat("nt", ".nt", "application/n-triples", True, _fast_writer("nt")),
         ExportFormat("xml", ".rdf", "application/rdf+xml", True, _rdf_writer("xml")),
@@ -170,7 +179,7 @@ def get_format(name: str) -> ExportFormat:
         ) from exc
 
 
-def export(G: nx.MultiDiGraph, fmt: str, *, base: str = DEFAULT_BASE) -> bytes:
+def export(G: KnowledgeGraph, fmt: str, *, base: str = DEFAULT_BASE) -> bytes:
     """The graph in format ``fmt``, as bytes.
 
     Parameters
@@ -196,7 +205,7 @@ def export(G: nx.MultiDiGraph, fmt: str, *, base: str = DEFAULT_BASE) -> bytes:
         raise ExportError(f"{fmt} export failed: {exc}") from exc
 
 
-def write(G: nx.MultiDiGraph, fmt: str, path: Path, *, base: str = DEFAULT_BASE) -> Path:
+def write(G: KnowledgeGraph, fmt: str, path: Path, *, base: str = DEFAULT_BASE) -> Path:
     """Write the graph in format ``fmt`` to ``path`` (creating its folder).
 
     Raises
@@ -213,7 +222,7 @@ def write(G: nx.MultiDiGraph, fmt: str, path: Path, *, base: str = DEFAULT_BASE)
     return path
 
 
-def check_conforms(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> ShaclReport:
+def check_conforms(G: KnowledgeGraph, *, base: str = DEFAULT_BASE) -> ShaclReport:
     """Validate the graph's RDF against ``data/shapes.ttl``.
 
     Returns

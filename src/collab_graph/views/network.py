@@ -1,8 +1,8 @@
 """Draw the knowledge graph: ``networkx`` graph → pyvis network → one offline HTML string.
 
 This is the only module that imports :mod:`pyvis`. It writes no files: every
-function returns a value, and :func:`graph_html` returns the page as a string
-(pyvis's ``generate_html`` path, never ``show``/``write_html``).
+function returns a value, and :func:`render` returns the page as a string in a
+:class:`GraphView` (pyvis's ``generate_html`` path, never ``show``/``write_html``).
 
 What the page guarantees
 ------------------------
@@ -28,8 +28,9 @@ What the page guarantees
   theme, organisation or group down to its notes.
 
 The view functions (:func:`filter_graph`, :func:`neighbourhood`,
-:func:`overview_graph`, :func:`drilldown`) take the graph first and return a new
-graph with the schema of :mod:`collab_graph.graph.build`, so they compose.
+:func:`overview_graph`, :func:`drilldown`, :func:`answer_subgraph`) take the
+graph first and return a new graph with the schema of
+:mod:`collab_graph.graph.schema`, so they compose.
 
 Examples
 --------
@@ -58,6 +59,14 @@ import networkx as nx
 import numpy as np
 from pyvis.network import Network
 
+from collab_graph.graph.query import notes_of, targets
+from collab_graph.graph.schema import (
+    THEME_KINDS,
+    EdgeAttr,
+    KnowledgeGraph,
+    NodeAttr,
+    theme_node,
+)
 from collab_graph.model import EdgeKind, NodeKind, NoteKind
 
 __all__ = [
@@ -70,9 +79,9 @@ __all__ = [
     "GraphView",
     "KindStyle",
     "answer_layout",
+    "answer_subgraph",
     "drilldown",
     "filter_graph",
-    "graph_html",
     "layout",
     "legend_entries",
     "neighbourhood",
@@ -159,8 +168,7 @@ DEFAULT_KINDS: tuple[str, ...] = (
 )
 """Node kinds shown by default: the content, without the workshop scaffolding."""
 
-_THEME_KINDS = frozenset({str(NodeKind.PRACTICE), str(NodeKind.BARRIER), str(NodeKind.BENEFIT)})
-_HUB_KINDS = _THEME_KINDS | {str(NodeKind.ORGANISATION), str(NodeKind.GROUP)}
+_HUB_KINDS = THEME_KINDS | {NodeKind.ORGANISATION, NodeKind.GROUP}
 
 _CDN_TAG_RE = re.compile(
     r"<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>"
@@ -201,23 +209,30 @@ def _short(text: str, width: int = 28) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def _neighbours(G: nx.MultiDiGraph, node: str, edge: EdgeKind, *, out: bool = True) -> list[str]:
-    edges = G.out_edges(node, keys=True) if out else G.in_edges(node, keys=True)
-    key = str(edge)
-    return [(v if out else u) for u, v, k in edges if k == key]
+def _labels(G: KnowledgeGraph, nodes: Iterable[str]) -> str:
+    return "; ".join(str(G.nodes[n].get(NodeAttr.LABEL, n)) for n in nodes)
 
 
-def _labels(G: nx.MultiDiGraph, nodes: Iterable[str]) -> str:
-    return "; ".join(str(G.nodes[n].get("label", n)) for n in nodes)
+_WHERE = ((NodeAttr.GROUP, "Group"), (NodeAttr.QUESTION, "Question"), (NodeAttr.PROMPT, "Prompt"))
+"""A note's provenance attributes, as its tooltip names them."""
+
+_DESCRIBED = (
+    NodeAttr.DEFINITION,
+    NodeAttr.TEXT,
+    NodeAttr.TOPIC,
+    NodeAttr.ORG_TYPE,
+    NodeAttr.SOURCE,
+)
+"""Attributes a hub's tooltip shows, as ``Name: value``."""
 
 
-def node_tooltip(G: nx.MultiDiGraph, node: str) -> str:
+def node_tooltip(G: KnowledgeGraph, node: str) -> str:
     """The tooltip of a node: exact text and provenance, HTML-escaped, lines split by ``\\n``.
 
     Parameters
     ----------
     G : networkx.MultiDiGraph
-        A graph with the schema of :mod:`collab_graph.graph.build` (or a view of one).
+        A graph with the schema of :mod:`collab_graph.graph.schema` (or a view of one).
     node : str
         The node id.
 
@@ -236,31 +251,32 @@ def node_tooltip(G: nx.MultiDiGraph, node: str) -> str:
     Themes: Time and capacity
     """
     d = G.nodes[node]
-    kind = str(d.get("kind", ""))
+    kind = str(d.get(NodeAttr.KIND, ""))
     lines: list[str] = []
     if kind == NodeKind.NOTE:
-        lines.append(f"“{d.get('text', '')}”")
-        reviewed = " (reviewed)" if d.get("reviewed") else ""
-        lines.append(f"{d.get('note_kind', 'note')} note {d.get('note_id', '')}{reviewed}")
-        where = [f"Workshop: {d.get('workshop', '')}"]
-        for attr, name in (("group", "Group"), ("question", "Question"), ("prompt", "Prompt")):
+        lines.append(f"“{d.get(NodeAttr.TEXT, '')}”")
+        reviewed = " (reviewed)" if d.get(NodeAttr.REVIEWED) else ""
+        note_kind, note_id = d.get(NodeAttr.NOTE_KIND, "note"), d.get(NodeAttr.NOTE_ID, "")
+        lines.append(f"{note_kind} note {note_id}{reviewed}")
+        where = [f"Workshop: {d.get(NodeAttr.WORKSHOP, '')}"]
+        for attr, name in _WHERE:
             if d.get(attr) is not None:
                 where.append(f"{name} {d[attr]}")
-        where.append(f"line {d.get('line', '?')}")
+        where.append(f"line {d.get(NodeAttr.LINE, '?')}")
         lines.append(" · ".join(where))
-        themes = _neighbours(G, node, EdgeKind.ABOUT)
+        themes = targets(G, node, EdgeKind.ABOUT)
         if themes:
             lines.append(f"Themes: {_labels(G, themes)}")
-        orgs = _neighbours(G, node, EdgeKind.MENTIONS)
+        orgs = targets(G, node, EdgeKind.MENTIONS)
         if orgs:
             lines.append(f"Organisations: {_labels(G, orgs)}")
     else:
         style = KIND_STYLES.get(kind)
-        lines.append(str(d.get("label", node)))
+        lines.append(str(d.get(NodeAttr.LABEL, node)))
         lines.append(style.name[:-1] if style else kind)
-        if "notes" in d:
-            lines.append(f"{d['notes']} notes from {d.get('groups', 0)} groups")
-        for attr in ("definition", "text", "topic", "org_type", "source"):
+        if NodeAttr.NOTES in d:
+            lines.append(f"{d[NodeAttr.NOTES]} notes from {d.get(NodeAttr.GROUPS, 0)} groups")
+        for attr in _DESCRIBED:
             value = d.get(attr)
             if value:
                 lines.append(f"{attr.replace('_', ' ').capitalize()}: {value}")
@@ -270,20 +286,8 @@ def node_tooltip(G: nx.MultiDiGraph, node: str) -> str:
 # --------------------------------------------------------------------------- views
 
 
-def _notes_of(G: nx.MultiDiGraph, node: str) -> list[str]:
-    """Notes about a theme, mentioning an organisation or raised by a group."""
-    kind = G.nodes[node].get("kind")
-    if kind == NodeKind.GROUP:
-        return _neighbours(G, node, EdgeKind.RAISED)
-    if kind == NodeKind.ORGANISATION:
-        return _neighbours(G, node, EdgeKind.MENTIONS, out=False)
-    if kind in _THEME_KINDS:
-        return _neighbours(G, node, EdgeKind.ABOUT, out=False)
-    return []
-
-
 def filter_graph(
-    G: nx.MultiDiGraph,
+    G: KnowledgeGraph,
     *,
     kinds: Collection[str] | None = None,
     note_kinds: Collection[str] | None = None,
@@ -292,7 +296,7 @@ def filter_graph(
     themes: Collection[str] | None = None,
     orgs: Collection[str] | None = None,
     min_degree: int = 0,
-) -> nx.MultiDiGraph:
+) -> KnowledgeGraph:
     """The part of ``G`` that passes the Explore filters.
 
     Parameters
@@ -338,19 +342,19 @@ def filter_graph(
     org_set = set(orgs or ())
 
     def note_ok(n: str, d: Mapping[str, Any]) -> bool:
-        if keep_note_kinds is not None and d.get("note_kind") not in keep_note_kinds:
+        if keep_note_kinds is not None and d.get(NodeAttr.NOTE_KIND) not in keep_note_kinds:
             return False
-        if question_set and d.get("question") not in question_set:
+        if question_set and d.get(NodeAttr.QUESTION) not in question_set:
             return False
         if group_set and not any(g in group_set for g in G.predecessors(n)):
             return False
-        if theme_set and not theme_set.intersection(_neighbours(G, n, EdgeKind.ABOUT)):
+        if theme_set and not theme_set.intersection(targets(G, n, EdgeKind.ABOUT)):
             return False
-        return not (org_set and not org_set.intersection(_neighbours(G, n, EdgeKind.MENTIONS)))
+        return not (org_set and not org_set.intersection(targets(G, n, EdgeKind.MENTIONS)))
 
     keep: set[str] = set()
     for n, d in G.nodes(data=True):
-        kind = d.get("kind")
+        kind = d.get(NodeAttr.KIND)
         if keep_kinds is not None and kind not in keep_kinds:
             continue
         if kind == NodeKind.NOTE:
@@ -358,10 +362,10 @@ def filter_graph(
         elif kind == NodeKind.GROUP:
             ok = not group_set or n in group_set
         elif kind == NodeKind.QUESTION:
-            ok = not question_set or d.get("number") in question_set
+            ok = not question_set or d.get(NodeAttr.NUMBER) in question_set
         elif kind == NodeKind.PROMPT:
-            ok = not question_set or d.get("question") in question_set
-        elif kind in _THEME_KINDS:
+            ok = not question_set or d.get(NodeAttr.QUESTION) in question_set
+        elif kind in THEME_KINDS:
             ok = not theme_set or n in theme_set
         elif kind == NodeKind.ORGANISATION:
             ok = not org_set or n in org_set
@@ -369,13 +373,13 @@ def filter_graph(
             ok = True
         if ok:
             keep.add(n)
-    H: nx.MultiDiGraph = G.subgraph(keep).copy()
+    H: KnowledgeGraph = G.subgraph(keep).copy()
     if min_degree > 0:
         H.remove_nodes_from([n for n, deg in H.degree() if deg < min_degree])
     return H
 
 
-def neighbourhood(G: nx.MultiDiGraph, node: str, radius: int = 1) -> nx.MultiDiGraph:
+def neighbourhood(G: KnowledgeGraph, node: str, radius: int = 1) -> KnowledgeGraph:
     """A node and everything within ``radius`` links of it (either direction).
 
     Examples
@@ -396,11 +400,11 @@ def neighbourhood(G: nx.MultiDiGraph, node: str, radius: int = 1) -> nx.MultiDiG
             nxt.update(G.predecessors(n))
         frontier = nxt - seen
         seen |= frontier
-    H: nx.MultiDiGraph = G.subgraph(seen).copy()
+    H: KnowledgeGraph = G.subgraph(seen).copy()
     return H
 
 
-def search_nodes(G: nx.MultiDiGraph, query: str, *, limit: int = 20) -> list[str]:
+def search_nodes(G: KnowledgeGraph, query: str, *, limit: int = 20) -> list[str]:
     """Nodes whose label, note text or id contains ``query`` (case-insensitive), best first.
 
     Themes and organisations come before notes; exact label matches come first.
@@ -418,8 +422,8 @@ def search_nodes(G: nx.MultiDiGraph, query: str, *, limit: int = 20) -> list[str
         return []
     hits: list[tuple[int, int, str]] = []
     for n, d in G.nodes(data=True):
-        label = str(d.get("label", "")).casefold()
-        text = str(d.get("text", "")).casefold()
+        label = str(d.get(NodeAttr.LABEL, "")).casefold()
+        text = str(d.get(NodeAttr.TEXT, "")).casefold()
         if q == label:
             rank = 0
         elif q in label:
@@ -430,19 +434,19 @@ def search_nodes(G: nx.MultiDiGraph, query: str, *, limit: int = 20) -> list[str
             rank = 3
         else:
             continue
-        kind_rank = 0 if d.get("kind") in _HUB_KINDS else 1
+        kind_rank = 0 if d.get(NodeAttr.KIND) in _HUB_KINDS else 1
         hits.append((rank, kind_rank, n))
     hits.sort()
     return [n for _, _, n in hits[:limit]]
 
 
 def overview_graph(
-    G: nx.MultiDiGraph,
+    G: KnowledgeGraph,
     *,
     max_orgs: int = 40,
     links_per_barrier: int | None = 3,
     themes_per_org: int | None = 2,
-) -> nx.MultiDiGraph:
+) -> KnowledgeGraph:
     """The theme-level overview: themes and organisations, with notes aggregated.
 
     Every theme that notes are about (and every barrier, so gaps show) becomes a
@@ -468,9 +472,9 @@ def overview_graph(
     org_theme: Counter[tuple[str, str]] = Counter()
     succ = G.succ  # the adjacency itself: much faster than an edge view per note
     for n, d in G.nodes(data=True):
-        if d.get("kind") != NodeKind.NOTE:
+        if d.get(NodeAttr.KIND) != NodeKind.NOTE:
             continue
-        group = (str(d.get("workshop", "")), d.get("group"))
+        group = (str(d.get(NodeAttr.WORKSHOP, "")), d.get(NodeAttr.GROUP))
         themes: list[str] = []
         orgs: list[str] = []
         for v, keyed in succ[n].items():
@@ -485,23 +489,31 @@ def overview_graph(
         for o in orgs:
             for t in themes:
                 org_theme[o, t] += 1
-    ov = nx.MultiDiGraph(name="overview")
+    ov: KnowledgeGraph = nx.MultiDiGraph(name="overview")
     for n, d in G.nodes(data=True):
-        kind = d.get("kind")
-        if kind in _THEME_KINDS and (notes_per[n] or kind == NodeKind.BARRIER):
-            ov.add_node(n, **d, notes=notes_per[n], groups=len(groups_per[n]))
+        kind = d.get(NodeAttr.KIND)
+        if kind in THEME_KINDS and (notes_per[n] or kind == NodeKind.BARRIER):
+            ov.add_node(
+                n, **d, **{NodeAttr.NOTES: notes_per[n], NodeAttr.GROUPS: len(groups_per[n])}
+            )
     orgs_ranked = sorted(
-        (n for n, k in G.nodes(data="kind") if k == NodeKind.ORGANISATION and notes_per[n]),
+        (
+            n
+            for n, d in G.nodes(data=True)
+            if d.get(NodeAttr.KIND) == NodeKind.ORGANISATION and notes_per[n]
+        ),
         key=lambda n: (-notes_per[n], n),
     )
     for n in orgs_ranked[:max_orgs]:
-        ov.add_node(n, **G.nodes[n], notes=notes_per[n], groups=len(groups_per[n]))
+        ov.add_node(
+            n, **G.nodes[n], **{NodeAttr.NOTES: notes_per[n], NodeAttr.GROUPS: len(groups_per[n])}
+        )
     into: defaultdict[str, list[tuple[float, str, dict[str, Any]]]] = defaultdict(list)
     for v in ov:
         for u, keyed in G.pred[v].items():
-            d = keyed.get(EdgeKind.ADDRESSES)
-            if d is not None and u in ov:
-                into[v].append((-float(d.get("score", 0.0)), u, d))
+            link: dict[str, Any] | None = keyed.get(EdgeKind.ADDRESSES)
+            if link is not None and u in ov:
+                into[v].append((-float(link.get(EdgeAttr.SCORE, 0.0)), u, link))
     for v, links in sorted(into.items()):
         for _, u, d in sorted(links, key=lambda x: (x[0], x[1]))[:links_per_barrier]:
             ov.add_edge(u, v, key=str(EdgeKind.ADDRESSES), **d)
@@ -511,13 +523,12 @@ def overview_graph(
             per_org[o].append((-count, t))
     for o, themes_of in sorted(per_org.items()):
         for neg, t in sorted(themes_of)[:themes_per_org]:
-            ov.add_edge(o, t, key=str(EdgeKind.MENTIONS), kind=str(EdgeKind.MENTIONS), count=-neg)
+            key = str(EdgeKind.MENTIONS)
+            ov.add_edge(o, t, key=key, **{EdgeAttr.KIND: key, EdgeAttr.COUNT: -neg})
     return ov
 
 
-def drilldown(
-    G: nx.MultiDiGraph, node: str, *, max_notes: int = 300
-) -> tuple[nx.MultiDiGraph, int]:
+def drilldown(G: KnowledgeGraph, node: str, *, max_notes: int = 300) -> tuple[KnowledgeGraph, int]:
     """Open a theme, organisation or group down to its notes.
 
     Returns the node, up to ``max_notes`` of its notes, their groups, themes and
@@ -533,7 +544,7 @@ def drilldown(
     """
     if node not in G:
         raise KeyError(node)
-    notes = sorted(_notes_of(G, node))
+    notes = sorted(notes_of(G, node))  # in id order, as the view has always shown them
     shown = notes[:max_notes]
     keep = {node, *shown}
     for n in shown:
@@ -542,8 +553,55 @@ def drilldown(
     for u, v, k in (*G.in_edges(node, keys=True), *G.out_edges(node, keys=True)):
         if k == EdgeKind.ADDRESSES:
             keep.update((u, v))
-    H: nx.MultiDiGraph = G.subgraph(keep).copy()
+    H: KnowledgeGraph = G.subgraph(keep).copy()
     return H, len(notes) - len(shown)
+
+
+def answer_subgraph(
+    G: KnowledgeGraph, barrier_id: str, practice_ids: Sequence[str], *, max_notes: int = 30
+) -> KnowledgeGraph:
+    """The barrier, the given practices, their ``addresses`` links and the barrier's notes.
+
+    What the app's Ask page draws next to a :func:`~collab_graph.graph.query.practices_for`
+    answer: the notes raising the barrier (the first ``max_notes`` in id order)
+    point to it, and its practices point to it with their links.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The knowledge graph.
+    barrier_id : str
+        A barrier theme id.
+    practice_ids : sequence of str
+        Practice theme ids (those of the answer); unknown ids are left out.
+    max_notes : int
+        At most this many notes.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        An independent copy holding only ``addresses`` edges and the notes'
+        ``about`` edges into the barrier.
+
+    Examples
+    --------
+    >>> from collab_graph.graph.examples import example_graph
+    >>> H = answer_subgraph(example_graph(), "b_time_capacity", ["p_protected_time"])
+    >>> sorted(H.nodes[n]["kind"] for n in H)
+    ['barrier', 'note', 'note', 'note', 'practice']
+    """
+    b = theme_node(barrier_id)
+    keep = {b, *(theme_node(p) for p in practice_ids)}
+    if b in G:
+        keep.update(sorted(notes_of(G, b))[:max_notes])
+    H: KnowledgeGraph = nx.MultiDiGraph(G.subgraph(n for n in keep if n in G))
+    drop = [
+        (u, v, k)
+        for u, v, k in H.edges(keys=True)
+        if k != EdgeKind.ADDRESSES and not (k == EdgeKind.ABOUT and v == b)
+    ]
+    H.remove_edges_from(drop)
+    return H
 
 
 # --------------------------------------------------------------------------- layout
@@ -593,13 +651,19 @@ def _separate(xy: np.ndarray, radius: np.ndarray, *, rounds: int = 60) -> np.nda
     return xy
 
 
-def _anchor(G: nx.MultiDiGraph, v: str, hubs: Collection[str]) -> str | None:
+def _anchor(G: KnowledgeGraph, v: str, hubs: Collection[str]) -> str | None:
     """The hub a note is drawn next to: its primary theme, else any theme, organisation, group."""
     best: tuple[int, str] | None = None
     for _, w, k, d in G.out_edges(v, keys=True, data=True):
         if w not in hubs:
             continue
-        rank = 0 if (k == EdgeKind.ABOUT and d.get("primary")) else 1 if k == EdgeKind.ABOUT else 2
+        rank = (
+            0
+            if (k == EdgeKind.ABOUT and d.get(EdgeAttr.PRIMARY))
+            else 1
+            if k == EdgeKind.ABOUT
+            else 2
+        )
         if best is None or (rank, w) < best:
             best = (rank, w)
     if best is None:
@@ -610,7 +674,7 @@ def _anchor(G: nx.MultiDiGraph, v: str, hubs: Collection[str]) -> str | None:
 
 
 def answer_layout(
-    G: nx.MultiDiGraph,
+    G: KnowledgeGraph,
     centre: str,
     ranked: Sequence[str],
     *,
@@ -651,7 +715,7 @@ def answer_layout(
     return pos
 
 
-def layout(G: nx.MultiDiGraph, *, seed: int = 7) -> dict[str, tuple[float, float]]:
+def layout(G: KnowledgeGraph, *, seed: int = 7) -> dict[str, tuple[float, float]]:
     """Deterministic node positions in vis-network pixels, in time linear in the notes.
 
     Hubs (themes, organisations, groups) get a seeded force-directed layout of
@@ -673,7 +737,7 @@ def layout(G: nx.MultiDiGraph, *, seed: int = 7) -> dict[str, tuple[float, float
     n = G.number_of_nodes()
     if n == 0:
         return {}
-    hubs = sorted(v for v, k in G.nodes(data="kind") if k in _HUB_KINDS)
+    hubs = sorted(v for v, d in G.nodes(data=True) if d.get(NodeAttr.KIND) in _HUB_KINDS)
     hub_set = set(hubs)
     members = sorted(v for v in G if v not in hub_set)
     if n <= _SMALL_GRAPH or not hubs or not members:
@@ -690,7 +754,7 @@ def layout(G: nx.MultiDiGraph, *, seed: int = 7) -> dict[str, tuple[float, float
     attach: dict[str, list[str]] = {h: [] for h in hubs}
     loose: list[str] = []
     shared: Counter[tuple[str, str]] = Counter()
-    groups = {h for h in hubs if G.nodes[h].get("kind") == NodeKind.GROUP}
+    groups = {h for h in hubs if G.nodes[h].get(NodeAttr.KIND) == NodeKind.GROUP}
     for v in members:
         hub = _anchor(G, v, hub_set)
         if hub is None:
@@ -705,7 +769,7 @@ def layout(G: nx.MultiDiGraph, *, seed: int = 7) -> dict[str, tuple[float, float
     # with nearly every theme) go on a ring around it, facing the themes of their notes.
     core = [h for h in hubs if h not in groups] or hubs
     core_set = set(core)
-    H = nx.Graph()
+    H: nx.Graph[str] = nx.Graph()
     H.add_nodes_from(core)
     for (a, b), count in shared.items():
         H.add_edge(a, b, weight=math.log1p(count))
@@ -779,7 +843,7 @@ class GraphView:
     height: int
 
 
-def legend_entries(G: nx.MultiDiGraph) -> list[tuple[str, str, str, str]]:
+def legend_entries(G: KnowledgeGraph) -> list[tuple[str, str, str, str]]:
     """``(glyph, colour, name, count)`` for each node kind present, in legend order.
 
     Notes are split by coded kind, because note dots take the colour of it.
@@ -790,9 +854,11 @@ def legend_entries(G: nx.MultiDiGraph) -> list[tuple[str, str, str, str]]:
     >>> [e[2] for e in legend_entries(example_graph())][:4]
     ['Practices', 'Barriers', 'Benefits', 'Organisations']
     """
-    kinds = Counter(str(k) for _, k in G.nodes(data="kind"))
+    kinds = Counter(str(d.get(NodeAttr.KIND)) for _, d in G.nodes(data=True))
     note_kinds = Counter(
-        str(d.get("note_kind", "")) for _, d in G.nodes(data=True) if d.get("kind") == NodeKind.NOTE
+        str(d.get(NodeAttr.NOTE_KIND, ""))
+        for _, d in G.nodes(data=True)
+        if d.get(NodeAttr.KIND) == NodeKind.NOTE
     )
     out: list[tuple[str, str, str, str]] = []
     for kind, style in KIND_STYLES.items():
@@ -805,7 +871,7 @@ def legend_entries(G: nx.MultiDiGraph) -> list[tuple[str, str, str, str]]:
     return out
 
 
-def _legend_html(G: nx.MultiDiGraph, title: str | None) -> str:
+def _legend_html(G: KnowledgeGraph, title: str | None) -> str:
     rows = "".join(
         f'<div><span class="g" style="color:{colour}">{glyph}</span> '
         f"{_html.escape(name)} ({count})</div>"
@@ -817,24 +883,24 @@ def _legend_html(G: nx.MultiDiGraph, title: str | None) -> str:
 
 
 def _node_size(d: Mapping[str, Any], degree: int) -> float:
-    kind = str(d.get("kind", ""))
+    kind = str(d.get(NodeAttr.KIND, ""))
     style = KIND_STYLES.get(kind)
     base = style.size if style else 10
     if kind == NodeKind.NOTE:
         return float(base)
-    weight = int(d.get("notes", degree))
+    weight = int(d.get(NodeAttr.NOTES, degree))
     return float(min(base + 3.0 * math.sqrt(max(0, weight)), base * 3.2))
 
 
 def _node_label(d: Mapping[str, Any], show_note_text: bool) -> str:
-    kind = d.get("kind")
+    kind = d.get(NodeAttr.KIND)
     if kind == NodeKind.NOTE:
-        return _short(str(d.get("text", "")), 30) if show_note_text else ""
-    return _short(str(d.get("label", "")), 42)
+        return _short(str(d.get(NodeAttr.TEXT, "")), 30) if show_note_text else ""
+    return _short(str(d.get(NodeAttr.LABEL, "")), 42)
 
 
 def _vis_nodes(
-    G: nx.MultiDiGraph,
+    G: KnowledgeGraph,
     pos: Mapping[str, tuple[float, float]],
     *,
     show_note_text: bool,
@@ -843,11 +909,11 @@ def _vis_nodes(
     out: list[dict[str, Any]] = []
     degree = dict(G.degree())
     for n, d in G.nodes(data=True):
-        kind = str(d.get("kind", ""))
+        kind = str(d.get(NodeAttr.KIND, ""))
         style = KIND_STYLES.get(kind, KIND_STYLES[str(NodeKind.NOTE)])
         colour = style.colour
         if kind == NodeKind.NOTE:
-            colour = NOTE_COLOURS.get(str(d.get("note_kind", "")), style.colour)
+            colour = NOTE_COLOURS.get(str(d.get(NodeAttr.NOTE_KIND, "")), style.colour)
         x, y = pos.get(n, (0.0, 0.0))
         node: dict[str, Any] = {
             "id": str(n),
@@ -866,7 +932,7 @@ def _vis_nodes(
             node["color"] = colour
         if kind == NodeKind.ORGANISATION:
             font.update(size=15)
-        if kind in _THEME_KINDS:
+        if kind in THEME_KINDS:
             font.update(size=22, color="#1a1a1a", strokeWidth=4, strokeColor="#ffffff")
         elif kind == NodeKind.NOTE:
             font.update(size=11, color="#444444")
@@ -879,21 +945,21 @@ def _vis_nodes(
     return out
 
 
-def _vis_edges(G: nx.MultiDiGraph, *, show_scores: bool) -> list[dict[str, Any]]:
+def _vis_edges(G: KnowledgeGraph, *, show_scores: bool) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for u, v, k, d in G.edges(keys=True, data=True):
         colour, width = EDGE_STYLES.get(str(k), ("#CCCCCC", 1.0))
         edge: dict[str, Any] = {"from": str(u), "to": str(v), "color": colour, "width": width}
         if k == EdgeKind.ADDRESSES:
             edge["arrows"] = "to"
-            score = float(d.get("score", 0.0))
+            score = float(d.get(EdgeAttr.SCORE, 0.0))
             edge["width"] = 0.5 + 4.0 * score
-            edge["dashes"] = not d.get("curated", False)
+            edge["dashes"] = not d.get(EdgeAttr.CURATED, False)
             if show_scores:
                 edge["label"] = f"{score:.2f}"
                 edge["font"] = {"size": 12, "align": "top", "color": "#00684a"}
-        elif k == EdgeKind.MENTIONS and "count" in d:
-            edge["width"] = min(1.0 + math.sqrt(int(d["count"])), 6.0)
+        elif k == EdgeKind.MENTIONS and EdgeAttr.COUNT in d:
+            edge["width"] = min(1.0 + math.sqrt(int(d[EdgeAttr.COUNT])), 6.0)
         out.append(edge)
     return out
 
@@ -982,36 +1048,8 @@ def _script_literal(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def graph_html(
-    G: nx.MultiDiGraph,
-    *,
-    positions: Mapping[str, tuple[float, float]] | None = None,
-    physics: bool | None = None,
-    height: int = 640,
-    title: str | None = None,
-    focus: str | None = None,
-    highlight: Collection[str] = (),
-    show_note_text: bool | None = None,
-    show_scores: bool = False,
-    legend: bool = True,
-) -> str:
-    """Draw ``G`` as a standalone, offline HTML page (see :func:`render`)."""
-    return render(
-        G,
-        positions=positions,
-        physics=physics,
-        height=height,
-        title=title,
-        focus=focus,
-        highlight=highlight,
-        show_note_text=show_note_text,
-        show_scores=show_scores,
-        legend=legend,
-    ).html
-
-
 def render(
-    G: nx.MultiDiGraph,
+    G: KnowledgeGraph,
     *,
     positions: Mapping[str, tuple[float, float]] | None = None,
     physics: bool | None = None,
@@ -1029,8 +1067,8 @@ def render(
     Parameters
     ----------
     G : networkx.MultiDiGraph
-        A graph with the schema of :mod:`collab_graph.graph.build`, or any view of it
-        (:func:`filter_graph`, :func:`overview_graph`, ...).
+        A graph with the schema of :mod:`collab_graph.graph.schema`, or any view
+        of it (:func:`filter_graph`, :func:`overview_graph`, ...).
     positions : mapping, optional
         Node positions in pixels, e.g. :func:`layout` of a larger graph computed
         once, so that filtering does not move nodes. Missing nodes are laid out
@@ -1078,7 +1116,7 @@ def render(
         missing = G.subgraph([n for n in G if n not in pos])
         fresh = layout(nx.MultiDiGraph(missing))
         pos.update({n: p for n, p in fresh.items() if n not in pos})
-    n_notes = sum(1 for _, k in G.nodes(data="kind") if k == NodeKind.NOTE)
+    n_notes = sum(1 for _, d in G.nodes(data=True) if d.get(NodeAttr.KIND) == NodeKind.NOTE)
     note_text = n_notes <= 60 if show_note_text is None else show_note_text
 
     net = Network(height=f"{height}px", width="100%", directed=True, cdn_resources="in_line")
