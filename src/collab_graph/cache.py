@@ -43,6 +43,7 @@ import logging
 import os
 import pickle
 import stat
+import sys
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -218,8 +219,31 @@ class DiskCache:
             os.utime(path)  # most recently used
         return payload[3]
 
-    def put(self, kind: str, key: str, value: Any) -> None:
-        """Store a value (atomically); failures are logged, never raised."""
+    def put(self, kind: str, key: str, value: Any, *, background: bool = False) -> None:
+        """Store a value (atomically); failures are logged, never raised.
+
+        ``background=True`` writes it from a forked child process, so that a
+        short-lived command returns without waiting for the write (where the
+        platform cannot fork, it writes now). Only for single-threaded callers
+        such as the command line: a server writes in the foreground.
+        """
+        if background and hasattr(os, "fork"):
+            sys.stdout.flush()
+            sys.stderr.flush()
+            try:
+                pid = os.fork()
+            except OSError:
+                pid = -1
+            if pid > 0:
+                return  # the parent goes on; the child writes and exits
+            if pid == 0:
+                try:
+                    devnull = os.open(os.devnull, os.O_RDWR)
+                    for fd in (0, 1, 2):
+                        os.dup2(devnull, fd)  # never hold the caller's pipes open
+                    self.put(kind, key, value)
+                finally:
+                    os._exit(0)
         if not self._usable_folder(create=True):
             return
         path = self.entry(kind, key)

@@ -297,6 +297,7 @@ def graph(
     progress: Progress | None = None,
     on_warning: Warn | None = None,
     coded: Coded | None = None,
+    write_behind: list[Callable[[], None]] | None = None,
 ) -> KnowledgeGraph:
     """The knowledge graph of a corpus, from the cache when it can (see the module docstring).
 
@@ -314,6 +315,10 @@ def graph(
     coded : Coded, optional
         The corpus's coded notes when the caller holds them already (the app),
         so that a missing graph is built without reading them again.
+    write_behind : list, optional
+        Instead of writing a newly built graph to the cache now, append a
+        callable that writes it from a child process: a one-shot command calls
+        it once it has answered, so the user never waits for the write.
 
     Returns
     -------
@@ -336,7 +341,12 @@ def graph(
             coded = code(corpus, cache=store, progress=progress, _keys=k)
         G, warnings = graph_of(corpus, coded)
         if store is not None and k is not None:
-            store.put("graph", k.graph, (G, warnings))
+            entry = (G, warnings)
+            if write_behind is None:
+                store.put("graph", k.graph, entry)
+            else:
+                key = k.graph
+                write_behind.append(lambda: store.put("graph", key, entry, background=True))
     if on_warning is not None:
         for warning in warnings:
             on_warning(warning)

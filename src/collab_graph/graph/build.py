@@ -242,50 +242,69 @@ def _ensure_group(G: KnowledgeGraph, slug: str, group: int | None, label: str | 
     return gn
 
 
+_RAISED, _IN, _ABOUT, _MENTIONS = (
+    str(EdgeKind.RAISED),
+    str(EdgeKind.IN),
+    str(EdgeKind.ABOUT),
+    str(EdgeKind.MENTIONS),
+)
+_NOTE = str(NodeKind.NOTE)
+
+
 def _add_note(G: KnowledgeGraph, cn: CodedNote) -> None:
+    # The hot loop of the builder (once per note): plain dicts and direct add_edge
+    # calls, the same attributes and edges as _add_edge would give.
     n = cn.note
     slug = n.workshop
     nn = note_node(slug, n.id)
     if nn in G:
         raise DataFileError(f"{slug}: duplicate note id {n.id!r} (line {n.line})", line=n.line)
-    G.add_node(
-        nn,
-        **_put(
-            {
-                NodeAttr.KIND: str(NodeKind.NOTE),
-                NodeAttr.LABEL: n.id,
-                NodeAttr.WORKSHOP: slug,
-                NodeAttr.NOTE_ID: n.id,
-                NodeAttr.TEXT: n.text,
-                NodeAttr.LINE: n.line,
-                NodeAttr.GROUP: n.group,
-                NodeAttr.QUESTION: n.question,
-                NodeAttr.PROMPT: n.prompt,
-                NodeAttr.BLOCK: n.block,
-                NodeAttr.SECTION: n.section,
-                NodeAttr.NOTE_KIND: str(cn.kind),
-                NodeAttr.CONFIDENCE: round(float(cn.confidence), 3),
-                NodeAttr.REASONS: join_reasons(cn.reasons),
-                NodeAttr.REVIEWED: cn.reviewed,
-                NodeAttr.CLASSIFIER_KIND: None
-                if cn.classifier_kind is None
-                else str(cn.classifier_kind),
-            }
-        ),
-    )
-    _add_edge(G, _ensure_group(G, slug, n.group, n.group_label), nn, EdgeKind.RAISED)
+    attrs: dict[str, Any] = {
+        NodeAttr.KIND: _NOTE,
+        NodeAttr.LABEL: n.id,
+        NodeAttr.WORKSHOP: slug,
+        NodeAttr.NOTE_ID: n.id,
+        NodeAttr.TEXT: n.text,
+        NodeAttr.LINE: n.line,
+    }
+    for name, value in (
+        (NodeAttr.GROUP, n.group),
+        (NodeAttr.QUESTION, n.question),
+        (NodeAttr.PROMPT, n.prompt),
+    ):
+        if value is not None:
+            attrs[name] = value
+    attrs[NodeAttr.BLOCK] = n.block
+    if n.section is not None:
+        attrs[NodeAttr.SECTION] = n.section
+    attrs[NodeAttr.NOTE_KIND] = str(cn.kind)
+    attrs[NodeAttr.CONFIDENCE] = round(float(cn.confidence), 3)
+    attrs[NodeAttr.REASONS] = join_reasons(cn.reasons)
+    attrs[NodeAttr.REVIEWED] = cn.reviewed
+    if cn.classifier_kind is not None:
+        attrs[NodeAttr.CLASSIFIER_KIND] = str(cn.classifier_kind)
+    G.add_node(nn, **attrs)
+    add = G.add_edge
+    add(_ensure_group(G, slug, n.group, n.group_label), nn, key=_RAISED, **{EdgeAttr.KIND: _RAISED})
     if n.question is not None:
-        _add_edge(G, nn, _ensure_question(G, slug, n.question), EdgeKind.IN)
+        add(nn, _ensure_question(G, slug, n.question), key=_IN, **{EdgeAttr.KIND: _IN})
     if n.prompt is not None:
-        _add_edge(G, nn, _ensure_prompt(G, slug, n.question, n.prompt), EdgeKind.IN)
+        add(nn, _ensure_prompt(G, slug, n.question, n.prompt), key=_IN, **{EdgeAttr.KIND: _IN})
+    seen: set[str] = set()
     for i, t in enumerate(cn.themes):
-        _add_theme(G, t)
-        if not G.has_edge(nn, theme_node(t.id), str(EdgeKind.ABOUT)):
-            _add_edge(G, nn, theme_node(t.id), EdgeKind.ABOUT, **{EdgeAttr.PRIMARY: i == 0})
+        tn = theme_node(t.id)
+        if tn not in G:
+            _add_theme(G, t)
+        if tn not in seen:
+            seen.add(tn)
+            add(nn, tn, key=_ABOUT, **{EdgeAttr.KIND: _ABOUT, EdgeAttr.PRIMARY: i == 0})
     for o in cn.orgs:
-        _add_org(G, o)
-        if not G.has_edge(nn, org_node(o.id), str(EdgeKind.MENTIONS)):
-            _add_edge(G, nn, org_node(o.id), EdgeKind.MENTIONS)
+        on = org_node(o.id)
+        if on not in G:
+            _add_org(G, o)
+        if on not in seen:
+            seen.add(on)
+            add(nn, on, key=_MENTIONS, **{EdgeAttr.KIND: _MENTIONS})
 
 
 def _add_link(G: KnowledgeGraph, link: AddressesLink) -> None:

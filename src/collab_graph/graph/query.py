@@ -198,15 +198,22 @@ def _index(G: KnowledgeGraph) -> _Index:
         return idx
     idx = _Index(fp)
     for n, d in G.nodes(data=True):
-        idx.by_kind.setdefault(d.get(NodeAttr.KIND, ""), []).append(n)
-        if d.get(NodeAttr.KIND) == NodeKind.NOTE:
+        kind = d.get(NodeAttr.KIND, "")
+        idx.by_kind.setdefault(kind, []).append(n)
+        if kind == NodeKind.NOTE:
             idx.notes_by_id.setdefault(d.get(NodeAttr.NOTE_ID, n), []).append(n)
     for lst in idx.by_kind.values():
         lst.sort()
-    for u, v, k, d in G.edges(keys=True, data=True):
-        if k == _ABOUT:
-            idx.theme_notes.setdefault(v, []).append(u)
-            idx.note_themes.setdefault(u, []).append((v, bool(d.get(EdgeAttr.PRIMARY))))
+    # the "about" edges all end at a theme: walk the few themes, not every edge
+    for theme_kind in THEME_KINDS:
+        for v in idx.by_kind.get(str(theme_kind), []):
+            for u, keyed in G.pred[v].items():
+                about = keyed.get(_ABOUT)
+                if about is not None:
+                    primary = bool(about.get(EdgeAttr.PRIMARY))
+                    idx.theme_notes.setdefault(v, []).append(u)
+                    idx.note_themes.setdefault(u, []).append((v, primary))
+
     for lst in idx.theme_notes.values():
         lst.sort(key=lambda n: _note_sort_key(G, n))
     for themes in idx.note_themes.values():
