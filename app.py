@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import tempfile
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ GraphKey = str
 # Above this many notes, Explore opens on the theme-level overview.
 OVERVIEW_NOTES = 1000
 MAX_QUOTES = 200  # per practice on the Ask page; a national corpus has thousands
+MAX_NOTE_ROWS = 2000  # notes listed (and offered for review) at once on the Notes page
 PROGRESS_NOTES = 2000  # from this many notes on, building the graph shows a progress bar
 
 
@@ -75,12 +77,28 @@ def load_graph(key: GraphKey) -> KnowledgeGraph:
     """
     corpus = _corpora()[key]
     keys = pipeline.keys(corpus)
-    G = pipeline.graph(corpus, coded=load_coded(keys.coding, corpus))
+    G = pipeline.graph(
+        corpus, coded=load_coded(keys.coding, corpus), write_behind=_pending_writes()
+    )
     # The graph lives as long as the server: move its million-odd objects out of
     # the garbage collector's sight, so no later full collection rescans them
     # (a pause of a second at 100k notes, felt as a slow filter change).
     gc.freeze()
     return G
+
+
+@st.cache_resource
+def _pending_writes() -> list[Callable[[], None]]:
+    """Cache writes left for after the page is drawn (see :func:`_write_behind`)."""
+    return []
+
+
+def _write_behind() -> None:
+    """Write newly built graphs to the disk cache from a background thread, after the page."""
+    pending = _pending_writes()
+    jobs = [pending.pop() for _ in range(len(pending))]
+    if jobs:
+        threading.Thread(target=lambda: [job() for job in jobs], daemon=True).start()
 
 
 @st.cache_resource(max_entries=2, show_spinner="Loading the graph into the SPARQL store…")
@@ -183,7 +201,7 @@ def combined(key: GraphKey, barriers: tuple[str, ...]) -> dict[str, Any]:
         return {"error": str(exc), "suggestions": exc.suggestions}
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)
 def notes_rows(key: GraphKey) -> list[dict[str, Any]]:
     """Every note with its coding."""
     return tables.note_rows(load_graph(key))
@@ -718,7 +736,16 @@ def notes_page() -> None:
             in " ".join(str(r[c]) for c in ("id", "text", "themes", "orgs", "kind")).casefold()
         )
     ]
-    st.caption(f"{len(shown)} of {len(rows)} notes · reviews are saved to {workspace().reviews}")
+    matching = len(shown)
+    shown = shown[:MAX_NOTE_ROWS]
+    more = (
+        f" (the first {MAX_NOTE_ROWS:,} are listed: search or filter to narrow them)"
+        if matching > MAX_NOTE_ROWS
+        else ""
+    )
+    st.caption(
+        f"{matching:,} of {len(rows):,} notes{more} · reviews are saved to {workspace().reviews}"
+    )
     columns = ["id", "group", "question", "prompt", "line", "text", "kind", "themes", "orgs"]
     columns += ["confidence", "reviewed"]
     if len({r["workshop"] for r in rows}) > 1:
@@ -749,47 +776,65 @@ def notes_page() -> None:
     )
     theme_labels, org_labels = coding_vocabulary()
     with st.form(f"review_{node}"):
-        kind = st.selectbox(
-            "Kind", [str(k) for k in NoteKind], index=[str(k) for k in NoteKind].index(row["kind"])
+        st.selectbox(
+            "Kind",
+            [str(k) for k in NoteKind],
+            index=[str(k) for k in NoteKind].index(row["kind"]),
+            key=f"n_kind_{node}",
         )
-        themes = st.multiselect(
+        st.multiselect(
             "Themes",
             list(theme_labels),
             default=[t for t in row["theme_ids"] if t in theme_labels],
             format_func=theme_labels.__getitem__,
+            key=f"n_themes_{node}",
         )
-        orgs = st.multiselect(
+        st.multiselect(
             "Organisations",
             list(org_labels),
             default=[o for o in row["org_ids"] if o in org_labels],
             format_func=org_labels.__getitem__,
+            key=f"n_orgs_{node}",
         )
-        reason = st.text_input("Reason (required)", key="n_reason")
-        reviewer = st.text_input("Reviewer", key="n_reviewer")
-        saved = st.form_submit_button("Save review", type="primary")
-    if saved:
-        try:
-            vocab = pipeline.vocabulary(workspace())
-            save_review(
-                workspace(),
-                Review.of(
-                    sup.note_from_node(G, node),
-                    reason=reason,
-                    kind=kind,
-                    themes=themes,
-                    orgs=orgs,
-                    reviewer=reviewer,
-                ),
-                themes=vocab.taxonomy.themes,
-                organisations=vocab.gazetteer.organisations,
-            )
-        except CollabGraphError as exc:
-            st.error(str(exc))
-        else:
-            st.session_state["review_saved"] = f"Saved the review of {row['id']}."
-            st.rerun()
+        st.text_input("Reason (required)", key="n_reason")
+        st.text_input("Reviewer", key="n_reviewer")
+        # saved in the callback, before the page runs again: one rerun, with the new graph
+        st.form_submit_button(
+            "Save review", type="primary", on_click=save_review_of, args=(key, node)
+        )
+    if error := st.session_state.pop("review_error", None):
+        st.error(error)
     if msg := st.session_state.pop("review_saved", None):
         st.success(msg + " The graph and every page now use it.")
+
+
+def save_review_of(key: GraphKey, node: str) -> None:
+    """Save the review form of one note (a form callback: the page then reruns once)."""
+    state = st.session_state
+    ws = workspace()
+    vocab = pipeline.vocabulary(ws)
+    note = sup.note_from_node(load_graph(key), node)
+    try:
+        save_review(
+            ws,
+            Review.of(
+                note,
+                reason=state.get("n_reason", ""),
+                kind=state.get(f"n_kind_{node}"),
+                themes=state.get(f"n_themes_{node}", []),
+                orgs=state.get(f"n_orgs_{node}", []),
+                reviewer=state.get("n_reviewer", ""),
+            ),
+            themes=vocab.taxonomy.themes,
+            organisations=vocab.gazetteer.organisations,
+        )
+    except CollabGraphError as exc:
+        state["review_error"] = str(exc)
+        return
+    count = sum(1 for _ in ws.read("reviews.csv", on_error=lambda e: None))
+    state["review_saved"] = (
+        f"Saved the review of {note.id} ({count} review{'s' * (count != 1)} in your workspace)."
+    )
 
 
 def data_page() -> None:
@@ -854,11 +899,17 @@ def data_page() -> None:
         st.success(msg)
 
 
+@st.cache_resource(max_entries=4, show_spinner="Reading the notes…")
+def parse_report_of(coding_key: str, _corpus: pipeline.Corpus) -> list[ParseResult]:
+    """The full parse results (every line's role) of a corpus."""
+    return pipeline.parsed(_corpus)
+
+
 def parse_results() -> list[ParseResult]:
     """The parse results of the notes in use (errors shown in the page)."""
     try:
         corpus = current_corpus()
-        return list(load_coded(pipeline.keys(corpus).coding, corpus).results)
+        return parse_report_of(pipeline.keys(corpus).coding, corpus)
     except OSError:
         try:
             pipeline.code(current_corpus(), cache=None)
@@ -1002,3 +1053,4 @@ with st.sidebar:
         "Pages: Explore, Ask, Insights, Notes, Data, Export."
     )
 navigation.run()
+_write_behind()

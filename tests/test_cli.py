@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,26 @@ def test_practices_table_shows_the_rows_the_app_shows() -> None:
         assert f"{row['score']:.3f}" in text
         first = quote_rows(practice["evidence"][:1])[0]
         assert f"[{first['supports']}] {first['where']}:" in text
+
+
+def test_a_command_answers_first_and_then_fills_the_cache(tmp_path: Path) -> None:
+    """Run as its own process, a command writes the cache from a child after answering."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "COLLAB_GRAPH_CACHE": str(tmp_path / "cache")}
+    cmd = [sys.executable, "-m", "collab_graph", "practices", "Day job – no time"]
+    proc = subprocess.run(
+        [*cmd, "--format", "json"], capture_output=True, text=True, env=env, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["practices"]
+    kinds: set[str] = set()
+    for _ in range(120):
+        kinds = {p.name.split("-")[0] for p in (tmp_path / "cache").glob("*.pickle")}
+        if kinds >= {"coded", "parsed", "graph"}:
+            break
+        time.sleep(0.25)
+    assert kinds >= {"coded", "parsed", "graph"}

@@ -45,6 +45,7 @@ import pickle
 import stat
 import sys
 import tempfile
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,15 @@ from typing import Any
 from collab_graph import __version__
 from collab_graph.bulk import paused_gc
 
-__all__ = ["CACHE_ENV", "MAX_ENTRIES", "DiskCache", "Fingerprint", "code_digest", "default_dir"]
+__all__ = [
+    "CACHE_ENV",
+    "MAX_ENTRIES",
+    "DiskCache",
+    "Fingerprint",
+    "code_digest",
+    "default_dir",
+    "run_detached",
+]
 
 #: Environment variable naming the cache folder (``off`` disables the cache).
 CACHE_ENV = "COLLAB_GRAPH_CACHE"
@@ -219,31 +228,8 @@ class DiskCache:
             os.utime(path)  # most recently used
         return payload[3]
 
-    def put(self, kind: str, key: str, value: Any, *, background: bool = False) -> None:
-        """Store a value (atomically); failures are logged, never raised.
-
-        ``background=True`` writes it from a forked child process, so that a
-        short-lived command returns without waiting for the write (where the
-        platform cannot fork, it writes now). Only for single-threaded callers
-        such as the command line: a server writes in the foreground.
-        """
-        if background and hasattr(os, "fork"):
-            sys.stdout.flush()
-            sys.stderr.flush()
-            try:
-                pid = os.fork()
-            except OSError:
-                pid = -1
-            if pid > 0:
-                return  # the parent goes on; the child writes and exits
-            if pid == 0:
-                try:
-                    devnull = os.open(os.devnull, os.O_RDWR)
-                    for fd in (0, 1, 2):
-                        os.dup2(devnull, fd)  # never hold the caller's pipes open
-                    self.put(kind, key, value)
-                finally:
-                    os._exit(0)
+    def put(self, kind: str, key: str, value: Any) -> None:
+        """Store a value (atomically); failures are logged, never raised."""
         if not self._usable_folder(create=True):
             return
         path = self.entry(kind, key)
@@ -263,3 +249,34 @@ class DiskCache:
                 old.unlink(missing_ok=True)
         except OSError as exc:
             log.warning("could not write the cache in %s (%s)", self.folder, exc)
+
+
+def run_detached(jobs: list[Callable[[], None]]) -> None:
+    """Run cache writes in a forked child process, so that the caller can exit at once.
+
+    For a one-shot, single-threaded command that has already answered: the
+    child runs the jobs and exits; it holds none of the caller's pipes, so
+    whoever waits for the command's output is not kept waiting. Where the
+    platform cannot fork, the jobs run here.
+    """
+    if not jobs:
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        pid = os.fork() if hasattr(os, "fork") else -1
+    except OSError:
+        pid = -1
+    if pid > 0:
+        return
+    if pid == 0:
+        try:
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(devnull, fd)  # never hold the caller's pipes open
+            for job in jobs:
+                job()
+        finally:
+            os._exit(0)
+    for job in jobs:
+        job()

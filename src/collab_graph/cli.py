@@ -86,11 +86,25 @@ class RecordFormat(StrEnum):
     TABLE = "table"
 
 
+#: Cache writes left until the command has answered (see :func:`handle_errors`).
+_PENDING: list[Callable[[], None]] = []
+#: True when the command runs as its own process: :func:`main` does the writes.
+_DETACHED = False
+
+
 @contextmanager
 def handle_errors() -> Iterator[None]:
-    """Turn project errors into one stderr line and exit code 2 (1 for nothing found)."""
+    """Turn project errors into one stderr line and exit code 2 (1 for nothing found).
+
+    Also the end of every command: cache writes the pipeline left for later are
+    done here, unless the command runs as its own process (:func:`main`), which
+    does them from a child process once it has answered.
+    """
     try:
         yield
+        if not _DETACHED:
+            while _PENDING:
+                _PENDING.pop(0)()
     except NotFoundError as exc:
         err_console.print(f"collab-graph: {exc}", markup=False)
         raise typer.Exit(1) from None
@@ -238,7 +252,7 @@ def _reviewed(corpus: Any) -> Any:
     from collab_graph import pipeline
 
     with coding_progress() as progress:
-        coded = pipeline.code(corpus, progress=progress)
+        coded = pipeline.code(corpus, progress=progress, write_behind=_PENDING)
     for warning in coded.warnings:
         _warn(warning)
     outcome = pipeline.review(corpus, coded)
@@ -450,10 +464,6 @@ BaseOpt = Annotated[
     str,
     typer.Option("--base", help="Base IRI of the RDF (absolute, ending in / or #)."),
 ]
-
-
-#: Cache writes left until the command has answered (see :func:`main`).
-_PENDING: list[Callable[[], None]] = []
 
 
 def _graph(paths: Sequence[Path] | None, workspace: Path | None, *, reviews: bool = True) -> Any:
@@ -688,7 +698,7 @@ def review_cmd(
             raise ReviewError("say what to change: --kind, --themes or --orgs")
         corpus = _corpus(paths, workspace)
         with coding_progress() as progress:
-            coded = pipeline.code(corpus, progress=progress)
+            coded = pipeline.code(corpus, progress=progress, write_behind=_PENDING)
         matches = [
             c.note
             for c in coded.coded
@@ -805,15 +815,19 @@ def main() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(encoding="utf-8")
+    global _DETACHED
+    _DETACHED = True
     code: int | str | None = 0
     try:
         app()
     except SystemExit as exc:
         code = exc.code
     finally:
-        # the answer is out: now keep what was built for the next command
-        while _PENDING:
-            _PENDING.pop(0)()
+        # the answer is out: keep what was built for the next command, from a child
+        from collab_graph.cache import run_detached
+
+        run_detached(list(_PENDING))
+        _PENDING.clear()
     # Exit at once: tearing down the interpreter would free every node of a large
     # graph one by one (a third of a second at 20,000 notes) for nothing.
     if isinstance(code, str):

@@ -31,7 +31,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import networkx as nx
@@ -57,6 +57,7 @@ __all__ = [
     "code",
     "graph",
     "keys",
+    "parsed",
     "review",
     "vocabulary",
 ]
@@ -185,7 +186,12 @@ def keys(corpus: Corpus) -> Keys:
 
 @dataclass(frozen=True)
 class Coded:
-    """The parse results of a corpus and the classifier's coding of its notes."""
+    """The parse results of a corpus and the classifier's coding of its notes.
+
+    ``results`` carry the workshops and notes but not the line-by-line report
+    (``lines`` is empty): that is kept apart (:func:`parsed`), so that reading a
+    large coded corpus back from the cache stays quick.
+    """
 
     results: tuple[ParseResult, ...]
     coded: tuple[CodedNote, ...]
@@ -213,6 +219,7 @@ def code(
     *,
     cache: DiskCache | object | None = _DEFAULT_CACHE,
     progress: Progress | None = None,
+    write_behind: list[Callable[[], None]] | None = None,
     _keys: Keys | None = None,
 ) -> Coded:
     """Parse and code a corpus with the classifier alone, from the cache when it has it.
@@ -225,6 +232,8 @@ def code(
         switches caching off.
     progress : callable, optional
         ``progress(notes_done, notes_total)`` while notes are coded.
+    write_behind : list, optional
+        Leave the cache writes to the caller (see :func:`graph`).
 
     Raises
     ------
@@ -243,10 +252,42 @@ def code(
     coded = classify_results(
         results, taxonomy=vocab.taxonomy, gazetteer=vocab.gazetteer, progress=progress
     )
-    out = Coded(tuple(results), tuple(coded), tuple(w for r in results for w in r.warnings))
+    out = Coded(
+        tuple(replace(r, lines=()) for r in results),
+        tuple(coded),
+        tuple(w for r in results for w in r.warnings),
+    )
     if store is not None and k is not None:
-        store.put("coded", k.coding, out)
+        key, full = k.coding, tuple(results)
+
+        def write() -> None:
+            store.put("coded", key, out)
+            store.put("parsed", key, full)
+
+        if write_behind is None:
+            write()
+        else:
+            write_behind.append(write)
     return out
+
+
+def parsed(
+    corpus: Corpus, *, cache: DiskCache | object | None = _DEFAULT_CACHE
+) -> list[ParseResult]:
+    """The full parse results of a corpus, with every line's role (the parse report).
+
+    Raises
+    ------
+    collab_graph.errors.CollabGraphError
+        For bad notes files.
+    """
+    store = _cache(cache)
+    k = _keys_or_none(corpus, store)
+    if store is not None and k is not None:
+        hit = store.get("parsed", k.coding)
+        if isinstance(hit, tuple):
+            return list(hit)
+    return load(list(corpus.paths))
 
 
 def review(corpus: Corpus, coded: Coded) -> ReviewOutcome:
@@ -317,8 +358,9 @@ def graph(
         so that a missing graph is built without reading them again.
     write_behind : list, optional
         Instead of writing a newly built graph to the cache now, append a
-        callable that writes it from a child process: a one-shot command calls
-        it once it has answered, so the user never waits for the write.
+        callable that writes it: the caller runs it once it has answered (the
+        command line from a child process, the app from a background thread),
+        so the user never waits for the write.
 
     Returns
     -------
@@ -338,7 +380,7 @@ def graph(
         G, warnings = found[0], list(found[1])
     else:
         if coded is None:
-            coded = code(corpus, cache=store, progress=progress, _keys=k)
+            coded = code(corpus, cache=store, progress=progress, write_behind=write_behind, _keys=k)
         G, warnings = graph_of(corpus, coded)
         if store is not None and k is not None:
             entry = (G, warnings)
@@ -346,7 +388,7 @@ def graph(
                 store.put("graph", k.graph, entry)
             else:
                 key = k.graph
-                write_behind.append(lambda: store.put("graph", key, entry, background=True))
+                write_behind.append(lambda: store.put("graph", key, entry))
     if on_warning is not None:
         for warning in warnings:
             on_warning(warning)

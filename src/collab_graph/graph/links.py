@@ -346,41 +346,51 @@ def compute_evidence(coded: Iterable[CodedNote]) -> dict[tuple[str, str], LinkEv
         for p, b, nid in pairs:
             explicit[p, b].setdefault(gk, set()).add(nid)
 
-    signals: dict[tuple[str, str], dict[str, float | int]] = {}
+    # (practice, barrier) -> [groups with both, explicit groups, same-block groups, weight]
+    signals: dict[tuple[str, str], list[float]] = {}
+    w_explicit, w_block, w_group = (
+        SIGNAL_WEIGHTS["explicit"],
+        SIGNAL_WEIGHTS["block"],
+        SIGNAL_WEIGHTS["group"],
+    )
     for gk, barriers in g_barrier.items():
-        practices = g_practice.get(gk, {})
+        practices = g_practice.get(gk)
+        if not practices:
+            continue
         for b, b_blocks in barriers.items():
             for p, p_blocks in practices.items():
-                acc = signals.setdefault(
-                    (p, b), {"both": 0, "explicit": 0, "block": 0, "weight": 0.0}
-                )
-                acc["both"] += 1
-                if gk in explicit.get((p, b), {}):
-                    acc["explicit"] += 1
-                    acc["block"] += 1
-                    acc["weight"] += SIGNAL_WEIGHTS["explicit"]
-                elif b_blocks & p_blocks:
-                    acc["block"] += 1
-                    acc["weight"] += SIGNAL_WEIGHTS["block"]
+                pair = (p, b)
+                acc = signals.get(pair)
+                if acc is None:
+                    acc = signals[pair] = [0, 0, 0, 0.0]
+                acc[0] += 1
+                ex = explicit.get(pair)
+                if ex is not None and gk in ex:
+                    acc[1] += 1
+                    acc[2] += 1
+                    acc[3] += w_explicit
+                elif not b_blocks.isdisjoint(p_blocks):
+                    acc[2] += 1
+                    acc[3] += w_block
                 else:
-                    acc["weight"] += SIGNAL_WEIGHTS["group"]
+                    acc[3] += w_group
 
     out: dict[tuple[str, str], LinkEvidence] = {}
-    for (p, b), acc in sorted(signals.items()):
+    for (p, b), (both, n_explicit, n_block, weight) in sorted(signals.items()):
         n_b = len(barrier_groups[b])
-        endorsement = round(acc["both"] / n_b, 4)
+        endorsement = round(both / n_b, 4)
         notes = sorted(nid for ids in explicit.get((p, b), {}).values() for nid in ids)
         out[p, b] = LinkEvidence(
             practice=p,
             barrier=b,
             groups_barrier=n_b,
             groups_practice=len(practice_groups[p]),
-            groups_both=int(acc["both"]),
-            explicit_groups=int(acc["explicit"]),
-            block_groups=int(acc["block"]),
+            groups_both=int(both),
+            explicit_groups=int(n_explicit),
+            block_groups=int(n_block),
             explicit_notes=tuple(notes),
             endorsement=endorsement,
-            evidence_score=round(acc["weight"] / n_b, 4),
+            evidence_score=round(weight / n_b, 4),
             level=level_for(endorsement),
         )
     return out

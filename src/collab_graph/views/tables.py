@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from collab_graph.graph.query import note_nodes, targets
+from collab_graph.graph.query import note_nodes
 from collab_graph.graph.schema import KnowledgeGraph, NodeAttr
 from collab_graph.model import EdgeKind
 
@@ -234,10 +234,14 @@ def note_rows(G: KnowledgeGraph) -> list[dict[str, Any]]:
     ('NHS', ['nhs'])
     """
     rows: list[dict[str, Any]] = []
+    # plain dict lookups, for 20k+ notes (the networkx stubs do not type dict(NodeDataView))
+    data: dict[str, dict[str, Any]] = {n: d for n, d in G.nodes(data=True)}  # noqa: C416
+    about, mentions = str(EdgeKind.ABOUT), str(EdgeKind.MENTIONS)
     for n in note_nodes(G):
-        d = G.nodes[n]
-        themes = targets(G, n, EdgeKind.ABOUT)
-        orgs = targets(G, n, EdgeKind.MENTIONS)
+        d = data[n]
+        out = G.succ[n]
+        themes = [v for v, keyed in out.items() if about in keyed]
+        orgs = [v for v, keyed in out.items() if mentions in keyed]
         rows.append(
             {
                 "workshop": d.get(NodeAttr.WORKSHOP),
@@ -248,13 +252,13 @@ def note_rows(G: KnowledgeGraph) -> list[dict[str, Any]]:
                 "line": d.get(NodeAttr.LINE),
                 "text": d.get(NodeAttr.TEXT),
                 "kind": d.get(NodeAttr.NOTE_KIND),
-                "themes": _LABELS_SEP.join(str(G.nodes[t][NodeAttr.LABEL]) for t in themes),
-                "orgs": _LABELS_SEP.join(str(G.nodes[o][NodeAttr.LABEL]) for o in orgs),
+                "themes": _LABELS_SEP.join(str(data[t][NodeAttr.LABEL]) for t in themes),
+                "orgs": _LABELS_SEP.join(str(data[o][NodeAttr.LABEL]) for o in orgs),
                 "confidence": d.get(NodeAttr.CONFIDENCE),
                 "reviewed": bool(d.get(NodeAttr.REVIEWED, False)),
                 "reasons": d.get(NodeAttr.REASONS, ""),
-                "theme_ids": [str(G.nodes[t].get(NodeAttr.THEME_ID, t)) for t in themes],
-                "org_ids": [str(G.nodes[o].get(NodeAttr.ORG_ID, o)) for o in orgs],
+                "theme_ids": [str(data[t].get(NodeAttr.THEME_ID, t)) for t in themes],
+                "org_ids": [str(data[o].get(NodeAttr.ORG_ID, o)) for o in orgs],
                 "node": n,
             }
         )
