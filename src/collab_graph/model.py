@@ -356,7 +356,9 @@ class CodedNote:
 
     ``themes`` is ordered: the first theme is the primary one. ``reviewed`` is
     True when an analyst review overrode the classifier; ``classifier_kind``
-    keeps what the classifier alone said.
+    keeps what the classifier alone said. ``needs_review`` is True when the
+    classifier found too little to decide (such a note is ``context`` with a
+    low confidence) or was unsure between kinds.
     """
 
     note: Note
@@ -367,6 +369,7 @@ class CodedNote:
     reasons: tuple[str, ...] = ()
     reviewed: bool = False
     classifier_kind: NoteKind | None = None
+    needs_review: bool = False
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def record(self) -> dict[str, Any]:
@@ -379,5 +382,6 @@ class CodedNote:
             confidence=round(self.confidence, 3),
             reasons=list(self.reasons),
             reviewed=self.reviewed,
+            needs_review=self.needs_review and not self.reviewed,
         )
         return rec

@@ -1,0 +1,270 @@
+"""The features of a note that the kind model weighs: its scope's intent, its form, its words.
+
+:class:`NoteContext` is everything the classifier knows about one note: its
+text, the headings, prompts and questions above it (outermost first), a
+sub-heading bullet that scopes it, its parent bullet and what the workshop's
+prompt asks. :func:`note_features` turns it into named features:
+
+``intent=K`` / ``intent_outer=K``
+    the kinds the innermost scope entry with an intent asks for, and those of
+    entries further out (``data/intent.csv``), scaled to 0–1;
+``prompt_intent=K``
+    what the workshop's own question or prompt letter asks for;
+``form=F``
+    the sentence form (``data/lexicon.csv``: deficit, proposal, imperative,
+    outcome, question_worried, names, date, link, …);
+``cue=K``
+    the kind cues of ``data/kind-cues.csv`` that remain (phrases found in
+    several workshops' notes);
+``theme=K``
+    the note speaks to a theme of kind K;
+``w=STEM``, ``b=STEM_STEM``, ``first=STEM``
+    its words (Snowball stems), word pairs and first word;
+``len=…``, ``orgs_only``, ``nested``, ``scope_question``, ``parent_form=F``
+    its shape and place.
+
+Feature names are plain strings, so the model file (JSON) can list them and
+every reason the classifier gives names one.
+
+Examples
+--------
+>>> ctx = NoteContext("Lack of buy-in from managers", scope=("Challenges",))
+>>> feats = note_features(ctx, FeatureVocabulary.default())
+>>> feats["intent=barrier"], feats["form=deficit"], "w=lack" in feats
+(1.0, 1.0, True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import snowballstemmer
+
+from collab_graph.coding.form import FormLexicon, load_lexicon
+from collab_graph.coding.gazetteer import Gazetteer, load_gazetteer
+from collab_graph.coding.intent import IntentLexicon, load_intents
+from collab_graph.coding.lexicon import normalise, tokens
+from collab_graph.coding.taxonomy import Taxonomy, load_taxonomy
+
+__all__ = ["FeatureVocabulary", "NoteContext", "note_features", "stem"]
+
+#: Scope entries further out than this are not read.
+MAX_SCOPE = 4
+
+_STEMMER = snowballstemmer.stemmer("english")
+_STOP = frozenset(
+    "a an and are as at be by for from in into is it its of on or so than that the their them "
+    "then there these they this those to was we were with our your you i he she his her".split()
+)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Snowball stem of a lower-case word (``sharing`` → ``share``).
+
+    Examples
+    --------
+    >>> stem("volunteers"), stem("governance")
+    ('volunt', 'govern')
+    """
+    return str(_STEMMER.stemWord(word))
+
+
+@dataclass(frozen=True, slots=True)
+class NoteContext:
+    """What the classifier knows about one note besides the note itself.
+
+    Attributes
+    ----------
+    text : str
+        The note's text.
+    scope : tuple of str
+        Headings, prompts and questions above it, outermost first.
+    heading : str, optional
+        A sub-heading bullet ("Challenges") that scopes this note as a sibling.
+    parent : str, optional
+        The text of the bullet it is nested under.
+    prompt : str, optional
+        What the workshop's question or prompt letter asks (from its preamble).
+    """
+
+    text: str
+    scope: tuple[str, ...] = ()
+    heading: str | None = None
+    parent: str | None = None
+    prompt: str | None = None
+
+    def scope_entries(self) -> list[str]:
+        """Scope texts from the innermost out (the scoping sub-heading first)."""
+        inner = [self.heading] if self.heading else []
+        return [*inner, *reversed(self.scope)][:MAX_SCOPE]
+
+
+@dataclass(frozen=True)
+class FeatureVocabulary:
+    """The data the features read: intents, the form lexicon, kind cues, themes and organisations."""
+
+    intents: IntentLexicon
+    forms: FormLexicon
+    taxonomy: Taxonomy
+    gazetteer: Gazetteer
+    _memo: dict[str, dict[str, float]] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def default(cls) -> FeatureVocabulary:
+        """The bundled data files."""
+        return cls(load_intents(), load_lexicon(), load_taxonomy(), load_gazetteer())
+
+    def text_features(self, text: str) -> dict[str, float]:
+        """Features of a note's own text (memoised: notes repeat across workshops)."""
+        hit = self._memo.get(text)
+        if hit is not None:
+            return hit
+        out = _text_features(self, text)
+        if len(self._memo) > 200_000:
+            self._memo.clear()
+        self._memo[text] = out
+        return out
+
+
+def _length(n: int) -> str:
+    if n <= 1:
+        return "len=1"
+    if n <= 3:
+        return "len=2-3"
+    if n <= 8:
+        return "len=4-8"
+    if n <= 20:
+        return "len=9-20"
+    return "len=21+"
+
+
+def _text_features(vocab: FeatureVocabulary, text: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    norm = normalise(text)
+    words = [t.lower() for t, _, _ in tokens(norm) if t[0].isalnum()]
+    stems = [stem(w) for w in words]
+    content = [s for w, s in zip(words, stems, strict=True) if w not in _STOP]
+    for s in content:
+        out[f"w={s}"] = 1.0
+    for a, b in zip(content, content[1:], strict=False):
+        out[f"b={a}_{b}"] = 1.0
+    if stems:
+        out[f"first={stems[0]}"] = 1.0
+    out[_length(len(words))] = 1.0
+    for form, count in vocab.forms.forms(text).items():
+        out[f"form={form}"] = min(count, 2.0)
+    for cue, _, _ in vocab.taxonomy.match_cues(norm, "anywhere"):
+        key = f"cue={cue.kind.value}"
+        out[key] = min(out.get(key, 0.0) + cue.weight / 2, 2.0)
+    for cue, _, _ in vocab.taxonomy.match_cues(norm, "start"):
+        key = f"cue={cue.kind.value}"
+        out[key] = min(out.get(key, 0.0) + cue.weight / 2, 2.0)
+    for theme, _ in vocab.taxonomy.match_themes(norm)[:3]:
+        out[f"theme={theme.kind.value}"] = 1.0
+    mentions = vocab.gazetteer.mentions(text)
+    if mentions:
+        rest = norm
+        for m in reversed(mentions):
+            rest = rest[: m.start] + " " + rest[m.end :]
+        left = [t for t, _, _ in tokens(rest) if t[0].isalnum() and t.lower() not in _STOP]
+        out["orgs_only" if not left else "has_org"] = 1.0
+    return out
+
+
+def _intent_features(vocab: FeatureVocabulary, ctx: NoteContext) -> dict[str, float]:
+    out: dict[str, float] = {}
+    inner_found = False
+    for i, entry in enumerate(ctx.scope_entries()):
+        intent = vocab.intents.intent_of(entry)
+        if intent is None:
+            if i == 0 and entry.rstrip(" *_:").endswith("?"):
+                out["scope_question"] = 1.0
+            continue
+        prefix = "intent" if not inner_found else "intent_outer"
+        for kind, weight in intent.weights().items():
+            key = f"{prefix}={kind.value}"
+            out[key] = max(out.get(key, 0.0), weight / 3.0)
+        inner_found = True
+    if ctx.prompt:
+        intent = vocab.intents.intent_of(ctx.prompt)
+        if intent is not None:
+            for kind, weight in intent.weights().items():
+                out[f"prompt_intent={kind.value}"] = weight / 3.0
+        elif ctx.prompt.rstrip().endswith("?"):
+            out["prompt_question"] = 1.0
+    if ctx.parent:
+        out["nested"] = 1.0
+        for form in vocab.forms.forms(ctx.parent):
+            if form in ("question", "imperative", "deficit", "outcome", "label"):
+                out[f"parent_form={form}"] = 1.0
+    return out
+
+
+def note_features(ctx: NoteContext, vocab: FeatureVocabulary) -> dict[str, float]:
+    """All features of one note in its context (see the module docstring for the names)."""
+    out = dict(vocab.text_features(ctx.text))
+    out.update(_intent_features(vocab, ctx))
+    return out
+
+
+def feature_reason(name: str, ctx: NoteContext, vocab: FeatureVocabulary) -> str:
+    """A short, human reason for one feature of a note.
+
+    Examples
+    --------
+    >>> ctx = NoteContext("Lack of time", scope=("## Deltas",))
+    >>> feature_reason("intent=barrier", ctx, FeatureVocabulary.default())
+    'under "## Deltas" (barrier)'
+    >>> feature_reason("w=lack", ctx, FeatureVocabulary.default())
+    'word "lack"'
+    """
+    kind, _, value = name.partition("=")
+    if kind in ("intent", "intent_outer"):
+        for entry in ctx.scope_entries():
+            intent = vocab.intents.intent_of(entry)
+            if intent is not None and value in {k.value for k in intent.weights()}:
+                return f'under "{_short(entry)}" ({value})'
+        return f"under a {value} heading"
+    if kind == "prompt_intent":
+        return f'prompt asks "{_short(ctx.prompt or "")}" ({value})'
+    if kind == "form":
+        return f"{value.replace('_', ' ')} form"
+    if kind in ("w", "first"):
+        for word in (t for t, _, _ in tokens(normalise(ctx.text))):
+            if stem(word.lower()) == value:
+                return f'word "{word.lower()}"' if kind == "w" else f'starts "{word}"'
+        return f'word "{value}"'
+    if kind == "b":
+        return f'words "{value.replace("_", " ")}"'
+    if kind == "cue":
+        return f"{value} cue phrase"
+    if kind == "theme":
+        return f"speaks to a {value} theme"
+    if kind == "len":
+        return f"{value} words"
+    if kind == "parent_form":
+        return f"nested under a {value} line"
+    names = {
+        "orgs_only": "names only organisations",
+        "has_org": "names an organisation",
+        "nested": "nested under another note",
+        "scope_question": "answers a question",
+        "prompt_question": "answers the workshop's question",
+    }
+    return names.get(name, name)
+
+
+def _short(text: str, limit: int = 50) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def merge(features: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    """Several feature dicts as one (later values win)."""
+    out: dict[str, float] = {}
+    for f in features:
+        out.update(f)
+    return out

@@ -1,0 +1,437 @@
+"""Learn the kind model from labelled notes and the analyst's reviews, and measure it honestly.
+
+Training data are *labelled sets*: a notes document and a CSV that gives the
+kind of its notes, matched by note id (the format of the reference coding)
+or by line and text (the gold format of ``shared/real-notes``). The sets that
+ship with collab-graph are listed in ``data/training/manifest.csv`` (with
+their sources and licences in ``data/training/README.md``); the analyst's
+reviews are a further set, each review carrying the note's text and context.
+
+* :func:`fit` trains a multinomial logistic regression (scikit-learn) on the
+  notes' features (:mod:`collab_graph.coding.features`).
+* :func:`leave_one_out` trains once per *evaluation* set with that set (and
+  reviews of its notes) left out, and codes the left-out set with the whole
+  classifier (sub-heading rule, model, abstaining): this is the figure to
+  quote. Scoring a set the model was trained on is training accuracy.
+* :func:`train` fits the final model on everything, calibrates its
+  confidences with a temperature fitted on the left-out predictions, and
+  records the training files (with their SHA-256) and the left-out figures in
+  the model's ``meta``, so ``collab-graph train`` rebuilds the shipped model
+  byte for byte.
+
+Examples
+--------
+>>> sets = manifest()
+>>> sum(1 for s in sets if s.role == "eval")
+10
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from collab_graph.coding.classifier import Classifier, _Heading
+from collab_graph.coding.features import NoteContext, note_features
+from collab_graph.coding.gazetteer import load_gazetteer
+from collab_graph.coding.model import KindModel
+from collab_graph.coding.taxonomy import load_taxonomy
+from collab_graph.csvfiles import read_csv
+from collab_graph.errors import DataFileError
+from collab_graph.ingest.parse import parse_file
+from collab_graph.model import NoteKind
+from collab_graph.resources import data_path
+
+__all__ = [
+    "CONTENT_CLASSES",
+    "Example",
+    "LabelledSet",
+    "Prediction",
+    "examples_of",
+    "fit",
+    "leave_one_out",
+    "manifest",
+    "train",
+]
+
+#: The kinds the model chooses between (``heading`` is a rule, not a class).
+CONTENT_CLASSES = (NoteKind.PRACTICE, NoteKind.BARRIER, NoteKind.BENEFIT, NoteKind.CONTEXT)
+#: Regularisation strength (scikit-learn's ``C``): chosen a priori, not tuned on the test sets.
+C = 1.0
+#: Weight of an example's second kind (``kind2``), added as a second, lighter example.
+KIND2_WEIGHT = 0.3
+MANIFEST = "training/manifest.csv"
+
+
+@dataclass(frozen=True)
+class LabelledSet:
+    """A notes document and the CSV of its notes' kinds; ``role`` is ``eval`` or ``train``."""
+
+    labels: Path
+    source: Path
+    role: str = "train"
+
+    @property
+    def name(self) -> str:
+        """The set's name (the labels file's stem, or the source's for a reference coding)."""
+        return self.source.stem if self.labels.stem in ("notes", "reference-coding") else self.labels.stem
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled note: its features, its kind (and second kind), and where it is from."""
+
+    features: Mapping[str, float]
+    kind: NoteKind
+    kind2: NoteKind | None
+    group: str
+    note_id: str
+    text: str
+    context: NoteContext | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What the whole classifier said of a labelled note when its set was left out."""
+
+    group: str
+    note_id: str
+    text: str
+    gold: NoteKind
+    gold2: NoteKind | None
+    kind: NoteKind
+    confidence: float
+    needs_review: bool
+
+    @property
+    def right(self) -> bool:
+        """Right when the kind is the gold kind or its second kind."""
+        return self.kind in (self.gold, self.gold2)
+
+
+def manifest(path: Path | None = None) -> list[LabelledSet]:
+    """The labelled sets that ship with collab-graph (``data/training/manifest.csv``)."""
+    p = path or data_path(MANIFEST)
+    rows = read_csv(p, required=("labels", "source"), what="training manifest")
+    return [
+        LabelledSet(p.parent / r["labels"], p.parent / r["source"], r.get("role", "train"))
+        for r in rows
+    ]
+
+
+def _labels(path: Path) -> list[dict[str, str]]:
+    rows = read_csv(path, required=("kind",), what="labelled notes file")
+    out = []
+    for row in rows:
+        kind = row["kind"]
+        if kind not in {k.value for k in NoteKind}:
+            raise row.error("kind", f"unknown kind {kind!r}")
+        out.append(dict(row.cells))
+    return out
+
+
+def examples_of(
+    lset: LabelledSet, classifier: Classifier | None = None
+) -> tuple[list[Example], list[dict[str, str]]]:
+    """The examples of one labelled set, and its label rows (for scoring).
+
+    Notes are matched to labels by id when the labels have ids, else by line
+    and text. A note that the sub-heading rule takes as a heading gives no
+    example, and neither does a label whose kind is ``heading``.
+    """
+    clf = classifier or Classifier()
+    result = parse_file(lset.source)
+    labels = _labels(lset.labels)
+    by_id = {r["id"]: r for r in labels if r.get("id")}
+    by_line: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for r in labels:
+        if r.get("line"):
+            by_line[r["line"]].append(r)
+    examples: list[Example] = []
+    for note, ctx in clf.contexts(result.notes, result.workshop):
+        row = by_id.get(note.id) if by_id else _by_line(by_line, note.line, note.text)
+        if row is None or row["kind"] == "heading" or isinstance(ctx, _Heading):
+            continue
+        kind2 = row.get("kind2") or None
+        examples.append(
+            Example(
+                features=note_features(ctx, clf.vocab),
+                kind=NoteKind(row["kind"]),
+                kind2=NoteKind(kind2) if kind2 and kind2 != "heading" else None,
+                group=lset.name,
+                note_id=note.id,
+                text=note.text,
+                context=ctx,
+            )
+        )
+    return examples, labels
+
+
+def _by_line(
+    by_line: Mapping[str, list[dict[str, str]]], line: int, text: str
+) -> dict[str, str] | None:
+    rows = by_line.get(str(line), [])
+    if len(rows) <= 1:
+        return rows[0] if rows else None
+    folded = " ".join(text.split()).casefold()
+    for r in rows:
+        if " ".join(r.get("text", "").split()).casefold() == folded:
+            return r
+    return rows[0]
+
+
+def fit(examples: Sequence[Example], *, c: float = C) -> KindModel:
+    """A logistic regression over the examples' features (no calibration: temperature 1).
+
+    Raises
+    ------
+    DataFileError
+        When the examples do not cover at least two kinds.
+    """
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    rows: list[Mapping[str, float]] = []
+    ys: list[str] = []
+    weights: list[float] = []
+    for ex in examples:
+        rows.append(ex.features)
+        ys.append(ex.kind.value)
+        weights.append(1.0)
+        if ex.kind2 is not None and ex.kind2 is not ex.kind and ex.kind2 in CONTENT_CLASSES:
+            rows.append(ex.features)
+            ys.append(ex.kind2.value)
+            weights.append(KIND2_WEIGHT)
+    if len(set(ys)) < 2:
+        raise DataFileError("training needs notes of at least two kinds")
+    vec = DictVectorizer(sort=True)
+    X = vec.fit_transform(rows)
+    lr = LogisticRegression(C=c, max_iter=5000, tol=1e-8)
+    lr.fit(X, ys, sample_weight=weights)
+    names = list(vec.get_feature_names_out())
+    classes = [NoteKind(k) for k in lr.classes_]
+    order = [classes.index(k) for k in CONTENT_CLASSES if k in classes]
+    coef = lr.coef_
+    if coef.shape[0] == 1:  # two classes: scikit-learn keeps one row
+        coef = [[-x for x in coef[0]], list(coef[0])]
+        intercept = [-lr.intercept_[0], lr.intercept_[0]]
+    else:
+        intercept = list(lr.intercept_)
+    weights_by_name = {
+        name: tuple(float(coef[i][j]) for i in order) for j, name in enumerate(names)
+    }
+    return KindModel(
+        classes=tuple(classes[i] for i in order),
+        weights=weights_by_name,
+        intercept=tuple(float(intercept[i]) for i in order),
+    )
+
+
+def _predict(
+    clf: Classifier, lset: LabelledSet, labels: Sequence[Mapping[str, str]]
+) -> list[Prediction]:
+    """Code a whole labelled set with ``clf`` and pair each labelled note with its coding."""
+    result = parse_file(lset.source)
+    coded = {c.note.id: c for c in clf.classify(result.notes, result.workshop)}
+    by_line: dict[str, list[Any]] = defaultdict(list)
+    for c in coded.values():
+        by_line[str(c.note.line)].append(c)
+    out: list[Prediction] = []
+    for row in labels:
+        if row["kind"] == "heading":
+            continue
+        if row.get("id"):
+            c = coded.get(row["id"])
+        else:
+            found = by_line.get(row.get("line", ""), [])
+            folded = " ".join(row.get("text", "").split()).casefold()
+            c = next(
+                (x for x in found if " ".join(x.note.text.split()).casefold() == folded),
+                found[0] if found else None,
+            )
+        if c is None:
+            continue  # the parser did not find this note: a parsing figure, not a coding one
+        kind2 = row.get("kind2") or None
+        out.append(
+            Prediction(
+                group=lset.name,
+                note_id=c.note.id,
+                text=c.note.text,
+                gold=NoteKind(row["kind"]),
+                gold2=NoteKind(kind2) if kind2 else None,
+                kind=c.kind,
+                confidence=c.confidence,
+                needs_review=c.needs_review,
+            )
+        )
+    return out
+
+
+def leave_one_out(
+    sets: Sequence[LabelledSet],
+    *,
+    extra: Sequence[Example] = (),
+    progress: Callable[[str], None] | None = None,
+) -> tuple[list[Prediction], list[tuple[list[float], NoteKind]]]:
+    """Leave-one-workshop-out: each evaluation set coded by a model trained without it.
+
+    Parameters
+    ----------
+    sets : sequence of LabelledSet
+        Sets with ``role == "eval"`` are left out in turn; the others (``train``)
+        are always in the training data.
+    extra : sequence of Example
+        More examples (e.g. the analyst's reviews); those whose ``group`` is the
+        left-out set's name are left out with it.
+
+    Returns
+    -------
+    (predictions, logits)
+        Every left-out labelled note with the classifier's coding, and the
+        model's uncalibrated logits with the gold kind (for calibration).
+    """
+    base = Classifier(load_taxonomy(), load_gazetteer(), KindModel.empty())
+    loaded = {s: examples_of(s, base) for s in sets if _readable(s)}
+    sets = [s for s in sets if s in loaded]
+    all_examples = [ex for exs, _ in loaded.values() for ex in exs] + list(extra)
+    predictions: list[Prediction] = []
+    logits: list[tuple[list[float], NoteKind]] = []
+    for s in sets:
+        if s.role != "eval":
+            continue
+        if progress is not None:
+            progress(s.name)
+        train_on = [ex for ex in all_examples if ex.group != s.name]
+        model = fit(train_on)
+        clf = Classifier(base.taxonomy, base.gazetteer, model)
+        predictions.extend(_predict(clf, s, loaded[s][1]))
+        for ex in loaded[s][0]:
+            logits.append((model.logits(ex.features), ex.kind))
+    return predictions, logits
+
+
+def fit_temperature(logits: Sequence[tuple[Sequence[float], NoteKind]], classes: Sequence[NoteKind]) -> float:
+    """The softmax temperature that minimises the negative log-likelihood of held-out notes.
+
+    Examples
+    --------
+    >>> from collab_graph.model import NoteKind as K
+    >>> held = [([4.0, 0.0], K.PRACTICE), ([4.0, 0.0], K.BARRIER)] * 5
+    >>> fit_temperature(held, [K.PRACTICE, K.BARRIER]) > 1.0
+    True
+    """
+    index = {k: i for i, k in enumerate(classes)}
+    usable = [(z, index[k]) for z, k in logits if k in index]
+
+    def nll(t: float) -> float:
+        total = 0.0
+        for z, i in usable:
+            s = [x / t for x in z]
+            top = max(s)
+            total -= s[i] - top - math.log(sum(math.exp(x - top) for x in s))
+        return total
+
+    grid = [round(0.25 + 0.05 * i, 2) for i in range(76)]  # 0.25 .. 4.0
+    return min(grid, key=nll) if usable else 1.0
+
+
+def summary(predictions: Sequence[Prediction]) -> dict[str, Any]:
+    """Accuracy (kind or kind2, and exact) per left-out set and averaged, as stored in ``meta``."""
+    by: dict[str, list[Prediction]] = defaultdict(list)
+    for p in predictions:
+        by[p.group].append(p)
+    per = {
+        g: {
+            "notes": len(ps),
+            "accuracy": round(sum(p.right for p in ps) / len(ps), 4),
+            "exact": round(sum(p.kind is p.gold for p in ps) / len(ps), 4),
+        }
+        for g, ps in sorted(by.items())
+        if ps
+    }
+    mean = sum(v["accuracy"] for v in per.values()) / max(1, len(per))
+    return {"per_set": per, "mean_accuracy": round(mean, 4)}
+
+
+def _readable(lset: LabelledSet) -> bool:
+    """Whether the set's notes document parses (a set this version cannot read is skipped)."""
+    from collab_graph.errors import CollabGraphError
+
+    try:
+        parse_file(lset.source)
+    except CollabGraphError:
+        return False
+    return True
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def train(
+    sets: Sequence[LabelledSet] | None = None,
+    *,
+    extra: Sequence[Example] = (),
+    extra_label: str = "",
+    progress: Callable[[str], None] | None = None,
+) -> tuple[KindModel, list[Prediction]]:
+    """Train the kind model on every set (and ``extra`` examples), calibrated on left-out sets.
+
+    Returns
+    -------
+    (KindModel, predictions)
+        The model, and the leave-one-workshop-out predictions behind its
+        calibration and the figures in its ``meta``.
+    """
+    chosen = list(sets) if sets is not None else manifest()
+    predictions, logits = leave_one_out(chosen, extra=extra, progress=progress)
+    base = Classifier(load_taxonomy(), load_gazetteer(), KindModel.empty())
+    chosen = [s for s in chosen if _readable(s)]
+    examples = [ex for s in chosen for ex in examples_of(s, base)[0]] + list(extra)
+    model = fit(examples)
+    temperature = fit_temperature(logits, model.classes)
+    root = data_path(MANIFEST).parent
+    files = []
+    for s in chosen:
+        for p in (s.labels, s.source):
+            try:
+                shown = str(p.resolve().relative_to(root.resolve().parent))
+            except ValueError:
+                shown = p.name
+            files.append({"file": shown, "sha256": _sha(p)})
+    counts = Counter(ex.kind.value for ex in examples)
+    meta = {
+        "trained_on": files,
+        "extra_examples": {"label": extra_label, "count": len(extra)} if extra else None,
+        "examples": len(examples),
+        "examples_per_kind": dict(sorted(counts.items())),
+        "settings": {"C": C, "kind2_weight": KIND2_WEIGHT, "learner": "scikit-learn LogisticRegression (lbfgs, multinomial)"},
+        "leave_one_workshop_out": summary(predictions),
+        "command": "collab-graph train" + (" --reviews" if extra else ""),
+    }
+    final = KindModel(
+        classes=model.classes,
+        weights=model.weights,
+        intercept=model.intercept,
+        temperature=temperature,
+        abstain=0.5,
+        meta={k: v for k, v in meta.items() if v is not None},
+    )
+    return final, predictions
+
+
+def examples_from(contexts: Iterable[tuple[NoteContext, NoteKind, str, str]], group: str = "reviews") -> list[Example]:
+    """Examples from (context, kind, note id, text) tuples, such as the analyst's reviews."""
+    from collab_graph.coding.features import FeatureVocabulary
+
+    vocab = FeatureVocabulary.default()
+    return [
+        Example(note_features(ctx, vocab), kind, None, group, note_id, text, ctx)
+        for ctx, kind, note_id, text in contexts
+        if kind in CONTENT_CLASSES
+    ]
