@@ -142,9 +142,9 @@ class Classifier:
                 head = self.vocab.intents.intent_of(core)
                 return _Heading(note, head.kind if head else None, why + " (restates a prompt)")
         words = core.split()
-        if text.rstrip("*_ ").endswith(":") and len(words) <= _LABEL_WORDS:
-            if not self._content_form(core):
-                return _Heading(note, intent.kind if intent else None, why)
+        label = text.rstrip("*_ ").endswith(":") and len(words) <= _LABEL_WORDS
+        if label and not self._content_form(core):
+            return _Heading(note, intent.kind if intent else None, why)
         return None
 
     def _content_form(self, text: str) -> bool:
@@ -190,7 +190,9 @@ class Classifier:
                         text=note.text,
                         scope=_scope_texts(note),
                         heading=scoping.note.text if scoping else None,
-                        parent=parent.text if parent is not None and parent.id not in headings else None,
+                        parent=parent.text
+                        if parent is not None and parent.id not in headings
+                        else None,
                         prompt=_prompt_text(note, workshop),
                     ),
                 )
@@ -198,12 +200,10 @@ class Classifier:
         return out
 
     def decide(self, ctx: NoteContext) -> tuple[NoteKind, float, tuple[str, ...], bool]:
-        """The kind of a note in context, its confidence, the reasons and whether it needs review."""
+        """A note's kind in context, its confidence, the reasons, and whether it needs review."""
         features = note_features(ctx, self.vocab)
         probs = self.model.probabilities(features)
-        evidence = any(
-            name.startswith(_EVIDENCE_PREFIXES) for name in features
-        ) or any(
+        evidence = any(name.startswith(_EVIDENCE_PREFIXES) for name in features) or any(
             name.startswith(("w=", "b=")) and name in self.model.weights for name in features
         )
         ranked = sorted(probs, key=lambda k: -probs[k])
@@ -371,7 +371,7 @@ def classify_results(
 
     Examples
     --------
-    >>> from collab_graph.ingest.parse import load, parse_text
+    >>> from collab_graph.ingest import load, parse_text
     >>> res = parse_text("Challenges\\n- Lack of buy-in\\n", source="demo.md")
     >>> [c.kind.value for c in classify_results([res])][-1]
     'barrier'
@@ -423,4 +423,3 @@ def classify_text(
 def kinds_of(coded: Iterable[CodedNote]) -> Mapping[str, NoteKind]:
     """Map note id to kind (handy in tests and notebooks)."""
     return {c.note.id: c.kind for c in coded}
-

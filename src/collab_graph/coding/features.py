@@ -36,6 +36,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -104,7 +105,7 @@ class NoteContext:
 
 @dataclass(frozen=True)
 class FeatureVocabulary:
-    """The data the features read: intents, the form lexicon, kind cues, themes and organisations."""
+    """What the features read: intents, the form lexicon, kind cues, themes, organisations."""
 
     intents: IntentLexicon
     forms: FormLexicon
@@ -149,7 +150,7 @@ def _text_features(vocab: FeatureVocabulary, text: str) -> dict[str, float]:
     content = [s for w, s in zip(words, stems, strict=True) if w not in _STOP]
     for s in content:
         out[f"w={s}"] = 1.0
-    for a, b in zip(content, content[1:], strict=False):
+    for a, b in itertools.pairwise(content):
         out[f"b={a}_{b}"] = 1.0
     if stems:
         out[f"first={stems[0]}"] = 1.0

@@ -133,7 +133,9 @@ def _rows(rows: Sequence[Row]) -> list[tuple[str, str, str]]:
 
 @lru_cache(maxsize=4)
 def _lexicon_from(path: str, text: str) -> FormLexicon:
-    return FormLexicon(_rows(parse_csv_text(text, Path(path), required=("form", "where", "phrase"))))
+    return FormLexicon(
+        _rows(parse_csv_text(text, Path(path), required=("form", "where", "phrase")))
+    )
 
 
 def load_lexicon(path: Path | str | None = None) -> FormLexicon:

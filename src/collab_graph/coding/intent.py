@@ -13,8 +13,10 @@ Examples
 >>> lex = load_intents()
 >>> lex.intent_of("### Trickier moments").kind.value
 'barrier'
->>> lex.intent_of("**Pluses**").kind.value, lex.intent_of("What are the potential benefits?").kind.value
-('practice', 'benefit')
+>>> lex.intent_of("**Pluses**").kind.value
+'practice'
+>>> lex.intent_of("What are the potential benefits?").kind.value
+'benefit'
 >>> lex.intent_of("Housing and transport") is None
 True
 """
@@ -26,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 from collab_graph.coding.lexicon import PhraseIndex, normalise, tokens
 from collab_graph.csvfiles import Row, parse_csv_text, read_text
@@ -108,7 +111,7 @@ class IntentLexicon:
         for phrase, payloads, start, end in self._index.finditer(core):
             covered += len(tokens(core[start:end]))
             for payload in payloads:
-                kind, weight = payload  # type: ignore[misc]
+                kind, weight = cast(tuple[NoteKind, float], payload)
                 kinds[kind] = max(kinds.get(kind, 0.0), float(weight))
                 if best is None or weight > best.weight:
                     best = Intent(kind, float(weight), phrase, False)
@@ -135,7 +138,9 @@ def _rows(rows: Sequence[Row]) -> list[tuple[str, NoteKind, float]]:
 
 @lru_cache(maxsize=4)
 def _lexicon_from(path: str, text: str) -> IntentLexicon:
-    return IntentLexicon(_rows(parse_csv_text(text, Path(path), required=("phrase", "intent", "weight"))))
+    return IntentLexicon(
+        _rows(parse_csv_text(text, Path(path), required=("phrase", "intent", "weight")))
+    )
 
 
 def load_intents(path: Path | str | None = None) -> IntentLexicon:

@@ -89,7 +89,7 @@ class KindModel:
     def contributions(
         self, features: Mapping[str, float], kind: NoteKind
     ) -> list[tuple[str, float]]:
-        """How much each known feature pushes towards ``kind`` against the other kinds, largest first."""
+        """How much each known feature pushes towards ``kind`` over the others, largest first."""
         i = self.classes.index(kind)
         out = []
         for name, value in features.items():

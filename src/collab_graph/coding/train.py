@@ -43,8 +43,8 @@ from collab_graph.coding.model import KindModel
 from collab_graph.coding.taxonomy import load_taxonomy
 from collab_graph.csvfiles import read_csv
 from collab_graph.errors import DataFileError
-from collab_graph.ingest.parse import parse_file
-from collab_graph.model import NoteKind
+from collab_graph.ingest import parse_file
+from collab_graph.model import CodedNote, NoteKind
 from collab_graph.resources import data_path
 
 __all__ = [
@@ -79,7 +79,11 @@ class LabelledSet:
     @property
     def name(self) -> str:
         """The set's name (the labels file's stem, or the source's for a reference coding)."""
-        return self.source.stem if self.labels.stem in ("notes", "reference-coding") else self.labels.stem
+        return (
+            self.source.stem
+            if self.labels.stem in ("notes", "reference-coding")
+            else self.labels.stem
+        )
 
 
 @dataclass(frozen=True)
@@ -238,13 +242,14 @@ def _predict(
     """Code a whole labelled set with ``clf`` and pair each labelled note with its coding."""
     result = parse_file(lset.source)
     coded = {c.note.id: c for c in clf.classify(result.notes, result.workshop)}
-    by_line: dict[str, list[Any]] = defaultdict(list)
-    for c in coded.values():
-        by_line[str(c.note.line)].append(c)
+    by_line: dict[str, list[CodedNote]] = defaultdict(list)
+    for one in coded.values():
+        by_line[str(one.note.line)].append(one)
     out: list[Prediction] = []
     for row in labels:
         if row["kind"] == "heading":
             continue
+        c: CodedNote | None
         if row.get("id"):
             c = coded.get(row["id"])
         else:
@@ -315,7 +320,9 @@ def leave_one_out(
     return predictions, logits
 
 
-def fit_temperature(logits: Sequence[tuple[Sequence[float], NoteKind]], classes: Sequence[NoteKind]) -> float:
+def fit_temperature(
+    logits: Sequence[tuple[Sequence[float], NoteKind]], classes: Sequence[NoteKind]
+) -> float:
     """The softmax temperature that minimises the negative log-likelihood of held-out notes.
 
     Examples
@@ -410,7 +417,11 @@ def train(
         "extra_examples": {"label": extra_label, "count": len(extra)} if extra else None,
         "examples": len(examples),
         "examples_per_kind": dict(sorted(counts.items())),
-        "settings": {"C": C, "kind2_weight": KIND2_WEIGHT, "learner": "scikit-learn LogisticRegression (lbfgs, multinomial)"},
+        "settings": {
+            "C": C,
+            "kind2_weight": KIND2_WEIGHT,
+            "learner": "scikit-learn LogisticRegression (lbfgs, multinomial)",
+        },
         "leave_one_workshop_out": summary(predictions),
         "command": "collab-graph train" + (" --reviews" if extra else ""),
     }
@@ -425,7 +436,9 @@ def train(
     return final, predictions
 
 
-def examples_from(contexts: Iterable[tuple[NoteContext, NoteKind, str, str]], group: str = "reviews") -> list[Example]:
+def examples_from(
+    contexts: Iterable[tuple[NoteContext, NoteKind, str, str]], group: str = "reviews"
+) -> list[Example]:
     """Examples from (context, kind, note id, text) tuples, such as the analyst's reviews."""
     from collab_graph.coding.features import FeatureVocabulary
 
