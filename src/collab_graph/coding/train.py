@@ -189,7 +189,7 @@ def _by_line(
     return rows[0]
 
 
-def fit(examples: Sequence[Example], *, c: float = C) -> KindModel:
+def fit(examples: Sequence[Example], *, c: float | None = None) -> KindModel:
     """A logistic regression over the examples' features (no calibration: temperature 1).
 
     Raises
@@ -215,7 +215,7 @@ def fit(examples: Sequence[Example], *, c: float = C) -> KindModel:
         raise DataFileError("training needs notes of at least two kinds")
     vec = DictVectorizer(sort=True)
     X = vec.fit_transform(rows)
-    lr = LogisticRegression(C=c, max_iter=5000, tol=1e-8)
+    lr = LogisticRegression(C=C if c is None else c, max_iter=5000, tol=1e-8)
     lr.fit(X, ys, sample_weight=weights)
     names = list(vec.get_feature_names_out())
     classes = [NoteKind(k) for k in lr.classes_]
