@@ -16,7 +16,7 @@ from collab_graph.graph.examples import (
     example_workshops,
 )
 from collab_graph.graph.links import CuratedLink
-from collab_graph.ingest.parse import load
+from collab_graph.ingest import load
 from collab_graph.model import EdgeKind, NodeKind
 from collab_graph.pipeline import build_graph as pipeline_graph
 

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from collab_graph.cli import app
 from collab_graph.errors import InputFileError, ParseError
-from collab_graph.ingest.parse import MAX_BYTES, load, parse_csv, parse_file, parse_text
+from collab_graph.ingest import MAX_BYTES, load, parse_csv, parse_file, parse_text
 from collab_graph.model import LineRole
 from collab_graph.resources import default_notes
 
@@ -161,6 +161,7 @@ LAYOUTS: list[tuple[str, list[tuple[object, ...]]]] = [
             ("G1-Q2-2", 1, 2, None, 12, '"We don\'t have time"', None, None),
             ("G2-Q1-1", 2, 1, None, 16, "Weekly huddles", None, None),
             ("G2-Q2-1", 2, 2, None, 18, "Procurement rules slow everything down", None, None),
+            ("G2-Q2-2", 2, 2, None, 21, "The groups agreed to meet again.", None, "Summary"),
         ],
     ),
     (
@@ -247,15 +248,26 @@ def test_word_heading_becomes_section_and_lines_are_paragraph_numbers() -> None:
     assert roles[8] is LineRole.HEADING  # "Challenges"
 
 
-def test_trailing_plain_lines_among_bullets_are_reported_not_dropped() -> None:
+def test_trailing_label_and_paragraph_are_structure_and_a_note() -> None:
     result = parse_file(DATA / "layout_mixed.txt")
-    assert [sl.line for sl in result.unassigned] == [20, 21]
-    assert [sl.role for sl in result.lines if sl.line in (2, 3)] == [LineRole.PREAMBLE] * 2
+    assert not result.unassigned
+    roles = {sl.line: (sl.role, sl.reason) for sl in result.lines}
+    assert roles[20] == (LineRole.HEADING, "label")  # "Summary"
+    assert roles[21][0] is LineRole.NOTE
+    assert [roles[n] for n in (2, 3)] == [
+        (LineRole.METADATA, "metadata: facilitator"),
+        (LineRole.METADATA, "metadata: date"),
+    ]
 
 
-def test_csv_reports_rows_without_text_as_unassigned() -> None:
+def test_csv_rows_without_text_are_residue_and_a_wrapped_cell_continues() -> None:
     result = parse_file(DATA / "layout_spreadsheet.csv")
-    assert [(sl.line, sl.reason) for sl in result.unassigned] == [(7, "no text")]
+    assert not result.unassigned
+    assert [(sl.line, sl.role, sl.reason) for sl in result.lines if sl.line >= 5] == [
+        (5, LineRole.CONTINUATION, "continues the record on line 4"),
+        (6, LineRole.RESIDUE, "empty row"),
+        (7, LineRole.RESIDUE, "no text"),
+    ]
 
 
 def test_cp1252_fallback_warns() -> None:
@@ -293,11 +305,15 @@ def test_bullet_marks_are_stripped(bullet: str) -> None:
     assert [n.text for n in notes] == ["Shared time", "Trust"]
 
 
-def test_plain_line_among_bullets_is_reported_unassigned() -> None:
+def test_paragraph_after_bullets_is_a_note_too() -> None:
     text = "W\nGroup 1\n- one\n- two\n\nThe group ran out of time before the end, said the host\n"
     result = parse_text(text)
-    assert [(sl.line, sl.role) for sl in result.unassigned] == [(6, LineRole.UNASSIGNED)]
-    assert [n.text for n in result.notes] == ["one", "two"]
+    assert not result.unassigned
+    assert [(n.line, n.text, n.parent) for n in result.notes] == [
+        (3, "one", None),
+        (4, "two", None),
+        (6, "The group ran out of time before the end, said the host", None),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -309,8 +325,9 @@ def test_plain_line_among_bullets_is_reported_unassigned() -> None:
         ("- No time\n  Everyone is busy\n- Trust", ["No time Everyone is busy", "Trust"]),
         # wrapped over three lines
         ("* Shared\n  budgets across\n  boards", ["Shared budgets across boards"]),
-        # a blank line ends the note; an unindented capital starts a sub-heading
-        ("- No time\n\n  and more\n- Trust", ["No time", "Trust"]),
+        # a blank line ends the note (the next paragraph is a note of its own);
+        # an unindented capital starts a sub-heading
+        ("- No time\n\n  and more\n- Trust", ["No time", "and more", "Trust"]),
         ("- No time\nChallenges\n- Trust", ["No time", "Trust"]),
     ],
 )
@@ -319,7 +336,7 @@ def test_wrapped_bullets_become_one_note(text: str, expected: list[str]) -> None
     assert [n.text for n in result.notes] == expected
     joined = [sl for sl in result.lines if sl.reason.startswith("continues")]
     for sl in joined:
-        assert sl.role is LineRole.NOTE
+        assert sl.role is LineRole.CONTINUATION
         note = next(n for n in result.notes if n.id == sl.note_id)
         assert note.line < sl.line
         assert sl.reason == f"continues the note on line {note.line}"
@@ -379,7 +396,7 @@ def test_corrupt_docx_is_an_input_error(tmp_path: Path) -> None:
 
 
 def test_csv_without_text_column_names_the_line() -> None:
-    with pytest.raises(ParseError, match=r"s\.csv: line 1: no text column"):
+    with pytest.raises(ParseError, match=r"s\.csv: line 1: no note column"):
         parse_csv("group,question\n1,2\n", source="s.csv")
 
 
@@ -434,7 +451,8 @@ def test_any_text_parses_or_raises_parse_error_and_loses_nothing(
     assert len(result.lines) == len({sl.line for sl in result.lines})
     ids = [n.id for n in result.notes]
     assert len(ids) == len(set(ids))
-    assert {sl.note_id for sl in result.lines if sl.role is LineRole.NOTE} == set(ids)
+    assert {i for sl in result.lines if sl.role is LineRole.NOTE for i in sl.note_ids} == set(ids)
+    assert all(sl.note_id in ids for sl in result.lines if sl.role is LineRole.CONTINUATION)
     again = parse_text(text, source="prop.txt")
     assert again == result
 
@@ -458,8 +476,8 @@ def test_cli_parse_csv_and_table_report() -> None:
     assert out.exit_code == 0
     assert out.stdout.splitlines()[0].startswith("id,workshop,group,question,prompt,line,text")
     table = runner.invoke(app, ["parse", str(DATA / "layout_spreadsheet.csv"), "-f", "table"])
-    assert "Unassigned lines" in table.stdout
-    assert "no text" in table.stdout
+    assert "line 7 (residue): no text" in table.stdout
+    assert "No unassigned lines" in table.stdout
 
 
 @pytest.mark.parametrize("name", ["missing.txt", "notes.pdf"])

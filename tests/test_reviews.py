@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from collab_graph.cli import app
 from collab_graph.coding.classifier import classify_and_review, classify_results
 from collab_graph.errors import ReviewError
-from collab_graph.ingest.parse import parse_text
+from collab_graph.ingest import parse_text
 from collab_graph.model import NoteKind
 from collab_graph.review.reviews import (
     apply_reviews,
@@ -135,7 +135,7 @@ def test_bundled_reviews_are_current():
 
 
 def parse_text_bundled():
-    from collab_graph.ingest.parse import load
+    from collab_graph.ingest import load
 
     return load([])[0]
 

@@ -53,9 +53,8 @@ from typing import Protocol
 
 import networkx as nx
 
-from collab_graph import __version__, pipeline
+from collab_graph import __version__, ingest, pipeline
 from collab_graph.bulk import paused_gc
-from collab_graph.ingest import parse
 from collab_graph.resources import data_dir, default_notes
 
 __all__ = ["CACHE_ENV", "MAX_ENTRIES", "cached", "default_dir", "fingerprint", "load_or_build"]
@@ -251,7 +250,7 @@ def load_or_build(
     """
 
     def build() -> tuple[nx.MultiDiGraph, list[str]]:
-        results = parse.load(paths)
+        results = ingest.load(paths)
         built = pipeline.graph_from_results(
             results,
             reviews=reviews,
