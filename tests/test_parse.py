@@ -476,7 +476,7 @@ def test_cli_parse_csv_and_table_report() -> None:
     assert out.exit_code == 0
     assert out.stdout.splitlines()[0].startswith("id,workshop,group,question,prompt,line,text")
     table = runner.invoke(app, ["parse", str(DATA / "layout_spreadsheet.csv"), "-f", "table"])
-    assert "line 7 (residue): no text" in table.stdout
+    assert "3 note, 1 continuation, 1 heading, 2 residue" in table.stdout
     assert "No unassigned lines" in table.stdout
 
 
