@@ -54,7 +54,7 @@ _EMPHASIS_RE = re.compile(r"^(\*\*|__|\*|_|~~)(?P<inner>\S.*?\S|\S)\1(?P<colon>:
 _FIELD_RE = re.compile(r"^:[\w][\w ()/&.-]{0,40}:(?:\s|$)")
 _LABEL_VALUE_RE = re.compile(r"^(?P<label>[^:]{1,80}?)\s*:(?!//)\s*(?P<value>.*)$")
 _PAREN_RE = re.compile(r"\([^)]*\)")
-_HANDLE_RE = re.compile(r"(?<!\w)@[\w.-]+")
+_HANDLE_RE = re.compile(r"(?<!\w)@[\w.-]+|\b[\w.-]+@(?![\w.])")
 _QA_RE = re.compile(r"^(?P<kind>q|question|a|ans|answer)\s*[:\-–]\s*(?=\S)", re.IGNORECASE)
 
 MONTHS = (
@@ -78,7 +78,9 @@ _META_WORDS = frozenset(
     speaker speakers presenter presenters panellist panellists panelist panelists author authors
     tags tag registration slides recording video zoom url contact email members""".split()
 )
-_META_LABELS = frozenset({"next meeting", "session area", "meeting", "event date", "track"})
+_META_LABELS = frozenset(
+    {"next meeting", "session area", "session topic", "session title", "session name", "track"}
+)
 # Words that make a short line around a link a pointer to the link rather than a point.
 _POINTER_WORDS = frozenset(
     """here slides slide deck recording recordings video minutes register
@@ -203,6 +205,8 @@ def link_reason(text: str) -> str | None:
     if rest == without_images and not image:
         return None
     words = _WORD_RE.findall(strip_markup(rest))
+    if len(words) > 2 and rest.count("(") == rest.count(")") > 0:
+        words = _WORD_RE.findall(strip_markup(_PAREN_RE.sub(" ", rest)))  # "[Name](url) (Org)"
     if len(words) <= 2:
         return "image" if image and not words else "link"
     if len(words) <= 8 and any(w.lower().strip(".") in _POINTER_WORDS for w in words):

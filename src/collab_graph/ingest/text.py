@@ -69,7 +69,7 @@ from collab_graph.model import (
     Workshop,
 )
 
-__all__ = ["parse_lines", "parse_text"]
+__all__ = ["parse_lines", "parse_text", "wrap_width"]
 
 _SENTENCE_Q_RE = re.compile(r"[^?]+\?+")
 _FM_KEY_RE = re.compile(r"^(?:[\w\"'.-]+\s*[:=]|\[[\w.\"' -]+\]$|-\s)")
@@ -78,6 +78,11 @@ _FENCES = ("```", "~~~")
 _INFO_BOXES = ("info", "warning", "success", "danger", "alert", "tip", "note")
 _ROMAN_MARK_RE = re.compile(r"^\(?(?:[ivx]{2,5}|[IVX]{2,5})[.)]$")
 _WRAP_MIN, _WRAP_MAX = 50, 100  # the widths at which editors hard-wrap text
+_JOINING_WORDS = frozenset(
+    """a an the and or but nor of to in on at by for with from into onto than that which who
+    whom whose as if so because while when where whether is are was were be been being has
+    have had not also its their our your his her this these those such e.g. i.e. via per""".split()
+)
 
 
 def parse_text(text: str, *, source: str = "notes.txt", workshop: str | None = None) -> ParseResult:
@@ -208,6 +213,7 @@ class _Reader:
         self._kinds: list[tuple[str, str] | None] = []
         self._merge(lines, tables)
         self.marks: dict[int, Marker] = {}
+        self.wrap: int | None = None  # the column the document is hard-wrapped at
 
     # ------------------------------------------------------------ set-up
 
@@ -256,13 +262,10 @@ class _Reader:
             if ln.raw == fence and ln.indent == 0:
                 end = i
                 break
-        if end is None or end == 1:
+        if end is None:
             return
-        inner = [self._line(i) for i in range(1, end)]
-        if not all(ln is not None for ln in inner):
-            return
-        head = inner[0]
-        if head is None or not _FM_KEY_RE.match(head.raw):
+        head = self._line(1)
+        if end > 1 and (head is None or not _FM_KEY_RE.match(head.raw)):
             return
         for i in range(end + 1):
             ln = self._line(i)
@@ -440,6 +443,13 @@ class _Reader:
         self._fences_and_comments()
         self._setext()
         self._find_markers()
+        self.wrap = wrap_width(
+            [
+                e
+                for e in self.events
+                if isinstance(e, Line) and not (e.item or e.heading or e.rule or e.no in self.done)
+            ]
+        )
         start = self._preamble()
         if start is None:
             start = 0
@@ -487,8 +497,8 @@ class _Reader:
                 if ln.item:
                     self._pop_for_item(ln)
                     self.open.append(_Open("meta", ln.indent, _child_min(ln)))
-                elif ":" not in why or why.endswith(("present", "attendees", "apologies")):
-                    self.meta_lead = ln.indent
+                elif ln.raw.rstrip(" *_").endswith(":") or " " not in ln.raw.strip():
+                    self.meta_lead = ln.indent  # "Attendees:", "Present": names listed under it
             return i + 1
         if kind == "item":
             if ln.letter is not None and self._prompt_item(i):
@@ -782,7 +792,7 @@ class _Reader:
         while (nxt := self._line(j)) is not None and nxt.no == unit[-1].no + 1:
             if nxt.no in self.done or self._kind(j)[0] != "text":
                 break
-            if not _continues_item(unit, ln, nxt):
+            if not _continues_item(unit, ln, nxt, self.wrap):
                 break
             unit.append(nxt)
             self._emit(nxt, LineRole.CONTINUATION, f"continues the note on line {ln.no}", note.id)
@@ -809,7 +819,7 @@ class _Reader:
         prev = self._line(i - 1)
         blank_before = prev is None or prev.no != first.no - 1 or i == 0
         after_item = not blank_before and self.last_item_end == first.no - 1
-        units = _units(block)
+        units = _units(block, self.wrap)
         self.meta_lead = None
         for k, unit in enumerate(units):
             self._unit(
@@ -846,13 +856,15 @@ class _Reader:
             elif lk == "emphasis" and len(t.split()) <= 12:
                 label = "local" if cues.strip_markup(t).endswith((":", "?")) else "persistent"
             elif lk in ("question", "title"):
-                head = (k == 0 and count >= 2) or (
-                    last and (self._list_follows(after, ln.indent) or self._units_follow(after))
+                # a short title or question heads the lines after it in its run, a run
+                # of points after it, or (locally, like "Label:") the list under it
+                heads_run = (k == 0 and count >= 2) or (
+                    lk == "title" and 0 < k < count - 1 and len(t.split()) <= 3
                 )
-                if lk == "title" and 0 < k < count - 1 and len(t.split()) <= 3:
-                    head = True
-                if head:
+                if heads_run or (last and self._units_follow(after)):
                     label = "local" if lk == "question" else "persistent"
+                elif last and self._list_follows(after, ln.indent):
+                    label = "local"
         if label is not None:
             self.stack.push_label(
                 ln.no, cues.strip_markup(t) or t, indent=ln.indent, local=label == "local"
@@ -875,9 +887,9 @@ class _Reader:
         x = ln.indent
         while self.open:
             top = self.open[-1]
-            if (top.kind == "para" and top.indent >= x) or (
-                top.kind != "para" and x < top.child_min
-            ):
+            # a paragraph nests under a paragraph only when clearly indented under it
+            limit = top.indent + 2 if top.kind == "para" else top.child_min
+            if x < limit:
                 self.open.pop()
             else:
                 break
@@ -915,7 +927,7 @@ class _Reader:
                 break
             block.append(nxt)
             k += 1
-        return len(_units(block)) >= 2
+        return len(_units(block, self.wrap)) >= 2
 
     def _mentioned_next(self, j: int, names: tuple[str, ...]) -> bool:
         """Whether the paragraph after a name-only line names the same person (a speaker line)."""
@@ -931,6 +943,7 @@ class _Reader:
         reading = read(table)
         self.open.clear()
         self.meta_lead = None
+        self.stack.close_local_labels(0)
         markdown = bool(table.raw)
         header_text = [cues.strip_markup(c.text) for c in table.header]
         if markdown:
@@ -1073,8 +1086,65 @@ def _fits_wrap(a: Line, b: Line, width: int) -> bool:
     return _width(a) + 1 + len(cues.first_word(b.raw)) > width
 
 
-def _continues_item(unit: list[Line], item: Line, nxt: Line) -> bool:
+def _mid_sentence(a: str, b: str) -> bool:
+    """Whether a line break between ``a`` and ``b`` falls inside a sentence."""
+    return not a.rstrip().endswith((".", "!", "?", ":", ";")) or cues.starts_lower(b)
+
+
+def wrap_width(lines: Sequence[Line]) -> int | None:
+    """The column a document is hard-wrapped at, or None when it is not hard-wrapped.
+
+    The evidence is the lines broken inside a sentence: in a hard-wrapped
+    document most of them end a little before one column (50 to 100); in one
+    written a point per line their lengths vary.
+
+    Parameters
+    ----------
+    lines : sequence of Line
+        The document's plain lines (no list items or headings), in order.
+
+    Returns
+    -------
+    int or None
+
+    Examples
+    --------
+    >>> text = ["The roundtable was called by the planning partnership and the",
+    ...         "city after a review found that people in crisis were being",
+    ...         "passed between services.", "", "Around a third of incidents attended",
+    ...         "by the police now involve someone in distress, often at night",
+    ...         "and at weekends, the review said."]
+    >>> wrap_width([t for n, r in enumerate(text) if (t := tokenise(n + 1, r))])
+    61
+    """
+    widths = [
+        _width(a)
+        for a, b in pairwise(lines)
+        if b.no == a.no + 1 and _width(a) <= _WRAP_MAX and _mid_sentence(a.raw, b.raw)
+    ]
+    if len(widths) < 3:
+        return None
+    width = max(widths)
+    band = max(12, width * 18 // 100)
+    near = sum(1 for w in widths if w >= width - band)
+    return width if width >= _WRAP_MIN and near * 10 >= len(widths) * 6 else None
+
+
+def _joins_word(text: str) -> bool:
+    """Whether a line ends where a sentence cannot (``and``, ``the``, a comma, a hyphen)."""
+    t = text.rstrip()
+    if t.endswith((",", "-", "–", "(", "/", "&")):
+        return True
+    last = t.rsplit(None, 1)[-1].lower() if t else ""
+    return last in _JOINING_WORDS
+
+
+def _continues_item(unit: list[Line], item: Line, nxt: Line, wrap: int | None = None) -> bool:
     """Whether a plain line carries on the list item above it (a wrapped item).
+
+    It does when it starts in lower case, when it hangs under the item's text
+    and the item has not ended its sentence, or when the document is
+    hard-wrapped at ``wrap`` and the item's line was full.
 
     Examples
     --------
@@ -1100,17 +1170,17 @@ def _continues_item(unit: list[Line], item: Line, nxt: Line) -> bool:
         and not prev_text.endswith(":")
     ):
         return True
-    width = max(_width(u) for u in (*unit, nxt))
-    return _WRAP_MIN <= width <= _WRAP_MAX and _fits_wrap(prev, nxt, width)
+    return wrap is not None and _fits_wrap(prev, nxt, wrap)
 
 
-def _units(block: list[Line]) -> list[list[Line]]:
-    """Split a run of plain lines into notes: a wrapped paragraph, or one point per line.
+def _units(block: list[Line], wrap: int | None = None) -> list[list[Line]]:
+    """Split a run of plain lines into notes: wrapped paragraphs, or one point per line.
 
-    A run is hard-wrapped when every line but the last ends because the next
-    word would not fit (at a width of 50 to 100 columns); then it is one note.
-    Otherwise each line is a note, except that a line starting in lower case
-    carries on a line that ends mid-sentence.
+    Where the document is hard-wrapped (at ``wrap``, or a run of three or more
+    lines that all end near one column), a line that was full carries on into
+    the next; so does a line ending mid-sentence before one starting in lower
+    case. A wrapped paragraph must end where the run ends or with a full stop;
+    otherwise its lines are points of their own.
 
     Examples
     --------
@@ -1124,27 +1194,60 @@ def _units(block: list[Line]) -> list[list[Line]]:
     """
     if len(block) == 1:
         return [block]
-    width = max(_width(ln) for ln in block)
-    wrapped = _WRAP_MIN <= width <= _WRAP_MAX and all(
-        _fits_wrap(a, b, width) for a, b in pairwise(block)
-    )
-    if wrapped and not any(
-        cues.qa_prefix(b.raw) or cues.label_kind(a.raw) == "colon" for a, b in pairwise(block)
-    ):
-        return [block]
+    widths = [_width(ln) for ln in block]
+    widest = max(widths)
+    if wrap is None and len(block) >= 3 and _WRAP_MIN <= widest <= _WRAP_MAX:
+        band = max(12, widest * 18 // 100)
+        if all(w >= widest - band for w in widths[:-1]) and all(
+            _fits_wrap(a, b, widest) for a, b in pairwise(block)
+        ):
+            wrap = widest
+    reference = wrap or widest
     units: list[list[Line]] = [[block[0]]]
     for a, b in pairwise(block):
-        joins = (
+        head = units[-1][0].raw
+        fits = wrap is not None and _fits_wrap(a, b, wrap)
+        if fits and cues.starts_lower(b.raw):
+            units[-1].append(b)  # "... such\nas:" ends a wrapped sentence, not a label
+            continue
+        if cues.qa_prefix(b.raw) or "colon" in (cues.label_kind(b.raw), cues.label_kind(head)):
+            units.append([b])
+            continue
+        if fits:
+            units[-1].append(b)
+            continue
+        lower = (
             cues.starts_lower(b.raw)
             and not a.raw.rstrip().endswith((".", "!", "?", ":", ";"))
-            and cues.label_kind(b.raw) != "colon"
-            and cues.label_kind(units[-1][0].raw) != "colon"
+            and reference >= 40
+            and (_joins_word(a.raw) or _width(a) * 10 >= reference * 6)
         )
-        if joins:
+        if lower:
             units[-1].append(b)
         else:
             units.append([b])
+    if wrap is not None:
+        units = _unwrap_unended(units, block)
     return units
+
+
+def _unwrap_unended(units: list[list[Line]], block: list[Line]) -> list[list[Line]]:
+    """Split wrapped runs that end mid-block without a full stop back into single lines."""
+    out: list[list[Line]] = []
+    for k, unit in enumerate(units):
+        last = k == len(units) - 1
+        if len(unit) > 1 and not last and not cues.ends_sentence(unit[-1].raw):
+            kept = [unit[0]]
+            for a, b in pairwise(unit):
+                if cues.starts_lower(b.raw) and not a.raw.rstrip().endswith((".", "!", "?")):
+                    kept.append(b)
+                else:
+                    out.append(kept)
+                    kept = [b]
+            out.append(kept)
+        else:
+            out.append(unit)
+    return out
 
 
 def _derive_prompts(
