@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from collab_graph.cli import app
 from collab_graph.errors import InputFileError, ParseError
 from collab_graph.ingest import MAX_BYTES, load, parse_csv, parse_file, parse_text
-from collab_graph.model import LineRole
+from collab_graph.model import LineRole, Note
 from collab_graph.resources import default_notes
 
 DATA = Path(__file__).parent / "data"
@@ -431,6 +431,45 @@ _line = st.one_of(
             "\t",
             "====",
             "# T",
+            # the layouts found in the wild
+            "---",
+            "+++",
+            "title: Retro",
+            "| Group | What works | Ideas |",
+            "|---|---|---|",
+            "| Table 1 | Huddles | |",
+            "- +1",
+            "    - +1 :heart:",
+            "-> one protocol",
+            "  => answer",
+            "- -> answer",
+            "Q: Why not?",
+            "A: Because",
+            "Question:",
+            "Challenges:",
+            "**Pluses**",
+            "Start",
+            "Attendees: Fiona Reid, Callum Muir",
+            "Present",
+            "Dr Aileen Ross",
+            ":Date: 3 May 2024",
+            "<br>",
+            "<!-- note",
+            "-->",
+            "```",
+            ":::info",
+            ":::",
+            "1)",
+            "ii. roman",
+            "  a) What next?",
+            "    - nested deeper",
+            "  continued in lower case",
+            "![board](img.png)",
+            "[slides](https://example.org/s)",
+            "A wrapped line of prose that runs on for quite a while until it stops at",
+            "Text\u2028with a line separator",
+            "form\x0cfeed",
+            "\u0085",
         ]
     ),
 )
@@ -453,6 +492,12 @@ def test_any_text_parses_or_raises_parse_error_and_loses_nothing(
     assert len(ids) == len(set(ids))
     assert {i for sl in result.lines if sl.role is LineRole.NOTE for i in sl.note_ids} == set(ids)
     assert all(sl.note_id in ids for sl in result.lines if sl.role is LineRole.CONTINUATION)
+    by_id = {n.id: n for n in result.notes}
+    for n in result.notes:
+        assert n.text == n.text.strip()
+        assert n.text
+        assert n.parent is None or by_id[n.parent].line < n.line
+        assert all(sc.line <= n.line for sc in n.scope)
     again = parse_text(text, source="prop.txt")
     assert again == result
 
@@ -498,11 +543,21 @@ _cell = st.one_of(
 )
 
 
+_HEADERS = [
+    ["group", "question", "prompt", "text"],
+    ["Column", "Card", "Votes"],
+    ["List", "Card", "Labels", "Due date"],
+    ["Section", "Sticky note text"],
+]
+
+
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.lists(_cell, min_size=1, max_size=5), max_size=8))
-def test_any_spreadsheet_parses_or_raises_parse_error(rows: list[list[str]]) -> None:
+@given(st.sampled_from(_HEADERS), st.lists(st.lists(_cell, min_size=1, max_size=5), max_size=8))
+def test_any_spreadsheet_parses_or_raises_parse_error(
+    header: list[str], rows: list[list[str]]
+) -> None:
     buf = io.StringIO()
-    csv.writer(buf).writerows([["group", "question", "prompt", "text"], *rows])
+    csv.writer(buf).writerows([header, *rows])
     try:
         result = parse_csv(buf.getvalue(), source="prop.csv")
     except ParseError:
@@ -510,6 +565,7 @@ def test_any_spreadsheet_parses_or_raises_parse_error(rows: list[list[str]]) -> 
     ids = [n.id for n in result.notes]
     assert len(ids) == len(set(ids))
     assert all(n.text == n.text.strip() and n.text for n in result.notes)
+    assert parse_csv(buf.getvalue(), source="prop.csv") == result
 
 
 def test_python_m_runs_the_same_cli() -> None:
@@ -522,3 +578,158 @@ def test_python_m_runs_the_same_cli() -> None:
     )
     assert out.returncode == 0, out.stderr
     assert len(out.stdout.splitlines()) == 4
+
+
+# ------------------------------------------------------------------ scope, ids and line numbers
+
+LAYOUT_DOCS = DATA / "layouts" / "docs"
+
+
+def test_line_numbers_count_only_newlines_not_unicode_separators() -> None:
+    text = "# T\n- one\u2028still one\n- two\x0cstill two\r\n- three\x85still three\r- four\n"
+    result = parse_text(text, source="u.md")
+    assert [(n.line, n.text) for n in result.notes] == [
+        (2, "one\u2028still one"),
+        (3, "two\x0cstill two"),
+        (4, "three\x85still three"),
+        (5, "four"),
+    ]
+
+
+def test_every_note_record_carries_its_scope_outermost_first() -> None:
+    text = "# Retro\n\n## What went well?\n\nTeam A:\n- Daily stand-ups\n  - short ones\n"
+    result = parse_text(text, source="r.md")
+    records = [n.record() for n in result.notes]
+    assert [r["scope"] for r in records] == [
+        [
+            {"line": 1, "text": "Retro", "kind": "title"},
+            {"line": 3, "text": "What went well?", "kind": "question"},
+            {"line": 5, "text": "Team A:", "kind": "label"},
+        ]
+    ] * 2
+    assert records[1]["parent"] == records[0]["id"]
+    assert [r["section"] for r in records] == ["Team A", "Team A"]
+
+
+def test_numbered_sections_give_unique_ids() -> None:
+    result = parse_file(LAYOUT_DOCS / "layout_numbered_sections.txt")
+    assert [n.id for n in result.notes] == ["1-1", "1-2", "2-1", "2-2", "1-2-1"]
+
+
+@pytest.mark.parametrize(
+    ("name", "ids"),
+    [
+        ("board_export_lists.csv", ["backlog-1", "backlog-2", "backlog-3", "backlog-4", "doing-1"]),
+        ("layout_md_table_columns.md", ["G1-1", "G1-2", "G1-3", "G2-1", "G2-2"]),
+        ("layout_md_table_records.md", ["agenda-1", "agenda-2", "agenda-3", "agenda-4", "G1-1"]),
+        ("layout_retro_start_keep_stop.md", ["start-1", "start-2", "start-3", "start-4", "keep-1"]),
+        # the second "Problem:" label's first note
+        ("layout_problem_solution.md", ["problem-1", "solution-1", "problem-2-1", "solution-2-1"]),
+    ],
+)
+def test_ids_come_from_the_parts_a_layout_has(name: str, ids: list[str]) -> None:
+    notes = parse_file(LAYOUT_DOCS / name).notes
+    assert [n.id for n in notes][: len(ids)] == ids
+
+
+def _anchor(note: Note) -> tuple[str, str] | None:
+    """The scope entry a note's id is counted under (the innermost above its own line)."""
+    s = next((s for s in reversed(note.scope) if s.kind != "title" and s.line != note.line), None)
+    return (s.kind, s.text) if s else None
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "layout_retro_start_keep_stop.md",
+        "layout_q_labels.md",
+        "layout_lead_in_paragraphs.md",
+        "layout_point_per_line.md",
+        "layout_qa_arrows.md",
+        "layout_prose_report.md",
+    ],
+)
+def test_inserting_a_paragraph_keeps_the_ids_of_notes_in_other_scopes(name: str) -> None:
+    text = (LAYOUT_DOCS / name).read_text(encoding="utf-8")
+    lines = text.split("\n")
+    before = parse_text(text, source=name).notes
+    checked = 0
+    for k in (i for i, line in enumerate(lines) if not line.strip()):
+        edited = "\n".join([*lines[: k + 1], "A late remark from the room.", "", *lines[k + 1 :]])
+        after = {n.line: n for n in parse_text(edited, source=name).notes}
+        new = after.get(k + 2)
+        assert new is not None
+        assert new.text == "A late remark from the room."
+        for n in before:
+            moved = after.get(n.line + 2 if n.line > k + 1 else n.line)
+            assert moved is not None
+            assert moved.text == n.text
+            if _anchor(moved) == _anchor(n) and _anchor(n) != _anchor(new):
+                assert moved.id == n.id, (k, n.line)
+                checked += 1
+    assert checked > 0
+
+
+# ------------------------------------------------------------------ CLI: line report, columns
+
+
+def test_cli_parse_lines_gives_every_non_blank_line_a_role() -> None:
+    path = LAYOUT_DOCS / "layout_pluses_deltas.md"
+    out = runner.invoke(app, ["parse", str(path), "--lines"])
+    assert out.exit_code == 0, out.output
+    records = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["line"] for r in records] == sorted(_non_blank_lines(path.read_text("utf-8")))
+    by_line = {r["line"]: r for r in records}
+    assert by_line[5]["role"] == "heading"  # **Pluses**
+    assert by_line[7]["role"] == "note"
+    assert by_line[8] == {
+        "workshop": "layout-pluses-deltas",
+        "line": 8,
+        "role": "continuation",
+        "why": "continues the note on line 7",
+        "notes": by_line[7]["notes"],
+        "text": "council and NHS forms",
+    }
+    assert by_line[25]["role"] == "link"
+    table = runner.invoke(app, ["parse", str(path), "--lines", "-f", "table"])
+    assert "continuation" in table.stdout
+    assert "10 note, 4 continuation, 1 title, 2 heading, 1 metadata, 2 link" in table.stdout
+    assert table.stdout.rstrip().endswith("every non-blank line is a note or structure.")
+
+
+def test_cli_parse_columns_names_the_columns_of_an_unusual_board() -> None:
+    path = str(LAYOUT_DOCS / "board_renamed.csv")
+    refused = runner.invoke(app, ["parse", path])
+    assert refused.exit_code == 2
+    assert "--columns note=NAME" in refused.stderr
+    out = runner.invoke(app, ["parse", path, "--columns", "note=Post-it,scope=Zone"])
+    assert out.exit_code == 0, out.output
+    records = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [(r["id"], r["line"], r["section"]) for r in records] == [
+        ("working-well-1", 2, "Working well"),
+        ("not-working-1", 3, "Not working"),
+        ("try-next-1", 4, "Try next"),
+    ]
+    assert records[1]["text"] == "Different phone systems, so calls cannot be transferred"
+    assert records[0]["scope"] == [{"line": 1, "text": "Working well", "kind": "column"}]
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [("colour=Red", "unknown column field 'colour'"), ("note", "expected field=Header")],
+)
+def test_cli_bad_columns_option_exits_2(spec: str, message: str) -> None:
+    out = runner.invoke(app, ["parse", str(LAYOUT_DOCS / "board_export.csv"), "--columns", spec])
+    assert out.exit_code == 2
+    assert message in out.stderr
+    assert "Traceback" not in out.output
+
+
+def test_cli_jsonl_keeps_each_record_on_one_line_for_any_reader() -> None:
+    path = LAYOUT_DOCS / "layout_unicode_breaks.md"
+    out = runner.invoke(app, ["parse", str(path)])
+    assert out.exit_code == 0
+    records = [json.loads(line) for line in out.stdout.splitlines()]  # splitlines splits at U+2028
+    assert len(records) == len(parse_file(path).notes)
+    assert "\u2028" in records[0]["text"]
+    assert "\u2028" not in out.stdout

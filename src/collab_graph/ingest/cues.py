@@ -162,6 +162,8 @@ def residue_reason(text: str) -> str | None:
     if t[0].isalpha() and t[:3].isalpha():
         return None  # starts with a word: the common case, decided at once
     reason = "punctuation"
+    if "<img" in t.lower():
+        return None  # an image: a link, not residue
     if "<" in t:
         stripped = _TAG_RE.sub(" ", t)
         if stripped.strip() != t:
@@ -312,6 +314,8 @@ def metadata_reason(text: str, *, item: bool = False) -> str | None:
         t = inner
     elif "*" in t or "_" in t or "<" in t:
         t = strip_markup(t)
+    if not t:
+        return None
     m = _LABEL_VALUE_RE.match(t)
     if m is not None and not m.group("label").strip().endswith("?"):
         words = _label_words(m.group("label"))

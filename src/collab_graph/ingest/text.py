@@ -428,6 +428,8 @@ class _Reader:
                 return "summary", cues.strip_markup(summary.group(1))
         if ln.no in self.marks:
             return "marker", ""
+        if c[0] == ":" and (r := cues.metadata_reason(c)):
+            return "metadata", r  # a field list, ":Date: ..."
         if r := cues.residue_reason(c):
             return "residue", r
         if r := cues.link_reason(c):
@@ -591,6 +593,9 @@ class _Reader:
                 self.title = cues.strip_markup(e.content) or e.content
                 self.stack.push_title(e.no, self.title)
                 self._emit(e, LineRole.TITLE, "title")
+                under = self._line(i + 1)
+                if under is not None and under.heading < 0:
+                    self._emit(under, LineRole.TITLE, "title underline")
             elif kind == "text" and self.fm_title is None and e.indent == 0:
                 t = cues.strip_markup(e.raw)
                 words = t.split()
