@@ -50,6 +50,8 @@ _EMOTICON_RE = re.compile(
     r"<3+|\((?:[lLyYnN]|heart|h|y|star)\)|(?<!\w)[:;=8][-']?[)(\]\[DPpOo3|/\\]+(?!\w)|(?<!\w)xD(?!\w)"
 )
 _WORD_RE = re.compile(r"[^\W_][\w'’/.-]*")
+_LETTERS_RE = re.compile(r"[^\W\d_]{2}")
+_LINKISH_RE = re.compile(r"https?:|www\.|\]\(|<img", re.IGNORECASE)
 _EMPHASIS_RE = re.compile(r"^(\*\*|__|\*|_|~~)(?P<inner>\S.*?\S|\S)\1(?P<colon>:?)$")
 _FIELD_RE = re.compile(r"^:[\w][\w ()/&.-]{0,40}:(?:\s|$)")
 _LABEL_VALUE_RE = re.compile(r"^(?P<label>[^:]{1,80}?)\s*:(?!//)\s*(?P<value>.*)$")
@@ -161,6 +163,8 @@ def residue_reason(text: str) -> str | None:
         return "empty"
     if t[0].isalpha() and t[:3].isalpha():
         return None  # starts with a word: the common case, decided at once
+    if ":" not in t and "<" not in t and _LETTERS_RE.search(t):
+        return None  # a word somewhere, and no short code or tag it could be part of
     reason = "punctuation"
     if "<img" in t.lower():
         return None  # an image: a link, not residue
@@ -198,8 +202,7 @@ def link_reason(text: str) -> str | None:
     >>> link_reason("Citizens' panel model: https://example.org/panels explains it well") is None
     True
     """
-    low = text.lower()
-    if "http" not in low and "www." not in low and "](" not in text and "<img" not in low:
+    if _LINKISH_RE.search(text) is None:
         return None
     without_images = _IMG_RE.sub(" ", text)
     image = without_images != text

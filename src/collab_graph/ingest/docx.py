@@ -149,6 +149,7 @@ def _line(no: int, para: Any) -> Line | None:
     if style.startswith("Heading") or style == "Title":
         level = int(style.split()[-1]) if style.split()[-1].isdigit() else 1
         tok.heading, tok.content, tok.mark, tok.letter = level, clean(text), "", None
+        tok.item = tok.arrow = False
     elif num_pr is not None or "List" in style:
         ilvl_el = getattr(num_pr, "ilvl", None)
         named = re.search(r"List \w+ (\d)$", style)
@@ -156,7 +157,7 @@ def _line(no: int, para: Any) -> Line | None:
             ilvl = int(ilvl_el.val)
         else:  # style-based lists ("List Bullet 2") carry the level in the name
             ilvl = int(named.group(1)) - 1 if named else 0
-        tok.list_item = True
+        tok.list_item = tok.item = True
         tok.indent = 4 * ilvl + tok.indent
         tok.content_col = tok.indent + 2 + (tok.content_col - tok.indent if tok.mark else 0)
         if not tok.content:

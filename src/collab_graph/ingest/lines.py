@@ -70,6 +70,8 @@ class Line:
         Markdown or Word heading level; ``-1`` for a setext underline; 0 otherwise.
     list_item : bool
         A Word list paragraph (a bullet with no mark in its text).
+    item : bool
+        A list item: it has a mark, or is a Word list paragraph.
     rule : bool
         A line of only ``-``, ``*``, ``_`` or ``=`` (a setext underline or a
         thematic break; which one depends on the line above).
@@ -86,11 +88,7 @@ class Line:
     heading: int = 0
     list_item: bool = False
     rule: bool = False
-
-    @property
-    def item(self) -> bool:
-        """Whether the line is a list item (it has a mark, or is a Word list paragraph)."""
-        return bool(self.mark) or self.list_item
+    item: bool = False
 
 
 def tokenise(no: int, raw_line: str) -> Line | None:
@@ -117,14 +115,21 @@ def tokenise(no: int, raw_line: str) -> Line | None:
     >>> tokenise(6, " \\t ") is None
     True
     """
-    expanded = raw_line.replace("\u00a0", " ").replace("\u202f", " ").expandtabs(4)
-    body = expanded.strip()
-    if not body or body == "\ufeff":
+    if not raw_line or raw_line.isspace():
         return None
-    indent = len(expanded) - len(expanded.lstrip())
-    original = raw_line.strip().lstrip("\ufeff").strip()
-    line = Line(no=no, indent=indent, raw=original, content=original, content_col=indent)
-    probe = original.replace("\u00a0", " ").replace("\u202f", " ")
+    odd_spaces = "\u00a0" in raw_line or "\u202f" in raw_line
+    expanded = raw_line.replace("\u00a0", " ").replace("\u202f", " ") if odd_spaces else raw_line
+    if "\t" in expanded:
+        expanded = expanded.expandtabs(4)
+    stripped = expanded.lstrip()
+    if not stripped.strip() or stripped.strip() == "\ufeff":
+        return None
+    indent = len(expanded) - len(stripped)
+    original = raw_line.strip()
+    if original[0] == "\ufeff":
+        original = original.lstrip("\ufeff").strip()
+    line = Line(no, indent, original, original, "", indent)
+    probe = original.replace("\u00a0", " ").replace("\u202f", " ") if odd_spaces else original
     if probe.startswith("#"):
         md = _HEADING_RE.match(probe)
         if md:
@@ -142,7 +147,7 @@ def _read_mark(line: Line, original: str, probe: str) -> None:
     """Find the list mark at the start of ``probe`` and set the line's fields."""
     first = probe[0]
     m: re.Match[str] | None = None
-    if first in "-=→⇒⟶➔":
+    if first in "→⇒⟶➔" or probe[1:2] == ">" or probe[:3] == "-->":
         m = _ARROW_RE.match(probe)
         if m:
             line.arrow = True
@@ -160,17 +165,17 @@ def _read_mark(line: Line, original: str, probe: str) -> None:
         return
     start = m.start("rest") if m.group("rest") is not None else len(probe)
     line.mark = probe[:start].strip() or probe.strip()
+    line.item = True
     rest = original[start:].strip()
     col = line.indent + start
-    if rest and not line.arrow:
+    if rest and not line.arrow and rest[0] in "-=→⇒⟶➔":
         inner = _ARROW_RE.match(rest.replace("\u00a0", " "))
         if inner:  # "- -> answer": a bullet that answers the item above
             line.arrow = True
             col += inner.start("rest")
             rest = rest[inner.start("rest") :].strip()
-    task = _TASK_RE.match(rest)
-    if task:  # "- [x] done": a task-list box is part of the mark
-        col += task.end()
+    if rest[:1] == "[" and (task := _TASK_RE.match(rest)):
+        col += task.end()  # "- [x] done": a task-list box is part of the mark
         rest = rest[task.end() :].strip()
     line.content = rest
     line.content_col = col

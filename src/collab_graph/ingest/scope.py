@@ -245,9 +245,10 @@ class IdMaker:
     'N-1'
     """
 
-    __slots__ = ("_counters", "_owner", "_slugs", "_used")
+    __slots__ = ("_bases", "_counters", "_owner", "_slugs", "_used")
 
     def __init__(self) -> None:
+        self._bases: dict[object, str] = {}
         self._counters: dict[object, int] = {}
         self._slugs: dict[tuple[int, str], str] = {}
         self._owner: dict[str, tuple[int, str]] = {}
@@ -282,12 +283,14 @@ class IdMaker:
         """
         if group is not None or question is not None or prompt is not None:
             key: object = (group, question, prompt)
-            parts = [
-                *([f"G{group}"] if group is not None else []),
-                *([f"Q{question}"] if question is not None else []),
-                *([prompt] if prompt is not None else []),
-            ]
-            base = "-".join(parts)
+            base = self._bases.get(key)
+            if base is None:
+                parts = [
+                    *([f"G{group}"] if group is not None else []),
+                    *([f"Q{question}"] if question is not None else []),
+                    *([prompt] if prompt is not None else []),
+                ]
+                base = self._bases[key] = "-".join(parts)
         else:
             anchor = next(
                 (s for s in reversed(scope) if s.kind != "title" and s.line != line), None

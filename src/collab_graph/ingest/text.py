@@ -76,6 +76,7 @@ _FM_KEY_RE = re.compile(r"^(?:[\w\"'.-]+\s*[:=]|\[[\w.\"' -]+\]$|-\s)")
 _FM_TITLE_RE = re.compile(r"^title\s*[:=]\s*(?P<v>.+?)\s*$", re.IGNORECASE)
 _FENCES = ("```", "~~~")
 _INFO_BOXES = ("info", "warning", "success", "danger", "alert", "tip", "note")
+_ASKS_END = frozenset("?:>*_` ")
 _ROMAN_MARK_RE = re.compile(r"^\(?(?:[ivx]{2,5}|[IVX]{2,5})[.)]$")
 _WRAP_MIN, _WRAP_MAX = 50, 100  # the widths at which editors hard-wrap text
 _JOINING_WORDS = frozenset(
@@ -240,7 +241,12 @@ class _Reader:
         self._kinds = [None] * len(self.events)
 
     def _emit(self, ln: Line, role: LineRole, reason: str = "", note_id: str | None = None) -> None:
-        self.out.append(SourceLine(ln.no, role, ln.raw, note_id=note_id, reason=reason))
+        """Give a line its role as the reading reaches it."""
+        self.out.append(SourceLine(ln.no, role, ln.raw, note_id, reason))
+
+    def _claim(self, ln: Line, role: LineRole, reason: str = "") -> None:
+        """Give a line its role ahead of the reading, which then passes over it."""
+        self.out.append(SourceLine(ln.no, role, ln.raw, None, reason))
         self.done.add(ln.no)
 
     def _line(self, i: int) -> Line | None:
@@ -273,13 +279,21 @@ class _Reader:
             m = _FM_TITLE_RE.match(ln.raw) if ln.indent == 0 else None
             if m and self.fm_title is None:
                 self.fm_title = m.group("v").strip().strip("\"'").strip() or None
-            self._emit(ln, LineRole.FRONT_MATTER, "front matter")
+            self._claim(ln, LineRole.FRONT_MATTER, "front matter")
 
     def _fences_and_comments(self) -> None:
         i, n = 0, len(self.events)
+        starts = [
+            k
+            for k, e in enumerate(self.events)
+            if isinstance(e, Line) and e.raw[0] in "`~:<" and e.no not in self.done
+        ]
+        if not starts:
+            return
+        i = starts[0]
         while i < n:
             ln = self._line(i)
-            if ln is None or ln.no in self.done:
+            if ln is None or ln.no in self.done or ln.raw[0] not in "`~:<":
                 i += 1
                 continue
             raw = ln.raw
@@ -297,22 +311,22 @@ class _Reader:
                 )
                 if close is None:
                     if fence == ":::":
-                        self._emit(ln, LineRole.RESIDUE, "container fence")
+                        self._claim(ln, LineRole.RESIDUE, "container fence")
                     i += 1
                     continue
                 box = raw[3:].strip().split(" ")[0].lower()
-                self._emit(ln, LineRole.RESIDUE, "code fence" if fence != ":::" else "box fence")
+                self._claim(ln, LineRole.RESIDUE, "code fence" if fence != ":::" else "box fence")
                 for j in range(i + 1, close):
                     inner = self._line(j)
                     if inner is None:
                         continue
                     if fence != ":::":
-                        self._emit(inner, LineRole.RESIDUE, "code block")
+                        self._claim(inner, LineRole.RESIDUE, "code block")
                     elif box in _INFO_BOXES and not inner.item:
-                        self._emit(inner, LineRole.METADATA, f"metadata: {box} box")
+                        self._claim(inner, LineRole.METADATA, f"metadata: {box} box")
                 closing = self._line(close)
                 assert closing is not None
-                self._emit(
+                self._claim(
                     closing, LineRole.RESIDUE, "code fence" if fence != ":::" else "box fence"
                 )
                 i = close + 1
@@ -325,7 +339,7 @@ class _Reader:
                     j = i  # unclosed: only this line
                 for k in range(i, j + 1):
                     if (c := self._line(k)) is not None:
-                        self._emit(c, LineRole.RESIDUE, "html comment")
+                        self._claim(c, LineRole.RESIDUE, "html comment")
                 i = j + 1
                 continue
             i += 1
@@ -354,12 +368,10 @@ class _Reader:
 
     def _find_markers(self) -> None:
         for e in self.events:
-            if not isinstance(e, Line) or e.no in self.done or e.rule:
+            if isinstance(e, Table) or e.item or e.rule or e.heading < 0 or e.no in self.done:
                 continue
-            if e.heading > 0 or (not e.item and e.heading == 0):
-                text = e.content if e.heading > 0 else e.raw
-                if not text:
-                    continue
+            text = e.content if e.heading > 0 else e.raw
+            if text:
                 mk = marker_of(text, heading=e.heading > 0)
                 if mk is not None:
                     self.marks[e.no] = mk
@@ -371,13 +383,11 @@ class _Reader:
             if mk.role is LineRole.QUESTION and mk.rest and mk.number is not None
         }
         for i, e in enumerate(self.events):
-            if not isinstance(e, Line) or e.no in self.done or e.no in self.marks:
+            if not isinstance(e, Line) or e.item or e.heading < 0 or e.rule:
                 continue
-            if e.item or e.heading < 0 or e.rule:
+            if not e.content.rstrip().endswith("?") or e.no in self.done or e.no in self.marks:
                 continue
             text = clean(e.content)
-            if not text.endswith("?"):
-                continue
             nxt = self._line(i + 1)
             before_list = nxt is not None and nxt.item and bool(nxt.content)
             if e.heading > 1 or (e.heading == 0 and has_groups and before_list):
@@ -414,6 +424,10 @@ class _Reader:
                 if ln.mark[:1].isdigit() or ln.mark[:1] == "(":
                     return "numlabel", ""
                 return "residue", "empty bullet"
+            plain = ":" not in c and "<" not in c and "](" not in c and "www." not in c
+            if plain and c[:3].isalpha() and " " in c:
+                # words, with no label, tag or link: a note (the common case, decided at once)
+                return "item", ""
             if r := cues.residue_reason(c):
                 return "residue", r
             if r := cues.link_reason(c):
@@ -486,7 +500,12 @@ class _Reader:
     def _step(self, i: int) -> int:
         ln = self.events[i]
         assert isinstance(ln, Line)
-        kind, why = self._kind(i)
+        kind, why = self._kinds[i] or self._kind(i)
+        if kind == "item":
+            if ln.letter is not None and self._prompt_item(i):
+                self._prompt(ln, ln.letter, cues.strip_markup(ln.content), heading_level=0)
+                return i + 1
+            return self._item(i)
         if kind in ("residue", "link", "metadata", "underline"):
             role = {
                 "residue": LineRole.RESIDUE,
@@ -502,11 +521,6 @@ class _Reader:
                 elif ln.raw.rstrip(" *_").endswith(":") or " " not in ln.raw.strip():
                     self.meta_lead = ln.indent  # "Attendees:", "Present": names listed under it
             return i + 1
-        if kind == "item":
-            if ln.letter is not None and self._prompt_item(i):
-                self._prompt(ln, ln.letter, cues.strip_markup(ln.content), heading_level=0)
-                return i + 1
-            return self._item(i)
         if kind == "text":
             return self._block(i)
         self.meta_lead = None
@@ -562,21 +576,21 @@ class _Reader:
             if not self.title and (mk is None or mk.role is not LineRole.QUESTION):
                 self.title = cues.strip_markup(text) or text
                 self.stack.push_title(e.no, self.title)
-                self._emit(e, LineRole.TITLE, "title")
+                self._claim(e, LineRole.TITLE, "title")
             elif mk is not None and mk.role is LineRole.QUESTION and mk.number is not None:
                 last_q = mk.number
                 qtext = mk.rest.strip() or text
                 self.questions.setdefault(mk.number, Question(mk.number, qtext, e.no))
-                self._emit(e, LineRole.QUESTION, "question in the preamble")
+                self._claim(e, LineRole.QUESTION, "question in the preamble")
             elif e.letter is not None and e.content:
                 self.prompts.setdefault(
                     (last_q, e.letter), Prompt(last_q, e.letter, clean(e.content), e.no)
                 )
-                self._emit(e, LineRole.PROMPT, "prompt in the preamble")
+                self._claim(e, LineRole.PROMPT, "prompt in the preamble")
             elif r := cues.metadata_reason(e.raw):
-                self._emit(e, LineRole.METADATA, r)
+                self._claim(e, LineRole.METADATA, r)
             else:
-                self._emit(e, LineRole.PREAMBLE, "preamble")
+                self._claim(e, LineRole.PREAMBLE, "preamble")
         return first_group
 
     def _title(self) -> None:
@@ -592,17 +606,17 @@ class _Reader:
             if kind == "heading" and e.heading == 1 and e.no not in self.marks:
                 self.title = cues.strip_markup(e.content) or e.content
                 self.stack.push_title(e.no, self.title)
-                self._emit(e, LineRole.TITLE, "title")
+                self._claim(e, LineRole.TITLE, "title")
                 under = self._line(i + 1)
                 if under is not None and under.heading < 0:
-                    self._emit(under, LineRole.TITLE, "title underline")
+                    self._claim(under, LineRole.TITLE, "title underline")
             elif kind == "text" and self.fm_title is None and e.indent == 0:
                 t = cues.strip_markup(e.raw)
                 words = t.split()
                 if 1 <= len(words) <= 10 and t[-1] not in ".!?:;,":
                     self.title = t
                     self.stack.push_title(e.no, t)
-                    self._emit(e, LineRole.TITLE, "title")
+                    self._claim(e, LineRole.TITLE, "title")
             return
 
     # ------------------------------------------------------------ headings and markers
@@ -727,20 +741,20 @@ class _Reader:
         if prompt is not None:
             letter = prompt
         question = q.number if q else None
-        note = Note(
-            id=self.ids.make(number, question, letter, scope, line=line),
-            workshop=self.slug,
-            group=number,
-            question=question,
-            prompt=letter,
-            line=line,
-            text=text,
-            group_label=label,
-            parent=parent,
-            section=f.section,
-            block=p.block if p else 1,
-            question_text=q.label if q else None,
-            scope=scope,
+        note = Note(  # positional, in field order: this runs once per note
+            self.ids.make(number, question, letter, scope, line=line),
+            self.slug,
+            number,
+            question,
+            letter,
+            line,
+            text,
+            label,
+            parent,
+            f.section,
+            p.block if p else 1,
+            q.label if q else None,
+            scope,
         )
         self.notes.append(note)
         st.note_made()
@@ -749,6 +763,8 @@ class _Reader:
 
     def _open_scope(self) -> tuple[tuple[Scope, ...], str | None]:
         """Scopes asked by open items (questions, labels) and the nearest open note."""
+        if not self.open:
+            return (), None
         extra = tuple(o.scope for o in self.open if o.scope is not None)
         parent = next((o.note_id for o in reversed(self.open) if o.note_id), None)
         return extra, parent
@@ -767,12 +783,19 @@ class _Reader:
                 self.open.pop()
 
     def _item(self, i: int) -> int:
-        ln = self._line(i)
-        assert ln is not None
-        self._pop_for_item(ln)
+        ln = self.events[i]
+        assert isinstance(ln, Line)
+        if ln.arrow:
+            self._pop_for_item(ln)
+        else:
+            x, stack = ln.indent, self.open
+            while stack and x < stack[-1].child_min:
+                stack.pop()
         top = self.open[-1] if self.open else None
-        under_meta = (top is not None and top.kind == "meta") or (
-            top is None and self.meta_lead is not None and ln.indent >= self.meta_lead
+        under_meta = (
+            (top.kind == "meta")
+            if top is not None
+            else (self.meta_lead is not None and ln.indent >= self.meta_lead)
         )
         if under_meta and len(ln.content.split()) <= 8:
             self._emit(ln, LineRole.METADATA, "metadata: listed under a metadata line")
@@ -781,21 +804,16 @@ class _Reader:
         self.meta_lead = None
         extra, parent = self._open_scope()
         note = self._make(ln.no, ln.content, parent=parent, extra=extra)
-        self._emit(ln, LineRole.NOTE, note_id=note.id)
-        self.open.append(
-            _Open(
-                "item",
-                ln.indent,
-                _child_min(ln),
-                note.id,
-                arrow=ln.arrow,
-                scope=_asks(ln.content, ln.no),
-            )
-        )
+        self.out.append(SourceLine(ln.no, LineRole.NOTE, ln.raw, note.id))
+        asks = _asks(ln.content, ln.no) if ln.content[-1] in _ASKS_END else None
+        x = ln.indent
+        child_min = max(x + 1, min(ln.content_col, x + 2))  # as _child_min(ln)
+        self.open.append(_Open("item", x, child_min, note.id, ln.arrow, asks))
         unit = [ln]
         j = i + 1
-        while (nxt := self._line(j)) is not None and nxt.no == unit[-1].no + 1:
-            if nxt.no in self.done or self._kind(j)[0] != "text":
+        events = self.events
+        while j < len(events) and isinstance(nxt := events[j], Line) and nxt.no == unit[-1].no + 1:
+            if nxt.no in self.done or (self._kinds[j] or self._kind(j))[0] != "text":
                 break
             if not _continues_item(unit, ln, nxt, self.wrap):
                 break
