@@ -211,6 +211,7 @@ class _Reader:
         self.seen_content = False  # a note or a heading below the title was read
         self.meta_lead: int | None = None  # indentation of a "Present"/"Attendees:" line
         self.last_item_end = -1  # line of the last line of the last list item
+        self.last_unit = ""  # what the reading last made: "item", "para", "run" or "label"
         self._kinds: list[tuple[str, str] | None] = []
         self._merge(lines, tables)
         self.marks: dict[int, Marker] = {}
@@ -525,6 +526,7 @@ class _Reader:
             return self._block(i)
         self.meta_lead = None
         self.open.clear()
+        self.last_unit = ""
         if kind == "heading":
             self._heading(ln)
         elif kind == "summary":
@@ -785,6 +787,12 @@ class _Reader:
     def _item(self, i: int) -> int:
         ln = self.events[i]
         assert isinstance(ln, Line)
+        if self.last_unit == "run":
+            prev = self.events[i - 1] if i else None
+            if not isinstance(prev, Line) or prev.no != ln.no - 1:
+                # a list after a blank line that follows a run of points (Q:/A: lines)
+                self.stack.close_local_labels(ln.indent)
+        self.last_unit = "item"
         if ln.arrow:
             self._pop_for_item(ln)
         else:
@@ -844,6 +852,7 @@ class _Reader:
         after_item = not blank_before and self.last_item_end == first.no - 1
         units = _units(block, self.wrap)
         self.meta_lead = None
+        alone = True  # no point made yet in this run (labels only)
         for k, unit in enumerate(units):
             self._unit(
                 unit,
@@ -852,7 +861,9 @@ class _Reader:
                 j,
                 blank_before=blank_before and k == 0,
                 after_item=after_item and k == 0,
+                alone=alone,
             )
+            alone = alone and self.last_unit == "label"
         return j
 
     def _unit(
@@ -864,6 +875,7 @@ class _Reader:
         *,
         blank_before: bool,
         after_item: bool,
+        alone: bool = True,
     ) -> None:
         ln = unit[0]
         t = ln.raw
@@ -895,6 +907,7 @@ class _Reader:
             self.open.clear()
             asks = cues.strip_markup(t).endswith("?") or cues.qa_prefix(t)
             self._emit(ln, LineRole.HEADING, "question label" if asks else "label")
+            self.last_unit = "label"
             return
         names = cues.person_name(t) if single and count == 1 else None
         if names is not None and self._mentioned_next(after, names):
@@ -922,7 +935,13 @@ class _Reader:
         self._emit(ln, LineRole.NOTE, note_id=note.id)
         for u in unit[1:]:
             self._emit(u, LineRole.CONTINUATION, f"continues the note on line {ln.no}", note.id)
-        self.open.append(_Open("para", x, x, note.id, scope=_asks(text, ln.no)))
+        # a list straight after a lone paragraph nests under it (the paragraph introduces it);
+        # after a run of one-point lines, only a list indented under the last one does
+        lead_in = alone and k == count - 1
+        self.open.append(
+            _Open("para", x, x if lead_in else x + 1, note.id, scope=_asks(text, ln.no))
+        )
+        self.last_unit = "para" if lead_in else "run"
 
     def _list_follows(self, j: int, indent: int) -> bool:
         """Whether a list item (at ``indent`` or deeper) is the next thing from event ``j``."""
