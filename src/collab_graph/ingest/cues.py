@@ -40,7 +40,7 @@ __all__ = [
     "strip_markup",
 ]
 
-_TAG_RE = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>")
+_TAG_RE = re.compile(r"<!--.*?-->|</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>")
 _IMG_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)|<img\b[^>]*>", re.IGNORECASE)
 _MD_LINK_RE = re.compile(r"\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
 _URL_RE = re.compile(r"<?(?:https?://|www\.)[^\s>)\]]+>?|\bmailto:\S+", re.IGNORECASE)

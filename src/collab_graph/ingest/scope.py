@@ -176,6 +176,17 @@ class ScopeStack:
         if changed:
             self._changed()
 
+    def close_labels_deeper(self, indent: int) -> None:
+        """A line further out than a label (a list item written inside a list) ends it."""
+        changed = False
+        while (
+            self.entries and self.entries[-1].kind == "label" and self.entries[-1].indent > indent
+        ):
+            self.entries.pop()
+            changed = True
+        if changed:
+            self._changed()
+
     def note_made(self) -> None:
         """Count a note under the innermost label (so that the next label is its sibling)."""
         if self.entries and self.entries[-1].kind == "label":

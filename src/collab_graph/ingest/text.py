@@ -212,6 +212,7 @@ class _Reader:
         self.meta_lead: int | None = None  # indentation of a "Present"/"Attendees:" line
         self.last_item_end = -1  # line of the last line of the last list item
         self.last_unit = ""  # what the reading last made: "item", "para", "run" or "label"
+        self._asks_next = False  # the next line of the run being read is a question
         self._kinds: list[tuple[str, str] | None] = []
         self._merge(lines, tables)
         self.marks: dict[int, Marker] = {}
@@ -793,6 +794,7 @@ class _Reader:
                 # a list after a blank line that follows a run of points (Q:/A: lines)
                 self.stack.close_local_labels(ln.indent)
         self.last_unit = "item"
+        self.stack.close_labels_deeper(ln.indent)
         if ln.arrow:
             self._pop_for_item(ln)
         else:
@@ -854,6 +856,9 @@ class _Reader:
         self.meta_lead = None
         alone = True  # no point made yet in this run (labels only)
         for k, unit in enumerate(units):
+            # questions in a row are parallel points, not a question over its answers
+            following = units[k + 1][0].raw if k + 1 < len(units) else ""
+            self._asks_next = cues.strip_markup(following).endswith("?")
             self._unit(
                 unit,
                 k,
@@ -893,9 +898,9 @@ class _Reader:
             elif lk in ("question", "title"):
                 # a short title or question heads the lines after it in its run, a run
                 # of points after it, or (locally, like "Label:") the list under it
-                heads_run = (k == 0 and count >= 2) or (
-                    lk == "title" and 0 < k < count - 1 and len(t.split()) <= 3
-                )
+                heads_run = (
+                    k == 0 and count >= 2 and not (lk == "question" and self._asks_next)
+                ) or (lk == "title" and 0 < k < count - 1 and len(t.split()) <= 3)
                 if heads_run or (last and self._units_follow(after)):
                     label = "local" if lk == "question" else "persistent"
                 elif last and self._list_follows(after, ln.indent):
@@ -918,6 +923,7 @@ class _Reader:
             return
         if blank_before:
             self.stack.close_local_labels(ln.indent)
+        self.stack.close_labels_deeper(ln.indent)
         if after_item and self.open and self.open[-1].kind == "item":
             self.open.pop()  # a line straight after an item, not wrapped: its sibling
         x = ln.indent
