@@ -150,8 +150,8 @@ def residue_reason(text: str) -> str | None:
     Returns
     -------
     str or None
-        ``"vote mark"``, ``"emoji"``, ``"html tag"``, ``"empty"`` or
-        ``"punctuation"``; None when the text has words.
+        ``"vote mark"``, ``"emoji"``, ``"html tag"``, ``"template"``, ``"empty"``
+        or ``"punctuation"``; None when the text has words.
 
     Examples
     --------
@@ -165,6 +165,8 @@ def residue_reason(text: str) -> str | None:
         return None  # starts with a word: the common case, decided at once
     if ":" not in t and "<" not in t and _LETTERS_RE.search(t):
         return None  # a word somewhere, and no short code or tag it could be part of
+    if t[:2] in ("{{", "{%", "{:") and t.endswith(("}}", "%}", "}")):
+        return "template"  # a Hugo shortcode, a Liquid tag or a kramdown attribute list
     reason = "punctuation"
     if "<img" in t.lower():
         return None  # an image: a link, not residue
@@ -399,6 +401,14 @@ def is_title_case(text: str, *, max_words: int = 6) -> bool:
 def label_kind(text: str) -> str | None:
     """How a line labels what follows it, or None when it reads as a point.
 
+    A line all in bold is a label (``**Pluses**``); one all in italics is read
+    by its words, as italics mark asides and captions as often as headings.
+
+    Parameters
+    ----------
+    text : str
+        The line's text.
+
     Returns
     -------
     str or None
@@ -411,12 +421,13 @@ def label_kind(text: str) -> str | None:
     >>> [label_kind(t) for t in ["Problem:", "What is a TRE?", "What is the problem",
     ...                          "**Why different?**", "Start", "CL centrally funded model"]]
     ['colon', 'question', 'question', 'emphasis', 'title', None]
+    >>> label_kind("_Suggestions:_"), label_kind("_Group discussed ways to get people involved_")
+    ('colon', None)
     """
     t = text.strip()
     if not t:
         return None
-    inner = emphasis_inner(t)
-    if inner is not None:
+    if t[0] in "*_<" and emphasis_inner(t) is not None and t.lstrip("<").startswith(("**", "__")):
         return "emphasis"
     t = strip_markup(t)
     if not t:

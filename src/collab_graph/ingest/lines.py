@@ -30,6 +30,7 @@ _NUMBER_RE = re.compile(r"^\(?(?P<n>\d{1,3})[.)](?:\s+(?P<rest>.*)|$)")
 _ROMAN_RE = re.compile(r"^\(?(?:[ivx]{2,5}|[IVX]{2,5})[.)]\s+(?P<rest>.*)$")
 _LETTER_RE = re.compile(r"^(?:\((?P<a>[A-Za-z])\)|(?P<b>[A-Za-z])[).])(?:\s+(?P<rest>.*))?$")
 _TASK_RE = re.compile(r"^\[[ xX]\]\s+")
+_QUOTE_RE = re.compile(r"^(?:>[ \t]?)+")
 _RULE_RE = re.compile(r"^(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|=+)$")
 
 
@@ -139,7 +140,20 @@ def tokenise(no: int, raw_line: str) -> Line | None:
     if probe[0] in "-*_=" and _RULE_RE.match(probe):
         line.rule = True
         return line
+    if probe[0] == ">":  # a block quote: its text is read as if it were not quoted
+        quoted = _QUOTE_RE.match(probe)
+        if quoted is not None and quoted.end() < len(probe):
+            cut = quoted.end()
+            original, probe = original[cut:], probe[cut:]
+            line.content = original
+            line.content_col += cut
+            if probe.startswith("#") and (md := _HEADING_RE.match(probe)):
+                line.heading = len(md.group("hashes"))
+                line.content = (md.group("rest") or "").strip()
+                return line
     _read_mark(line, original, probe)
+    if line.item:
+        line.content_col += len(line.raw) - len(original)
     return line
 
 

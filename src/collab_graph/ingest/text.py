@@ -372,7 +372,7 @@ class _Reader:
         for e in self.events:
             if isinstance(e, Table) or e.item or e.rule or e.heading < 0 or e.no in self.done:
                 continue
-            text = e.content if e.heading > 0 else e.raw
+            text = e.content
             if text:
                 mk = marker_of(text, heading=e.heading > 0)
                 if mk is not None:
@@ -437,7 +437,7 @@ class _Reader:
             if r := cues.metadata_reason(c, item=True):
                 return "metadata", r
             return "item", ""
-        c = ln.raw
+        c = ln.content
         if c[0] == "<":
             summary = re.match(r"^<summary>(.*)</summary>$", c, re.IGNORECASE)
             if summary and summary.group(1).strip():
@@ -831,7 +831,7 @@ class _Reader:
             self._emit(nxt, LineRole.CONTINUATION, f"continues the note on line {ln.no}", note.id)
             j += 1
         if len(unit) > 1:
-            joined = " ".join([ln.content, *(u.raw for u in unit[1:])])
+            joined = " ".join([ln.content, *(u.content for u in unit[1:])])
             self.notes[-1] = replace(note, text=joined)
         self.last_item_end = unit[-1].no
         return j
@@ -857,7 +857,7 @@ class _Reader:
         alone = True  # no point made yet in this run (labels only)
         for k, unit in enumerate(units):
             # questions in a row are parallel points, not a question over its answers
-            following = units[k + 1][0].raw if k + 1 < len(units) else ""
+            following = units[k + 1][0].content if k + 1 < len(units) else ""
             self._asks_next = cues.strip_markup(following).endswith("?")
             self._unit(
                 unit,
@@ -883,7 +883,7 @@ class _Reader:
         alone: bool = True,
     ) -> None:
         ln = unit[0]
-        t = ln.raw
+        t = ln.content
         single = len(unit) == 1
         last = k == count - 1
         label: str | None = None  # "local" or "persistent"
@@ -936,7 +936,7 @@ class _Reader:
             else:
                 break
         extra, parent = self._open_scope()
-        text = " ".join(u.raw for u in unit)
+        text = " ".join(u.content for u in unit)
         note = self._make(ln.no, text, parent=parent, extra=extra)
         self._emit(ln, LineRole.NOTE, note_id=note.id)
         for u in unit[1:]:
@@ -983,7 +983,7 @@ class _Reader:
         if nxt is None or nxt.no in self.done:
             return False
         surname = names[-1]
-        return re.search(rf"\b{re.escape(surname)}\b", nxt.raw) is not None
+        return re.search(rf"\b{re.escape(surname)}\b", nxt.content) is not None
 
     # ------------------------------------------------------------ tables
 
@@ -1131,7 +1131,7 @@ def _child_min(ln: Line) -> int:
 
 def _fits_wrap(a: Line, b: Line, width: int) -> bool:
     """Whether ``a`` was broken because ``b``'s first word did not fit within ``width``."""
-    return _width(a) + 1 + len(cues.first_word(b.raw)) > width
+    return _width(a) + 1 + len(cues.first_word(b.content)) > width
 
 
 def _mid_sentence(a: str, b: str) -> bool:
@@ -1168,7 +1168,7 @@ def wrap_width(lines: Sequence[Line]) -> int | None:
     widths = [
         _width(a)
         for a, b in pairwise(lines)
-        if b.no == a.no + 1 and _width(a) <= _WRAP_MAX and _mid_sentence(a.raw, b.raw)
+        if b.no == a.no + 1 and _width(a) <= _WRAP_MAX and _mid_sentence(a.content, b.content)
     ]
     if len(widths) < 3:
         return None
@@ -1202,14 +1202,14 @@ def _continues_item(unit: list[Line], item: Line, nxt: Line, wrap: int | None = 
     >>> _continues_item([item], item, tokenise(5, "Challenges"))
     False
     """
-    t = nxt.raw
+    t = nxt.content
     if cues.qa_prefix(t):
         return False
     kind = cues.label_kind(t)
     if kind == "colon" or (kind is not None and nxt.indent <= item.indent):
         return False
     prev = unit[-1]
-    prev_text = prev.content if prev is item else prev.raw
+    prev_text = prev.content
     if cues.starts_lower(t):
         return True
     if (
@@ -1253,22 +1253,25 @@ def _units(block: list[Line], wrap: int | None = None) -> list[list[Line]]:
     reference = wrap or widest
     units: list[list[Line]] = [[block[0]]]
     for a, b in pairwise(block):
-        head = units[-1][0].raw
+        head = units[-1][0].content
         fits = wrap is not None and _fits_wrap(a, b, wrap)
-        if fits and cues.starts_lower(b.raw):
+        if fits and cues.starts_lower(b.content):
             units[-1].append(b)  # "... such\nas:" ends a wrapped sentence, not a label
             continue
-        if cues.qa_prefix(b.raw) or "colon" in (cues.label_kind(b.raw), cues.label_kind(head)):
+        if cues.qa_prefix(b.content) or "colon" in (
+            cues.label_kind(b.content),
+            cues.label_kind(head),
+        ):
             units.append([b])
             continue
         if fits:
             units[-1].append(b)
             continue
         lower = (
-            cues.starts_lower(b.raw)
-            and not a.raw.rstrip().endswith((".", "!", "?", ":", ";"))
+            cues.starts_lower(b.content)
+            and not a.content.rstrip().endswith((".", "!", "?", ":", ";"))
             and reference >= 40
-            and (_joins_word(a.raw) or _width(a) * 10 >= reference * 6)
+            and (_joins_word(a.content) or _width(a) * 10 >= reference * 6)
         )
         if lower:
             units[-1].append(b)
@@ -1284,10 +1287,12 @@ def _unwrap_unended(units: list[list[Line]], block: list[Line]) -> list[list[Lin
     out: list[list[Line]] = []
     for k, unit in enumerate(units):
         last = k == len(units) - 1
-        if len(unit) > 1 and not last and not cues.ends_sentence(unit[-1].raw):
+        if len(unit) > 1 and not last and not cues.ends_sentence(unit[-1].content):
             kept = [unit[0]]
             for a, b in pairwise(unit):
-                if cues.starts_lower(b.raw) and not a.raw.rstrip().endswith((".", "!", "?")):
+                if cues.starts_lower(b.content) and not a.content.rstrip().endswith(
+                    (".", "!", "?")
+                ):
                     kept.append(b)
                 else:
                     out.append(kept)
