@@ -733,3 +733,72 @@ def test_cli_jsonl_keeps_each_record_on_one_line_for_any_reader() -> None:
     assert len(records) == len(parse_file(path).notes)
     assert "\u2028" in records[0]["text"]
     assert "\u2028" not in out.stdout
+
+
+# ------------------------------------------------------------------ structure recognised
+
+STRUCTURE_DOC = """\
+---
+title: "Minutes"
+---
+# Minutes of the partnership board
+
+| Date | 3 May 2024 |
+|---|---|
+| Venue | Town hall |
+
+*Note-taker: Ann Lee*
+Attendees:
+- Ann Lee
+- Bob Roy
+
+<!-- copied from the shared drive -->
+{{< figure src="board.png" >}}
+[Slides](https://example.org/slides.pdf)
+
+> Challenges:
+> - Two case systems
+
+_Asides in italics are read by their words._
+
+```
+code is not notes
+```
+- +1 :tada:
+-
+* * *
+"""
+
+
+def test_structure_lines_get_their_roles_and_quotes_are_read_inside() -> None:
+    result = parse_text(STRUCTURE_DOC, source="minutes.md")
+    roles = [(sl.line, sl.role.value, sl.reason) for sl in result.lines]
+    assert roles == [
+        (1, "front-matter", "front matter"),
+        (2, "front-matter", "front matter"),
+        (3, "front-matter", "front matter"),
+        (4, "title", "title"),
+        (6, "heading", "table header"),
+        (7, "table-rule", "table rule"),
+        (8, "metadata", "metadata: venue"),
+        (10, "metadata", "metadata: note-taker"),
+        (11, "metadata", "metadata: attendees"),
+        (12, "metadata", "metadata: listed under a metadata line"),
+        (13, "metadata", "metadata: listed under a metadata line"),
+        (15, "residue", "html comment"),
+        (16, "residue", "template"),
+        (17, "link", "link"),
+        (19, "heading", "label"),
+        (20, "note", ""),
+        (22, "note", ""),
+        (24, "residue", "code fence"),
+        (25, "residue", "code block"),
+        (26, "residue", "code fence"),
+        (27, "residue", "vote mark"),
+        (28, "residue", "empty bullet"),
+        (29, "residue", "thematic break"),
+    ]
+    assert [(n.text, [s.text for s in n.scope]) for n in result.notes] == [
+        ("Two case systems", ["Minutes of the partnership board", "Challenges:"]),
+        ("_Asides in italics are read by their words._", ["Minutes of the partnership board"]),
+    ]

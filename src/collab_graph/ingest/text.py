@@ -1009,6 +1009,17 @@ class _Reader:
                 for no, text in cell.paras:
                     self.out.append(SourceLine(no, LineRole.HEADING, text, reason="table header"))
         for row, row_line in zip(table.rows, table.row_lines, strict=True):
+            meta = _metadata_row(row) if reading.kind == "records" else None
+            if meta is not None:  # "| Date | 3 May 2024 |": a table of facts about the meeting
+                if markdown:
+                    self.out.append(
+                        SourceLine(row_line, LineRole.METADATA, table.raw[row_line], reason=meta)
+                    )
+                else:
+                    for cell in row:
+                        for no, text in cell.paras:
+                            self.out.append(SourceLine(no, LineRole.METADATA, text, reason=meta))
+                continue
             if reading.kind == "grid":
                 made = self._grid_row(table, reading, row, header_text, markdown)
             else:
@@ -1117,6 +1128,13 @@ class _Reader:
                 for no, t in row[c].paras:
                     self.out.append(SourceLine(no, LineRole.HEADING, t, reason="table column"))
         return [note.id]
+
+
+def _metadata_row(row: list[Cell]) -> str | None:
+    """Why a two-cell table row is metadata (``| Venue | Town hall |``), or None."""
+    if len(row) != 2 or not (row[0].paras and row[1].paras):
+        return None
+    return cues.metadata_reason(f"{cues.strip_markup(row[0].text)}: {row[1].text}")
 
 
 def _first_line(e: Line | Table) -> int:
