@@ -24,6 +24,7 @@ from dataclasses import dataclass
 __all__ = ["Line", "bullet_text", "clean", "letter_of", "tokenise"]
 
 _HEADING_RE = re.compile(r"^(?P<hashes>#{1,6})(?:[ \t]+(?P<rest>.*?))?(?:[ \t]+#+)?[ \t]*$")
+_SYMBOLS = frozenset("·•▪▫●◦‣⁃∙■□►▸➢➤✓✔❖")
 _ARROW_RE = re.compile(r"^(?:-{1,2}>|=>|→|⇒|⟶|➔)\s*(?P<rest>.*)$")
 _SYMBOL_RE = re.compile(r"^(?:[·•▪▫●◦‣⁃∙■□►▸➢➤✓✔❖]\s*|[-*+–—o](?:\s+|$))(?P<rest>.*)$")
 _NUMBER_RE = re.compile(r"^\(?(?P<n>\d{1,3})[.)](?:\s+(?P<rest>.*)|$)")
@@ -151,9 +152,11 @@ def tokenise(no: int, raw_line: str) -> Line | None:
                 line.heading = len(md.group("hashes"))
                 line.content = (md.group("rest") or "").strip()
                 return line
+            _read_mark(line, original, probe)
+            if line.item:
+                line.content_col += cut
+            return line
     _read_mark(line, original, probe)
-    if line.item:
-        line.content_col += len(line.raw) - len(original)
     return line
 
 
@@ -165,6 +168,11 @@ def _read_mark(line: Line, original: str, probe: str) -> None:
         m = _ARROW_RE.match(probe)
         if m:
             line.arrow = True
+    if m is None and (first in _SYMBOLS or (first in "-*+–—o" and probe[1:2] in (" ", "\t"))):
+        body = probe[1:].lstrip()  # the common bullet, read without a regex
+        if body:
+            _set_item(line, original, probe, len(probe) - len(body))
+            return
     if m is None and (not first.isalnum() or first == "o"):
         m = _SYMBOL_RE.match(probe)
     if m is None and (first.isdigit() or first == "("):
@@ -177,7 +185,11 @@ def _read_mark(line: Line, original: str, probe: str) -> None:
                 line.letter = (m.group("a") or m.group("b")).upper()
     if m is None:
         return
-    start = m.start("rest") if m.group("rest") is not None else len(probe)
+    _set_item(line, original, probe, m.start("rest") if m.group("rest") is not None else len(probe))
+
+
+def _set_item(line: Line, original: str, probe: str, start: int) -> None:
+    """Make the line a list item whose mark ends at ``start``."""
     line.mark = probe[:start].strip() or probe.strip()
     line.item = True
     rest = original[start:].strip()

@@ -256,14 +256,13 @@ class IdMaker:
     'N-1'
     """
 
-    __slots__ = ("_bases", "_counters", "_owner", "_slugs", "_used")
+    __slots__ = ("_bases", "_counters", "_owner", "_slugs")
 
     def __init__(self) -> None:
         self._bases: dict[object, str] = {}
         self._counters: dict[object, int] = {}
         self._slugs: dict[tuple[int, str], str] = {}
         self._owner: dict[str, tuple[int, str]] = {}
-        self._used: set[str] = set()
 
     def make(
         self,
@@ -312,13 +311,9 @@ class IdMaker:
                 key, base = (anchor.line, anchor.text), self._slug(anchor)
         n = self._counters.get(key, 0) + 1
         self._counters[key] = n
-        note_id = f"{base}-{n}"
-        k = 1
-        while note_id in self._used:  # only when a heading's words look like another id
-            k += 1
-            note_id = f"{base}-{n}-{k}"
-        self._used.add(note_id)
-        return note_id
+        # Unique without a check: an id splits at its last "-" into its base and n, bases
+        # are one per key (slugs are lower case, G/Q/N bases upper case), and n counts per key.
+        return f"{base}-{n}"
 
     def _slug(self, anchor: Scope) -> str:
         key = (anchor.line, anchor.text)

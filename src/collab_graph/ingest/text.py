@@ -794,7 +794,9 @@ class _Reader:
                 # a list after a blank line that follows a run of points (Q:/A: lines)
                 self.stack.close_local_labels(ln.indent)
         self.last_unit = "item"
-        self.stack.close_labels_deeper(ln.indent)
+        entries = self.stack.entries
+        if entries and entries[-1].kind == "label" and entries[-1].indent > ln.indent:
+            self.stack.close_labels_deeper(ln.indent)
         if ln.arrow:
             self._pop_for_item(ln)
         else:
