@@ -95,7 +95,8 @@ _META_COMMENT_RE = re.compile(
     r"|\bnotes? (?:were|was) (?:taken|written|typed|compiled|edited)\b"
     r"|\bnote[- ]?tak(?:er|ers|ing)\b|\bminute[- ]?tak(?:er|ing)\b"
     r"|^(?:facilitated|chaired|hosted|convened|compiled|transcribed) by\b"
-    r"|\b(?:pasted|exported|copied|transcribed) from\b",
+    r"|\b(?:pasted|exported|copied|transcribed) from\b"
+    r"|\boriginally (?:appeared|published|posted)\b",
     re.IGNORECASE,
 )
 _SMALL_WORDS = frozenset(

@@ -825,7 +825,8 @@ class _Reader:
         j = i + 1
         events = self.events
         while j < len(events) and isinstance(nxt := events[j], Line) and nxt.no == unit[-1].no + 1:
-            if nxt.no in self.done or (self._kinds[j] or self._kind(j))[0] != "text":
+            # a wrapped item may carry a link onto the next line: "... see [the\n  guide](url)"
+            if nxt.no in self.done or (self._kinds[j] or self._kind(j))[0] not in ("text", "link"):
                 break
             if not _continues_item(unit, ln, nxt, self.wrap):
                 break
@@ -1163,8 +1164,9 @@ def wrap_width(lines: Sequence[Line]) -> int | None:
     """The column a document is hard-wrapped at, or None when it is not hard-wrapped.
 
     The evidence is the lines broken inside a sentence: in a hard-wrapped
-    document most of them end a little before one column (50 to 100); in one
-    written a point per line their lengths vary.
+    document most of them end a little before one column (50 to 100), and the
+    next line mostly runs on in lower case; in one written a point per line
+    their lengths vary and each line starts afresh.
 
     Parameters
     ----------
@@ -1185,17 +1187,27 @@ def wrap_width(lines: Sequence[Line]) -> int | None:
     >>> wrap_width([t for n, r in enumerate(text) if (t := tokenise(n + 1, r))])
     61
     """
-    widths = [
-        _width(a)
+    pairs = [
+        (a, b)
         for a, b in pairwise(lines)
-        if b.no == a.no + 1 and _width(a) <= _WRAP_MAX and _mid_sentence(a.content, b.content)
+        if b.no == a.no + 1
+        and _width(a) <= _WRAP_MAX
+        and "](" not in a.raw  # a link's address makes a line longer than the text it shows
+        and _mid_sentence(a.content, b.content)
     ]
-    if len(widths) < 3:
+    if len(pairs) < 3:
         return None
-    width = max(widths)
+    # prose runs on in lower case after most breaks; points written one per line do not
+    running = sum(1 for a, b in pairs if cues.starts_lower(b.content) or _joins_word(a.content))
+    if running * 10 < len(pairs) * 4:
+        return None
+    widths = sorted(_width(a) for a, _ in pairs)
+    width = widths[(len(widths) - 1) * 9 // 10]  # the top few may overrun (a long word)
     band = max(12, width * 18 // 100)
-    near = sum(1 for w in widths if w >= width - band)
-    return width if width >= _WRAP_MIN and near * 10 >= len(widths) * 6 else None
+    near = sum(1 for w in widths if width - band <= w <= width + 3)
+    over = sum(1 for w in widths if w > width + 3)
+    wrapped = width >= _WRAP_MIN and near * 10 >= len(widths) * 6 and over * 10 <= len(widths)
+    return max(widths[-1] if over == 0 else width, width) if wrapped else None
 
 
 def _joins_word(text: str) -> bool:
@@ -1232,6 +1244,8 @@ def _continues_item(unit: list[Line], item: Line, nxt: Line, wrap: int | None = 
     prev_text = prev.content
     if cues.starts_lower(t):
         return True
+    if wrap is not None and nxt.indent >= item.content_col:
+        return True  # a hard-wrapped document: text hanging under the item's text is its own
     if (
         nxt.indent > item.indent
         and not cues.ends_sentence(prev_text)
@@ -1270,7 +1284,6 @@ def _units(block: list[Line], wrap: int | None = None) -> list[list[Line]]:
             _fits_wrap(a, b, widest) for a, b in pairwise(block)
         ):
             wrap = widest
-    reference = wrap or widest
     units: list[list[Line]] = [[block[0]]]
     for a, b in pairwise(block):
         head = units[-1][0].content
@@ -1287,6 +1300,7 @@ def _units(block: list[Line], wrap: int | None = None) -> list[list[Line]]:
         if fits:
             units[-1].append(b)
             continue
+        reference = wrap or max(_width(a), _width(b))
         lower = (
             cues.starts_lower(b.content)
             and not a.content.rstrip().endswith((".", "!", "?", ":", ";"))
