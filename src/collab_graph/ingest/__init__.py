@@ -16,6 +16,7 @@ Modules, in the order a file goes through them:
 * :mod:`.cues`: what a line's text looks like (residue, link, metadata, label);
 * :mod:`.markers`: group and question markers;
 * :mod:`.text`: the reading of a document's lines, shared by every text layout;
+* :mod:`.paragraphs`: where a note starts and ends (wrapped lines, one point per line);
 * :mod:`.scope`: the open scopes and stable note ids;
 * :mod:`.tables`: Markdown and Word tables;
 * :mod:`.docx`: Word documents;

@@ -46,7 +46,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from itertools import pairwise
 from pathlib import Path
 
 from slugify import slugify
@@ -56,6 +55,7 @@ from collab_graph.ingest import cues
 from collab_graph.ingest.decode import split_lines
 from collab_graph.ingest.lines import Line, clean, letter_of, tokenise
 from collab_graph.ingest.markers import Marker, marker_of
+from collab_graph.ingest.paragraphs import continues_item, split_units, wrap_width
 from collab_graph.ingest.scope import Entry, IdMaker, ScopeStack
 from collab_graph.ingest.tables import Cell, Reading, Table, find_markdown_tables, read
 from collab_graph.model import (
@@ -69,7 +69,7 @@ from collab_graph.model import (
     Workshop,
 )
 
-__all__ = ["parse_lines", "parse_text", "wrap_width"]
+__all__ = ["parse_lines", "parse_text"]
 
 _SENTENCE_Q_RE = re.compile(r"[^?]+\?+")
 _FM_KEY_RE = re.compile(r"^(?:[\w\"'.-]+\s*[:=]|\[[\w.\"' -]+\]$|-\s)")
@@ -78,12 +78,6 @@ _FENCES = ("```", "~~~")
 _INFO_BOXES = ("info", "warning", "success", "danger", "alert", "tip", "note")
 _ASKS_END = frozenset("?:>*_` ")
 _ROMAN_MARK_RE = re.compile(r"^\(?(?:[ivx]{2,5}|[IVX]{2,5})[.)]$")
-_WRAP_MIN, _WRAP_MAX = 50, 100  # the widths at which editors hard-wrap text
-_JOINING_WORDS = frozenset(
-    """a an the and or but nor of to in on at by for with from into onto than that which who
-    whom whose as if so because while when where whether is are was were be been being has
-    have had not also its their our your his her this these those such e.g. i.e. via per""".split()
-)
 
 
 def parse_text(text: str, *, source: str = "notes.txt", workshop: str | None = None) -> ParseResult:
@@ -168,10 +162,6 @@ class _Open:
     note_id: str | None = None
     arrow: bool = False
     scope: Scope | None = None  # set when it asks a question or labels what follows
-
-
-def _width(ln: Line) -> int:
-    return ln.indent + len(ln.raw)
 
 
 def _asks(text: str, line: int) -> Scope | None:
@@ -828,7 +818,7 @@ class _Reader:
             # a wrapped item may carry a link onto the next line: "... see [the\n  guide](url)"
             if nxt.no in self.done or (self._kinds[j] or self._kind(j))[0] not in ("text", "link"):
                 break
-            if not _continues_item(unit, ln, nxt, self.wrap):
+            if not continues_item(unit, ln, nxt, self.wrap):
                 break
             unit.append(nxt)
             self._emit(nxt, LineRole.CONTINUATION, f"continues the note on line {ln.no}", note.id)
@@ -855,7 +845,7 @@ class _Reader:
         prev = self._line(i - 1)
         blank_before = prev is None or prev.no != first.no - 1 or i == 0
         after_item = not blank_before and self.last_item_end == first.no - 1
-        units = _units(block, self.wrap)
+        units = split_units(block, self.wrap)
         self.meta_lead = None
         alone = True  # no point made yet in this run (labels only)
         for k, unit in enumerate(units):
@@ -978,7 +968,7 @@ class _Reader:
                 break
             block.append(nxt)
             k += 1
-        return len(_units(block, self.wrap)) >= 2
+        return len(split_units(block, self.wrap)) >= 2
 
     def _mentioned_next(self, j: int, names: tuple[str, ...]) -> bool:
         """Whether the paragraph after a name-only line names the same person (a speaker line)."""
@@ -1148,193 +1138,6 @@ def _child_min(ln: Line) -> int:
     """The least indentation of a line nested under a list item (Markdown's rule, eased)."""
     x = ln.indent
     return max(x + 1, min(ln.content_col, x + 2))
-
-
-def _fits_wrap(a: Line, b: Line, width: int) -> bool:
-    """Whether ``a`` was broken because ``b``'s first word did not fit within ``width``."""
-    return _width(a) + 1 + len(cues.first_word(b.content)) > width
-
-
-def _mid_sentence(a: str, b: str) -> bool:
-    """Whether a line break between ``a`` and ``b`` falls inside a sentence."""
-    return not a.rstrip().endswith((".", "!", "?", ":", ";")) or cues.starts_lower(b)
-
-
-def wrap_width(lines: Sequence[Line]) -> int | None:
-    """The column a document is hard-wrapped at, or None when it is not hard-wrapped.
-
-    The evidence is the lines broken inside a sentence: in a hard-wrapped
-    document most of them end a little before one column (50 to 100), and the
-    next line mostly runs on in lower case; in one written a point per line
-    their lengths vary and each line starts afresh.
-
-    Parameters
-    ----------
-    lines : sequence of Line
-        The document's plain lines (no list items or headings), in order.
-
-    Returns
-    -------
-    int or None
-
-    Examples
-    --------
-    >>> text = ["The roundtable was called by the planning partnership and the",
-    ...         "city after a review found that people in crisis were being",
-    ...         "passed between services.", "", "Around a third of incidents attended",
-    ...         "by the police now involve someone in distress, often at night",
-    ...         "and at weekends, the review said."]
-    >>> wrap_width([t for n, r in enumerate(text) if (t := tokenise(n + 1, r))])
-    61
-    """
-    pairs = [
-        (a, b)
-        for a, b in pairwise(lines)
-        if b.no == a.no + 1
-        and _width(a) <= _WRAP_MAX
-        and "](" not in a.raw  # a link's address makes a line longer than the text it shows
-        and _mid_sentence(a.content, b.content)
-    ]
-    if len(pairs) < 3:
-        return None
-    # prose runs on in lower case after most breaks; points written one per line do not
-    running = sum(1 for a, b in pairs if cues.starts_lower(b.content) or _joins_word(a.content))
-    if running * 10 < len(pairs) * 4:
-        return None
-    widths = sorted(_width(a) for a, _ in pairs)
-    width = widths[(len(widths) - 1) * 9 // 10]  # the top few may overrun (a long word)
-    band = max(12, width * 18 // 100)
-    near = sum(1 for w in widths if width - band <= w <= width + 3)
-    over = sum(1 for w in widths if w > width + 3)
-    wrapped = width >= _WRAP_MIN and near * 10 >= len(widths) * 6 and over * 10 <= len(widths)
-    return max(widths[-1] if over == 0 else width, width) if wrapped else None
-
-
-def _joins_word(text: str) -> bool:
-    """Whether a line ends where a sentence cannot (``and``, ``the``, a comma, a hyphen)."""
-    t = text.rstrip()
-    if t.endswith((",", "-", "–", "(", "/", "&")):
-        return True
-    last = t.rsplit(None, 1)[-1].lower() if t else ""
-    return last in _JOINING_WORDS
-
-
-def _continues_item(unit: list[Line], item: Line, nxt: Line, wrap: int | None = None) -> bool:
-    """Whether a plain line carries on the list item above it (a wrapped item).
-
-    It does when it starts in lower case, when it hangs under the item's text
-    and the item has not ended its sentence, or when the document is
-    hard-wrapped at ``wrap`` and the item's line was full.
-
-    Examples
-    --------
-    >>> item = tokenise(4, "- Citizens only had to tell their story once across the")
-    >>> _continues_item([item], item, tokenise(5, "  council and NHS forms"))
-    True
-    >>> _continues_item([item], item, tokenise(5, "Challenges"))
-    False
-    """
-    t = nxt.content
-    if cues.qa_prefix(t):
-        return False
-    kind = cues.label_kind(t)
-    if kind == "colon" or (kind is not None and nxt.indent <= item.indent):
-        return False
-    prev = unit[-1]
-    prev_text = prev.content
-    if cues.starts_lower(t):
-        return True
-    if wrap is not None and nxt.indent >= item.content_col:
-        return True  # a hard-wrapped document: text hanging under the item's text is its own
-    if (
-        nxt.indent > item.indent
-        and not cues.ends_sentence(prev_text)
-        and not prev_text.endswith(":")
-    ):
-        return True
-    return wrap is not None and _fits_wrap(prev, nxt, wrap)
-
-
-def _units(block: list[Line], wrap: int | None = None) -> list[list[Line]]:
-    """Split a run of plain lines into notes: wrapped paragraphs, or one point per line.
-
-    Where the document is hard-wrapped (at ``wrap``, or a run of three or more
-    lines that all end near one column), a line that was full carries on into
-    the next; so does a line ending mid-sentence before one starting in lower
-    case. A wrapped paragraph must end where the run ends or with a full stop;
-    otherwise its lines are points of their own.
-
-    Examples
-    --------
-    >>> wrapped = [tokenise(1, "The purpose of this discussion is to solicit input from members"),
-    ...            tokenise(2, "of the group.")]
-    >>> [len(u) for u in _units(wrapped)]  # one note of two lines
-    [2]
-    >>> points = [tokenise(1, "Contributor Experience"), tokenise(2, "Nobody reviewed it")]
-    >>> [len(u) for u in _units(points)]  # two notes of one line
-    [1, 1]
-    """
-    if len(block) == 1:
-        return [block]
-    widths = [_width(ln) for ln in block]
-    widest = max(widths)
-    if wrap is None and len(block) >= 3 and _WRAP_MIN <= widest <= _WRAP_MAX:
-        band = max(12, widest * 18 // 100)
-        if all(w >= widest - band for w in widths[:-1]) and all(
-            _fits_wrap(a, b, widest) for a, b in pairwise(block)
-        ):
-            wrap = widest
-    units: list[list[Line]] = [[block[0]]]
-    for a, b in pairwise(block):
-        head = units[-1][0].content
-        fits = wrap is not None and _fits_wrap(a, b, wrap)
-        if fits and cues.starts_lower(b.content):
-            units[-1].append(b)  # "... such\nas:" ends a wrapped sentence, not a label
-            continue
-        if cues.qa_prefix(b.content) or "colon" in (
-            cues.label_kind(b.content),
-            cues.label_kind(head),
-        ):
-            units.append([b])
-            continue
-        if fits:
-            units[-1].append(b)
-            continue
-        reference = wrap or max(_width(a), _width(b))
-        lower = (
-            cues.starts_lower(b.content)
-            and not a.content.rstrip().endswith((".", "!", "?", ":", ";"))
-            and reference >= 40
-            and (_joins_word(a.content) or _width(a) * 10 >= reference * 6)
-        )
-        if lower:
-            units[-1].append(b)
-        else:
-            units.append([b])
-    if wrap is not None:
-        units = _unwrap_unended(units, block)
-    return units
-
-
-def _unwrap_unended(units: list[list[Line]], block: list[Line]) -> list[list[Line]]:
-    """Split wrapped runs that end mid-block without a full stop back into single lines."""
-    out: list[list[Line]] = []
-    for k, unit in enumerate(units):
-        last = k == len(units) - 1
-        if len(unit) > 1 and not last and not cues.ends_sentence(unit[-1].content):
-            kept = [unit[0]]
-            for a, b in pairwise(unit):
-                if cues.starts_lower(b.content) and not a.content.rstrip().endswith(
-                    (".", "!", "?")
-                ):
-                    kept.append(b)
-                else:
-                    out.append(kept)
-                    kept = [b]
-            out.append(kept)
-        else:
-            out.append(unit)
-    return out
 
 
 def _derive_prompts(
