@@ -77,6 +77,13 @@ _FM_TITLE_RE = re.compile(r"^title\s*[:=]\s*(?P<v>.+?)\s*$", re.IGNORECASE)
 _FENCES = ("```", "~~~")
 _INFO_BOXES = ("info", "warning", "success", "danger", "alert", "tip", "note")
 _ASKS_END = frozenset("?:>*_` ")
+# Kinds of line that are structure on their own, and their roles.
+_STRUCTURE = {
+    "residue": LineRole.RESIDUE,
+    "link": LineRole.LINK,
+    "metadata": LineRole.METADATA,
+    "underline": LineRole.HEADING,
+}
 _ROMAN_MARK_RE = re.compile(r"^\(?(?:[ivx]{2,5}|[IVX]{2,5})[.)]$")
 
 
@@ -447,6 +454,7 @@ class _Reader:
     # ------------------------------------------------------------ the run
 
     def run(self, warnings: tuple[str, ...]) -> ParseResult:
+        """Read the document: claim what is known ahead (front matter, code, title), then go on."""
         self._front_matter()
         self._fences_and_comments()
         self._setext()
@@ -490,6 +498,7 @@ class _Reader:
         return ParseResult(ws, tuple(self.notes), tuple(self.out), warnings)
 
     def _step(self, i: int) -> int:
+        """Read the line at event ``i`` (and any lines that go with it); the next event's index."""
         ln = self.events[i]
         assert isinstance(ln, Line)
         kind, why = self._kinds[i] or self._kind(i)
@@ -498,13 +507,8 @@ class _Reader:
                 self._prompt(ln, ln.letter, cues.strip_markup(ln.content), heading_level=0)
                 return i + 1
             return self._item(i)
-        if kind in ("residue", "link", "metadata", "underline"):
-            role = {
-                "residue": LineRole.RESIDUE,
-                "link": LineRole.LINK,
-                "metadata": LineRole.METADATA,
-                "underline": LineRole.HEADING,
-            }[kind]
+        role = _STRUCTURE.get(kind)
+        if role is not None:
             self._emit(ln, role, why)
             if kind == "metadata":
                 if ln.item:
