@@ -99,6 +99,9 @@ _META_COMMENT_RE = re.compile(
     r"|\boriginally (?:appeared|published|posted)\b",
     re.IGNORECASE,
 )
+_NOTES_BY_RE = re.compile(
+    r"^(?:(?:meeting |session )?notes?|minutes)(?: taken| written| typed)? by\b", re.IGNORECASE
+)
 _SMALL_WORDS = frozenset(
     "a an the of and or for to in on at by with vs via from into per &".split()
 )
@@ -340,6 +343,8 @@ def metadata_reason(text: str, *, item: bool = False) -> str | None:
             return f"metadata: {words[0]}"
     if not item and len(t) <= 300 and _META_COMMENT_RE.search(t):
         return "metadata: about the notes"
+    if not item and len(t.split()) <= 8 and _NOTES_BY_RE.match(t):
+        return "metadata: about the notes"  # "Notes by @jberkus"
     return None
 
 
