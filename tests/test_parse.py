@@ -457,6 +457,9 @@ _line = st.one_of(
             "<!-- note",
             "-->",
             "```",
+            "````{admonition} Summary",
+            "````",
+            ":::{note}",
             ":::info",
             ":::",
             "1)",
@@ -802,3 +805,26 @@ def test_structure_lines_get_their_roles_and_quotes_are_read_inside() -> None:
         ("Two case systems", ["Minutes of the partnership board", "Challenges:"]),
         ("_Asides in italics are read by their words._", ["Minutes of the partnership board"]),
     ]
+
+
+def test_myst_boxes_hold_notes_but_code_blocks_do_not() -> None:
+    text = (
+        "# Meeting\n\n"
+        "```{toctree}\n:maxdepth: 1\nbreakout-one\n```\n\n"
+        "````{admonition} Summary\n:class: hint\n- Pool the budgets\n\n"
+        "```python\nprint('not a note')\n```\n- Share one rota\n````\n\n"
+        "- After the box\n"
+    )
+    result = parse_text(text, source="myst.md")
+    assert [(n.line, n.text, n.section) for n in result.notes] == [
+        (10, "Pool the budgets", "Summary"),
+        (15, "Share one rota", "Summary"),
+        (18, "After the box", None),
+    ]
+    roles = {sl.line: (sl.role.value, sl.reason) for sl in result.lines}
+    assert roles[3] == ("residue", "code fence")
+    assert roles[5] == ("residue", "code block")
+    assert roles[8] == ("heading", "box title")
+    assert roles[9] == ("metadata", "metadata: field")
+    assert roles[13] == ("residue", "code block")
+    assert roles[16] == ("residue", "box fence")

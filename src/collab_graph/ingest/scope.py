@@ -69,6 +69,8 @@ class Entry:
         Indentation of a label's line.
     notes : int
         Notes made while it was the innermost label.
+    inner : int
+        Notes made while it was open (under it or under a label inside it).
     """
 
     kind: str
@@ -82,6 +84,7 @@ class Entry:
     local: bool = False
     indent: int = 0
     notes: int = 0
+    inner: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,13 +171,21 @@ class ScopeStack:
         changed = False
         while self.entries:
             top = self.entries[-1]
-            if top.kind == "label" and top.local and top.notes and top.indent >= indent:
+            if top.kind == "label" and top.local and top.inner and top.indent >= indent:
                 self.entries.pop()
                 changed = True
             else:
                 break
         if changed:
             self._changed()
+
+    def close_label(self, line: int) -> None:
+        """Close the label written on ``line`` and any label opened after it."""
+        for k, e in enumerate(self.entries):
+            if e.kind == "label" and e.line == line:
+                del self.entries[k:]
+                self._changed()
+                return
 
     def close_labels_deeper(self, indent: int) -> None:
         """A line further out than a label (a list item written inside a list) ends it."""
@@ -188,9 +199,13 @@ class ScopeStack:
             self._changed()
 
     def note_made(self) -> None:
-        """Count a note under the innermost label (so that the next label is its sibling)."""
-        if self.entries and self.entries[-1].kind == "label":
-            self.entries[-1].notes += 1
+        """Count a note under the open labels (the innermost one's next label is its sibling)."""
+        entries = self.entries
+        if entries and entries[-1].kind == "label":
+            entries[-1].notes += 1
+            for e in entries:
+                if e.kind == "label":
+                    e.inner += 1
 
     # ------------------------------------------------------------ reading
 

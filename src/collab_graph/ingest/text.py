@@ -74,7 +74,12 @@ __all__ = ["parse_lines", "parse_text"]
 _SENTENCE_Q_RE = re.compile(r"[^?]+\?+")
 _FM_KEY_RE = re.compile(r"^(?:[\w\"'.-]+\s*[:=]|\[[\w.\"' -]+\]$|-\s)")
 _FM_TITLE_RE = re.compile(r"^title\s*[:=]\s*(?P<v>.+?)\s*$", re.IGNORECASE)
-_FENCES = ("```", "~~~")
+_FENCE_RE = re.compile(r"^(?P<marks>`{3,}|~{3,}|:{3,})(?P<info>[^`]*)$")
+# MyST directives whose body is code or markup, not notes
+_CODE_DIRECTIVES = frozenset(
+    """toctree code code-block code-cell sourcecode literalinclude include math raw eval-rst
+    mermaid figure image bibliography csv-table list-table table glue""".split()
+)
 _INFO_BOXES = ("info", "warning", "success", "danger", "alert", "tip", "note")
 _ASKS_END = frozenset("?:>*_` ")
 # Kinds of line that are structure on their own, and their roles.
@@ -281,54 +286,24 @@ class _Reader:
             self._claim(ln, LineRole.FRONT_MATTER, "front matter")
 
     def _fences_and_comments(self) -> None:
-        i, n = 0, len(self.events)
-        starts = [
-            k
-            for k, e in enumerate(self.events)
-            if isinstance(e, Line) and e.raw[0] in "`~:<" and e.no not in self.done
-        ]
-        if not starts:
-            return
-        i = starts[0]
+        """Claim code blocks, HackMD info boxes and HTML comments; open MyST directive boxes.
+
+        A fenced block is code (residue) unless it is a MyST directive that holds text
+        (```` ```{admonition} Vision ````, ```` ```{note} ````) or a ``:::`` container: then
+        only its fences are structure, its title labels what is inside, and what is inside
+        is read as usual (a HackMD ``:::info`` box holds metadata).
+        """
+        n = len(self.events)
+        i = 0
         while i < n:
             ln = self._line(i)
-            if ln is None or ln.no in self.done or ln.raw[0] not in "`~:<":
-                i += 1
+            if ln is None or ln.no in self.done or ln.raw[0] not in "`~:<" or self._kinds[i]:
+                i += 1  # (a box's closing fence is already known)
                 continue
             raw = ln.raw
-            if raw.startswith(_FENCES) or raw.startswith(":::"):
-                fence = raw[:3]
-                close = next(
-                    (
-                        j
-                        for j in range(i + 1, n)
-                        if (c := self._line(j)) is not None
-                        and c.raw.rstrip("`~:") == ""
-                        and c.raw.startswith(fence)
-                    ),
-                    None,
-                )
-                if close is None:
-                    if fence == ":::":
-                        self._claim(ln, LineRole.RESIDUE, "container fence")
-                    i += 1
-                    continue
-                box = raw[3:].strip().split(" ")[0].lower()
-                self._claim(ln, LineRole.RESIDUE, "code fence" if fence != ":::" else "box fence")
-                for j in range(i + 1, close):
-                    inner = self._line(j)
-                    if inner is None:
-                        continue
-                    if fence != ":::":
-                        self._claim(inner, LineRole.RESIDUE, "code block")
-                    elif box in _INFO_BOXES and not inner.item:
-                        self._claim(inner, LineRole.METADATA, f"metadata: {box} box")
-                closing = self._line(close)
-                assert closing is not None
-                self._claim(
-                    closing, LineRole.RESIDUE, "code fence" if fence != ":::" else "box fence"
-                )
-                i = close + 1
+            fence = _FENCE_RE.match(raw)
+            if fence is not None:
+                i = self._fence(i, fence.group("marks"), fence.group("info").strip())
                 continue
             if raw.startswith("<!--"):
                 j = i
@@ -342,6 +317,58 @@ class _Reader:
                 i = j + 1
                 continue
             i += 1
+
+    def _fence(self, i: int, marks: str, info: str) -> int:
+        """Claim the fenced block opening at event ``i``; the event to look at next."""
+        ln = self._line(i)
+        assert ln is not None
+        closing = re.compile(rf"^{re.escape(marks[0])}{{{len(marks)},}}\s*$")
+        close = next(
+            (
+                j
+                for j in range(i + 1, len(self.events))
+                if (c := self._line(j)) is not None
+                and c.no not in self.done
+                and closing.match(c.raw)
+            ),
+            None,
+        )
+        if close is not None and self._kinds[close] is not None:
+            close = None  # that fence already closes an outer box
+        colon = marks[0] == ":"
+        if close is None:
+            if colon:
+                self._claim(ln, LineRole.RESIDUE, "container fence")
+            return i + 1
+        end = self._line(close)
+        assert end is not None
+        directive = (
+            info[1 : info.index("}")].strip().lower()
+            if info.startswith("{") and "}" in info
+            else ""
+        )
+        box = (directive or info.split(" ")[0]).lower()
+        holds_text = colon or (bool(directive) and directive not in _CODE_DIRECTIVES)
+        if not holds_text:
+            self._claim(ln, LineRole.RESIDUE, "code fence")
+            for j in range(i + 1, close):
+                if (inner := self._line(j)) is not None:
+                    self._claim(inner, LineRole.RESIDUE, "code block")
+            self._claim(end, LineRole.RESIDUE, "code fence")
+            return close + 1
+        if colon and not directive and box in _INFO_BOXES:  # HackMD ":::info": about the pad
+            self._claim(ln, LineRole.RESIDUE, "box fence")
+            for j in range(i + 1, close):
+                if (inner := self._line(j)) is not None and not inner.item:
+                    self._claim(inner, LineRole.METADATA, f"metadata: {box} box")
+            self._claim(end, LineRole.RESIDUE, "box fence")
+            return close + 1
+        # a box of text: its title labels what is inside, which is read as usual
+        title = info[info.index("}") + 1 :].strip() if directive else info[len(box) :].strip()
+        title = title or (box.capitalize() if directive and directive != "admonition" else "")
+        self._kinds[i] = ("boxopen", title) if title else ("residue", "box fence")
+        self._kinds[close] = ("boxclose", str(ln.no)) if title else ("residue", "box fence")
+        return i + 1
 
     def _setext(self) -> None:
         prev: Line | None = None
@@ -535,6 +562,12 @@ class _Reader:
         elif kind == "numlabel":
             self.stack.push_label(ln.no, ln.raw, indent=ln.indent, local=False)
             self._emit(ln, LineRole.HEADING, "numbered label")
+        elif kind == "boxopen":
+            self.stack.push_label(ln.no, why, indent=ln.indent, local=False)
+            self._emit(ln, LineRole.HEADING, "box title")
+        elif kind == "boxclose":
+            self.stack.close_label(int(why))
+            self._emit(ln, LineRole.RESIDUE, "box fence")
         return i + 1
 
     # ------------------------------------------------------------ preamble and title
