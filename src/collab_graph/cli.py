@@ -12,6 +12,7 @@ import contextlib
 import csv
 import io
 import json
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -32,6 +33,7 @@ from rich.progress import (
 from rich.table import Table
 
 from collab_graph import __version__
+from collab_graph.bulk import paused_gc
 from collab_graph.errors import CollabGraphError, NotFoundError, QueryError
 from collab_graph.graph.query import DEFAULT_MAX_QUOTES
 from collab_graph.ingest import ColumnMap, LoadOptions, load
@@ -172,9 +174,13 @@ def load_results(
 
 # Characters that some JSON-lines readers take for line breaks (Python's str.splitlines
 # does); written as \u escapes so that every record stays on one line for any reader.
-_LINE_BREAKING = str.maketrans(
-    {c: f"\\u{ord(c):04x}" for c in "\u2028\u2029\u0085\x0b\x0c\x1c\x1d\x1e"}
-)
+_LINE_BREAKING = re.compile("[\u2028\u2029\u0085\x0b\x0c\x1c\x1d\x1e]")
+
+
+def _escape_breaks(line: str) -> str:
+    if _LINE_BREAKING.search(line) is None:
+        return line
+    return _LINE_BREAKING.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
 
 
 def write_jsonl(records: Iterable[Mapping[str, Any]]) -> None:
@@ -185,7 +191,7 @@ def write_jsonl(records: Iterable[Mapping[str, Any]]) -> None:
     """
     out = sys.stdout
     for rec in records:
-        out.write(json.dumps(rec, ensure_ascii=False).translate(_LINE_BREAKING) + "\n")
+        out.write(_escape_breaks(json.dumps(rec, ensure_ascii=False)) + "\n")
     out.flush()
 
 
@@ -311,8 +317,9 @@ def parse_cmd(
             )
         else:
             fields = ["id", "workshop", "group", "question", "prompt", "line", "text"]
-            records = [note.record() for r in results for note in r.notes]
-            emit_records(records, format, "Notes", fields, lambda r: [r[c] for c in fields])
+            with paused_gc():  # one record per note: bulk work (see collab_graph.bulk)
+                records = [note.record() for r in results for note in r.notes]
+                emit_records(records, format, "Notes", fields, lambda r: [r[c] for c in fields])
         if format is RecordFormat.TABLE:
             _print_report(results)
 

@@ -71,6 +71,8 @@ class Entry:
         Notes made while it was the innermost label.
     inner : int
         Notes made while it was open (under it or under a label inside it).
+    record : Scope or None
+        The entry as a ``Scope``, once made.
     """
 
     kind: str
@@ -85,6 +87,13 @@ class Entry:
     indent: int = 0
     notes: int = 0
     inner: int = 0
+    record: Scope | None = None
+
+    def scope(self) -> Scope:
+        """The entry as a :class:`~collab_graph.model.Scope` (made once, shared by its notes)."""
+        if self.record is None:
+            self.record = Scope(self.line, self.text, self.kind)
+        return self.record
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +228,7 @@ class ScopeStack:
     def scope(self) -> tuple[Scope, ...]:
         """The open scopes as :class:`~collab_graph.model.Scope` records, outermost first."""
         if self._cache is None:
-            self._cache = tuple(Scope(e.line, e.text, e.kind) for e in self.entries)
+            self._cache = tuple(e.scope() for e in self.entries)
         return self._cache
 
     def fields(self) -> Fields:
