@@ -454,6 +454,7 @@ _line = st.one_of(
             "Dr Aileen Ross",
             ":Date: 3 May 2024",
             "<br>",
+            "<li>listed</li>",
             "<!-- note",
             "-->",
             "```",
@@ -828,3 +829,9 @@ def test_myst_boxes_hold_notes_but_code_blocks_do_not() -> None:
     assert roles[9] == ("metadata", "metadata: field")
     assert roles[13] == ("residue", "code block")
     assert roles[16] == ("residue", "box fence")
+
+
+def test_html_list_items_are_bullets() -> None:
+    result = parse_text("# Retro\n\n<ul>\n  <li>Good venue</li>\n  <li>Too short</li>\n</ul>\n")
+    assert [(n.line, n.text) for n in result.notes] == [(4, "Good venue"), (5, "Too short")]
+    assert [sl.role for sl in result.lines if sl.line in (3, 6)] == [LineRole.RESIDUE] * 2
