@@ -12,11 +12,11 @@ import sys
 import time
 from pathlib import Path
 
+from collab_graph import ingest
 from collab_graph.coding import classifier as classify
 from collab_graph.coding import taxonomy
 from collab_graph.graph import build as graph
 from collab_graph.graph import links
-from collab_graph.ingest import parse
 from collab_graph.rdf import fast as fastrdf
 
 
@@ -28,7 +28,7 @@ def main() -> None:
         gc.disable()
     times: dict[str, float] = {}
     t = time.perf_counter()
-    res = parse.load(paths)
+    res = ingest.load(paths)
     times["parse"] = time.perf_counter() - t
     t = time.perf_counter()
     tax = taxonomy.load_taxonomy()

@@ -95,7 +95,7 @@ def corpus(notes: int, out: Path) -> list[Path]:
 
 def note_ids(files: list[Path], count: int) -> list[str]:
     """Ids of ``count`` notes of the first workshop file, to review one by one."""
-    from collab_graph.ingest.parse import parse_file
+    from collab_graph.ingest import parse_file
 
     notes = parse_file(files[0]).notes
     return [n.id for n in notes[:: max(1, len(notes) // count)][:count]]

@@ -136,9 +136,9 @@ class Pipeline:
     """The collab-graph stages, looked up by name so a missing module is reported, not fatal."""
 
     def __init__(self) -> None:
-        from collab_graph.ingest import parse
+        from collab_graph import ingest
 
-        self.parse = parse
+        self.parse = ingest
 
     @staticmethod
     def _attr(module: str, name: str) -> Callable[..., Any] | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from collab_graph.ingest import parse
+from collab_graph import ingest
 
 ROOT = Path(__file__).resolve().parents[1]
 SYNTH = ROOT / "benchmarks" / "synth.py"
@@ -33,7 +33,7 @@ def test_synth_is_deterministic_and_parses_cleanly(tmp_path: Path) -> None:
     for f in files:
         assert f.read_bytes() == (tmp_path / "b" / f.name).read_bytes()
     assert files[0].read_bytes() != (tmp_path / "c" / files[0].name).read_bytes()
-    results = parse.load(files)
+    results = ingest.load(files)
     notes = [n for r in results for n in r.notes]
     assert len(notes) == 1200
     assert all(200 <= len(r.notes) <= 300 for r in results)

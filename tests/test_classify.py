@@ -8,7 +8,7 @@ import pytest
 
 from collab_graph import pipeline
 from collab_graph.coding.classifier import classify_notes, classify_results, classify_text
-from collab_graph.ingest.parse import load, parse_file, parse_text
+from collab_graph.ingest import load, parse_file, parse_text
 from collab_graph.model import Note, NoteKind, Prompt, Workshop
 from collab_graph.review.evaluate import evaluate, load_reference
 

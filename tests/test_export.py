@@ -15,7 +15,7 @@ from rdflib.compare import isomorphic
 
 from collab_graph.errors import ExportError
 from collab_graph.graph.examples import example_graph
-from collab_graph.ingest.parse import load
+from collab_graph.ingest import load
 from collab_graph.pipeline import Corpus, graph
 from collab_graph.rdf.convert import from_rdf, to_graph, validate
 from collab_graph.rdf.vocab import CG, DCTERMS, RDF, SDO

@@ -22,10 +22,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from collab_graph import ingest
 from collab_graph.coding import classifier as classify
 from collab_graph.coding import gazetteer, lexicon, taxonomy
 from collab_graph.coding.fastmatch import dispatch_alternation, first_literal
-from collab_graph.ingest import parse
 from collab_graph.model import ParseResult
 from collab_graph.rdf.vocab import DEFAULT_BASE
 from collab_graph.resources import data_path, default_notes
@@ -57,7 +57,7 @@ def _plain(parts: list[str]) -> tuple[str, list[int]]:
 
 
 def _texts(synthetic_dir: Path) -> Iterator[str]:
-    for result in parse.load([default_notes(), *sorted(synthetic_dir.glob("*.txt"))]):
+    for result in ingest.load([default_notes(), *sorted(synthetic_dir.glob("*.txt"))]):
         for note in result.notes:
             yield note.text
         yield from result.workshop.preamble
@@ -193,7 +193,7 @@ def _records(results: list[ParseResult]) -> list[dict[str, object]]:
 def test_classification_same_with_and_without_dispatch(
     synthetic_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    results = parse.load([default_notes(), *sorted(synthetic_dir.glob("*.txt"))])
+    results = ingest.load([default_notes(), *sorted(synthetic_dir.glob("*.txt"))])
     fast = _records(results)
     monkeypatch.setattr(gazetteer, "dispatch_alternation", _plain)
     gazetteer._gazetteer_from.cache_clear()
@@ -224,7 +224,7 @@ def test_classification_same_without_ngram_reach(
 ) -> None:
     """Skipping words that start no phrase, and n-grams longer than any phrase from a
     word, changes no coding."""
-    results = parse.load([default_notes(), *sorted(synthetic_dir.glob("*.txt"))])
+    results = ingest.load([default_notes(), *sorted(synthetic_dir.glob("*.txt"))])
     fast = _records(results)
     init = lexicon.PhraseIndex.__init__
 

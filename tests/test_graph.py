@@ -18,7 +18,7 @@ from collab_graph.graph.examples import (
 from collab_graph.graph.links import CuratedLink
 from collab_graph.graph.query import nodes_of_kind
 from collab_graph.graph.schema import note_node, theme_node
-from collab_graph.ingest.parse import load
+from collab_graph.ingest import load
 from collab_graph.model import EdgeKind, NodeKind
 from collab_graph.pipeline import Corpus, graph
 

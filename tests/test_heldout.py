@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from collab_graph.coding.classifier import classify_results
-from collab_graph.ingest.parse import parse_file
+from collab_graph.ingest import parse_file
 from collab_graph.review.evaluate import EvalReport, evaluate, load_reference
 
 DATA = Path(__file__).parent / "data"

@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from collab_graph.cli import app
 from collab_graph.errors import InputFileError, ParseError
-from collab_graph.ingest.parse import MAX_BYTES, load, parse_csv, parse_file, parse_text
-from collab_graph.model import LineRole
+from collab_graph.ingest import MAX_BYTES, load, parse_csv, parse_file, parse_text
+from collab_graph.model import LineRole, Note
 from collab_graph.resources import default_notes
 
 DATA = Path(__file__).parent / "data"
@@ -161,6 +161,7 @@ LAYOUTS: list[tuple[str, list[tuple[object, ...]]]] = [
             ("G1-Q2-2", 1, 2, None, 12, '"We don\'t have time"', None, None),
             ("G2-Q1-1", 2, 1, None, 16, "Weekly huddles", None, None),
             ("G2-Q2-1", 2, 2, None, 18, "Procurement rules slow everything down", None, None),
+            ("G2-Q2-2", 2, 2, None, 21, "The groups agreed to meet again.", None, "Summary"),
         ],
     ),
     (
@@ -247,15 +248,26 @@ def test_word_heading_becomes_section_and_lines_are_paragraph_numbers() -> None:
     assert roles[8] is LineRole.HEADING  # "Challenges"
 
 
-def test_trailing_plain_lines_among_bullets_are_reported_not_dropped() -> None:
+def test_trailing_label_and_paragraph_are_structure_and_a_note() -> None:
     result = parse_file(DATA / "layout_mixed.txt")
-    assert [sl.line for sl in result.unassigned] == [20, 21]
-    assert [sl.role for sl in result.lines if sl.line in (2, 3)] == [LineRole.PREAMBLE] * 2
+    assert not result.unassigned
+    roles = {sl.line: (sl.role, sl.reason) for sl in result.lines}
+    assert roles[20] == (LineRole.HEADING, "label")  # "Summary"
+    assert roles[21][0] is LineRole.NOTE
+    assert [roles[n] for n in (2, 3)] == [
+        (LineRole.METADATA, "metadata: facilitator"),
+        (LineRole.METADATA, "metadata: date"),
+    ]
 
 
-def test_csv_reports_rows_without_text_as_unassigned() -> None:
+def test_csv_rows_without_text_are_residue_and_a_wrapped_cell_continues() -> None:
     result = parse_file(DATA / "layout_spreadsheet.csv")
-    assert [(sl.line, sl.reason) for sl in result.unassigned] == [(7, "no text")]
+    assert not result.unassigned
+    assert [(sl.line, sl.role, sl.reason) for sl in result.lines if sl.line >= 5] == [
+        (5, LineRole.CONTINUATION, "continues the record on line 4"),
+        (6, LineRole.RESIDUE, "empty row"),
+        (7, LineRole.RESIDUE, "no text"),
+    ]
 
 
 def test_cp1252_fallback_warns() -> None:
@@ -293,11 +305,15 @@ def test_bullet_marks_are_stripped(bullet: str) -> None:
     assert [n.text for n in notes] == ["Shared time", "Trust"]
 
 
-def test_plain_line_among_bullets_is_reported_unassigned() -> None:
+def test_paragraph_after_bullets_is_a_note_too() -> None:
     text = "W\nGroup 1\n- one\n- two\n\nThe group ran out of time before the end, said the host\n"
     result = parse_text(text)
-    assert [(sl.line, sl.role) for sl in result.unassigned] == [(6, LineRole.UNASSIGNED)]
-    assert [n.text for n in result.notes] == ["one", "two"]
+    assert not result.unassigned
+    assert [(n.line, n.text, n.parent) for n in result.notes] == [
+        (3, "one", None),
+        (4, "two", None),
+        (6, "The group ran out of time before the end, said the host", None),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -309,8 +325,9 @@ def test_plain_line_among_bullets_is_reported_unassigned() -> None:
         ("- No time\n  Everyone is busy\n- Trust", ["No time Everyone is busy", "Trust"]),
         # wrapped over three lines
         ("* Shared\n  budgets across\n  boards", ["Shared budgets across boards"]),
-        # a blank line ends the note; an unindented capital starts a sub-heading
-        ("- No time\n\n  and more\n- Trust", ["No time", "Trust"]),
+        # a blank line ends the note (the next paragraph is a note of its own);
+        # an unindented capital starts a sub-heading
+        ("- No time\n\n  and more\n- Trust", ["No time", "and more", "Trust"]),
         ("- No time\nChallenges\n- Trust", ["No time", "Trust"]),
     ],
 )
@@ -319,7 +336,7 @@ def test_wrapped_bullets_become_one_note(text: str, expected: list[str]) -> None
     assert [n.text for n in result.notes] == expected
     joined = [sl for sl in result.lines if sl.reason.startswith("continues")]
     for sl in joined:
-        assert sl.role is LineRole.NOTE
+        assert sl.role is LineRole.CONTINUATION
         note = next(n for n in result.notes if n.id == sl.note_id)
         assert note.line < sl.line
         assert sl.reason == f"continues the note on line {note.line}"
@@ -379,7 +396,7 @@ def test_corrupt_docx_is_an_input_error(tmp_path: Path) -> None:
 
 
 def test_csv_without_text_column_names_the_line() -> None:
-    with pytest.raises(ParseError, match=r"s\.csv: line 1: no text column"):
+    with pytest.raises(ParseError, match=r"s\.csv: line 1: no note column"):
         parse_csv("group,question\n1,2\n", source="s.csv")
 
 
@@ -414,6 +431,49 @@ _line = st.one_of(
             "\t",
             "====",
             "# T",
+            # the layouts found in the wild
+            "---",
+            "+++",
+            "title: Retro",
+            "| Group | What works | Ideas |",
+            "|---|---|---|",
+            "| Table 1 | Huddles | |",
+            "- +1",
+            "    - +1 :heart:",
+            "-> one protocol",
+            "  => answer",
+            "- -> answer",
+            "Q: Why not?",
+            "A: Because",
+            "Question:",
+            "Challenges:",
+            "**Pluses**",
+            "Start",
+            "Attendees: Fiona Reid, Callum Muir",
+            "Present",
+            "Dr Aileen Ross",
+            ":Date: 3 May 2024",
+            "<br>",
+            "<li>listed</li>",
+            "<!-- note",
+            "-->",
+            "```",
+            "````{admonition} Summary",
+            "````",
+            ":::{note}",
+            ":::info",
+            ":::",
+            "1)",
+            "ii. roman",
+            "  a) What next?",
+            "    - nested deeper",
+            "  continued in lower case",
+            "![board](img.png)",
+            "[slides](https://example.org/s)",
+            "A wrapped line of prose that runs on for quite a while until it stops at",
+            "Text\u2028with a line separator",
+            "form\x0cfeed",
+            "\u0085",
         ]
     ),
 )
@@ -434,7 +494,14 @@ def test_any_text_parses_or_raises_parse_error_and_loses_nothing(
     assert len(result.lines) == len({sl.line for sl in result.lines})
     ids = [n.id for n in result.notes]
     assert len(ids) == len(set(ids))
-    assert {sl.note_id for sl in result.lines if sl.role is LineRole.NOTE} == set(ids)
+    assert {i for sl in result.lines if sl.role is LineRole.NOTE for i in sl.note_ids} == set(ids)
+    assert all(sl.note_id in ids for sl in result.lines if sl.role is LineRole.CONTINUATION)
+    by_id = {n.id: n for n in result.notes}
+    for n in result.notes:
+        assert n.text == n.text.strip()
+        assert n.text
+        assert n.parent is None or by_id[n.parent].line < n.line
+        assert all(sc.line <= n.line for sc in n.scope)
     again = parse_text(text, source="prop.txt")
     assert again == result
 
@@ -458,8 +525,8 @@ def test_cli_parse_csv_and_table_report() -> None:
     assert out.exit_code == 0
     assert out.stdout.splitlines()[0].startswith("id,workshop,group,question,prompt,line,text")
     table = runner.invoke(app, ["parse", str(DATA / "layout_spreadsheet.csv"), "-f", "table"])
-    assert "Unassigned lines" in table.stdout
-    assert "no text" in table.stdout
+    assert "3 note, 1 continuation, 1 heading, 2 residue" in table.stdout
+    assert "No unassigned lines" in table.stdout
 
 
 @pytest.mark.parametrize("name", ["missing.txt", "notes.pdf"])
@@ -480,11 +547,21 @@ _cell = st.one_of(
 )
 
 
+_HEADERS = [
+    ["group", "question", "prompt", "text"],
+    ["Column", "Card", "Votes"],
+    ["List", "Card", "Labels", "Due date"],
+    ["Section", "Sticky note text"],
+]
+
+
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.lists(_cell, min_size=1, max_size=5), max_size=8))
-def test_any_spreadsheet_parses_or_raises_parse_error(rows: list[list[str]]) -> None:
+@given(st.sampled_from(_HEADERS), st.lists(st.lists(_cell, min_size=1, max_size=5), max_size=8))
+def test_any_spreadsheet_parses_or_raises_parse_error(
+    header: list[str], rows: list[list[str]]
+) -> None:
     buf = io.StringIO()
-    csv.writer(buf).writerows([["group", "question", "prompt", "text"], *rows])
+    csv.writer(buf).writerows([header, *rows])
     try:
         result = parse_csv(buf.getvalue(), source="prop.csv")
     except ParseError:
@@ -492,6 +569,7 @@ def test_any_spreadsheet_parses_or_raises_parse_error(rows: list[list[str]]) -> 
     ids = [n.id for n in result.notes]
     assert len(ids) == len(set(ids))
     assert all(n.text == n.text.strip() and n.text for n in result.notes)
+    assert parse_csv(buf.getvalue(), source="prop.csv") == result
 
 
 def test_python_m_runs_the_same_cli() -> None:
@@ -504,3 +582,275 @@ def test_python_m_runs_the_same_cli() -> None:
     )
     assert out.returncode == 0, out.stderr
     assert len(out.stdout.splitlines()) == 4
+
+
+# ------------------------------------------------------------------ scope, ids and line numbers
+
+LAYOUT_DOCS = DATA / "layouts" / "docs"
+
+
+def test_line_numbers_count_only_newlines_not_unicode_separators() -> None:
+    text = "# T\n- one\u2028still one\n- two\x0cstill two\r\n- three\x85still three\r- four\n"
+    result = parse_text(text, source="u.md")
+    assert [(n.line, n.text) for n in result.notes] == [
+        (2, "one\u2028still one"),
+        (3, "two\x0cstill two"),
+        (4, "three\x85still three"),
+        (5, "four"),
+    ]
+
+
+def test_every_note_record_carries_its_scope_outermost_first() -> None:
+    text = "# Retro\n\n## What went well?\n\nTeam A:\n- Daily stand-ups\n  - short ones\n"
+    result = parse_text(text, source="r.md")
+    records = [n.record() for n in result.notes]
+    assert [r["scope"] for r in records] == [
+        [
+            {"line": 1, "text": "Retro", "kind": "title"},
+            {"line": 3, "text": "What went well?", "kind": "question"},
+            {"line": 5, "text": "Team A:", "kind": "label"},
+        ]
+    ] * 2
+    assert records[1]["parent"] == records[0]["id"]
+    assert [r["section"] for r in records] == ["Team A", "Team A"]
+
+
+def test_numbered_sections_give_unique_ids() -> None:
+    result = parse_file(LAYOUT_DOCS / "layout_numbered_sections.txt")
+    assert [n.id for n in result.notes] == ["1-1", "1-2", "2-1", "2-2", "1-2-1"]
+
+
+@pytest.mark.parametrize(
+    ("name", "ids"),
+    [
+        ("board_export_lists.csv", ["backlog-1", "backlog-2", "backlog-3", "backlog-4", "doing-1"]),
+        ("layout_md_table_columns.md", ["G1-1", "G1-2", "G1-3", "G2-1", "G2-2"]),
+        ("layout_md_table_records.md", ["agenda-1", "agenda-2", "agenda-3", "agenda-4", "G1-1"]),
+        ("layout_retro_start_keep_stop.md", ["start-1", "start-2", "start-3", "start-4", "keep-1"]),
+        # the second "Problem:" label's first note
+        ("layout_problem_solution.md", ["problem-1", "solution-1", "problem-2-1", "solution-2-1"]),
+    ],
+)
+def test_ids_come_from_the_parts_a_layout_has(name: str, ids: list[str]) -> None:
+    notes = parse_file(LAYOUT_DOCS / name).notes
+    assert [n.id for n in notes][: len(ids)] == ids
+
+
+def _anchor(note: Note) -> tuple[str, str] | None:
+    """The scope entry a note's id is counted under (the innermost above its own line)."""
+    s = next((s for s in reversed(note.scope) if s.kind != "title" and s.line != note.line), None)
+    return (s.kind, s.text) if s else None
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "layout_retro_start_keep_stop.md",
+        "layout_q_labels.md",
+        "layout_lead_in_paragraphs.md",
+        "layout_point_per_line.md",
+        "layout_qa_arrows.md",
+        "layout_prose_report.md",
+    ],
+)
+def test_inserting_a_paragraph_keeps_the_ids_of_notes_in_other_scopes(name: str) -> None:
+    text = (LAYOUT_DOCS / name).read_text(encoding="utf-8")
+    lines = text.split("\n")
+    before = parse_text(text, source=name).notes
+    checked = 0
+    for k in (i for i, line in enumerate(lines) if not line.strip()):
+        edited = "\n".join([*lines[: k + 1], "A late remark from the room.", "", *lines[k + 1 :]])
+        after = {n.line: n for n in parse_text(edited, source=name).notes}
+        new = after.get(k + 2)
+        assert new is not None
+        assert new.text == "A late remark from the room."
+        for n in before:
+            moved = after.get(n.line + 2 if n.line > k + 1 else n.line)
+            assert moved is not None
+            assert moved.text == n.text
+            if _anchor(moved) == _anchor(n) and _anchor(n) != _anchor(new):
+                assert moved.id == n.id, (k, n.line)
+                checked += 1
+    assert checked > 0
+
+
+# ------------------------------------------------------------------ CLI: line report, columns
+
+
+def test_cli_parse_lines_gives_every_non_blank_line_a_role() -> None:
+    path = LAYOUT_DOCS / "layout_pluses_deltas.md"
+    out = runner.invoke(app, ["parse", str(path), "--lines"])
+    assert out.exit_code == 0, out.output
+    records = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["line"] for r in records] == sorted(_non_blank_lines(path.read_text("utf-8")))
+    by_line = {r["line"]: r for r in records}
+    assert by_line[5]["role"] == "heading"  # **Pluses**
+    assert by_line[7]["role"] == "note"
+    assert by_line[8] == {
+        "workshop": "layout-pluses-deltas",
+        "line": 8,
+        "role": "continuation",
+        "why": "continues the note on line 7",
+        "notes": by_line[7]["notes"],
+        "text": "council and NHS forms",
+    }
+    assert by_line[25]["role"] == "link"
+    table = runner.invoke(app, ["parse", str(path), "--lines", "-f", "table"])
+    assert "continuation" in table.stdout
+    assert "10 note, 4 continuation, 1 title, 2 heading, 1 metadata, 2 link" in table.stdout
+    assert table.stdout.rstrip().endswith("every non-blank line is a note or structure.")
+
+
+def test_cli_parse_columns_names_the_columns_of_an_unusual_board() -> None:
+    path = str(LAYOUT_DOCS / "board_renamed.csv")
+    refused = runner.invoke(app, ["parse", path])
+    assert refused.exit_code == 2
+    assert "--columns note=NAME" in refused.stderr
+    out = runner.invoke(app, ["parse", path, "--columns", "note=Post-it,scope=Zone"])
+    assert out.exit_code == 0, out.output
+    records = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [(r["id"], r["line"], r["section"]) for r in records] == [
+        ("working-well-1", 2, "Working well"),
+        ("not-working-1", 3, "Not working"),
+        ("try-next-1", 4, "Try next"),
+    ]
+    assert records[1]["text"] == "Different phone systems, so calls cannot be transferred"
+    assert records[0]["scope"] == [{"line": 1, "text": "Working well", "kind": "column"}]
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [("colour=Red", "unknown column field 'colour'"), ("note", "expected field=Header")],
+)
+def test_cli_bad_columns_option_exits_2(spec: str, message: str) -> None:
+    out = runner.invoke(app, ["parse", str(LAYOUT_DOCS / "board_export.csv"), "--columns", spec])
+    assert out.exit_code == 2
+    assert message in out.stderr
+    assert "Traceback" not in out.output
+
+
+def test_cli_jsonl_keeps_each_record_on_one_line_for_any_reader() -> None:
+    path = LAYOUT_DOCS / "layout_unicode_breaks.md"
+    out = runner.invoke(app, ["parse", str(path)])
+    assert out.exit_code == 0
+    records = [json.loads(line) for line in out.stdout.splitlines()]  # splitlines splits at U+2028
+    assert len(records) == len(parse_file(path).notes)
+    assert "\u2028" in records[0]["text"]
+    assert "\u2028" not in out.stdout
+
+
+# ------------------------------------------------------------------ structure recognised
+
+STRUCTURE_DOC = """\
+---
+title: "Minutes"
+---
+# Minutes of the partnership board
+
+| Date | 3 May 2024 |
+|---|---|
+| Venue | Town hall |
+
+*Note-taker: Ann Lee*
+Attendees:
+- Ann Lee
+- Bob Roy
+
+<!-- copied from the shared drive -->
+{{< figure src="board.png" >}}
+[Slides](https://example.org/slides.pdf)
+
+> Challenges:
+> - Two case systems
+
+_Asides in italics are read by their words._
+
+```
+code is not notes
+```
+- +1 :tada:
+-
+* * *
+"""
+
+
+def test_structure_lines_get_their_roles_and_quotes_are_read_inside() -> None:
+    result = parse_text(STRUCTURE_DOC, source="minutes.md")
+    roles = [(sl.line, sl.role.value, sl.reason) for sl in result.lines]
+    assert roles == [
+        (1, "front-matter", "front matter"),
+        (2, "front-matter", "front matter"),
+        (3, "front-matter", "front matter"),
+        (4, "title", "title"),
+        (6, "heading", "table header"),
+        (7, "table-rule", "table rule"),
+        (8, "metadata", "metadata: venue"),
+        (10, "metadata", "metadata: note-taker"),
+        (11, "metadata", "metadata: attendees"),
+        (12, "metadata", "metadata: listed under a metadata line"),
+        (13, "metadata", "metadata: listed under a metadata line"),
+        (15, "residue", "html comment"),
+        (16, "residue", "template"),
+        (17, "link", "link"),
+        (19, "heading", "label"),
+        (20, "note", ""),
+        (22, "note", ""),
+        (24, "residue", "code fence"),
+        (25, "residue", "code block"),
+        (26, "residue", "code fence"),
+        (27, "residue", "vote mark"),
+        (28, "residue", "empty bullet"),
+        (29, "residue", "thematic break"),
+    ]
+    assert [(n.text, [s.text for s in n.scope]) for n in result.notes] == [
+        ("Two case systems", ["Minutes of the partnership board", "Challenges:"]),
+        ("_Asides in italics are read by their words._", ["Minutes of the partnership board"]),
+    ]
+
+
+def test_myst_boxes_hold_notes_but_code_blocks_do_not() -> None:
+    text = (
+        "# Meeting\n\n"
+        "```{toctree}\n:maxdepth: 1\nbreakout-one\n```\n\n"
+        "````{admonition} Summary\n:class: hint\n- Pool the budgets\n\n"
+        "```python\nprint('not a note')\n```\n- Share one rota\n````\n\n"
+        "- After the box\n"
+    )
+    result = parse_text(text, source="myst.md")
+    assert [(n.line, n.text, n.section) for n in result.notes] == [
+        (10, "Pool the budgets", "Summary"),
+        (15, "Share one rota", "Summary"),
+        (18, "After the box", None),
+    ]
+    roles = {sl.line: (sl.role.value, sl.reason) for sl in result.lines}
+    assert roles[3] == ("residue", "code fence")
+    assert roles[5] == ("residue", "code block")
+    assert roles[8] == ("heading", "box title")
+    assert roles[9] == ("metadata", "metadata: field")
+    assert roles[13] == ("residue", "code block")
+    assert roles[16] == ("residue", "box fence")
+
+
+def test_html_list_items_are_bullets() -> None:
+    result = parse_text("# Retro\n\n<ul>\n  <li>Good venue</li>\n  <li>Too short</li>\n</ul>\n")
+    assert [(n.line, n.text) for n in result.notes] == [(4, "Good venue"), (5, "Too short")]
+    assert [sl.role for sl in result.lines if sl.line in (3, 6)] == [LineRole.RESIDUE] * 2
+
+
+@pytest.mark.parametrize(
+    ("line", "structure"),
+    [
+        ("Time: 13:30 - 17:00", True),
+        ("Time: not enough of it, for anyone", False),
+        ("Venue: Town hall", True),
+        ("Location: too far from the city centre for most", False),
+        ("Chair: Fiona Reid", True),
+        ("Lead: the council should lead on the funding bid", False),
+        ("Slides: [deck](https://example.org/deck.pdf)", True),
+        ("Attendees: NHS Tayside, Angus Council", True),
+    ],
+)
+def test_a_metadata_label_with_a_point_after_it_is_a_note(line: str, structure: bool) -> None:
+    result = parse_text(f"# Meeting\n\n{line}\n", source="m.md")
+    assert (result.lines[1].role in (LineRole.METADATA, LineRole.LINK)) is structure
+    assert len(result.notes) == (0 if structure else 1)

@@ -13,7 +13,7 @@ from collab_graph import pipeline
 from collab_graph.cli import app
 from collab_graph.coding.classifier import classify_results
 from collab_graph.errors import ReviewError
-from collab_graph.ingest.parse import parse_text
+from collab_graph.ingest import parse_text
 from collab_graph.model import NoteKind
 from collab_graph.review.reviews import (
     Review,

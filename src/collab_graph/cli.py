@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -33,10 +34,11 @@ from rich.progress import (
 from rich.table import Table
 
 from collab_graph import __version__
+from collab_graph.bulk import paused_gc
 from collab_graph.errors import CollabGraphError, NotFoundError, QueryError
 from collab_graph.graph.query import DEFAULT_MAX_QUOTES
 from collab_graph.graph.schema import LIST_SEP, REASONS_SEP, NodeAttr
-from collab_graph.ingest.parse import load
+from collab_graph.ingest import ColumnMap, LoadOptions, load
 from collab_graph.model import LineRole, ParseResult
 from collab_graph.workspace import WORKSPACE_ENV, Workspace
 
@@ -153,7 +155,31 @@ def _warn(message: str) -> None:
     err_console.print(f"collab-graph: warning: {message}", markup=False, highlight=False)
 
 
-def load_results(paths: Sequence[Path] | None) -> list[ParseResult]:
+ColumnsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--columns",
+        help="CSV columns to read, e.g. note=Card,scope=Column "
+        "(fields: note, scope, group, question, prompt). Default: found by header names.",
+        show_default=False,
+    ),
+]
+
+
+def load_options(columns: str | None) -> LoadOptions:
+    """The loader options from the file-reading command-line options (bad ones exit 2)."""
+    if not columns:
+        return LoadOptions()
+    try:
+        return LoadOptions(columns=ColumnMap.parse(columns))
+    except ValueError as exc:
+        err_console.print(f"collab-graph: error: --columns: {exc}", markup=False)
+        raise typer.Exit(2) from None
+
+
+def load_results(
+    paths: Sequence[Path] | None, options: LoadOptions | None = None
+) -> list[ParseResult]:
     """Parse the given notes files (or the bundled workshop), printing warnings to stderr."""
     chosen = list(paths or [])
     if len(chosen) > 3 and err_console.is_terminal:
@@ -171,20 +197,36 @@ def load_results(paths: Sequence[Path] | None) -> list[ParseResult]:
                 progress=lambda done, _total, path: bar.update(
                     task, completed=done, description=path.name
                 ),
+                options=options,
             )
     else:
-        results = load(chosen)
+        results = load(chosen, options=options)
     for result in results:
         for warning in result.warnings:
             _warn(warning)
     return results
 
 
+# Characters that some JSON-lines readers take for line breaks (Python's str.splitlines
+# does); written as \u escapes so that every record stays on one line for any reader.
+_LINE_BREAKING = re.compile("[\u2028\u2029\u0085\x0b\x0c\x1c\x1d\x1e]")
+
+
+def _escape_breaks(line: str) -> str:
+    if _LINE_BREAKING.search(line) is None:
+        return line
+    return _LINE_BREAKING.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
+
+
 def write_jsonl(records: Iterable[Mapping[str, Any]]) -> None:
-    """Write one JSON object per line, UTF-8, with the text as in the source."""
+    """Write one JSON object per line, UTF-8, with the text as in the source.
+
+    Characters that some readers take for line breaks (U+2028, U+2029, U+0085,
+    VT, FF, FS, GS, RS) are written as ``\\u`` escapes; the decoded text is unchanged.
+    """
     out = sys.stdout
     for rec in records:
-        out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        out.write(_escape_breaks(json.dumps(rec, ensure_ascii=False)) + "\n")
     out.flush()
 
 
@@ -193,7 +235,9 @@ def flatten(value: Any, sep: str = LIST_SEP) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return sep.join(str(v.get("id", v)) if isinstance(v, Mapping) else str(v) for v in value)
+        return sep.join(
+            str(v.get("id", v.get("text", v))) if isinstance(v, Mapping) else str(v) for v in value
+        )
     return str(value)
 
 
@@ -262,22 +306,39 @@ def _reviewed(corpus: Any) -> Any:
 
 
 def _print_report(results: Sequence[ParseResult]) -> None:
+    """Per file: repeated prompts, unassigned lines, then the count of each line role."""
+    out = Console(highlight=False, markup=False, soft_wrap=True)
     for result in results:
-        counts = Counter(sl.role for sl in result.lines)
-        summary = ", ".join(f"{counts[r]} {r.value}" for r in LineRole if counts[r])
-        err = Console(highlight=False, markup=False)
-        err.print(f"{result.workshop.source}: {len(result.notes)} notes; lines: {summary}")
-        notable = [sl for sl in result.lines if sl.reason and sl.role is not LineRole.UNASSIGNED]
-        for sl in notable:
-            err.print(f"  line {sl.line} ({sl.role.value}): {sl.reason}")
+        for sl in result.lines:
+            if sl.reason.startswith("repeated prompt"):
+                out.print(f"  line {sl.line} ({sl.role.value}): {sl.reason}")
         if result.unassigned:
             print_table(
                 f"Unassigned lines in {result.workshop.source}",
                 ["line", "text", "why"],
                 [(sl.line, sl.text, sl.reason) for sl in result.unassigned],
             )
-        else:
-            err.print("No unassigned lines: every non-blank line is a note or structure.")
+        counts = Counter(sl.role for sl in result.lines)
+        summary = ", ".join(f"{counts[r]} {r.value}" for r in LineRole if counts[r])
+        out.print(f"{result.workshop.source}: {len(result.notes)} notes; lines: {summary}")
+        if not result.unassigned:
+            out.print("No unassigned lines: every non-blank line is a note or structure.")
+
+
+def line_records(results: Sequence[ParseResult]) -> list[dict[str, Any]]:
+    """One record per non-blank source line: its role, why, and the notes it starts or continues."""
+    return [
+        {
+            "workshop": r.workshop.slug,
+            "line": sl.line,
+            "role": sl.role.value,
+            "why": sl.reason,
+            "notes": list(sl.note_ids),
+            "text": sl.text,
+        }
+        for r in results
+        for sl in r.lines
+    ]
 
 
 @app.command("parse")
@@ -286,13 +347,34 @@ def parse_cmd(
     format: Annotated[
         RecordFormat, typer.Option("--format", "-f", help="Output format.")
     ] = RecordFormat.JSONL,
+    lines: Annotated[
+        bool,
+        typer.Option(
+            "--lines",
+            help="List every non-blank line with its role (note, continuation, structure "
+            "and why, unassigned) instead of the notes.",
+        ),
+    ] = False,
+    columns: ColumnsOpt = None,
 ) -> None:
-    """Parse notes into one record per bullet: id, workshop, group, question, prompt, line, text."""
+    """Parse notes into one record per note: id, workshop, group, question, prompt, line, text."""
+    options = load_options(columns)
     with handle_errors():
-        results = load_results(paths)
-        columns = ["id", "workshop", "group", "question", "prompt", "line", "text"]
-        records = [note.record() for r in results for note in r.notes]
-        emit_records(records, format, "Notes", columns, lambda r: [r[c] for c in columns])
+        results = load_results(paths, options)
+        if lines:
+            fields = ["line", "role", "why", "notes", "text"]
+            emit_records(
+                line_records(results),
+                format,
+                "Lines",
+                fields,
+                lambda r: [", ".join(r["notes"]) if c == "notes" else r[c] for c in fields],
+            )
+        else:
+            fields = ["id", "workshop", "group", "question", "prompt", "line", "text"]
+            with paused_gc():  # one record per note: bulk work (see collab_graph.bulk)
+                records = [note.record() for r in results for note in r.notes]
+                emit_records(records, format, "Notes", fields, lambda r: [r[c] for c in fields])
         if format is RecordFormat.TABLE:
             _print_report(results)
 

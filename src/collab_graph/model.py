@@ -42,6 +42,7 @@ __all__ = [
     "ParseResult",
     "Prompt",
     "Question",
+    "Scope",
     "SourceLine",
     "Theme",
     "ThemeKind",
@@ -167,16 +168,58 @@ class EdgeKind(StrEnum):
 
 
 class LineRole(StrEnum):
-    """What one non-blank source line became. Every non-blank line gets exactly one role."""
+    """What one non-blank source line became. Every non-blank line gets exactly one role.
+
+    ``NOTE`` starts a note and ``CONTINUATION`` carries one on (a wrapped line);
+    ``UNASSIGNED`` is the rare line that is neither a note nor recognised
+    structure. Every other role is structure: it makes no note, and
+    :attr:`SourceLine.reason` says why.
+    """
 
     NOTE = "note"
+    CONTINUATION = "continuation"
     TITLE = "title"
     PREAMBLE = "preamble"
     GROUP = "group"
     QUESTION = "question"
     PROMPT = "prompt"
     HEADING = "heading"
+    FRONT_MATTER = "front-matter"
+    METADATA = "metadata"
+    LINK = "link"
+    RESIDUE = "residue"
+    TABLE_RULE = "table-rule"
     UNASSIGNED = "unassigned"
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """One heading, prompt, question or label above a note (an entry of :attr:`Note.scope`).
+
+    Attributes
+    ----------
+    line : int
+        The source line the entry is written on.
+    text : str
+        Its text without markup (``## Challenges:`` gives ``Challenges:``).
+    kind : str
+        What it is: ``title``, ``heading``, ``group``, ``question``, ``prompt``,
+        ``label``, ``note`` (a note that introduces the list under it),
+        ``column`` or ``row`` (a table or board column, a table row label).
+
+    Examples
+    --------
+    >>> Scope(3, "What worked well?", "question").record()
+    {'line': 3, 'text': 'What worked well?', 'kind': 'question'}
+    """
+
+    line: int
+    text: str
+    kind: str = "heading"
+
+    def record(self) -> dict[str, Any]:
+        """The JSON form, ``{"line", "text", "kind"}``."""
+        return {"line": self.line, "text": self.text, "kind": self.kind}
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +257,11 @@ class Note:
         The question as this note's group wrote it, when that differs from the
         workshop's text for the same number (e.g. one table's "Q3: What
         difference would it make?" where the others asked "Q3: What would help?").
+    scope : tuple of Scope
+        The title, headings, groups, questions, prompts and labels above the
+        note, outermost first (a table cell's column header and row label are
+        its innermost entries). A parent bullet is :attr:`parent`, and is in
+        the scope only when it asks a question or labels what follows.
     """
 
     id: str
@@ -228,6 +276,7 @@ class Note:
     section: str | None = None
     block: int = 1
     question_text: str | None = None
+    scope: tuple[Scope, ...] = ()
 
     def record(self) -> dict[str, Any]:
         """The contract record, in contract field order, plus the extra fields."""
@@ -242,6 +291,7 @@ class Note:
             "group_label": self.group_label,
             "parent": self.parent,
             "section": self.section,
+            "scope": [s.record() for s in self.scope],
         }
 
 
@@ -266,13 +316,41 @@ class Prompt:
 
 @dataclass(frozen=True, slots=True)
 class SourceLine:
-    """One non-blank source line and the role it was given."""
+    """One non-blank source line and the role it was given.
+
+    Attributes
+    ----------
+    line : int
+        1-based line (.docx: paragraph; .csv: physical line).
+    role : LineRole
+        What the line became.
+    text : str
+        The line without surrounding white space.
+    note_id : str or None
+        The note the line starts (``NOTE``) or continues (``CONTINUATION``).
+    reason : str
+        Why the line got its role, e.g. ``"vote mark"``; empty for plain notes.
+    more_note_ids : tuple of str
+        Further notes starting on the same line (the cells of a table row).
+    """
 
     line: int
     role: LineRole
     text: str
     note_id: str | None = None
     reason: str = ""
+    more_note_ids: tuple[str, ...] = ()
+
+    @property
+    def note_ids(self) -> tuple[str, ...]:
+        """Every note the line starts or continues, in order.
+
+        Examples
+        --------
+        >>> SourceLine(4, LineRole.NOTE, "| a | b |", "T-1", more_note_ids=("T-2",)).note_ids
+        ('T-1', 'T-2')
+        """
+        return (self.note_id, *self.more_note_ids) if self.note_id else self.more_note_ids
 
 
 @dataclass(frozen=True, slots=True)

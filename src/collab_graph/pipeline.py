@@ -43,7 +43,7 @@ from collab_graph.coding.taxonomy import Taxonomy, load_taxonomy
 from collab_graph.graph import build
 from collab_graph.graph.links import ADDRESSES_FILE, load_curated
 from collab_graph.graph.schema import KnowledgeGraph
-from collab_graph.ingest.parse import load
+from collab_graph.ingest import load
 from collab_graph.model import CodedNote, ParseResult
 from collab_graph.resources import data_dir, data_path, default_notes
 from collab_graph.review.reviews import ReviewOutcome, apply_reviews, load_reviews, review_files

@@ -563,7 +563,7 @@ def classify_results(
 
     Examples
     --------
-    >>> from collab_graph.ingest.parse import load, parse_text
+    >>> from collab_graph.ingest import load, parse_text
     >>> res = parse_text("Challenges\\n- Lack of buy-in\\n", source="demo.md")
     >>> [c.kind.value for c in classify_results([res])][-1]
     'barrier'

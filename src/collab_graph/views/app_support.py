@@ -34,7 +34,7 @@ from typing import Any
 from collab_graph.errors import CollabGraphError, InputFileError
 from collab_graph.graph.query import workshop_slugs
 from collab_graph.graph.schema import KnowledgeGraph, NodeAttr
-from collab_graph.ingest.parse import MAX_BYTES
+from collab_graph.ingest import MAX_BYTES
 from collab_graph.model import LineRole, NodeKind, Note, ParseResult
 
 __all__ = [
@@ -329,7 +329,7 @@ def parse_report(results: Sequence[ParseResult]) -> list[dict[str, Any]]:
 
     Examples
     --------
-    >>> from collab_graph.ingest.parse import parse_text
+    >>> from collab_graph.ingest import parse_text
     >>> r = parse_text("Title\\nGroup 1\\n- a note\\n", source="t.txt")
     >>> row = parse_report([r])[0]
     >>> row["notes"], row["groups"], row["unassigned"]

@@ -1,0 +1,527 @@
+"""What one line's text looks like: residue, a link, metadata, a label or a name.
+
+Each function looks at the text of a single line (without its list mark) and
+answers from its form alone, with no knowledge of the document around it. The
+word lists here are general vocabulary of meeting write-ups (``Date``,
+``Attendees``, ``Chair``, ``slides``, ``minutes``), never the words of one
+document.
+
+Examples
+--------
+>>> residue_reason("+1 :heart:"), residue_reason("+1, and cheaper too")
+('vote mark', None)
+>>> link_reason("Germany: [de-rse.org](http://de-rse.org)")
+'link'
+>>> metadata_reason("*Notetaker: Chris Love*")
+'metadata: notetaker'
+>>> label_kind("Challenges:"), label_kind("Key Takeaways / Analysis of Situation")
+('colon', 'title')
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = [
+    "DATE_RE",
+    "emphasis_inner",
+    "ends_sentence",
+    "first_word",
+    "is_title_case",
+    "label_kind",
+    "link_reason",
+    "looks_like_names",
+    "metadata_reason",
+    "person_name",
+    "qa_prefix",
+    "residue_reason",
+    "starts_lower",
+    "strip_markup",
+]
+
+_TAG_RE = re.compile(r"<!--.*?-->|</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>")
+_IMG_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)|<img\b[^>]*>", re.IGNORECASE)
+_MD_LINK_RE = re.compile(r"\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
+_URL_RE = re.compile(r"<?(?:https?://|www\.)[^\s>)\]]+>?|\bmailto:\S+", re.IGNORECASE)
+_SHORTCODE_RE = re.compile(r":[a-z0-9_+\-]{2,}:")
+_VOTE_RE = re.compile(r"(?<![\w+])(?:[+-]\d+|\++|x\d+)(?![\w+])", re.IGNORECASE)
+_EMOTICON_RE = re.compile(
+    r"<3+|\((?:[lLyYnN]|heart|h|y|star)\)|(?<!\w)[:;=8][-']?[)(\]\[DPpOo3|/\\]+(?!\w)|(?<!\w)xD(?!\w)"
+)
+_WORD_RE = re.compile(r"[^\W_][\w'’/.-]*")
+_LETTERS_RE = re.compile(r"[^\W\d_]{2}")
+_LINKISH_RE = re.compile(r"https?:|www\.|\]\(|<img", re.IGNORECASE)
+_EMPHASIS_RE = re.compile(r"^(\*\*|__|\*|_|~~)(?P<inner>\S.*?\S|\S)\1(?P<colon>:?)$")
+_FIELD_RE = re.compile(r"^:[\w][\w ()/&.-]{0,40}:(?:\s|$)")
+_LABEL_VALUE_RE = re.compile(r"^(?P<label>[^:]{1,80}?)\s*:(?!//)\s*(?P<value>.*)$")
+_PAREN_RE = re.compile(r"\([^)]*\)")
+_HANDLE_RE = re.compile(r"(?<!\w)@[\w.-]+|\b[\w.-]+@(?![\w.])")
+_QA_RE = re.compile(r"^(?P<kind>q|question|a|ans|answer)\s*[:\-–]\s*(?=\S)", re.IGNORECASE)
+
+MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+#: A calendar date written out in full (day, month and year, or ISO).
+DATE_RE = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTHS}\.?,?\s+\d{{4}}\b"
+    rf"|\b{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"
+    r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b",
+    re.IGNORECASE,
+)
+
+# Labels of the metadata block of a meeting write-up, matched on a label's last word.
+_META_WORDS = frozenset(
+    """date dates time times when where location venue room attendees attendee attendance
+    participants present apologies absent chair chairs cochair co-chair facilitator facilitators
+    moderator moderators host hosts lead leads organiser organisers organizer organizers convener
+    conveners convenor convenors note-taker note-takers notetaker notetakers scribe scribes
+    speaker speakers presenter presenters panellist panellists panelist panelists author authors
+    tags tag registration slides recording video zoom url contact email members""".split()
+)
+_META_PEOPLE = frozenset(
+    """attendees attendee attendance participants present apologies absent chair chairs cochair
+    co-chair facilitator facilitators moderator moderators host hosts lead leads organiser
+    organisers organizer organizers convener conveners convenor convenors note-taker note-takers
+    notetaker notetakers scribe scribes speaker speakers presenter presenters panellist panellists
+    panelist panelists author authors members""".split()
+)
+_META_WHEN = frozenset("date dates time times when where location venue room".split())
+_META_ANY = frozenset({"tags", "tag"})
+_MONTH_RE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
+    r"|\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*day\b|\bonline\b",
+    re.IGNORECASE,
+)
+_META_LABELS = frozenset(
+    {"next meeting", "session area", "session topic", "session title", "session name", "track"}
+)
+# Words that make a short line around a link a pointer to the link rather than a point.
+_POINTER_WORDS = frozenset(
+    """here slides slide deck recording recordings video minutes register
+    registration signup download downloaded available pdf agenda watch""".split()
+)
+_PERSON_HINTS = frozenset({"by", "responsible", "owner", "owners", "who", "contact", "people"})
+_META_COMMENT_RE = re.compile(
+    r"\b(?:typed|written|written-|wrote)\s*up\b|\bwrite-up by\b"
+    r"|\b(?:these|the|our) notes (?:were|was|are|have been)\b"
+    r"|\bnotes? (?:were|was) (?:taken|written|typed|compiled|edited)\b"
+    r"|\bnote[- ]?tak(?:er|ers|ing)\b|\bminute[- ]?tak(?:er|ing)\b"
+    r"|^(?:facilitated|chaired|hosted|convened|compiled|transcribed) by\b"
+    r"|\b(?:pasted|exported|copied|transcribed) from\b"
+    r"|\boriginally (?:appeared|published|posted)\b",
+    re.IGNORECASE,
+)
+_NOTES_BY_RE = re.compile(
+    r"^(?:(?:meeting |session )?notes?|minutes)(?: taken| written| typed)? by\b", re.IGNORECASE
+)
+_SMALL_WORDS = frozenset(
+    "a an the of and or for to in on at by with vs via from into per &".split()
+)
+_QUESTION_WORDS = frozenset(
+    "what how why who whom whose where when which should could would can do does is are".split()
+)
+_HONORIFICS = frozenset(
+    "dr dr. prof prof. professor mr mr. mrs mrs. ms ms. mx cllr councillor sir dame rev".split()
+)
+_NAME_PARTICLES = frozenset("van von de der den da di du le la del bin al ap mac".split())
+
+
+def strip_markup(text: str) -> str:
+    """Text without HTML tags, emphasis marks, emoji short codes or code ticks.
+
+    Examples
+    --------
+    >>> strip_markup(":heavy_plus_sign:**Pluses**<br>")
+    'Pluses'
+    """
+    if "<" in text:
+        text = _TAG_RE.sub(" ", text)
+    if ":" in text:
+        text = _SHORTCODE_RE.sub(" ", text)
+    text = text.replace("**", "").replace("__", "").replace("`", "")
+    text = " ".join(text.split())
+    m = _EMPHASIS_RE.match(text)
+    if m:
+        text = m.group("inner") + m.group("colon")
+    return text.strip()
+
+
+def _without_symbols(text: str) -> str:
+    """Keep letters, digits and spaces only (emoji, punctuation and symbols go)."""
+    return "".join(
+        ch if ch.isalnum() or ch.isspace() else " "
+        for ch in text
+        if unicodedata.category(ch)[0] not in "SC" or ch.isspace()
+    )
+
+
+def residue_reason(text: str) -> str | None:
+    """Why a line's text carries no words (a vote, an emoji, a tag), or None.
+
+    Parameters
+    ----------
+    text : str
+        The line's text without its list mark.
+
+    Returns
+    -------
+    str or None
+        ``"vote mark"``, ``"emoji"``, ``"html tag"``, ``"template"``, ``"empty"``
+        or ``"punctuation"``; None when the text has words.
+
+    Examples
+    --------
+    >>> [residue_reason(t) for t in ["+1!!!", "(L)", "🎉🎉 👏", "</div>", "Great!"]]
+    ['vote mark', 'emoji', 'emoji', 'html tag', None]
+    """
+    t = text.strip()
+    if not t:
+        return "empty"
+    if t[0].isalpha() and t[:3].isalpha():
+        return None  # starts with a word: the common case, decided at once
+    if ":" not in t and "<" not in t and _LETTERS_RE.search(t):
+        return None  # a word somewhere, and no short code or tag it could be part of
+    if t[:2] in ("{{", "{%", "{:") and t.endswith(("}}", "%}", "}")):
+        return "template"  # a Hugo shortcode, a Liquid tag or a kramdown attribute list
+    reason = "punctuation"
+    if "<img" in t.lower():
+        return None  # an image: a link, not residue
+    if "<" in t:
+        stripped = _TAG_RE.sub(" ", t)
+        if stripped.strip() != t:
+            if not stripped.strip():
+                return "html tag"
+            t = stripped
+    no_votes = _VOTE_RE.sub(" ", t)
+    if no_votes != t:
+        reason = "vote mark"
+    no_codes = _EMOTICON_RE.sub(" ", _SHORTCODE_RE.sub(" ", no_votes))
+    if reason == "punctuation" and no_codes != no_votes:
+        reason = "emoji"
+    rest = _without_symbols(no_codes)
+    if rest.strip():
+        return None
+    if reason == "punctuation" and any(unicodedata.category(ch) == "So" for ch in no_codes):
+        reason = "emoji"
+    return reason
+
+
+def link_reason(text: str) -> str | None:
+    """``"image"`` or ``"link"`` when a line only points somewhere, else None.
+
+    A line is a pointer when, without its links, at most two words are left
+    (``Germany: [de-rse.org](...)``), or a few words that say "see this"
+    (``Last set of minutes from November https://...``).
+
+    Examples
+    --------
+    >>> link_reason("![board](img.png)"), link_reason("Register now! https://lu.ma/x")
+    ('image', 'link')
+    >>> link_reason("Citizens' panel model: https://example.org/panels explains it well") is None
+    True
+    """
+    if _LINKISH_RE.search(text) is None:
+        return None
+    without_images = _IMG_RE.sub(" ", text)
+    image = without_images != text
+    rest = _URL_RE.sub(" ", _MD_LINK_RE.sub(" ", without_images))
+    if rest == without_images and not image:
+        return None
+    words = _WORD_RE.findall(strip_markup(rest))
+    if len(words) > 2 and rest.count("(") == rest.count(")") > 0:
+        words = _WORD_RE.findall(strip_markup(_PAREN_RE.sub(" ", rest)))  # "[Name](url) (Org)"
+    if len(words) <= 2:
+        return "image" if image and not words else "link"
+    if len(words) <= 8 and any(w.lower().strip(".") in _POINTER_WORDS for w in words):
+        return "link"
+    return None
+
+
+def emphasis_inner(text: str) -> str | None:
+    """The inner text of a line that is all bold or italic (``**Pluses**``), else None.
+
+    Examples
+    --------
+    >>> emphasis_inner("**Actions for everyone**:"), emphasis_inner("**No** time")
+    ('Actions for everyone:', None)
+    """
+    t = text.strip()
+    if "<" in t:
+        t = _TAG_RE.sub("", t).strip()
+    m = _EMPHASIS_RE.match(t)
+    if not m:
+        return None
+    inner = m.group("inner").strip()
+    marks = m.group(1)
+    if marks[0] in "*_" and (marks[0] * 2 in inner or marks in inner):
+        return None  # "**a** and **b**": two emphasised spans, not one
+    return inner + m.group("colon")
+
+
+def _label_words(label: str) -> list[str]:
+    label = _PAREN_RE.sub(" ", strip_markup(label)).lower().replace("(s)", "")
+    return [w for w in re.split(r"[^\w-]+", label) if w]
+
+
+def looks_like_names(value: str) -> bool:
+    """Whether text is a list of people's names (``David Sarmiento (Turing), Hari Sood``).
+
+    Examples
+    --------
+    >>> looks_like_names("Rob Hirschfeld @zehicle"), looks_like_names("Office hours?")
+    (True, False)
+    """
+    v = _PAREN_RE.sub(" ", strip_markup(value)).strip().rstrip(".")
+    if not v or "?" in v or any(ch.isdigit() for ch in v):
+        return False
+    handles = _HANDLE_RE.findall(v)
+    v = _HANDLE_RE.sub(" ", v)
+    parts = [p.strip() for p in re.split(r"[,;&/]|\band\b", v) if p.strip()]
+    if not parts and handles:
+        return True
+    full = 0
+    for part in parts:
+        tokens = part.split()
+        if not 1 <= len(tokens) <= 4:
+            return False
+        for tok in tokens:
+            if tok.lower() in _NAME_PARTICLES:
+                continue
+            if not (tok[0].isupper() and tok.replace("-", "").replace("'", "").replace(".", "")):
+                return False
+        full += len(tokens) >= 2
+    return bool(parts) and (full > 0 or bool(handles))
+
+
+def _meta_value(word: str, value: str) -> bool:
+    """Whether a metadata label's value reads as metadata (not a point: "Time: never enough").
+
+    People labels take names or handles; time and place labels take dates, times or
+    names of places; link labels take links. An empty value (a label over a list) is
+    metadata too.
+    """
+    v = value.strip()
+    if not v or word in _META_ANY:
+        return True
+    words = v.split()
+    capitalised = all(w[:1].isupper() or not w[:1].isalpha() for w in words)
+    if word in _META_PEOPLE:
+        return (
+            bool(_HANDLE_RE.search(v)) or looks_like_names(v) or (len(words) <= 4 and capitalised)
+        )
+    if word in _META_WHEN:  # a date, a time, or a place's name ("Town hall", "Online")
+        named = v[:1].isupper() and len(words) <= 6
+        return any(ch.isdigit() for ch in v) or bool(_MONTH_RE.search(v)) or named
+    return bool(_URL_RE.search(v) or "](" in v or "@" in v) or (len(words) <= 3 and capitalised)
+
+
+def metadata_reason(text: str, *, item: bool = False) -> str | None:
+    """Why a line is metadata about the meeting rather than a point made in it, or None.
+
+    Metadata is a field (``:Date: ...``), a label of the meeting's metadata
+    (``Date``, ``Attendees``, ``Chair``, ``Note-taker``) with or without a value,
+    a label whose value is people's names with a handle or a hint such as
+    "by", or (for a line that is not a list item) a remark about how the notes
+    were taken.
+
+    Parameters
+    ----------
+    text : str
+        The line's text without its list mark.
+    item : bool
+        Whether the line is a list item.
+
+    Returns
+    -------
+    str or None
+        ``"metadata: ..."`` naming the label or cue, or None.
+
+    Examples
+    --------
+    >>> metadata_reason(":Time: 13:30 - 17:00"), metadata_reason("Present")
+    ('metadata: field', 'metadata: present')
+    >>> metadata_reason("Luke: how to get more people writing code") is None
+    True
+    >>> metadata_reason("As always these notes were written collaboratively.")
+    'metadata: about the notes'
+    """
+    t = text.strip()
+    if not t:
+        return None
+    if item and ":" not in t and " " in t:
+        return None  # a list item is metadata only as "Label: value" or one word
+    if t[0] == ":" and _FIELD_RE.match(t):
+        return "metadata: field"
+    inner = emphasis_inner(t)
+    if inner is not None:
+        t = inner
+    elif "*" in t or "_" in t or "<" in t:
+        t = strip_markup(t)
+    if not t:
+        return None
+    m = _LABEL_VALUE_RE.match(t)
+    if m is not None and not m.group("label").strip().endswith("?"):
+        words = _label_words(m.group("label"))
+        value = m.group("value").strip()
+        if words and len(words) <= 10:
+            joined = " ".join(words)
+            meta = (len(words) <= 4 and words[-1] in _META_WORDS) or joined in _META_LABELS
+            known = joined in _META_LABELS or _meta_value(words[-1], value)
+            if meta and len(value.split()) <= 25 and known:
+                return f"metadata: {joined if joined in _META_LABELS else words[-1]}"
+            people = _HANDLE_RE.search(value) or _PERSON_HINTS & set(words)
+            if value and people and looks_like_names(value):
+                return "metadata: names"
+    elif m is None and " " not in t.strip() and t[0].isupper():
+        words = _label_words(t)
+        if len(words) == 1 and words[0] in _META_WORDS:
+            return f"metadata: {words[0]}"
+    if not item and len(t) <= 300 and _META_COMMENT_RE.search(t):
+        return "metadata: about the notes"
+    if not item and len(t.split()) <= 8 and _NOTES_BY_RE.match(t):
+        return "metadata: about the notes"  # "Notes by @jberkus"
+    return None
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether text ends a sentence (``.``, ``!``, ``?``, before closing quotes or brackets).
+
+    Examples
+    --------
+    >>> ends_sentence('He said "no."'), ends_sentence("because each")
+    (True, False)
+    """
+    t = text.rstrip(" )]\"'”’*_")
+    return bool(t) and t[-1] in ".!?…"
+
+
+def starts_lower(text: str) -> bool:
+    """Whether text starts with a lower-case letter (a sentence running on).
+
+    Examples
+    --------
+    >>> starts_lower("the day job"), starts_lower("Trust")
+    (True, False)
+    """
+    return bool(text) and text[0].islower()
+
+
+def first_word(text: str) -> str:
+    """The first white-space separated word of text.
+
+    Examples
+    --------
+    >>> first_word("  council and NHS forms")
+    'council'
+    """
+    parts = text.split(None, 1)
+    return parts[0] if parts else ""
+
+
+def is_title_case(text: str, *, max_words: int = 6) -> bool:
+    """Whether text is a short title: every word but small ones capitalised, no full stop.
+
+    Examples
+    --------
+    >>> is_title_case("Lot of Common Complaints"), is_title_case("SERP tenant")
+    (True, False)
+    """
+    t = strip_markup(text).rstrip(":").strip()
+    if not t or t[-1] in ".!?;,":
+        return False
+    words = [w for w in t.split() if any(ch.isalpha() for ch in w)]
+    if not 1 <= len(words) <= max_words:
+        return False
+    for i, w in enumerate(words):
+        first = next(ch for ch in w if ch.isalpha())
+        if not first.isupper() and not (i > 0 and w.lower() in _SMALL_WORDS):
+            return False
+    return True
+
+
+def label_kind(text: str) -> str | None:
+    """How a line labels what follows it, or None when it reads as a point.
+
+    A line all in bold is a label (``**Pluses**``); one all in italics is read
+    by its words, as italics mark asides and captions as often as headings.
+
+    Parameters
+    ----------
+    text : str
+        The line's text.
+
+    Returns
+    -------
+    str or None
+        ``"colon"`` (``Challenges:``), ``"question"`` (a short question),
+        ``"emphasis"`` (``**Pluses**``) or ``"title"`` (``Contributor
+        Experience``, ``Start``).
+
+    Examples
+    --------
+    >>> [label_kind(t) for t in ["Problem:", "What is a TRE?", "What is the problem",
+    ...                          "**Why different?**", "Start", "CL centrally funded model"]]
+    ['colon', 'question', 'question', 'emphasis', 'title', None]
+    >>> label_kind("_Suggestions:_"), label_kind("_Group discussed ways to get people involved_")
+    ('colon', None)
+    """
+    t = text.strip()
+    if not t:
+        return None
+    if t[0] in "*_<" and emphasis_inner(t) is not None and t.lstrip("<").startswith(("**", "__")):
+        return "emphasis"
+    t = strip_markup(t)
+    if not t:
+        return None
+    words = t.split()
+    if t.endswith(":") and len(words) <= 12 and ": " not in t[:-1]:
+        return "colon"
+    if len(words) <= 6:
+        if t.endswith("?"):
+            return "question"
+        if is_title_case(t):
+            return "title"
+        if words[0].lower() in _QUESTION_WORDS and t[-1] not in ".!;,":
+            return "question"
+    return None
+
+
+def person_name(text: str) -> tuple[str, ...] | None:
+    """The name words of a line that is only a person's name (a speaker line), or None.
+
+    Examples
+    --------
+    >>> person_name("Dr Aileen Ross")
+    ('Aileen', 'Ross')
+    >>> person_name("Mentoring Program") is not None, person_name("Sustain people")
+    (True, None)
+    """
+    t = strip_markup(text).rstrip(":").strip()
+    tokens = t.split()
+    if tokens and tokens[0].lower() in _HONORIFICS:
+        tokens = tokens[1:]
+        if len(tokens) == 1 and tokens[0][:1].isupper() and tokens[0].isalpha():
+            return (tokens[0],)
+    if not 2 <= len(tokens) <= 3:
+        return None
+    for tok in tokens:
+        bare = tok.replace("-", "").replace("'", "").replace("’", "")
+        if not (bare.isalpha() and tok[0].isupper() and not tok.isupper()):
+            return None
+    return tuple(tokens)
+
+
+def qa_prefix(text: str) -> str | None:
+    """``"q"`` for a ``Q:``/``Question:`` line with text, ``"a"`` for ``A:``/``Answer:``, else None.
+
+    Examples
+    --------
+    >>> qa_prefix("Q: Why not?"), qa_prefix("Answer: Yes"), qa_prefix("Question:")
+    ('q', 'a', None)
+    """
+    m = _QA_RE.match(text)
+    if m is None:
+        return None
+    return "q" if m.group("kind")[0] in "qQ" else "a"
