@@ -256,7 +256,7 @@ def workspace() -> Workspace:
 
 def current_corpus() -> pipeline.Corpus:
     """The notes files in use, with the analyst's workspace."""
-    return pipeline.Corpus(sources(), workspace=workspace())
+    return pipeline.Corpus(sources(), workspace=workspace(), options=sup.options_from_env())
 
 
 def graph_key() -> GraphKey:
@@ -930,7 +930,7 @@ def load_uploads(files: Sequence[Any], *, replace: bool) -> None:
         saved = sup.save_uploads([sup.Upload(f.name, f.getvalue()) for f in files], folder)
         current = sources() or [str(default_notes())]
         new = [*([] if replace else current), *map(str, saved)]
-        corpus = pipeline.Corpus(new, workspace=workspace())
+        corpus = pipeline.Corpus(new, workspace=workspace(), options=sup.options_from_env())
         keys = pipeline.keys(corpus)
         coded = load_coded(keys.coding, corpus)  # errors show here, on the Data page
         _loaded().add(keys.coding)

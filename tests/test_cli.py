@@ -151,3 +151,28 @@ def test_a_command_answers_first_and_then_fills_the_cache(tmp_path: Path) -> Non
             break
         time.sleep(0.25)
     assert kinds >= {"coded", "parsed", "graph"}
+
+
+def test_columns_reach_every_command_that_reads_files(tmp_path: Path) -> None:
+    """--columns names a board export's columns for classify and practices, as for parse."""
+    board = tmp_path / "board.csv"
+    board.write_text(
+        "Lane,Sticky,Votes\n"
+        "What gets in the way,Day job - no time for it,3\n"
+        "What gets in the way,Nobody funds the shared post,2\n"
+        "What helps,Protected time for the project team,4\n",
+        encoding="utf-8",
+    )
+    opt = ["--columns", "note=Sticky,scope=Lane"]
+    coded = runner.invoke(cli.app, ["classify", str(board), *opt])
+    assert coded.exit_code == 0, coded.output
+    records = [json.loads(line) for line in coded.stdout.splitlines()]
+    assert [r["text"] for r in records] == [
+        "Day job - no time for it",
+        "Nobody funds the shared post",
+        "Protected time for the project team",
+    ]
+    assert [s["text"] for s in records[0]["scope"]][-1] == "What gets in the way"
+    bad = runner.invoke(cli.app, ["classify", str(board), "--columns", "note=Nope"])
+    assert bad.exit_code == 2
+    assert "Traceback" not in bad.output

@@ -454,6 +454,7 @@ _line = st.one_of(
             "Dr Aileen Ross",
             ":Date: 3 May 2024",
             "<br>",
+            "<li>listed</li>",
             "<!-- note",
             "-->",
             "```",
@@ -828,3 +829,28 @@ def test_myst_boxes_hold_notes_but_code_blocks_do_not() -> None:
     assert roles[9] == ("metadata", "metadata: field")
     assert roles[13] == ("residue", "code block")
     assert roles[16] == ("residue", "box fence")
+
+
+def test_html_list_items_are_bullets() -> None:
+    result = parse_text("# Retro\n\n<ul>\n  <li>Good venue</li>\n  <li>Too short</li>\n</ul>\n")
+    assert [(n.line, n.text) for n in result.notes] == [(4, "Good venue"), (5, "Too short")]
+    assert [sl.role for sl in result.lines if sl.line in (3, 6)] == [LineRole.RESIDUE] * 2
+
+
+@pytest.mark.parametrize(
+    ("line", "structure"),
+    [
+        ("Time: 13:30 - 17:00", True),
+        ("Time: not enough of it, for anyone", False),
+        ("Venue: Town hall", True),
+        ("Location: too far from the city centre for most", False),
+        ("Chair: Fiona Reid", True),
+        ("Lead: the council should lead on the funding bid", False),
+        ("Slides: [deck](https://example.org/deck.pdf)", True),
+        ("Attendees: NHS Tayside, Angus Council", True),
+    ],
+)
+def test_a_metadata_label_with_a_point_after_it_is_a_note(line: str, structure: bool) -> None:
+    result = parse_text(f"# Meeting\n\n{line}\n", source="m.md")
+    assert (result.lines[1].role in (LineRole.METADATA, LineRole.LINK)) is structure
+    assert len(result.notes) == (0 if structure else 1)

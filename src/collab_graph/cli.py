@@ -73,11 +73,22 @@ WorkspaceOpt = Annotated[
 ]
 
 
-def _corpus(paths: Sequence[Path] | None, workspace: Path | None, *, reviews: bool = True) -> Any:
-    """The pipeline's view of the command's notes files and workspace."""
+def _corpus(
+    paths: Sequence[Path] | None,
+    workspace: Path | None,
+    *,
+    reviews: bool = True,
+    columns: str | None = None,
+) -> Any:
+    """The pipeline's view of the command's notes files, workspace and reading options."""
     from collab_graph.pipeline import Corpus
 
-    return Corpus(list(paths or []), workspace=Workspace.locate(workspace), reviews=reviews)
+    return Corpus(
+        list(paths or []),
+        workspace=Workspace.locate(workspace),
+        reviews=reviews,
+        options=load_options(columns),
+    )
 
 
 class RecordFormat(StrEnum):
@@ -393,12 +404,13 @@ def classify_cmd(
     ] = RecordFormat.JSONL,
     no_reviews: NoReviewsOpt = False,
     workspace: WorkspaceOpt = None,
+    columns: ColumnsOpt = None,
 ) -> None:
     """Code each note: the parse record plus kind, themes, orgs, confidence and reasons."""
     from collab_graph.graph.schema import join_reasons
 
     with handle_errors():
-        outcome = _reviewed(_corpus(paths, workspace, reviews=not no_reviews))
+        outcome = _reviewed(_corpus(paths, workspace, reviews=not no_reviews, columns=columns))
         emit_records(
             [c.record() for c in outcome.coded],
             format,
@@ -436,6 +448,7 @@ def eval_cmd(
         EvalFormat, typer.Option("--format", "-f", help="Output format.")
     ] = EvalFormat.TABLE,
     workspace: WorkspaceOpt = None,
+    columns: ColumnsOpt = None,
 ) -> None:
     """Agreement with a reference coding: kind accuracy, P/R/F1, confusion, orgs, themes."""
     from collab_graph.pipeline import vocabulary
@@ -443,7 +456,7 @@ def eval_cmd(
 
     with handle_errors():
         ref = load_reference(reference)
-        corpus = _corpus(paths, workspace, reviews=not no_reviews)
+        corpus = _corpus(paths, workspace, reviews=not no_reviews, columns=columns)
         outcome = _reviewed(corpus)
         themes = vocabulary(corpus.workspace).taxonomy.themes
         report = evaluate(outcome.coded, ref, theme_ids=list(themes))
@@ -548,13 +561,19 @@ BaseOpt = Annotated[
 ]
 
 
-def _graph(paths: Sequence[Path] | None, workspace: Path | None, *, reviews: bool = True) -> Any:
+def _graph(
+    paths: Sequence[Path] | None,
+    workspace: Path | None,
+    *,
+    reviews: bool = True,
+    columns: str | None = None,
+) -> Any:
     """The knowledge graph of the given notes files, from the cache when it has it."""
     from collab_graph import pipeline
 
     with coding_progress() as progress:
         return pipeline.graph(
-            _corpus(paths, workspace, reviews=reviews),
+            _corpus(paths, workspace, reviews=reviews, columns=columns),
             progress=progress,
             on_warning=_warn,
             write_behind=_PENDING,
@@ -573,6 +592,7 @@ def practices_cmd(
     ] = PracticesFormat.TABLE,
     no_reviews: NoReviewsOpt = False,
     workspace: WorkspaceOpt = None,
+    columns: ColumnsOpt = None,
     max_quotes: Annotated[
         int,
         typer.Option(
@@ -587,7 +607,7 @@ def practices_cmd(
     from collab_graph.views.tables import groups_text, practice_rows, quote_rows, several_workshops
 
     with handle_errors():
-        G = _graph(paths, workspace, reviews=not no_reviews)
+        G = _graph(paths, workspace, reviews=not no_reviews, columns=columns)
         result = practices_for(G, barrier, top=top, max_quotes=max_quotes or None)
         if format is PracticesFormat.JSON:
             sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
@@ -645,13 +665,14 @@ def export_cmd(
     base: BaseOpt = "https://example.org/collab-graph/",
     no_reviews: NoReviewsOpt = False,
     workspace: WorkspaceOpt = None,
+    columns: ColumnsOpt = None,
 ) -> None:
     """The whole graph in one format (to stdout unless -o is given)."""
     from collab_graph.views import export as exp
 
     with handle_errors():
         exp.get_format(format)
-        G = _graph(paths, workspace, reviews=not no_reviews)
+        G = _graph(paths, workspace, reviews=not no_reviews, columns=columns)
         if validate:
             report = exp.check_conforms(G, base=base)
             err_console.print(
@@ -679,6 +700,7 @@ def sparql_cmd(
     base: BaseOpt = "https://example.org/collab-graph/",
     no_reviews: NoReviewsOpt = False,
     workspace: WorkspaceOpt = None,
+    columns: ColumnsOpt = None,
 ) -> None:
     """Run a read-only SPARQL query over the exported RDF (standard prefixes predeclared)."""
     from collab_graph.rdf.sparql import check_read_only, prepare, run
@@ -691,7 +713,9 @@ def sparql_cmd(
             except (OSError, UnicodeDecodeError) as exc:
                 raise QueryError(f"{query}: cannot read the query file: {exc}") from exc
         check_read_only(prepare(text, base=base))
-        result = run(_graph(paths, workspace, reviews=not no_reviews), text, base=base)
+        result = run(
+            _graph(paths, workspace, reviews=not no_reviews, columns=columns), text, base=base
+        )
         if format is SparqlFormat.JSON:
             sys.stdout.write(json.dumps(result.records(), ensure_ascii=False, indent=2) + "\n")
         elif format is SparqlFormat.CSV:
@@ -757,6 +781,7 @@ def review_cmd(
         typer.Option("--workshop", help="The workshop slug, when several files share the id."),
     ] = None,
     workspace: WorkspaceOpt = None,
+    columns: ColumnsOpt = None,
 ) -> None:
     """Record an analyst's review of one note in the workspace (it replaces an earlier one).
 
@@ -778,7 +803,7 @@ def review_cmd(
             )
         if kind is None and themes is None and orgs is None:
             raise ReviewError("say what to change: --kind, --themes or --orgs")
-        corpus = _corpus(paths, workspace)
+        corpus = _corpus(paths, workspace, columns=columns)
         with coding_progress() as progress:
             coded = pipeline.code(corpus, progress=progress, write_behind=_PENDING)
         matches = [
@@ -838,6 +863,7 @@ def app_cmd(
         ),
     ] = False,
     workspace: WorkspaceOpt = None,
+    columns: ColumnsOpt = None,
 ) -> None:
     """Start the Streamlit app on 127.0.0.1 (headless, usage stats off) and print its URL.
 
@@ -852,7 +878,7 @@ def app_cmd(
     from collab_graph.views.app_support import app_environment, app_script, streamlit_command
 
     with handle_errors():
-        corpus = _corpus(paths, workspace)
+        corpus = _corpus(paths, workspace, columns=columns)
         store = None if no_cache else DiskCache.default()
         try:
             cached = store is not None and store.has("graph", pipeline.keys(corpus).graph)
@@ -861,9 +887,9 @@ def app_cmd(
         if not cached:
             # a bad notes file fails here: one line, exit code 2 (files whose graph
             # is in the cache parsed before, so a large corpus opens without waiting)
-            load_results(paths)
+            load_results(paths, load_options(columns))
         cmd = streamlit_command(app_script(), port=port)
-        env = app_environment(list(paths or []))
+        env = app_environment(list(paths or []), columns=columns)
         env[WORKSPACE_ENV] = str(corpus.workspace.root)
         if no_cache:
             env[CACHE_ENV] = "off"

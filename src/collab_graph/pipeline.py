@@ -43,7 +43,7 @@ from collab_graph.coding.taxonomy import Taxonomy, load_taxonomy
 from collab_graph.graph import build
 from collab_graph.graph.links import ADDRESSES_FILE, load_curated
 from collab_graph.graph.schema import KnowledgeGraph
-from collab_graph.ingest import load
+from collab_graph.ingest import LoadOptions, load
 from collab_graph.model import CodedNote, ParseResult
 from collab_graph.resources import data_dir, data_path, default_notes
 from collab_graph.review.reviews import ReviewOutcome, apply_reviews, load_reviews, review_files
@@ -83,11 +83,14 @@ class Corpus:
         the bundled data alone.
     reviews : bool
         Apply reviews (False: the classifier alone, as ``--no-reviews``).
+    options : LoadOptions, optional
+        How to read the files (e.g. the CSV columns of ``--columns``).
     """
 
     paths: tuple[Path, ...] = ()
     workspace: Workspace | None = None
     reviews: bool = True
+    options: LoadOptions = field(default_factory=LoadOptions)
 
     def __init__(
         self,
@@ -95,10 +98,12 @@ class Corpus:
         *,
         workspace: Workspace | None = None,
         reviews: bool = True,
+        options: LoadOptions | None = None,
     ) -> None:
         object.__setattr__(self, "paths", tuple(Path(p) for p in paths))
         object.__setattr__(self, "workspace", workspace)
         object.__setattr__(self, "reviews", reviews)
+        object.__setattr__(self, "options", options or LoadOptions())
 
     def sources(self) -> list[Path]:
         """The notes files to read (the bundled workshop when none were given)."""
@@ -161,6 +166,7 @@ def keys(corpus: Corpus) -> Keys:
     (True, False)
     """
     fp = Fingerprint("coded").feed("code", code_digest().encode())
+    fp.feed("options", repr(corpus.options).encode())
     for path in corpus.sources():
         fp.feed_file(f"notes {path.name}", path)  # the notes keep file names only
     folder = data_dir()
@@ -247,7 +253,7 @@ def code(
         hit = store.get("coded", k.coding)
         if isinstance(hit, Coded):
             return hit
-    results = load(list(corpus.paths))
+    results = load(list(corpus.paths), options=corpus.options)
     vocab = vocabulary(corpus.workspace)
     coded = classify_results(
         results, taxonomy=vocab.taxonomy, gazetteer=vocab.gazetteer, progress=progress
@@ -287,7 +293,7 @@ def parsed(
         hit = store.get("parsed", k.coding)
         if isinstance(hit, tuple):
             return list(hit)
-    return load(list(corpus.paths))
+    return load(list(corpus.paths), options=corpus.options)
 
 
 def review(corpus: Corpus, coded: Coded) -> ReviewOutcome:

@@ -80,6 +80,20 @@ _META_WORDS = frozenset(
     speaker speakers presenter presenters panellist panellists panelist panelists author authors
     tags tag registration slides recording video zoom url contact email members""".split()
 )
+_META_PEOPLE = frozenset(
+    """attendees attendee attendance participants present apologies absent chair chairs cochair
+    co-chair facilitator facilitators moderator moderators host hosts lead leads organiser
+    organisers organizer organizers convener conveners convenor convenors note-taker note-takers
+    notetaker notetakers scribe scribes speaker speakers presenter presenters panellist panellists
+    panelist panelists author authors members""".split()
+)
+_META_WHEN = frozenset("date dates time times when where location venue room".split())
+_META_ANY = frozenset({"tags", "tag"})
+_MONTH_RE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
+    r"|\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*day\b|\bonline\b",
+    re.IGNORECASE,
+)
 _META_LABELS = frozenset(
     {"next meeting", "session area", "session topic", "session title", "session name", "track"}
 )
@@ -281,6 +295,28 @@ def looks_like_names(value: str) -> bool:
     return bool(parts) and (full > 0 or bool(handles))
 
 
+def _meta_value(word: str, value: str) -> bool:
+    """Whether a metadata label's value reads as metadata (not a point: "Time: never enough").
+
+    People labels take names or handles; time and place labels take dates, times or
+    names of places; link labels take links. An empty value (a label over a list) is
+    metadata too.
+    """
+    v = value.strip()
+    if not v or word in _META_ANY:
+        return True
+    words = v.split()
+    capitalised = all(w[:1].isupper() or not w[:1].isalpha() for w in words)
+    if word in _META_PEOPLE:
+        return (
+            bool(_HANDLE_RE.search(v)) or looks_like_names(v) or (len(words) <= 4 and capitalised)
+        )
+    if word in _META_WHEN:  # a date, a time, or a place's name ("Town hall", "Online")
+        named = v[:1].isupper() and len(words) <= 6
+        return any(ch.isdigit() for ch in v) or bool(_MONTH_RE.search(v)) or named
+    return bool(_URL_RE.search(v) or "](" in v or "@" in v) or (len(words) <= 3 and capitalised)
+
+
 def metadata_reason(text: str, *, item: bool = False) -> str | None:
     """Why a line is metadata about the meeting rather than a point made in it, or None.
 
@@ -332,7 +368,8 @@ def metadata_reason(text: str, *, item: bool = False) -> str | None:
         if words and len(words) <= 10:
             joined = " ".join(words)
             meta = (len(words) <= 4 and words[-1] in _META_WORDS) or joined in _META_LABELS
-            if meta and len(value.split()) <= 25:
+            known = joined in _META_LABELS or _meta_value(words[-1], value)
+            if meta and len(value.split()) <= 25 and known:
                 return f"metadata: {joined if joined in _META_LABELS else words[-1]}"
             people = _HANDLE_RE.search(value) or _PERSON_HINTS & set(words)
             if value and people and looks_like_names(value):

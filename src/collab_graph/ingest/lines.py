@@ -31,6 +31,8 @@ _NUMBER_RE = re.compile(r"^\(?(?P<n>\d{1,3})[.)](?:\s+(?P<rest>.*)|$)")
 _ROMAN_RE = re.compile(r"^\(?(?:[ivx]{2,5}|[IVX]{2,5})[.)]\s+(?P<rest>.*)$")
 _LETTER_RE = re.compile(r"^(?:\((?P<a>[A-Za-z])\)|(?P<b>[A-Za-z])[).])(?:\s+(?P<rest>.*))?$")
 _TASK_RE = re.compile(r"^\[[ xX]\]\s+")
+_LI_RE = re.compile(r"^<li\b[^>]*>\s*", re.IGNORECASE)
+_LI_END_RE = re.compile(r"\s*</li>\s*$", re.IGNORECASE)
 _QUOTE_RE = re.compile(r"^(?:>[ \t]?)+")
 _RULE_RE = re.compile(r"^(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|=+)$")
 
@@ -155,6 +157,13 @@ def tokenise(no: int, raw_line: str) -> Line | None:
             _read_mark(line, original, probe)
             if line.item:
                 line.content_col += cut
+            return line
+    if probe[:3].lower() == "<li" and (li := _LI_RE.match(probe)):
+        # an HTML list item: "<li>text</li>" is a bullet
+        body = _LI_END_RE.sub("", original[li.end() :]).strip()
+        if body:
+            line.mark, line.item, line.content = "<li>", True, body
+            line.content_col = line.indent + li.end()
             return line
     _read_mark(line, original, probe)
     return line

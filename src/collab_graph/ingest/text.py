@@ -948,7 +948,7 @@ class _Reader:
         if names is not None and self._mentioned_next(after, names):
             self._emit(ln, LineRole.METADATA, "metadata: speaker")
             return
-        if not self.seen_content and len(t.split()) <= 25 and cues.DATE_RE.search(t):
+        if not self.seen_content and len(t.split()) <= 25 and _dateline(t):
             self._emit(ln, LineRole.METADATA, "metadata: date line")
             return
         if blank_before:
@@ -1158,6 +1158,19 @@ class _Reader:
                 for no, t in row[c].paras:
                     self.out.append(SourceLine(no, LineRole.HEADING, t, reason="table column"))
         return [note.id]
+
+
+def _dateline(text: str) -> bool:
+    """Whether a line starts or ends with a full date (``Retro with the team, 12 March 2024.``).
+
+    Examples
+    --------
+    >>> _dateline("Retro with the council digital team, 12 March 2024."), _dateline(
+    ...     "On 3 May 2024 the partners agreed to pool their budgets.")
+    (True, False)
+    """
+    t = text.strip().rstrip(".)*_ ").lstrip("(*_ ")
+    return any(m.start() == 0 or m.end() == len(t) for m in cues.DATE_RE.finditer(t))
 
 
 def _metadata_row(row: list[Cell]) -> str | None:

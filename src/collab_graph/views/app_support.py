@@ -34,11 +34,12 @@ from typing import Any
 from collab_graph.errors import CollabGraphError, InputFileError
 from collab_graph.graph.query import workshop_slugs
 from collab_graph.graph.schema import KnowledgeGraph, NodeAttr
-from collab_graph.ingest import MAX_BYTES
+from collab_graph.ingest import MAX_BYTES, ColumnMap, LoadOptions
 from collab_graph.model import LineRole, NodeKind, Note, ParseResult
 
 __all__ = [
     "APP_SCRIPT_ENV",
+    "COLUMNS_ENV",
     "EXAMPLE_QUERIES",
     "PATHS_ENV",
     "UPLOAD_LIMIT_BYTES",
@@ -51,6 +52,7 @@ __all__ = [
     "md_escape",
     "note_from_node",
     "option_labels",
+    "options_from_env",
     "parse_report",
     "paths_from_env",
     "question_options",
@@ -61,6 +63,9 @@ __all__ = [
 
 PATHS_ENV = "COLLAB_GRAPH_APP_PATHS"
 """Environment variable carrying the notes files given to ``collab-graph app`` (JSON list)."""
+
+COLUMNS_ENV = "COLLAB_GRAPH_APP_COLUMNS"
+"""Environment variable holding the app's ``--columns`` option."""
 
 APP_SCRIPT_ENV = "COLLAB_GRAPH_APP_SCRIPT"
 """Environment variable overriding where the Streamlit script ``app.py`` is."""
@@ -176,20 +181,47 @@ def streamlit_command(
 
 
 def app_environment(
-    paths: Sequence[str | Path], base: Mapping[str, str] | None = None
+    paths: Sequence[str | Path],
+    base: Mapping[str, str] | None = None,
+    *,
+    columns: str | None = None,
 ) -> dict[str, str]:
     """The environment for the app process: ``base`` plus the notes files to open.
 
+    ``columns`` is the ``--columns`` option (which CSV columns hold the notes).
+
     Examples
     --------
-    >>> env = app_environment(["a.txt"], base={})
-    >>> [Path(p).name for p in json.loads(env[PATHS_ENV])]
-    ['a.txt']
+    >>> env = app_environment(["a.txt"], base={}, columns="note=Card")
+    >>> [Path(p).name for p in json.loads(env[PATHS_ENV])], env[COLUMNS_ENV]
+    (['a.txt'], 'note=Card')
     """
     env = dict(os.environ if base is None else base)
     env[PATHS_ENV] = json.dumps([str(Path(p).resolve()) for p in paths])
+    if columns:
+        env[COLUMNS_ENV] = columns
     env.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
     return env
+
+
+def options_from_env(environ: Mapping[str, str] | None = None) -> LoadOptions:
+    """How the app reads notes files (``--columns``, passed in the environment).
+
+    Examples
+    --------
+    >>> options_from_env({COLUMNS_ENV: "note=Card,scope=Column"}).columns.note
+    'Card'
+    >>> options_from_env({}).columns is None
+    True
+    """
+    env = os.environ if environ is None else environ
+    raw = env.get(COLUMNS_ENV, "").strip()
+    if not raw:
+        return LoadOptions()
+    try:
+        return LoadOptions(columns=ColumnMap.parse(raw))
+    except ValueError as exc:
+        raise CollabGraphError(f"{COLUMNS_ENV}: {exc}") from exc
 
 
 def paths_from_env(environ: Mapping[str, str] | None = None) -> list[Path]:
