@@ -37,6 +37,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -79,6 +80,7 @@ ABSTAIN_CONFIDENCE = 0.2
 # Features that carry evidence about a kind (word features only count if known).
 _EVIDENCE_PREFIXES = ("intent", "prompt_intent", "form=", "cue=", "theme=", "orgs_only")
 _DASH_SPLIT = re.compile(r"\s+[-–—:]\s+")
+_SHORTCODE = re.compile(r":[a-z0-9_+-]+:", re.IGNORECASE)
 _LABEL_WORDS = 6  # a "Label:" line is a sub-heading when it is at most this long
 
 
@@ -125,13 +127,13 @@ class Classifier:
         >>> clf.heading_of(Note("N-2", "w", None, None, None, 2, "No time to meet")) is None
         True
         """
-        text = note.text.strip()
+        text = _SHORTCODE.sub("", note.text).strip()  # ":coffee:" is an emoji, not a colon
         core = core_text(text)
         if not core or len(core) > 80:
             return None
         why = f'sub-heading "{text}"'
         intent = self.vocab.intents.intent_of(core)
-        if intent is not None and intent.whole and not self._content_form(core):
+        if intent is not None and intent.whole:
             return _Heading(note, intent.kind, why)
         parts = [p.strip() for p in _DASH_SPLIT.split(core) if p.strip()]
         if len(parts) == 2:
@@ -165,15 +167,24 @@ class Classifier:
     ) -> list[tuple[Note, _Heading | NoteContext]]:
         """Each note with either its sub-heading role or the context it is read in."""
         by_id = {n.id: n for n in notes}
+        lists: dict[tuple[object, ...], list[str]] = {}
+        for n in notes:
+            lists.setdefault((*_list_key(n), n.parent), []).append(n.text)
         headings: dict[str, _Heading] = {}
         current: _Heading | None = None
         last_key: tuple[object, ...] | None = None
         out: list[tuple[Note, _Heading | NoteContext]] = []
+        # a sub-heading labels what follows it: a note with nothing after it in its list
+        # and no notes nested under it ("Wrap up" at the end of an agenda) is content
+        leads: set[str] = {n.parent for n in notes if n.parent}
+        for a_note, b_note in itertools.pairwise(notes):
+            if (*_list_key(a_note), a_note.parent) == (*_list_key(b_note), b_note.parent):
+                leads.add(a_note.id)
         for note in notes:
             key = _list_key(note)
             if key != last_key:
                 current, last_key = None, key
-            head = self.heading_of(note, workshop)
+            head = self.heading_of(note, workshop) if note.id in leads else None
             if head is not None:
                 headings[note.id] = head
                 if note.parent is None or note.parent not in headings:
@@ -194,6 +205,7 @@ class Classifier:
                         if parent is not None and parent.id not in headings
                         else None,
                         prompt=_prompt_text(note, workshop),
+                        siblings=_siblings(lists[(*_list_key(note), note.parent)], note.text),
                     ),
                 )
             )
@@ -287,6 +299,19 @@ def _list_key(note: Note) -> tuple[object, ...]:
     """Notes with the same key are one list, which a sub-heading scopes."""
     scope = tuple(getattr(note, "scope", ()) or ())
     return (note.workshop, note.group, note.question, note.prompt, note.block, note.section, scope)
+
+
+#: At most this many siblings are read on each side of a note.
+_SIBLINGS = 12
+
+
+def _siblings(members: Sequence[str], text: str) -> tuple[str, ...]:
+    """The texts of the other notes of a list (those nearest the note when it is long)."""
+    if len(members) <= 1:
+        return ()
+    i = members.index(text)
+    near = [*members[max(0, i - _SIBLINGS) : i], *members[i + 1 : i + 1 + _SIBLINGS]]
+    return tuple(near)
 
 
 def _scope_texts(note: Note) -> tuple[str, ...]:

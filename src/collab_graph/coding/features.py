@@ -53,6 +53,9 @@ __all__ = ["FeatureVocabulary", "NoteContext", "note_features", "stem"]
 
 #: Scope entries further out than this are not read.
 MAX_SCOPE = 4
+#: The strongest intent feature's value. Larger than the 0/1 of a word, so the L2 penalty
+#: shrinks its weight less: what the heading asks for should count for more than one word.
+INTENT_SCALE = 3.0
 
 _STEMMER = snowballstemmer.stemmer("english")
 _STOP = frozenset(
@@ -89,6 +92,8 @@ class NoteContext:
         The text of the bullet it is nested under.
     prompt : str, optional
         What the workshop's question or prompt letter asks (from its preamble).
+    siblings : tuple of str
+        The other notes of its list (same scope and parent), for how the list reads.
     """
 
     text: str
@@ -96,10 +101,12 @@ class NoteContext:
     heading: str | None = None
     parent: str | None = None
     prompt: str | None = None
+    siblings: tuple[str, ...] = ()
 
     def scope_entries(self) -> list[str]:
-        """Scope texts from the innermost out (the scoping sub-heading first)."""
-        inner = [self.heading] if self.heading else []
+        """Scope texts from the innermost out: the scoping sub-heading, what the workshop's
+        prompt asks, then the headings, prompts and questions above the note."""
+        inner = [t for t in (self.heading, self.prompt) if t]
         return [*inner, *reversed(self.scope)][:MAX_SCOPE]
 
 
@@ -187,15 +194,8 @@ def _intent_features(vocab: FeatureVocabulary, ctx: NoteContext) -> dict[str, fl
         prefix = "intent" if not inner_found else "intent_outer"
         for kind, weight in intent.weights().items():
             key = f"{prefix}={kind.value}"
-            out[key] = max(out.get(key, 0.0), weight / 3.0)
+            out[key] = max(out.get(key, 0.0), INTENT_SCALE * weight / 3.0)
         inner_found = True
-    if ctx.prompt:
-        intent = vocab.intents.intent_of(ctx.prompt)
-        if intent is not None:
-            for kind, weight in intent.weights().items():
-                out[f"prompt_intent={kind.value}"] = weight / 3.0
-        elif ctx.prompt.rstrip().endswith("?"):
-            out["prompt_question"] = 1.0
     if ctx.parent:
         out["nested"] = 1.0
         for form in vocab.forms.forms(ctx.parent):
@@ -204,10 +204,33 @@ def _intent_features(vocab: FeatureVocabulary, ctx: NoteContext) -> dict[str, fl
     return out
 
 
+#: The forms whose share among a note's siblings is a feature (``list=F``).
+LIST_FORMS = ("deficit", "negation", "proposal", "imperative", "outcome", "question", "positive")
+
+
+def _list_features(vocab: FeatureVocabulary, ctx: NoteContext) -> dict[str, float]:
+    """How the rest of the note's list is written: the share of siblings of each form.
+
+    Notes in one list tend to be of one kind (a list of obstacles, of ideas), so
+    a bare "Funding" among "Lack of time" and "No budget" reads as a barrier.
+    """
+    if not ctx.siblings:
+        return {}
+    counts = dict.fromkeys(LIST_FORMS, 0.0)
+    for text in ctx.siblings:
+        forms = vocab.forms.forms(text)
+        for form in LIST_FORMS:
+            if form in forms:
+                counts[form] += 1.0
+    n = len(ctx.siblings)
+    return {f"list={form}": round(c / n, 3) for form, c in counts.items() if c}
+
+
 def note_features(ctx: NoteContext, vocab: FeatureVocabulary) -> dict[str, float]:
     """All features of one note in its context (see the module docstring for the names)."""
     out = dict(vocab.text_features(ctx.text))
     out.update(_intent_features(vocab, ctx))
+    out.update(_list_features(vocab, ctx))
     return out
 
 
@@ -248,6 +271,8 @@ def feature_reason(name: str, ctx: NoteContext, vocab: FeatureVocabulary) -> str
         return f"{value} words"
     if kind == "parent_form":
         return f"nested under a {value} line"
+    if kind == "list":
+        return f"in a list of {value.replace('_', ' ')} notes"
     names = {
         "orgs_only": "names only organisations",
         "has_org": "names an organisation",

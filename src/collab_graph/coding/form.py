@@ -56,7 +56,9 @@ _URL = re.compile(r"https?://|www\.|\]\(|\.(?:com|org|io|net|uk)\b", re.IGNORECA
 _DATE = re.compile(
     r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}(?:st|nd|rd|th)?\s+"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|(?:jan|feb|mar|apr|may|jun|jul|"
-    r"aug|sep|oct|nov|dec)[a-z]*\s+\d{1,2}(?:st|nd|rd|th)?\b|\d{1,2}[:.]\d{2}\s*(?:am|pm)?)",
+    r"aug|sep|oct|nov|dec)[a-z]*\s+\d{1,2}(?:st|nd|rd|th)?\b|\d{1,2}[:.]\d{2}\s*(?:am|pm)?"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:19|20)\d{2}\b"
+    r"|\bq[1-4]\s+(?:19|20)\d{2}\b|\b(?:19|20)\d{2}\b)",
     re.IGNORECASE,
 )
 _NAME = re.compile(r"^[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?$")

@@ -62,7 +62,12 @@ __all__ = [
 #: The kinds the model chooses between (``heading`` is a rule, not a class).
 CONTENT_CLASSES = (NoteKind.PRACTICE, NoteKind.BARRIER, NoteKind.BENEFIT, NoteKind.CONTEXT)
 #: Regularisation strength (scikit-learn's ``C``): chosen a priori, not tuned on the test sets.
-C = 1.0
+C = 0.1
+#: Class weights (scikit-learn's ``class_weight``): None, or "balanced".
+CLASS_WEIGHT: str | None = None
+#: A word feature is kept only when notes of at least this many workshops have it.
+MIN_GROUPS = 3
+_WORD_FEATURES = ("w=", "b=", "first=")
 #: Weight of an example's second kind (``kind2``), added as a second, lighter example.
 KIND2_WEIGHT = 0.3
 MANIFEST = "training/manifest.csv"
@@ -200,11 +205,19 @@ def fit(examples: Sequence[Example], *, c: float | None = None) -> KindModel:
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
+    # Words, word pairs and first words seen in fewer than MIN_GROUPS workshops name a
+    # topic, not a kind: leave them out, so the model learns how notes are written.
+    seen_in: dict[str, set[str]] = defaultdict(set)
+    for ex in examples:
+        for name in ex.features:
+            if name.startswith(_WORD_FEATURES):
+                seen_in[name].add(ex.group)
+    rare = {name for name, groups in seen_in.items() if len(groups) < MIN_GROUPS}
     rows: list[Mapping[str, float]] = []
     ys: list[str] = []
     weights: list[float] = []
     for ex in examples:
-        rows.append(ex.features)
+        rows.append({k: v for k, v in ex.features.items() if k not in rare})
         ys.append(ex.kind.value)
         weights.append(1.0)
         if ex.kind2 is not None and ex.kind2 is not ex.kind and ex.kind2 in CONTENT_CLASSES:
@@ -215,7 +228,9 @@ def fit(examples: Sequence[Example], *, c: float | None = None) -> KindModel:
         raise DataFileError("training needs notes of at least two kinds")
     vec = DictVectorizer(sort=True)
     X = vec.fit_transform(rows)
-    lr = LogisticRegression(C=C if c is None else c, max_iter=5000, tol=1e-8)
+    lr = LogisticRegression(
+        C=C if c is None else c, max_iter=5000, tol=1e-8, class_weight=CLASS_WEIGHT
+    )
     lr.fit(X, ys, sample_weight=weights)
     names = list(vec.get_feature_names_out())
     classes = [NoteKind(k) for k in lr.classes_]
