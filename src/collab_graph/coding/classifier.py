@@ -41,9 +41,11 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from collab_graph.bulk import paused_gc
 from collab_graph.coding.features import (
+    LIST_FORMS,
     FeatureVocabulary,
     NoteContext,
     feature_reason,
@@ -155,8 +157,8 @@ class Classifier:
 
     def _restates_prompt(self, core: str, workshop: Workshop) -> bool:
         """A label whose content words all come from the workshop's own questions and prompts."""
-        texts = [q.text for q in workshop.questions] + [p.topic for p in workshop.prompts]
-        vocab = {stem(t.lower()) for text in texts for t, _, _ in tokens(text) if len(t) > 2}
+        texts = tuple(q.text for q in workshop.questions) + tuple(p.topic for p in workshop.prompts)
+        vocab = _stems_of(texts)
         content = [t.lower() for t, _, _ in tokens(core) if len(t) > 2]
         return len(content) >= 3 and all(stem(w) in vocab for w in content)
 
@@ -167,9 +169,10 @@ class Classifier:
     ) -> list[tuple[Note, _Heading | NoteContext]]:
         """Each note with either its sub-heading role or the context it is read in."""
         by_id = {n.id: n for n in notes}
-        lists: dict[tuple[object, ...], list[str]] = {}
+        lists: dict[tuple[object, ...], list[Note]] = {}
         for n in notes:
-            lists.setdefault((*_list_key(n), n.parent), []).append(n.text)
+            lists.setdefault((*_list_key(n), n.parent), []).append(n)
+        list_forms = self._list_forms(lists.values())
         headings: dict[str, _Heading] = {}
         current: _Heading | None = None
         last_key: tuple[object, ...] | None = None
@@ -205,16 +208,44 @@ class Classifier:
                         if parent is not None and parent.id not in headings
                         else None,
                         prompt=_prompt_text(note, workshop),
-                        siblings=_siblings(lists[(*_list_key(note), note.parent)], note.text),
+                        list_forms=list_forms.get(note.id, ()),
                     ),
                 )
             )
         return out
 
+    def _list_forms(
+        self, lists: Iterable[Sequence[Note]]
+    ) -> dict[str, tuple[tuple[str, float], ...]]:
+        """For each note, the share of the other notes of its list written in each form.
+
+        Notes in one list tend to be of one kind (a list of obstacles, of ideas), so
+        a bare "Funding" among "Lack of time" and "No budget" reads as a barrier.
+        """
+        out: dict[str, tuple[tuple[str, float], ...]] = {}
+        for members in lists:
+            if len(members) < 2:
+                continue
+            own = [{f for f in self.vocab.forms.forms(n.text) if f in LIST_FORMS} for n in members]
+            total: dict[str, int] = {}
+            for forms in own:
+                for f in forms:
+                    total[f] = total.get(f, 0) + 1
+            others = len(members) - 1
+            for n, forms in zip(members, own, strict=True):
+                shares = []
+                for f in LIST_FORMS:
+                    c = total.get(f, 0) - (1 if f in forms else 0)
+                    if c:
+                        shares.append((f, round(c / others, 3)))
+                out[n.id] = tuple(shares)
+        return out
+
     def decide(self, ctx: NoteContext) -> tuple[NoteKind, float, tuple[str, ...], bool]:
         """A note's kind in context, its confidence, the reasons, and whether it needs review."""
         features = note_features(ctx, self.vocab)
-        probs = self.model.probabilities(features)
+        scored = self.model.score(features)
+        probs = scored.probabilities
         evidence = any(name.startswith(_EVIDENCE_PREFIXES) for name in features) or any(
             name.startswith(("w=", "b=")) and name in self.model.weights for name in features
         )
@@ -227,16 +258,13 @@ class Classifier:
                 ("nothing in the note or above it says what it is: left as context for review",),
                 True,
             )
-        pushes = [
-            (name, value)
-            for name, value in self.model.contributions(features, kind)
-            if value > 0.05
-        ]
-        reasons = [feature_reason(name, ctx, self.vocab) for name, _ in pushes[:3]]
-        reasons = list(dict.fromkeys(reasons)) or [f"the model's best guess ({kind.value})"]
         rival = ranked[1]
+        explained = scored.explain((kind, rival))
+        pushes = [(name, value) for name, value in explained[kind][:3] if value > 0.05]
+        reasons = [feature_reason(name, ctx, self.vocab) for name, _ in pushes]
+        reasons = list(dict.fromkeys(reasons)) or [f"the model's best guess ({kind.value})"]
         if probs[rival] >= 0.15:
-            against = self.model.contributions(features, rival)
+            against = explained[rival]
             if against and against[0][1] > 0.05:
                 why = feature_reason(against[0][0], ctx, self.vocab)
                 reasons.append(f"against: {rival.value} ({why})")
@@ -259,7 +287,8 @@ class Classifier:
         """
         coded: list[CodedNote] = []
         for note, ctx in self.contexts(notes, workshop):
-            orgs = self.gazetteer.find(note.text)
+            reading = self.vocab.read(note.text)
+            orgs = reading.orgs
             if isinstance(ctx, _Heading):
                 scope = f" (scopes the notes after it as {ctx.kind.value})" if ctx.kind else ""
                 coded.append(
@@ -278,7 +307,7 @@ class Classifier:
                 CodedNote(
                     note=note,
                     kind=kind,
-                    themes=self._themes(note.text, kind),
+                    themes=_by_kind(reading.themes, kind),
                     orgs=orgs,
                     confidence=round(conf, 3),
                     reasons=reasons,
@@ -288,30 +317,23 @@ class Classifier:
             )
         return coded
 
-    def _themes(self, text: str, kind: NoteKind) -> tuple[Theme, ...]:
-        matched = [t for t, _ in self.taxonomy.match_themes(text)]
-        first = [t for t in matched if t.kind.value == kind.value]
-        rest = [t for t in matched if t.kind.value != kind.value]
-        return tuple((first + rest)[:MAX_THEMES])
+
+@lru_cache(maxsize=64)
+def _stems_of(texts: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(stem(t.lower()) for text in texts for t, _, _ in tokens(text) if len(t) > 2)
+
+
+def _by_kind(themes: Sequence[Theme], kind: NoteKind) -> tuple[Theme, ...]:
+    """The themes a note speaks to, those of its own kind first, at most :data:`MAX_THEMES`."""
+    first = [t for t in themes if t.kind.value == kind.value]
+    rest = [t for t in themes if t.kind.value != kind.value]
+    return tuple((first + rest)[:MAX_THEMES])
 
 
 def _list_key(note: Note) -> tuple[object, ...]:
     """Notes with the same key are one list, which a sub-heading scopes."""
     scope = tuple(getattr(note, "scope", ()) or ())
     return (note.workshop, note.group, note.question, note.prompt, note.block, note.section, scope)
-
-
-#: At most this many siblings are read on each side of a note.
-_SIBLINGS = 12
-
-
-def _siblings(members: Sequence[str], text: str) -> tuple[str, ...]:
-    """The texts of the other notes of a list (those nearest the note when it is long)."""
-    if len(members) <= 1:
-        return ()
-    i = members.index(text)
-    near = [*members[max(0, i - _SIBLINGS) : i], *members[i + 1 : i + 1 + _SIBLINGS]]
-    return tuple(near)
 
 
 def _scope_texts(note: Note) -> tuple[str, ...]:

@@ -31,7 +31,7 @@ Examples
 >>> ctx = NoteContext("Lack of buy-in from managers", scope=("Challenges",))
 >>> feats = note_features(ctx, FeatureVocabulary.default())
 >>> feats["intent=barrier"], feats["form=deficit"], "w=lack" in feats
-(1.0, 1.0, True)
+(3.0, 1.0, True)
 """
 
 from __future__ import annotations
@@ -48,8 +48,9 @@ from collab_graph.coding.gazetteer import Gazetteer, load_gazetteer
 from collab_graph.coding.intent import IntentLexicon, load_intents
 from collab_graph.coding.lexicon import normalise, tokens
 from collab_graph.coding.taxonomy import Taxonomy, load_taxonomy
+from collab_graph.model import Organisation, Theme
 
-__all__ = ["FeatureVocabulary", "NoteContext", "note_features", "stem"]
+__all__ = ["FeatureVocabulary", "NoteContext", "TextReading", "note_features", "stem"]
 
 #: Scope entries further out than this are not read.
 MAX_SCOPE = 4
@@ -92,8 +93,9 @@ class NoteContext:
         The text of the bullet it is nested under.
     prompt : str, optional
         What the workshop's question or prompt letter asks (from its preamble).
-    siblings : tuple of str
-        The other notes of its list (same scope and parent), for how the list reads.
+    list_forms : tuple of (str, float)
+        How the other notes of its list (same scope and parent) are written: the
+        share of them in each form of :data:`LIST_FORMS`.
     """
 
     text: str
@@ -101,13 +103,22 @@ class NoteContext:
     heading: str | None = None
     parent: str | None = None
     prompt: str | None = None
-    siblings: tuple[str, ...] = ()
+    list_forms: tuple[tuple[str, float], ...] = ()
 
     def scope_entries(self) -> list[str]:
         """Scope texts from the innermost out: the scoping sub-heading, what the workshop's
         prompt asks, then the headings, prompts and questions above the note."""
         inner = [t for t in (self.heading, self.prompt) if t]
         return [*inner, *reversed(self.scope)][:MAX_SCOPE]
+
+
+@dataclass(frozen=True, slots=True)
+class TextReading:
+    """What a note's own words give: features, matched themes (strongest first), organisations."""
+
+    features: dict[str, float]
+    themes: tuple[Theme, ...]
+    orgs: tuple[Organisation, ...]
 
 
 @dataclass(frozen=True)
@@ -118,23 +129,27 @@ class FeatureVocabulary:
     forms: FormLexicon
     taxonomy: Taxonomy
     gazetteer: Gazetteer
-    _memo: dict[str, dict[str, float]] = field(default_factory=dict, repr=False, compare=False)
+    _memo: dict[str, TextReading] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def default(cls) -> FeatureVocabulary:
         """The bundled data files."""
         return cls(load_intents(), load_lexicon(), load_taxonomy(), load_gazetteer())
 
-    def text_features(self, text: str) -> dict[str, float]:
-        """Features of a note's own text (memoised: notes repeat across workshops)."""
+    def read(self, text: str) -> TextReading:
+        """A note's own text read once: its features, themes and organisations (memoised)."""
         hit = self._memo.get(text)
         if hit is not None:
             return hit
-        out = _text_features(self, text)
+        out = _read(self, text)
         if len(self._memo) > 200_000:
             self._memo.clear()
         self._memo[text] = out
         return out
+
+    def text_features(self, text: str) -> dict[str, float]:
+        """Features of a note's own text (see :meth:`read`)."""
+        return self.read(text).features
 
 
 def _length(n: int) -> str:
@@ -149,7 +164,7 @@ def _length(n: int) -> str:
     return "len=21+"
 
 
-def _text_features(vocab: FeatureVocabulary, text: str) -> dict[str, float]:
+def _read(vocab: FeatureVocabulary, text: str) -> TextReading:
     out: dict[str, float] = {}
     norm = normalise(text)
     words = [t.lower() for t, _, _ in tokens(norm) if t[0].isalnum()]
@@ -170,16 +185,41 @@ def _text_features(vocab: FeatureVocabulary, text: str) -> dict[str, float]:
     for cue, _, _ in vocab.taxonomy.match_cues(norm, "start"):
         key = f"cue={cue.kind.value}"
         out[key] = min(out.get(key, 0.0) + cue.weight / 2, 2.0)
-    for theme, _ in vocab.taxonomy.match_themes(norm)[:3]:
+    themes = tuple(theme for theme, _ in vocab.taxonomy.match_themes(norm))
+    for theme in themes[:3]:
         out[f"theme={theme.kind.value}"] = 1.0
     mentions = vocab.gazetteer.mentions(text)
+    orgs: dict[str, Organisation] = {}
     if mentions:
         rest = norm
         for m in reversed(mentions):
             rest = rest[: m.start] + " " + rest[m.end :]
         left = [t for t, _, _ in tokens(rest) if t[0].isalnum() and t.lower() not in _STOP]
         out["orgs_only" if not left else "has_org"] = 1.0
-    return out
+        for m in mentions:
+            for org in m.orgs:
+                orgs.setdefault(org.id, org)
+    return TextReading(out, themes, tuple(orgs.values()))
+
+
+def _headingness(entry: str, whole: bool) -> float:
+    """How much a scope entry's words say about the notes under it (1 for a short label).
+
+    "Challenges" or "What went well?" label what follows; a long sentence that
+    merely contains "suggestions" ("There are an additional twenty suggestions,
+    which ...") says much less.
+
+    Examples
+    --------
+    >>> _headingness("Challenges", True), _headingness("Barriers to open science", False)
+    (1.0, 1.0)
+    >>> round(_headingness("There are an additional twenty-three suggestions we list", False), 2)
+    0.56
+    """
+    if whole:
+        return 1.0
+    words = len(entry.split())
+    return max(0.25, min(1.0, 5.0 / words))
 
 
 def _intent_features(vocab: FeatureVocabulary, ctx: NoteContext) -> dict[str, float]:
@@ -192,10 +232,11 @@ def _intent_features(vocab: FeatureVocabulary, ctx: NoteContext) -> dict[str, fl
                 out["scope_question"] = 1.0
             continue
         prefix = "intent" if not inner_found else "intent_outer"
+        strength = INTENT_SCALE * _headingness(entry, intent.whole) / 3.0
         for kind, weight in intent.weights().items():
             key = f"{prefix}={kind.value}"
-            out[key] = max(out.get(key, 0.0), INTENT_SCALE * weight / 3.0)
-        inner_found = True
+            out[key] = max(out.get(key, 0.0), strength * weight)
+        inner_found = inner_found or strength >= INTENT_SCALE / 3.0 * 0.5
     if ctx.parent:
         out["nested"] = 1.0
         for form in vocab.forms.forms(ctx.parent):
@@ -208,29 +249,20 @@ def _intent_features(vocab: FeatureVocabulary, ctx: NoteContext) -> dict[str, fl
 LIST_FORMS = ("deficit", "negation", "proposal", "imperative", "outcome", "question", "positive")
 
 
-def _list_features(vocab: FeatureVocabulary, ctx: NoteContext) -> dict[str, float]:
-    """How the rest of the note's list is written: the share of siblings of each form.
+def _list_features(ctx: NoteContext) -> dict[str, float]:
+    """How the rest of the note's list is written (``list=F``: the share of siblings in form F).
 
     Notes in one list tend to be of one kind (a list of obstacles, of ideas), so
     a bare "Funding" among "Lack of time" and "No budget" reads as a barrier.
     """
-    if not ctx.siblings:
-        return {}
-    counts = dict.fromkeys(LIST_FORMS, 0.0)
-    for text in ctx.siblings:
-        forms = vocab.forms.forms(text)
-        for form in LIST_FORMS:
-            if form in forms:
-                counts[form] += 1.0
-    n = len(ctx.siblings)
-    return {f"list={form}": round(c / n, 3) for form, c in counts.items() if c}
+    return {f"list={form}": share for form, share in ctx.list_forms}
 
 
 def note_features(ctx: NoteContext, vocab: FeatureVocabulary) -> dict[str, float]:
     """All features of one note in its context (see the module docstring for the names)."""
     out = dict(vocab.text_features(ctx.text))
     out.update(_intent_features(vocab, ctx))
-    out.update(_list_features(vocab, ctx))
+    out.update(_list_features(ctx))
     return out
 
 

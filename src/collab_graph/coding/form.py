@@ -62,6 +62,8 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"^[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?$")
+# A speaker or a label before the point itself: "Sarah: ...", "Rob - ...", "**Q:** ...".
+_SPEAKER = re.compile(r"^\**(?:[A-Z][\w'.-]*)(?:\s+[A-Z][\w'.-]*){0,2}\**\s*(?::|\s[-–—]\s)\**\s*")
 # A "hyphenated imperative" such as "Ring-fence" or "Co-design" starts with a verb too.
 _VERBISH_START = re.compile(r"^(?:re|co|ring|up|fast|cross)-[a-z]+", re.IGNORECASE)
 
@@ -97,6 +99,7 @@ class FormLexicon:
             for form in forms:
                 out[str(form)] = out.get(str(form), 0.0) + 1.0
         body = norm.lstrip("-*•·+>#0123456789.) \t")
+        body = _SPEAKER.sub("", body, count=1)  # "Luke: How do we ..." opens with "How"
         for _, forms, _, _ in self._start.finditer(body):
             for form in forms:
                 out[str(form)] = out.get(str(form), 0.0) + 1.0

@@ -35,10 +35,31 @@ from collab_graph.errors import DataFileError
 from collab_graph.model import NoteKind
 from collab_graph.resources import data_path
 
-__all__ = ["MODEL_FILE", "MODEL_FORMAT", "KindModel", "load_model"]
+__all__ = ["MODEL_FILE", "MODEL_FORMAT", "KindModel", "Scored", "load_model"]
 
 MODEL_FILE = "kind-model.json"
 MODEL_FORMAT = "collab-graph kind model 1"
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """A note scored by a :class:`KindModel`: its probabilities and its known features."""
+
+    classes: tuple[NoteKind, ...]
+    probabilities: dict[NoteKind, float]
+    rows: list[tuple[str, float, tuple[float, ...]]]  # name, value, margins per class
+
+    def explain(self, kinds: Sequence[NoteKind]) -> dict[NoteKind, list[tuple[str, float]]]:
+        """For each of ``kinds``, how much each feature pushed towards it over the other
+        kinds (its weight minus the mean of the others', times its value), largest first."""
+        out: dict[NoteKind, list[tuple[str, float]]] = {}
+        for k in kinds:
+            i = self.classes.index(k)
+            out[k] = sorted(
+                ((name, value * margins[i]) for name, value, margins in self.rows),
+                key=lambda kv: -kv[1],
+            )
+        return out
 
 
 @dataclass(frozen=True)
@@ -67,6 +88,7 @@ class KindModel:
     temperature: float = 1.0
     abstain: float = 0.5
     meta: Mapping[str, Any] = field(default_factory=dict)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def logits(self, features: Mapping[str, float]) -> list[float]:
         """Intercept plus the weighted sum of the known features, per class."""
@@ -77,6 +99,36 @@ class KindModel:
                 for i, x in enumerate(w):
                     out[i] += x * value
         return out
+
+    def score(self, features: Mapping[str, float]) -> Scored:
+        """The calibrated probabilities of one note, keeping what :meth:`Scored.explain` needs."""
+        table = self._table()
+        rows = []
+        z = list(self.intercept)
+        for name, value in features.items():
+            entry = table.get(name)
+            if entry is not None:
+                w, margins = entry
+                rows.append((name, value, margins))
+                for i, x in enumerate(w):
+                    z[i] += x * value
+        top = max(z)
+        e = [math.exp((x - top) / self.temperature) for x in z]
+        total = sum(e)
+        probs = {k: v / total for k, v in zip(self.classes, e, strict=True)}
+        return Scored(self.classes, probs, rows)
+
+    def _table(self) -> dict[str, tuple[tuple[float, ...], tuple[float, ...]]]:
+        """Each feature's weights and margins (weight minus the mean of the others'), made once."""
+        table = self._cache.get("table")
+        if table is None:
+            n = max(1, len(self.classes) - 1)
+            table = {}
+            for name, w in self.weights.items():
+                total = sum(w)
+                table[name] = (w, tuple(x - (total - x) / n for x in w))
+            self._cache["table"] = table
+        return table
 
     def probabilities(self, features: Mapping[str, float]) -> dict[NoteKind, float]:
         """The calibrated probability of each kind."""
