@@ -250,7 +250,7 @@ class Classifier:
             name.startswith(("w=", "b=")) and name in self.model.weights for name in features
         )
         ranked = sorted(probs, key=lambda k: -probs[k])
-        kind, top = ranked[0], probs[ranked[0]]
+        kind, top = ranked[0], self.model.confidence(probs[ranked[0]])
         if not evidence:
             return (
                 NoteKind.CONTEXT,

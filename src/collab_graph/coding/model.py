@@ -74,10 +74,13 @@ class KindModel:
         Feature name → one weight per class.
     intercept : tuple of float
     temperature : float
-        Logits are divided by it before the softmax (fitted on held-out
-        documents so that confidences are calibrated).
+        Logits are divided by it before the softmax.
     abstain : float
-        Below this top probability a note is flagged ``needs_review``.
+        Below this confidence a note is flagged ``needs_review``.
+    calibration : (float, float)
+        Platt scaling ``(a, b)`` of the top probability ``p``: the confidence
+        that the coded kind is right is ``sigmoid(a * logit(p) + b)``, fitted on
+        documents the model was not trained on (see :meth:`confidence`).
     meta : mapping
         How the model was made (training files, examples, settings, figures).
     """
@@ -87,6 +90,7 @@ class KindModel:
     intercept: tuple[float, ...]
     temperature: float = 1.0
     abstain: float = 0.5
+    calibration: tuple[float, float] = (1.0, 0.0)
     meta: Mapping[str, Any] = field(default_factory=dict)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -130,6 +134,18 @@ class KindModel:
             self._cache["table"] = table
         return table
 
+    def confidence(self, top: float) -> float:
+        """How likely the coded kind is right, from the top probability (Platt-calibrated).
+
+        Examples
+        --------
+        >>> KindModel.empty().confidence(0.7)
+        0.7
+        """
+        p = min(max(top, 1e-6), 1 - 1e-6)
+        a, b = self.calibration
+        return round(1.0 / (1.0 + math.exp(-(a * math.log(p / (1 - p)) + b))), 6)
+
     def probabilities(self, features: Mapping[str, float]) -> dict[NoteKind, float]:
         """The calibrated probability of each kind."""
         z = [x / self.temperature for x in self.logits(features)]
@@ -172,6 +188,7 @@ class KindModel:
             "intercept": [round(x, 6) for x in self.intercept],
             "temperature": round(self.temperature, 6),
             "abstain": round(self.abstain, 6),
+            "calibration": [round(x, 6) for x in self.calibration],
             "meta": self.meta,
             "weights": {
                 name: [round(x, 6) for x in w]
@@ -205,6 +222,7 @@ class KindModel:
                 intercept=tuple(float(x) for x in data["intercept"]),
                 temperature=float(data.get("temperature", 1.0)),
                 abstain=float(data.get("abstain", 0.5)),
+                calibration=tuple(float(x) for x in data.get("calibration", (1.0, 0.0))),  # type: ignore[arg-type]
                 meta=data.get("meta", {}),
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:

@@ -63,6 +63,8 @@ __all__ = [
 CONTENT_CLASSES = (NoteKind.PRACTICE, NoteKind.BARRIER, NoteKind.BENEFIT, NoteKind.CONTEXT)
 #: Regularisation strength (scikit-learn's ``C``): chosen a priori, not tuned on the test sets.
 C = 0.1
+#: Below this confidence (the calibrated chance that the kind is right) a note needs review.
+ABSTAIN = 0.5
 #: Class weights (scikit-learn's ``class_weight``): None, or "balanced".
 CLASS_WEIGHT: str | None = None
 #: A word feature is kept only when notes of at least this many workshops have it.
@@ -297,7 +299,7 @@ def leave_one_out(
     *,
     extra: Sequence[Example] = (),
     progress: Callable[[str], None] | None = None,
-) -> tuple[list[Prediction], list[tuple[list[float], NoteKind]]]:
+) -> tuple[list[Prediction], list[HeldOut]]:
     """Leave-one-workshop-out: each evaluation set coded by a model trained without it.
 
     Parameters
@@ -311,16 +313,16 @@ def leave_one_out(
 
     Returns
     -------
-    (predictions, logits)
+    (predictions, held_out)
         Every left-out labelled note with the classifier's coding, and the
-        model's uncalibrated logits with the gold kind (for calibration).
+        model's uncalibrated logits of each left-out example (for calibration).
     """
     base = Classifier(load_taxonomy(), load_gazetteer(), KindModel.empty())
     loaded = {s: examples_of(s, base) for s in sets if _readable(s)}
     sets = [s for s in sets if s in loaded]
     all_examples = [ex for exs, _ in loaded.values() for ex in exs] + list(extra)
     predictions: list[Prediction] = []
-    logits: list[tuple[list[float], NoteKind]] = []
+    logits: list[HeldOut] = []
     for s in sets:
         if s.role != "eval":
             continue
@@ -331,8 +333,68 @@ def leave_one_out(
         clf = Classifier(base.taxonomy, base.gazetteer, model)
         predictions.extend(_predict(clf, s, loaded[s][1]))
         for ex in loaded[s][0]:
-            logits.append((model.logits(ex.features), ex.kind))
+            logits.append(HeldOut(s.name, tuple(model.logits(ex.features)), ex.kind, ex.kind2))
     return predictions, logits
+
+
+@dataclass(frozen=True, slots=True)
+class HeldOut:
+    """A left-out example's uncalibrated logits (model classes order) and its gold kinds."""
+
+    group: str
+    logits: tuple[float, ...]
+    kind: NoteKind
+    kind2: NoteKind | None
+
+
+def _top(h: HeldOut, classes: Sequence[NoteKind]) -> tuple[NoteKind, float]:
+    top = max(h.logits)
+    e = [math.exp(x - top) for x in h.logits]
+    i = max(range(len(e)), key=e.__getitem__)
+    return classes[i], e[i] / sum(e)
+
+
+def fit_calibration(held: Sequence[HeldOut], classes: Sequence[NoteKind]) -> tuple[float, float]:
+    """Platt scaling ``(a, b)`` of the top probability, so that confidence = P(right).
+
+    Fitted (scikit-learn logistic regression on ``logit(p)``) on left-out notes,
+    where right means the top kind is the gold kind or its second kind.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    xs, ys = [], []
+    for h in held:
+        kind, p = _top(h, classes)
+        p = min(max(p, 1e-6), 1 - 1e-6)
+        xs.append([math.log(p / (1 - p))])
+        ys.append(int(kind in (h.kind, h.kind2)))
+    if len(set(ys)) < 2:
+        return (1.0, 0.0)
+    lr = LogisticRegression(C=1e6).fit(xs, ys)
+    return (round(float(lr.coef_[0][0]), 6), round(float(lr.intercept_[0]), 6))
+
+
+def calibration_cv(held: Sequence[HeldOut], classes: Sequence[NoteKind]) -> dict[str, Any]:
+    """Calibration on left-out documents, with the calibration itself fitted without them.
+
+    For each document, the Platt scaling is fitted on the other documents'
+    left-out notes and applied to this one's; the expected calibration error and
+    the reliability table are then computed over all of them.
+    """
+    preds: list[Prediction] = []
+    for g in sorted({h.group for h in held}):
+        scaler = KindModel(
+            classes=tuple(classes),
+            weights={},
+            intercept=(0.0,) * len(classes),
+            calibration=fit_calibration([h for h in held if h.group != g], classes),
+        )
+        for h in held:
+            if h.group == g:
+                kind, p = _top(h, classes)
+                conf = scaler.confidence(p)
+                preds.append(Prediction(h.group, "", "", h.kind, h.kind2, kind, conf, False))
+    return calibration(preds)
 
 
 def fit_temperature(
@@ -362,22 +424,98 @@ def fit_temperature(
     return min(grid, key=nll) if usable else 1.0
 
 
+def scores(predictions: Sequence[Prediction]) -> dict[str, float]:
+    """Accuracy (kind or kind2), exact accuracy, macro-F1 and Cohen's kappa of some predictions.
+
+    Macro-F1 and kappa compare the coded kind with the exact gold kind, over the
+    kinds that occur in the gold or the coding (scikit-learn's ``f1_score`` and
+    ``cohen_kappa_score``).
+
+    Examples
+    --------
+    >>> from collab_graph.model import NoteKind as K
+    >>> ps = [Prediction("w", str(i), "t", g, None, k, 0.9, False)
+    ...       for i, (g, k) in enumerate([(K.BARRIER, K.BARRIER), (K.PRACTICE, K.PRACTICE),
+    ...                                    (K.PRACTICE, K.BARRIER), (K.CONTEXT, K.CONTEXT)])]
+    >>> s = scores(ps)
+    >>> s["accuracy"], s["macro_f1"], round(s["kappa"], 3)
+    (0.75, 0.7778, 0.636)
+    """
+    from sklearn.metrics import cohen_kappa_score, f1_score
+
+    if not predictions:
+        return {"notes": 0, "accuracy": 0.0, "exact": 0.0, "macro_f1": 0.0, "kappa": 0.0}
+    gold = [p.gold.value for p in predictions]
+    got = [p.kind.value for p in predictions]
+    labels = sorted(set(gold) | set(got))
+    kappa = float(cohen_kappa_score(gold, got, labels=labels)) if len(labels) > 1 else 1.0
+    return {
+        "notes": len(predictions),
+        "accuracy": round(sum(p.right for p in predictions) / len(predictions), 4),
+        "exact": round(sum(p.kind is p.gold for p in predictions) / len(predictions), 4),
+        "macro_f1": round(float(f1_score(gold, got, labels=labels, average="macro")), 4),
+        "kappa": round(kappa if kappa == kappa else 0.0, 4),  # NaN when one class only
+    }
+
+
+def calibration(predictions: Sequence[Prediction], bins: int = 10) -> dict[str, Any]:
+    """Expected calibration error over ``bins`` equal-width bins of confidence, and the
+    reliability-diagram data (per bin: notes, mean confidence, share right).
+
+    "Right" is the lenient rule (kind or kind2), as the confidence promises.
+
+    Examples
+    --------
+    >>> from collab_graph.model import NoteKind as K
+    >>> right = Prediction("w", "1", "t", K.BARRIER, None, K.BARRIER, 0.95, False)
+    >>> ps = [right] * 9
+    >>> ps.append(Prediction("w", "x", "t", K.BARRIER, None, K.PRACTICE, 0.95, False))
+    >>> calibration(ps)["ece"]
+    0.05
+    """
+    table = []
+    ece = 0.0
+    n = len(predictions)
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        inside = [
+            p
+            for p in predictions
+            if lo <= p.confidence < hi or (b == bins - 1 and p.confidence == 1.0)
+        ]
+        if not inside:
+            continue
+        conf = sum(p.confidence for p in inside) / len(inside)
+        acc = sum(p.right for p in inside) / len(inside)
+        ece += len(inside) / n * abs(conf - acc)
+        table.append(
+            {
+                "bin": f"{lo:.1f}-{hi:.1f}",
+                "notes": len(inside),
+                "confidence": round(conf, 3),
+                "right": round(acc, 3),
+            }
+        )
+    return {"ece": round(ece, 4), "bins": table}
+
+
 def summary(predictions: Sequence[Prediction]) -> dict[str, Any]:
-    """Accuracy (kind or kind2, and exact) per left-out set and averaged, as stored in ``meta``."""
+    """Scores per left-out set and averaged over the sets, as stored in the model's ``meta``."""
     by: dict[str, list[Prediction]] = defaultdict(list)
     for p in predictions:
         by[p.group].append(p)
-    per = {
-        g: {
-            "notes": len(ps),
-            "accuracy": round(sum(p.right for p in ps) / len(ps), 4),
-            "exact": round(sum(p.kind is p.gold for p in ps) / len(ps), 4),
-        }
-        for g, ps in sorted(by.items())
-        if ps
+    per = {g: scores(ps) for g, ps in sorted(by.items()) if ps}
+    mean = {
+        key: round(sum(v[key] for v in per.values()) / max(1, len(per)), 4)
+        for key in ("accuracy", "exact", "macro_f1", "kappa")
     }
-    mean = sum(v["accuracy"] for v in per.values()) / max(1, len(per))
-    return {"per_set": per, "mean_accuracy": round(mean, 4)}
+    return {
+        "per_set": per,
+        "mean_accuracy": mean["accuracy"],
+        "mean": mean,
+        "pooled": scores(predictions),
+        "calibration": calibration(predictions),
+    }
 
 
 def _readable(lset: LabelledSet) -> bool:
@@ -411,12 +549,14 @@ def train(
         calibration and the figures in its ``meta``.
     """
     chosen = list(sets) if sets is not None else manifest()
-    predictions, logits = leave_one_out(chosen, extra=extra, progress=progress)
+    predictions, held = leave_one_out(chosen, extra=extra, progress=progress)
     base = Classifier(load_taxonomy(), load_gazetteer(), KindModel.empty())
     chosen = [s for s in chosen if _readable(s)]
     examples = [ex for s in chosen for ex in examples_of(s, base)[0]] + list(extra)
     model = fit(examples)
-    temperature = fit_temperature(logits, model.classes)
+    platt = fit_calibration(held, model.classes)
+    lowo = summary(predictions)
+    lowo["calibration"] = calibration_cv(held, model.classes)
     root = data_path(MANIFEST).parent
     files = []
     for s in chosen:
@@ -437,15 +577,16 @@ def train(
             "kind2_weight": KIND2_WEIGHT,
             "learner": "scikit-learn LogisticRegression (lbfgs, multinomial)",
         },
-        "leave_one_workshop_out": summary(predictions),
+        "leave_one_workshop_out": lowo,
         "command": "collab-graph train" + (" --reviews" if extra else ""),
     }
     final = KindModel(
         classes=model.classes,
         weights=model.weights,
         intercept=model.intercept,
-        temperature=temperature,
-        abstain=0.5,
+        temperature=1.0,
+        abstain=ABSTAIN,
+        calibration=platt,
         meta={k: v for k, v in meta.items() if v is not None},
     )
     return final, predictions
