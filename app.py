@@ -814,6 +814,8 @@ def save_review_of(key: GraphKey, node: str) -> None:
     ws = workspace()
     vocab = pipeline.vocabulary(ws)
     note = sup.note_from_node(load_graph(key), node)
+    corpus = _corpora()[key]
+    coded = load_coded(pipeline.keys(corpus).coding, corpus)
     try:
         save_review(
             ws,
@@ -824,6 +826,7 @@ def save_review_of(key: GraphKey, node: str) -> None:
                 themes=state.get(f"n_themes_{node}", []),
                 orgs=state.get(f"n_orgs_{node}", []),
                 reviewer=state.get("n_reviewer", ""),
+                context=pipeline.note_context(corpus, coded, note),
             ),
             themes=vocab.taxonomy.themes,
             organisations=vocab.gazetteer.organisations,

@@ -92,7 +92,7 @@ def test_mismatches_listed(report):
     [
         ("", InputFileError, "empty"),
         ("id,text\nx,y\n", DataFileError, "missing column"),
-        ("id,kind\nx,obstacle\n", DataFileError, "line 2: unknown kind 'obstacle'"),
+        ("id,kind\nx,obstacle\n", DataFileError, "line 2, column kind: unknown kind 'obstacle'"),
     ],
 )
 def test_bad_reference(tmp_path: Path, content, error, message):

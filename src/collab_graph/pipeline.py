@@ -37,14 +37,16 @@ from pathlib import Path
 import networkx as nx
 
 from collab_graph.cache import DiskCache, Fingerprint, code_digest
-from collab_graph.coding.classifier import classify_results
+from collab_graph.coding.classifier import Classifier, classify_results
+from collab_graph.coding.features import NoteContext
 from collab_graph.coding.gazetteer import Gazetteer, load_gazetteer
+from collab_graph.coding.model import MODEL_FILE, KindModel, load_model
 from collab_graph.coding.taxonomy import Taxonomy, load_taxonomy
 from collab_graph.graph import build
 from collab_graph.graph.links import ADDRESSES_FILE, load_curated
 from collab_graph.graph.schema import KnowledgeGraph
 from collab_graph.ingest import LoadOptions, load
-from collab_graph.model import CodedNote, ParseResult
+from collab_graph.model import CodedNote, Note, ParseResult
 from collab_graph.resources import data_dir, data_path, default_notes
 from collab_graph.review.reviews import ReviewOutcome, apply_reviews, load_reviews, review_files
 from collab_graph.workspace import Workspace
@@ -57,6 +59,7 @@ __all__ = [
     "code",
     "graph",
     "keys",
+    "note_context",
     "parsed",
     "review",
     "vocabulary",
@@ -112,16 +115,19 @@ class Corpus:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """What the coding reads besides the notes: the taxonomy and the gazetteer."""
+    """What the coding reads besides the notes: the taxonomy, the gazetteer and the kind model."""
 
     taxonomy: Taxonomy
     gazetteer: Gazetteer
+    model: KindModel
 
 
 def vocabulary(workspace: Workspace | None = None) -> Vocabulary:
-    """The bundled taxonomy and gazetteer with the analyst's additions from ``workspace``.
+    """The bundled taxonomy, gazetteer and kind model with the analyst's from ``workspace``.
 
-    Both are built from the files' content, so an edited file is read afresh.
+    Themes and organisations of the workspace add to (or replace) the bundled ones;
+    a kind model retrained there replaces the bundled one. All are built from the
+    files' content, so an edited file is read afresh.
 
     Examples
     --------
@@ -130,10 +136,12 @@ def vocabulary(workspace: Workspace | None = None) -> Vocabulary:
     """
     themes = [data_path("themes.csv")]
     orgs = [data_path("organisations.csv")]
+    models = [data_path(MODEL_FILE)]
     if workspace is not None:
         themes.append(workspace.themes)
         orgs.append(workspace.organisations)
-    return Vocabulary(load_taxonomy(themes), load_gazetteer(orgs))
+        models.append(workspace.model)
+    return Vocabulary(load_taxonomy(themes), load_gazetteer(orgs), load_model(models))
 
 
 def _link_files(workspace: Workspace | None) -> list[Path]:
@@ -256,7 +264,11 @@ def code(
     results = load(list(corpus.paths), options=corpus.options)
     vocab = vocabulary(corpus.workspace)
     coded = classify_results(
-        results, taxonomy=vocab.taxonomy, gazetteer=vocab.gazetteer, progress=progress
+        results,
+        taxonomy=vocab.taxonomy,
+        gazetteer=vocab.gazetteer,
+        model=vocab.model,
+        progress=progress,
     )
     out = Coded(
         tuple(replace(r, lines=()) for r in results),
@@ -294,6 +306,22 @@ def parsed(
         if isinstance(hit, tuple):
             return list(hit)
     return load(list(corpus.paths), options=corpus.options)
+
+
+def note_context(corpus: Corpus, coded: Coded, note: Note) -> str:
+    """The context a note is read in (JSON), to store with its review so the review can teach.
+
+    Returns ``""`` when the note is not in ``coded`` or is a sub-heading.
+    """
+    vocab = vocabulary(corpus.workspace)
+    clf = Classifier(vocab.taxonomy, vocab.gazetteer, KindModel.empty())
+    for result in coded.results:
+        if result.workshop.slug != note.workshop:
+            continue
+        for n, ctx in clf.contexts(result.notes, result.workshop):
+            if n.id == note.id:
+                return ctx.to_json() if isinstance(ctx, NoteContext) else ""
+    return ""
 
 
 def review(corpus: Corpus, coded: Coded) -> ReviewOutcome:

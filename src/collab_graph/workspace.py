@@ -235,6 +235,24 @@ class Workspace:
             ) from exc
         return target
 
+    def write_text(self, name: str, text: str) -> Path:
+        """Replace one workspace file's text atomically, serialised with other writers."""
+        target = self.path(name)
+        try:
+            with self.lock(name):
+                _sweep(target.parent)
+                _atomic_text(target, text)
+        except Timeout as exc:
+            raise DataFileError(
+                f"{target}: another collab-graph process is writing it; try again", path=str(target)
+            ) from exc
+        except OSError as exc:
+            raise DataFileError(
+                f"{target}: cannot write the workspace file: {exc.strerror or exc}",
+                path=str(target),
+            ) from exc
+        return target
+
 
 def _plain_rows(path: Path, header: Sequence[str]) -> list[dict[str, str]]:
     """Every record of a file as read (no checks: a bad row is kept, never dropped)."""
@@ -268,13 +286,17 @@ def _atomic_write(path: Path, header: Sequence[str], rows: Iterable[Record]) -> 
     writer.writeheader()
     for row in rows:
         writer.writerow({k: csv_safe(str(row.get(k, "") or "")) for k in header})
+    _atomic_text(path, buf.getvalue())
+
+
+def _atomic_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{_TMP_PREFIX}{secrets.token_hex(6)}-{path.name}")
     # 0o666 less the umask, as for any new file; an existing file keeps its mode
     fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(buf.getvalue())
+            fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         if path.exists():

@@ -169,10 +169,7 @@ class Classifier:
     ) -> list[tuple[Note, _Heading | NoteContext]]:
         """Each note with either its sub-heading role or the context it is read in."""
         by_id = {n.id: n for n in notes}
-        lists: dict[tuple[object, ...], list[Note]] = {}
-        for n in notes:
-            lists.setdefault((*_list_key(n), n.parent), []).append(n)
-        list_forms = self._list_forms(lists.values())
+
         headings: dict[str, _Heading] = {}
         current: _Heading | None = None
         last_key: tuple[object, ...] | None = None
@@ -183,11 +180,21 @@ class Classifier:
         for a_note, b_note in itertools.pairwise(notes):
             if (*_list_key(a_note), a_note.parent) == (*_list_key(b_note), b_note.parent):
                 leads.add(a_note.id)
+        heads = {
+            n.id: h
+            for n in notes
+            if n.id in leads and (h := self.heading_of(n, workshop)) is not None
+        }
+        lists: dict[tuple[object, ...], list[Note]] = {}
+        for n in notes:
+            if n.id not in heads:  # a list's sub-headings are not among its notes
+                lists.setdefault((*_list_key(n), n.parent), []).append(n)
+        list_forms = self._list_forms(lists.values())
         for note in notes:
             key = _list_key(note)
             if key != last_key:
                 current, last_key = None, key
-            head = self.heading_of(note, workshop) if note.id in leads else None
+            head = heads.get(note.id)
             if head is not None:
                 headings[note.id] = head
                 if note.parent is None or note.parent not in headings:
@@ -258,6 +265,9 @@ class Classifier:
                 ("nothing in the note or above it says what it is: left as context for review",),
                 True,
             )
+        metadata = _metadata_only(features)
+        if metadata:
+            return NoteKind.CONTEXT, METADATA_CONFIDENCE, (metadata,), False
         rival = ranked[1]
         explained = scored.explain((kind, rival))
         pushes = [(name, value) for name, value in explained[kind][:3] if value > 0.05]
@@ -321,6 +331,40 @@ class Classifier:
 @lru_cache(maxsize=64)
 def _stems_of(texts: tuple[str, ...]) -> frozenset[str]:
     return frozenset(stem(t.lower()) for text in texts for t, _, _ in tokens(text) if len(t) > 2)
+
+
+#: Confidence that a note that only names people, a date or a link is context.
+METADATA_CONFIDENCE = 0.9
+_SAYS = (
+    "form=deficit",
+    "form=negation",
+    "form=proposal",
+    "form=imperative",
+    "form=outcome",
+    "form=question",
+    "form=worry",
+    "form=positive",
+    "cue=",
+    "theme=",
+)
+
+
+def _metadata_only(features: Mapping[str, float]) -> str:
+    """Why a note is only metadata that slipped through (names, a date, a link), or ``""``.
+
+    A note that names people and nothing else, or is a short date or link line
+    with no claim of its own, is context whatever the heading above it asks for.
+    """
+    if any(name.startswith(_SAYS) for name in features):
+        return ""
+    short = "len=1" in features or "len=2-3" in features or "len=4-8" in features
+    if "form=names" in features:
+        return "names only people: metadata, context"
+    if short and "form=date" in features:
+        return "a date and little else: metadata, context"
+    if short and "form=link" in features:
+        return "a link and little else: context"
+    return ""
 
 
 def _by_kind(themes: Sequence[Theme], kind: NoteKind) -> tuple[Theme, ...]:

@@ -37,6 +37,7 @@ Examples
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -104,6 +105,40 @@ class NoteContext:
     parent: str | None = None
     prompt: str | None = None
     list_forms: tuple[tuple[str, float], ...] = ()
+
+    def to_json(self) -> str:
+        """The context as compact JSON (stored with a review, so the review can teach).
+
+        Examples
+        --------
+        >>> ctx = NoteContext("Funding", scope=("Challenges",), list_forms=(("deficit", 0.5),))
+        >>> NoteContext.from_json(ctx.to_json()) == ctx
+        True
+        """
+        data = {
+            "text": self.text,
+            "scope": list(self.scope),
+            "heading": self.heading,
+            "parent": self.parent,
+            "prompt": self.prompt,
+            "list_forms": [[f, s] for f, s in self.list_forms],
+        }
+        return json.dumps({k: v for k, v in data.items() if v}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> NoteContext:
+        """The context written by :meth:`to_json` (``ValueError`` if it is not one)."""
+        data = json.loads(text)
+        if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+            raise ValueError("not a note context")
+        return cls(
+            text=data["text"],
+            scope=tuple(str(s) for s in data.get("scope", [])),
+            heading=data.get("heading"),
+            parent=data.get("parent"),
+            prompt=data.get("prompt"),
+            list_forms=tuple((str(f), float(s)) for f, s in data.get("list_forms", [])),
+        )
 
     def scope_entries(self) -> list[str]:
         """Scope texts from the innermost out: the scoping sub-heading, what the workshop's

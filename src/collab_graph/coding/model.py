@@ -39,6 +39,9 @@ __all__ = ["MODEL_FILE", "MODEL_FORMAT", "KindModel", "Scored", "load_model"]
 
 MODEL_FILE = "kind-model.json"
 MODEL_FORMAT = "collab-graph kind model 1"
+#: Decimals kept of every weight: enough for the scores, few enough that the same training
+#: data give the same file on another machine (floating-point noise stays far below them).
+DIGITS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,15 +188,15 @@ class KindModel:
         data = {
             "format": MODEL_FORMAT,
             "classes": [k.value for k in self.classes],
-            "intercept": [round(x, 6) for x in self.intercept],
+            "intercept": [round(x, DIGITS) for x in self.intercept],
             "temperature": round(self.temperature, 6),
             "abstain": round(self.abstain, 6),
-            "calibration": [round(x, 6) for x in self.calibration],
+            "calibration": [round(x, DIGITS) for x in self.calibration],
             "meta": self.meta,
             "weights": {
-                name: [round(x, 6) for x in w]
+                name: [round(x, DIGITS) for x in w]
                 for name, w in sorted(self.weights.items())
-                if any(round(x, 6) for x in w)
+                if any(round(x, DIGITS) for x in w)
             },
         }
         return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n"

@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from slugify import slugify
+
 from collab_graph.coding.classifier import Classifier, _Heading
 from collab_graph.coding.features import NoteContext, note_features
 from collab_graph.coding.gazetteer import load_gazetteer
@@ -54,8 +56,10 @@ __all__ = [
     "Prediction",
     "examples_of",
     "fit",
+    "labelled_sets",
     "leave_one_out",
     "manifest",
+    "review_examples",
     "train",
 ]
 
@@ -85,12 +89,8 @@ class LabelledSet:
 
     @property
     def name(self) -> str:
-        """The set's name (the labels file's stem, or the source's for a reference coding)."""
-        return (
-            self.source.stem
-            if self.labels.stem in ("notes", "reference-coding")
-            else self.labels.stem
-        )
+        """The set's name: the workshop slug of its notes document (as reviews name it)."""
+        return slugify(self.source.stem) or "workshop"
 
 
 @dataclass(frozen=True)
@@ -133,6 +133,73 @@ def manifest(path: Path | None = None) -> list[LabelledSet]:
         LabelledSet(p.parent / r["labels"], p.parent / r["source"], r.get("role", "train"))
         for r in rows
     ]
+
+
+NOTES_SUFFIXES = (".md", ".markdown", ".txt", ".text", ".docx", ".csv")
+
+
+def labelled_sets(paths: Sequence[Path | str]) -> list[LabelledSet]:
+    """The labelled sets named on the command line (``collab-graph train LABELLED.csv ...``).
+
+    Each path is either a manifest (columns ``labels, source[, role]``, like
+    ``data/training/manifest.csv``) or a labels CSV whose notes document is named
+    in a ``source`` column (relative to the CSV) or found beside it by its stem
+    (``X.csv`` → ``X.md``, or ``../docs/X.md`` as in ``shared/real-notes``).
+    Sets named this way are evaluation sets (left out in turn).
+
+    Raises
+    ------
+    DataFileError
+        When a file is missing or no notes document is found for a labels file.
+    """
+    out: list[LabelledSet] = []
+    for raw in paths:
+        path = Path(raw)
+        rows = read_csv(path, what="labelled notes file")
+        columns = set(rows[0].cells) if rows else set()
+        if {"labels", "source"} <= columns:
+            out.extend(manifest(path))
+            continue
+        if "source" in columns and rows[0]["source"]:
+            out.append(LabelledSet(path, path.parent / rows[0]["source"], "eval"))
+            continue
+        found = [
+            c
+            for folder in (path.parent, path.parent.parent / "docs")
+            for c in sorted(folder.glob(f"{path.stem}.*"))
+            if c.suffix.lower() in NOTES_SUFFIXES and c != path
+        ]
+        if not found:
+            raise DataFileError(
+                f"{path}: no notes document for it: give it a 'source' column, or put "
+                f"{path.stem}.md (or .txt, .docx) beside it or in ../docs/",
+                path=str(path),
+            )
+        out.append(LabelledSet(path, found[0], "eval"))
+    return out
+
+
+def review_examples(reviews: Iterable[Any], vocab: Any = None) -> list[Example]:
+    """Examples from the analyst's reviews (:class:`~collab_graph.review.reviews.Review`).
+
+    A review teaches when it sets a content kind and carries the note's context;
+    its group is its workshop, so leaving a workshop out leaves its reviews out too.
+    """
+    from collab_graph.coding.features import FeatureVocabulary
+
+    fv = vocab or FeatureVocabulary.default()
+    out = []
+    for r in reviews:
+        if r.kind is None or r.kind not in CONTENT_CLASSES or not r.context:
+            continue
+        try:
+            ctx = NoteContext.from_json(r.context)
+        except ValueError:
+            continue
+        out.append(
+            Example(note_features(ctx, fv), r.kind, None, r.workshop, r.note_id, ctx.text, ctx)
+        )
+    return out
 
 
 def _labels(path: Path) -> list[dict[str, str]]:
@@ -590,17 +657,3 @@ def train(
         meta={k: v for k, v in meta.items() if v is not None},
     )
     return final, predictions
-
-
-def examples_from(
-    contexts: Iterable[tuple[NoteContext, NoteKind, str, str]], group: str = "reviews"
-) -> list[Example]:
-    """Examples from (context, kind, note id, text) tuples, such as the analyst's reviews."""
-    from collab_graph.coding.features import FeatureVocabulary
-
-    vocab = FeatureVocabulary.default()
-    return [
-        Example(note_features(ctx, vocab), kind, None, group, note_id, text, ctx)
-        for ctx, kind, note_id, text in contexts
-        if kind in CONTENT_CLASSES
-    ]

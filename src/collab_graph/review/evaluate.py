@@ -18,11 +18,11 @@ Examples
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from collab_graph.csvfiles import read_csv, split_cell
 from collab_graph.errors import DataFileError, InputFileError
 from collab_graph.model import CodedNote, NoteKind
 
@@ -40,7 +40,7 @@ KINDS: tuple[str, ...] = tuple(k.value for k in NoteKind)
 
 @dataclass(frozen=True, slots=True)
 class ReferenceNote:
-    """One row of a reference coding."""
+    """One row of a reference coding: a note by id, or (gold format) by line and text."""
 
     id: str
     kind: str
@@ -49,6 +49,7 @@ class ReferenceNote:
     orgs: tuple[str, ...] = ()
     text: str = ""
     workshop: str | None = None
+    line: int | None = None
 
     def accepts(self, kind: str) -> bool:
         """True when ``kind`` is the reference kind or its alternative."""
@@ -98,6 +99,10 @@ class EvalReport:
         ``confusion[reference][coded]`` counts.
     org_precision, org_recall, org_f1 : float
         Over (note, organisation id) pairs.
+    macro_f1 : float
+        Mean F1 over the kinds in the reference or the coding (exact kind).
+    kappa : float
+        Cohen's kappa between the reference kind and the coded kind.
     theme_primary_agreement : float or None
         Share of notes with a reference theme whose first coded theme equals
         the first reference theme, counting only themes whose ids both share.
@@ -123,6 +128,8 @@ class EvalReport:
     theme_recall: float | None
     reviewed: int
     mismatches: tuple[Mismatch, ...] = field(default=())
+    macro_f1: float = 0.0
+    kappa: float = 0.0
 
     def summary(self) -> dict[str, object]:
         """The headline figures as a flat, JSON-friendly dict."""
@@ -131,6 +138,8 @@ class EvalReport:
             "reference": self.reference_size,
             "kind_accuracy": round(self.kind_accuracy, 4),
             "kind_accuracy_exact": round(self.kind_accuracy_exact, 4),
+            "macro_f1": round(self.macro_f1, 4),
+            "kappa": round(self.kappa, 4),
             "org_precision": round(self.org_precision, 4),
             "org_recall": round(self.org_recall, 4),
             "org_f1": round(self.org_f1, 4),
@@ -150,57 +159,74 @@ def _split(cell: str | None) -> tuple[str, ...]:
 
 
 def load_reference(path: Path | str) -> list[ReferenceNote]:
-    """Read a reference coding CSV.
+    """Read a reference coding CSV: by note id (``id, kind, ...``, the format of
+    ``shared/reference-coding/notes.csv``) or by line (``line, text, kind, ...``, the
+    gold format of ``shared/real-notes``).
 
     Raises
     ------
     InputFileError
-        When the file is missing or unreadable.
+        When the file is missing, unreadable or empty.
     DataFileError
-        When a required column is missing or a kind is unknown.
+        When a required column is missing or a kind is unknown (naming the line
+        and column).
     """
     p = Path(path)
+    if not p.is_file():
+        raise InputFileError(f"{p}: reference file not found", path=str(p))
     try:
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise InputFileError(f"{p}: reference file not found", path=str(p)) from exc
+        if not p.read_text(encoding="utf-8-sig").strip():
+            raise InputFileError(f"{p}: reference file is empty", path=str(p))
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFileError(f"{p}: cannot read reference file: {exc}", path=str(p)) from exc
-    if not text.strip():
-        raise InputFileError(f"{p}: reference file is empty", path=str(p))
-    reader = csv.DictReader(text.splitlines())
-    missing = [c for c in ("id", "kind") if c not in (reader.fieldnames or [])]
-    if missing:
+    rows = read_csv(p, required=("kind",), what="reference coding")
+    columns = set(rows[0].cells) if rows else set()
+    if "id" not in columns and "line" not in columns:
         raise DataFileError(
-            f"{p}: line 1: missing column(s) {', '.join(missing)}; a reference needs "
-            "id and kind (and usually kind2, themes, orgs)",
+            f"{p}: line 1: missing column(s) id; a reference needs id (or line and text) "
+            "and kind (and usually kind2, themes, orgs)",
             path=str(p),
             line=1,
         )
     out: list[ReferenceNote] = []
-    for row in reader:
-        kind = (row.get("kind") or "").strip()
-        kind2 = (row.get("kind2") or "").strip() or None
-        for k in (kind, kind2):
-            if k is not None and k not in KINDS:
-                raise DataFileError(
-                    f"{p}: line {reader.line_num}: unknown kind {k!r}; use one of "
-                    f"{', '.join(KINDS)}",
-                    path=str(p),
-                    line=reader.line_num,
-                )
+    for row in rows:
+        kind = row.choice("kind", KINDS, "unknown kind")
+        kind2 = row.choice("kind2", ("", *KINDS), "unknown kind") or None
+        line = int(row["line"]) if row["line"].isdigit() else None
         out.append(
             ReferenceNote(
-                id=(row.get("id") or "").strip(),
+                id=row["id"],
                 kind=kind,
                 kind2=kind2,
-                themes=_split(row.get("themes")),
-                orgs=_split(row.get("orgs")),
-                text=row.get("text") or "",
-                workshop=(row.get("workshop") or "").strip() or None,
+                themes=split_cell(row.get("themes")),
+                orgs=split_cell(row.get("orgs")),
+                text=row.get("text"),
+                workshop=row.get("workshop") or None,
+                line=line,
             )
         )
     return out
+
+
+def _on_line(found: Sequence[CodedNote], text: str) -> CodedNote | None:
+    """The coded note on a line whose text is the reference's (or the only one there)."""
+    folded = " ".join(text.split()).casefold()
+    for c in found:
+        if " ".join(c.note.text.split()).casefold() == folded:
+            return c
+    return found[0] if found else None
+
+
+def _agreement(gold: Sequence[str], coded: Sequence[str]) -> tuple[float, float]:
+    """Macro-F1 and Cohen's kappa of two kind sequences (scikit-learn)."""
+    from sklearn.metrics import cohen_kappa_score, f1_score
+
+    labels = sorted(set(gold) | set(coded))
+    if not gold or len(labels) < 2:
+        return (1.0 if gold and list(gold) == list(coded) else 0.0), 1.0 if gold else 0.0
+    kappa = float(cohen_kappa_score(gold, coded, labels=labels))
+    f1 = float(f1_score(gold, coded, labels=labels, average="macro", zero_division=0))
+    return f1, (kappa if kappa == kappa else 0.0)
 
 
 def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -237,12 +263,18 @@ def evaluate(
     for c in coded:
         by_key[(c.note.workshop, c.note.id)] = c
         by_id.setdefault(c.note.id, c)
+    by_line: dict[int, list[CodedNote]] = {}
+    for c in coded:
+        by_line.setdefault(c.note.line, []).append(c)
     pairs: list[tuple[ReferenceNote, CodedNote]] = []
     missing: list[str] = []
     for ref in reference:
-        hit = by_key.get((ref.workshop, ref.id)) if ref.workshop else by_id.get(ref.id)
+        if ref.id:
+            hit = by_key.get((ref.workshop, ref.id)) if ref.workshop else by_id.get(ref.id)
+        else:
+            hit = _on_line(by_line.get(ref.line or -1, []), ref.text)
         if hit is None:
-            missing.append(ref.id)
+            missing.append(ref.id or f"line {ref.line}")
         else:
             pairs.append((ref, hit))
     n = len(pairs)
@@ -298,6 +330,7 @@ def evaluate(
         if not ref.accepts(c.kind.value)
     )
     matched_ids = {id(c) for _, c in pairs}
+    macro_f1, kappa = _agreement([ref.kind for ref, _ in pairs], [c.kind.value for _, c in pairs])
     return EvalReport(
         reference_size=len(reference),
         matched=n,
@@ -317,4 +350,6 @@ def evaluate(
         theme_recall=tr_ if shared else None,
         reviewed=sum(1 for _, c in pairs if c.reviewed),
         mismatches=mismatches,
+        macro_f1=macro_f1,
+        kappa=kappa,
     )

@@ -84,6 +84,8 @@ REVIEW_FIELDS = (
     "reason",
     "reviewer",
     "date",
+    "text",
+    "context",
 )
 _KEY_FIELDS = ("workshop", "note_id", "text_hash", "reason")
 CLEAR = "-"
@@ -108,7 +110,11 @@ class Review:
     """One analyst decision about one note.
 
     ``themes``/``orgs`` None means "keep the classifier's"; an empty tuple
-    means "none". ``source`` and ``line`` say where the review was read from.
+    means "none". ``text`` is the note as reviewed and ``context`` the headings,
+    prompts and neighbours it was read in (JSON, see
+    :meth:`collab_graph.coding.features.NoteContext.to_json`), so that a review
+    can teach the kind model without the notes file. ``source`` and ``line`` say
+    where the review was read from.
     """
 
     workshop: str
@@ -120,6 +126,8 @@ class Review:
     orgs: tuple[str, ...] | None = None
     reviewer: str = ""
     date: str = ""
+    text: str = field(default="", compare=False)
+    context: str = field(default="", compare=False)
     source: str = field(default="", compare=False)
     line: int = field(default=0, compare=False)
 
@@ -134,8 +142,9 @@ class Review:
         orgs: Sequence[str] | None = None,
         reviewer: str = "",
         date: str | None = None,
+        context: str = "",
     ) -> Review:
-        """A review of ``note`` as it reads now (its text is hashed).
+        """A review of ``note`` as it reads now (its text is hashed; ``context`` as stored).
 
         Raises
         ------
@@ -161,6 +170,8 @@ class Review:
             orgs=tuple(orgs) if orgs is not None else None,
             reviewer=" ".join(reviewer.split()),
             date=date if date is not None else _dt.datetime.now(_dt.UTC).isoformat("T", "seconds"),
+            text=note.text,
+            context=context,
         )
 
     @property
@@ -191,6 +202,8 @@ class Review:
             "reason": self.reason,
             "reviewer": self.reviewer,
             "date": self.date,
+            "text": self.text,
+            "context": self.context,
         }
 
 
@@ -272,6 +285,8 @@ def _review(row: Row) -> Review:
         orgs=_ids(row["orgs"]),
         reviewer=row["reviewer"],
         date=row["date"],
+        text=row["text"],
+        context=row["context"],
         source=str(row.path),
         line=row.line,
     )
