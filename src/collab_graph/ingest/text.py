@@ -1024,11 +1024,12 @@ class _Reader:
         self.stack.close_local_labels(0)
         markdown = bool(table.raw)
         header_text = [cues.strip_markup(c.text) for c in table.header]
+        head_role, head_why = LineRole.HEADING, "table header"
+        if reading.kind == "roster":
+            head_role, head_why = LineRole.METADATA, "metadata: attendance table"
         if markdown:
             head = table.raw[table.header_line]
-            self.out.append(
-                SourceLine(table.header_line, LineRole.HEADING, head, reason="table header")
-            )
+            self.out.append(SourceLine(table.header_line, head_role, head, reason=head_why))
             if table.rule_line is not None:
                 rule = table.raw[table.rule_line]
                 self.out.append(
@@ -1037,9 +1038,13 @@ class _Reader:
         else:
             for cell in table.header:
                 for no, text in cell.paras:
-                    self.out.append(SourceLine(no, LineRole.HEADING, text, reason="table header"))
+                    self.out.append(SourceLine(no, head_role, text, reason=head_why))
         for row, row_line in zip(table.rows, table.row_lines, strict=True):
-            meta = _metadata_row(row) if reading.kind == "records" else None
+            meta: str | None = None
+            if reading.kind == "roster":  # "| Name | Attendance | Role |": who was there
+                meta = "metadata: attendance table"
+            elif reading.kind == "records":
+                meta = _metadata_row(row)
             if meta is not None:  # "| Date | 3 May 2024 |": a table of facts about the meeting
                 if markdown:
                     self.out.append(
