@@ -848,6 +848,15 @@ def test_html_list_items_are_bullets() -> None:
         ("Lead: the council should lead on the funding bid", False),
         ("Slides: [deck](https://example.org/deck.pdf)", True),
         ("Attendees: NHS Tayside, Angus Council", True),
+        ("Present: Nick, Tilmann, Tais<br>", True),
+        ("Notary: Janina, Nick", True),
+        ("Apologies: none", True),
+        ("Tools: Slack, Zoom, Miro", False),
+        ("Meeting ID: 328 144 808", True),
+        ("Ana Ruiz - ana.ruiz@example.org", True),
+        ("Email the chair for access: chair@example.org", False),
+        ("Boris approves these minutes", True),
+        ("Approve the minutes of this meeting for publication", False),
     ],
 )
 def test_a_metadata_label_with_a_point_after_it_is_a_note(line: str, structure: bool) -> None:

@@ -25,14 +25,19 @@ import unicodedata
 
 __all__ = [
     "DATE_RE",
+    "contact_reason",
     "emphasis_inner",
     "ends_sentence",
     "first_word",
     "is_title_case",
     "label_kind",
+    "lead_word",
     "link_reason",
+    "listed_under",
     "looks_like_names",
     "metadata_reason",
+    "names_listed",
+    "people_label",
     "person_name",
     "qa_prefix",
     "residue_reason",
@@ -57,6 +62,15 @@ _FIELD_RE = re.compile(r"^:[\w][\w ()/&.-]{0,40}:(?:\s|$)")
 _LABEL_VALUE_RE = re.compile(r"^(?P<label>[^:]{1,80}?)\s*:(?!//)\s*(?P<value>.*)$")
 _PAREN_RE = re.compile(r"\([^)]*\)")
 _HANDLE_RE = re.compile(r"(?<!\w)@[\w.-]+|\b[\w.-]+@(?![\w.])")
+_EMAIL_RE = re.compile(r"(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# HackMD's attribution mark, "[name=Ana Ruiz]": the name of who wrote the line
+_NAME_MARK_RE = re.compile(r"\[name=\s*(?P<name>[^\]]*?)\s*\]", re.IGNORECASE)
+# "Boris approves these minutes", "Minutes approved": the record of approving the minutes
+_APPROVAL_RE = re.compile(
+    r"^(?:[A-Z][\w'’.-]*\s+){1,4}(?:approves?|approved|seconds?|seconded|accepts?|accepted)"
+    r"\s+(?:the\s+|these\s+|this\s+|last\s+|previous\s+|meeting'?s?\s+)*minutes\b"
+    r"|^(?:the\s+)?minutes\s+(?:were\s+|are\s+|have\s+been\s+)?(?:approved|accepted|adopted)\b",
+)
 _QA_RE = re.compile(r"^(?P<kind>q|question|a|ans|answer)\s*[:\-–]\s*(?=\S)", re.IGNORECASE)
 
 MONTHS = (
@@ -78,15 +92,24 @@ _META_WORDS = frozenset(
     moderator moderators host hosts lead leads organiser organisers organizer organizers convener
     conveners convenor convenors note-taker note-takers notetaker notetakers scribe scribes
     speaker speakers presenter presenters panellist panellists panelist panelists author authors
-    tags tag registration slides recording video zoom url contact email members""".split()
+    tags tag registration slides recording video zoom url contact email members regrets guests
+    observers invitees notary notaries secretary recorder timekeeper timekeepers minute-taker
+    minute-takers""".split()
 )
 _META_PEOPLE = frozenset(
     """attendees attendee attendance participants present apologies absent chair chairs cochair
     co-chair facilitator facilitators moderator moderators host hosts lead leads organiser
     organisers organizer organizers convener conveners convenor convenors note-taker note-takers
     notetaker notetakers scribe scribes speaker speakers presenter presenters panellist panellists
-    panelist panelists author authors members""".split()
+    panelist panelists author authors members regrets guests observers invitees notary notaries
+    secretary recorder timekeeper timekeepers minute-taker minute-takers""".split()
 )
+# Words that end a title-form label over a list of who came (``Other Attendees``)
+_ATTENDANCE = frozenset(
+    "attendees attendee attendance apologies absent absentees regrets present".split()
+)
+# Values that say there is nothing to list ("Apologies: none")
+_NONE_VALUES = frozenset("n/a na none nobody nil - — – tbc tbd".split())
 _META_WHEN = frozenset("date dates time times when where location venue room".split())
 _META_ANY = frozenset({"tags", "tag"})
 _MONTH_RE = re.compile(
@@ -96,6 +119,9 @@ _MONTH_RE = re.compile(
 )
 _META_LABELS = frozenset(
     {"next meeting", "session area", "session topic", "session title", "session name", "track"}
+    # how to join a call
+    | {"meeting id", "webinar id", "conference id", "passcode", "password", "access code"}
+    | {"dial-in", "dial in", "call-in", "meeting link", "call link", "zoom link"}
 )
 # Words that make a short line around a link a pointer to the link rather than a point.
 _POINTER_WORDS = frozenset(
@@ -273,7 +299,9 @@ def looks_like_names(value: str) -> bool:
     >>> looks_like_names("Rob Hirschfeld @zehicle"), looks_like_names("Office hours?")
     (True, False)
     """
-    v = _PAREN_RE.sub(" ", strip_markup(value)).strip().rstrip(".")
+    if "[name=" in value.lower():
+        value = _NAME_MARK_RE.sub(r" \g<name> /", value)
+    v = _PAREN_RE.sub(" ", strip_markup(value)).strip().rstrip(".").rstrip("/ ")
     if not v or "?" in v or any(ch.isdigit() for ch in v):
         return False
     handles = _HANDLE_RE.findall(v)
@@ -295,6 +323,61 @@ def looks_like_names(value: str) -> bool:
     return bool(parts) and (full > 0 or bool(handles))
 
 
+def names_listed(value: str) -> bool:
+    """Whether text lists two or more names, first names alone included (``Nick, Tais``).
+
+    Only a label that asks for people (``Present:``, ``Notary:``) makes such a list
+    metadata; on its own ``Slack, Zoom`` is a list of names too.
+
+    Examples
+    --------
+    >>> names_listed("Nick, Tilmann, Tais and Janina<br>"), names_listed("Nick")
+    (True, False)
+    """
+    v = strip_markup(value).strip().rstrip(".")
+    parts = [p.strip() for p in re.split(r"[,;&]|\band\b", v) if p.strip()]
+    if len(parts) < 2:
+        return False
+    for part in parts:
+        tokens = _PAREN_RE.sub(" ", part).split()
+        if not 1 <= len(tokens) <= 4:
+            return False
+        for tok in tokens:
+            if tok.lower() in _NAME_PARTICLES:
+                continue
+            if not (tok[0].isupper() and tok.replace("-", "").replace("'", "").isalpha()):
+                return False
+    return True
+
+
+def contact_reason(text: str) -> str | None:
+    """``"metadata: contact"`` for a person's name with an email or handle, else None.
+
+    Examples
+    --------
+    >>> contact_reason("Ana Ruiz - ana@example.org"), contact_reason("Jo Bloggs jo@x.org or")
+    ('metadata: contact', 'metadata: contact')
+    >>> contact_reason("Email the chair for access: chair@example.org") is None
+    True
+    """
+    if "@" not in text:
+        return None
+    t = strip_markup(_MD_LINK_RE.sub(r" \1 ", text))
+    rest = _EMAIL_RE.sub(" ", t)
+    email = rest != t
+    rest = _URL_RE.sub(" ", _HANDLE_RE.sub(" ", rest))
+    tokens = [w for w in re.split(r"[\s,;/|()<>:–—-]+", rest) if w]
+    while tokens and tokens[-1].lower() in ("or", "and", "at"):
+        tokens.pop()
+    if not 1 + (not email) <= len(tokens) <= 4:
+        return None
+    for tok in tokens:
+        bare = tok.replace("'", "").replace("’", "").replace(".", "")
+        if not (bare.isalpha() and tok[0].isupper()) and tok.lower() not in _NAME_PARTICLES:
+            return None
+    return "metadata: contact"
+
+
 def _meta_value(word: str, value: str) -> bool:
     """Whether a metadata label's value reads as metadata (not a point: "Time: never enough").
 
@@ -303,13 +386,16 @@ def _meta_value(word: str, value: str) -> bool:
     metadata too.
     """
     v = value.strip()
-    if not v or word in _META_ANY:
+    if not v or word in _META_ANY or v.lower().rstrip(".") in _NONE_VALUES:
         return True
     words = v.split()
     capitalised = all(w[:1].isupper() or not w[:1].isalpha() for w in words)
     if word in _META_PEOPLE:
         return (
-            bool(_HANDLE_RE.search(v)) or looks_like_names(v) or (len(words) <= 4 and capitalised)
+            bool(_HANDLE_RE.search(v))
+            or looks_like_names(v)
+            or names_listed(v)
+            or (len(words) <= 4 and capitalised)
         )
     if word in _META_WHEN:  # a date, a time, or a place's name ("Town hall", "Online")
         named = v[:1].isupper() and len(words) <= 6
@@ -350,6 +436,10 @@ def metadata_reason(text: str, *, item: bool = False) -> str | None:
     t = text.strip()
     if not t:
         return None
+    if "@" in t and (r := contact_reason(t)):
+        return r
+    if "inutes" in t and _APPROVAL_RE.match(strip_markup(t)):
+        return "metadata: minutes approved"
     if item and ":" not in t and " " in t:
         return None  # a list item is metadata only as "Label: value" or one word
     if t[0] == ":" and _FIELD_RE.match(t):
@@ -378,11 +468,59 @@ def metadata_reason(text: str, *, item: bool = False) -> str | None:
         words = _label_words(t)
         if len(words) == 1 and words[0] in _META_WORDS:
             return f"metadata: {words[0]}"
+    elif m is None and t[0].isupper() and len(t) <= 60 and t[-1] not in "?.!":
+        words = _label_words(t)  # "Community/Other Attendees", "Members Present"
+        if 2 <= len(words) <= 4 and words[-1] in _ATTENDANCE:
+            return f"metadata: {words[-1]}"
     if not item and len(t) <= 300 and _META_COMMENT_RE.search(t):
         return "metadata: about the notes"
     if not item and len(t.split()) <= 8 and _NOTES_BY_RE.match(t):
         return "metadata: about the notes"  # "Notes by @jberkus"
     return None
+
+
+def lead_word(reason: str) -> str | None:
+    """The label word a metadata reason names, when it is a label of meeting metadata.
+
+    Examples
+    --------
+    >>> lead_word("metadata: attendees"), lead_word("metadata: about the notes")
+    ('attendees', None)
+    """
+    word = reason[10:] if reason.startswith("metadata: ") else ""
+    return word if word in _META_WORDS or word in _META_LABELS else None
+
+
+def people_label(text: str) -> str | None:
+    """The label word of a ``Label: value`` line whose label asks for people (``Attendees``).
+
+    Examples
+    --------
+    >>> people_label("Attendees: Name / Organisation / handles"), people_label("Date: today")
+    ('attendees', None)
+    """
+    m = _LABEL_VALUE_RE.match(strip_markup(text))
+    if m is None:
+        return None
+    words = _label_words(m.group("label"))
+    return words[-1] if 1 <= len(words) <= 4 and words[-1] in _META_PEOPLE else None
+
+
+def listed_under(word: str | None, text: str) -> bool:
+    """Whether a line listed under a metadata label is a value of that label.
+
+    Under ``Attendees:`` that is a name, a name with an affiliation and handles, or
+    ``N/A``; under ``Date:`` a date. A line under a label that names no kind of
+    value (a field, a remark) is taken as a name or not at all.
+
+    Examples
+    --------
+    >>> listed_under("attendees", "[name=Ana Ruiz] / Town hall / @anaruiz")
+    True
+    >>> listed_under("slides", "Join the poll and give feedback afterwards")
+    False
+    """
+    return metadata_reason(f"{word or 'attendees'}: {text}") is not None
 
 
 def ends_sentence(text: str) -> bool:

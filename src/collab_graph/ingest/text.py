@@ -174,6 +174,7 @@ class _Open:
     note_id: str | None = None
     arrow: bool = False
     scope: Scope | None = None  # set when it asks a question or labels what follows
+    label: str | None = None  # a metadata item's label word ("attendees"): what is listed under it
 
 
 def _asks(text: str, line: int) -> Scope | None:
@@ -212,6 +213,7 @@ class _Reader:
         self.fm_title: str | None = None
         self.seen_content = False  # a note or a heading below the title was read
         self.meta_lead: int | None = None  # indentation of a "Present"/"Attendees:" line
+        self.meta_word: str | None = None  # and its label word ("present", "attendees")
         self.last_item_end = -1  # line of the last line of the last list item
         self.last_unit = ""  # what the reading last made: "item", "para", "run" or "label"
         self._asks_next = False  # the next line of the run being read is a question
@@ -451,8 +453,10 @@ class _Reader:
                     return "numlabel", ""
                 return "residue", "empty bullet"
             plain = ":" not in c and "<" not in c and "](" not in c and "www." not in c
+            # words, with no label, tag, link or address: a note (the common case, decided at
+            # once) unless it may record that the minutes were approved
+            plain = plain and "@" not in c and "inutes" not in c
             if plain and c[:3].isalpha() and " " in c:
-                # words, with no label, tag or link: a note (the common case, decided at once)
                 return "item", ""
             if r := cues.residue_reason(c):
                 return "residue", r
@@ -538,11 +542,14 @@ class _Reader:
         if role is not None:
             self._emit(ln, role, why)
             if kind == "metadata":
+                word = cues.lead_word(why)
                 if ln.item:
                     self._pop_for_item(ln)
-                    self.open.append(_Open("meta", ln.indent, _child_min(ln)))
-                elif ln.raw.rstrip(" *_").endswith(":") or " " not in ln.raw.strip():
-                    self.meta_lead = ln.indent  # "Attendees:", "Present": names listed under it
+                    self.open.append(_Open("meta", ln.indent, _child_min(ln), label=word))
+                elif word is not None and (
+                    ln.raw.rstrip(" *_").endswith(":") or ":" not in ln.raw
+                ):  # "Attendees:", "Present", "Other Attendees": names listed under it
+                    self.meta_lead, self.meta_word = ln.indent, word
             return i + 1
         if kind == "text":
             return self._block(i)
@@ -658,6 +665,9 @@ class _Reader:
             return
         if r := cues.metadata_reason(ln.content):
             self._emit(ln, LineRole.METADATA, r)
+            word = cues.lead_word(r)
+            if word is not None and (text.endswith(":") or ":" not in text):
+                self.meta_lead, self.meta_word = ln.indent, word  # "## Attendees" over names
             return
         level = max(ln.heading, 1)
         mk = self.marks.get(ln.no)
@@ -836,10 +846,12 @@ class _Reader:
             if top is not None
             else (self.meta_lead is not None and ln.indent >= self.meta_lead)
         )
-        if under_meta and len(ln.content.split()) <= 8:
-            self._emit(ln, LineRole.METADATA, "metadata: listed under a metadata line")
-            self.open.append(_Open("meta", ln.indent, _child_min(ln)))
-            return i + 1
+        if under_meta:
+            word = top.label if top is not None else self.meta_word
+            if cues.listed_under(word, ln.content):
+                self._emit(ln, LineRole.METADATA, "metadata: listed under a metadata line")
+                self.open.append(_Open("meta", ln.indent, _child_min(ln), label=word))
+                return i + 1
         self.meta_lead = None
         extra, parent = self._open_scope()
         note = self._make(ln.no, ln.content, parent=parent, extra=extra)
@@ -916,6 +928,12 @@ class _Reader:
         t = ln.content
         single = len(unit) == 1
         last = k == count - 1
+        if single and last and (word := cues.people_label(t)) and self._lists(after, word):
+            # "Attendees: Name / Organisation / handle" over a list of who came, in that form
+            self._emit(ln, LineRole.METADATA, f"metadata: {word} (listed below)")
+            self.meta_lead, self.meta_word = ln.indent, word
+            self.last_unit = "label"
+            return
         label: str | None = None  # "local" or "persistent"
         if cues.qa_prefix(t) == "q":
             label = "local"
@@ -992,6 +1010,17 @@ class _Reader:
                 continue
             return kind == "item" and ln.indent >= indent
         return False
+
+    def _lists(self, j: int, word: str) -> bool:
+        """Whether the list item at event ``j`` is a value of the metadata label ``word``."""
+        ln = self._line(j)
+        return (
+            ln is not None
+            and ln.item
+            and ln.no not in self.done
+            and bool(ln.content)
+            and cues.listed_under(word, ln.content)
+        )
 
     def _units_follow(self, j: int) -> bool:
         """Whether the next thing from event ``j`` is a run of lines read as several notes."""
