@@ -30,6 +30,7 @@ __all__ = [
     "ends_sentence",
     "first_word",
     "is_title_case",
+    "joins_call",
     "label_kind",
     "lead_word",
     "link_reason",
@@ -63,13 +64,27 @@ _LABEL_VALUE_RE = re.compile(r"^(?P<label>[^:]{1,80}?)\s*:(?!//)\s*(?P<value>.*)
 _PAREN_RE = re.compile(r"\([^)]*\)")
 _HANDLE_RE = re.compile(r"(?<!\w)@[\w.-]+|\b[\w.-]+@(?![\w.])")
 _EMAIL_RE = re.compile(r"(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# HackMD's attribution mark, "[name=Ana Ruiz]": the name of who wrote the line
+# HackMD's attribution mark, "[name=Ana Ruiz]", and an unfilled template's "[answer]"
 _NAME_MARK_RE = re.compile(r"\[name=\s*(?P<name>[^\]]*?)\s*\]", re.IGNORECASE)
+_PLACEHOLDER_RE = re.compile(r"\[\s*(?P<inner>[^\[\]]*?)\s*\]")
+_INVITE_RE = re.compile(
+    r"\badd (?:your(?:self|selves)?\b|your own\b|your names?\b)|\bfeel free to add\b",
+    re.IGNORECASE,
+)
 # "Boris approves these minutes", "Minutes approved": the record of approving the minutes
 _APPROVAL_RE = re.compile(
     r"^(?:[A-Z][\w'’.-]*\s+){1,4}(?:approves?|approved|seconds?|seconded|accepts?|accepted)"
     r"\s+(?:the\s+|these\s+|this\s+|last\s+|previous\s+|meeting'?s?\s+)*minutes\b"
     r"|^(?:the\s+)?minutes\s+(?:were\s+|are\s+|have\s+been\s+)?(?:approved|accepted|adopted)\b",
+)
+# A heading or label about joining a call: "Joining the call", "Once you've joined the call:"
+_JOIN_RE = re.compile(
+    r"^\W*(?:[\w'’]+\W+){0,3}?(?:"
+    r"(?:join(?:ed|ing)?|dial(?:l?ing)?[- ]?in(?:to)?|connect(?:ed|ing)?(?: to)?)(?![\w-])"
+    r"[^.!?]{0,25}?\b(?:call|meeting|webinar|session|zoom|teams|hangout|room)s?\b"
+    r"|how to (?:join|connect|dial in)\b"
+    r"|(?:joining|dial[- ]in|connection|zoom|call) (?:instructions|details|info|information)\b)",
+    re.IGNORECASE,
 )
 _QA_RE = re.compile(r"^(?P<kind>q|question|a|ans|answer)\s*[:\-–]\s*(?=\S)", re.IGNORECASE)
 
@@ -205,7 +220,11 @@ def residue_reason(text: str) -> str | None:
     t = text.strip()
     if not t:
         return "empty"
+    if t[0] == "[" and _unfilled(t):
+        return "template"
     if t[0].isalpha() and t[:3].isalpha():
+        if len(t) <= 100 and " your" in t and _INVITE_RE.search(t):
+            return "template"  # "other? please add your own topics": the pad asks for more
         return None  # starts with a word: the common case, decided at once
     if ":" not in t and "<" not in t and _LETTERS_RE.search(t):
         return None  # a word somewhere, and no short code or tag it could be part of
@@ -232,6 +251,32 @@ def residue_reason(text: str) -> str | None:
     if reason == "punctuation" and any(unicodedata.category(ch) == "So" for ch in no_codes):
         reason = "emoji"
     return reason
+
+
+def _unfilled(text: str) -> bool:
+    """Whether a line is a template's unfilled slots: ``[name=Your Name] [answer]``, ``[name= ]``.
+
+    A HackMD attribution mark whose name is empty or "your name", with nothing after it
+    but bracketed placeholders of a word or two, was never filled in.
+
+    Examples
+    --------
+    >>> _unfilled("[name=  ]"), _unfilled("[name=Your Name] [ answer]")
+    (True, True)
+    >>> _unfilled("[name=Yo] Bike tour + camping"), _unfilled("[Long hike in the hills]")
+    (False, False)
+    """
+    m = _NAME_MARK_RE.match(text)
+    if m is None:
+        inner = _PLACEHOLDER_RE.fullmatch(text.strip())
+        return inner is not None and inner.group("inner").lower().startswith("your ")
+    name = m.group("name").strip().lower()
+    if name and not name.startswith("your"):
+        return False
+    rest = _PLACEHOLDER_RE.sub(
+        lambda p: "" if len(p.group("inner").split()) <= 2 else p.group(0), text[m.end() :]
+    )
+    return not rest.strip(" /-–:")
 
 
 def link_reason(text: str) -> str | None:
@@ -472,11 +517,33 @@ def metadata_reason(text: str, *, item: bool = False) -> str | None:
         words = _label_words(t)  # "Community/Other Attendees", "Members Present"
         if 2 <= len(words) <= 4 and words[-1] in _ATTENDANCE:
             return f"metadata: {words[-1]}"
+    if not item and t[0] == "(" and t[-1] == ")" and t.count("(") == 1:
+        inner = t[1:-1].strip()  # "(Ana Ruiz)" under a talk's title: who gave it
+        if inner and (person_name(inner) or (inner[0].isupper() and inner.isalpha())):
+            return "metadata: speaker"
     if not item and len(t) <= 300 and _META_COMMENT_RE.search(t):
         return "metadata: about the notes"
     if not item and len(t.split()) <= 8 and _NOTES_BY_RE.match(t):
         return "metadata: about the notes"  # "Notes by @jberkus"
     return None
+
+
+def joins_call(text: str) -> bool:
+    """Whether a heading or label is about joining the call (what is under it is logistics).
+
+    Examples
+    --------
+    >>> joins_call("## Joining the call:"), joins_call("Once you've joined the call:")
+    (True, True)
+    >>> joins_call("Why don't more people join the call?"), joins_call("Join the working groups!")
+    (False, False)
+    """
+    t = strip_markup(text.lstrip("#"))
+    if not t or t.endswith("?") or len(t.split()) > 10:
+        return False
+    if first_word(t).lower() in _QUESTION_WORDS and not t.lower().startswith("how to "):
+        return False
+    return _JOIN_RE.match(t) is not None
 
 
 def lead_word(reason: str) -> str | None:

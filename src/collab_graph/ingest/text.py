@@ -89,6 +89,7 @@ _STRUCTURE = {
     "metadata": LineRole.METADATA,
     "underline": LineRole.HEADING,
 }
+_JOINING = "metadata: how to join the call"
 _ROMAN_MARK_RE = re.compile(r"^\(?(?:[ivx]{2,5}|[IVX]{2,5})[.)]$")
 
 
@@ -214,6 +215,9 @@ class _Reader:
         self.seen_content = False  # a note or a heading below the title was read
         self.meta_lead: int | None = None  # indentation of a "Present"/"Attendees:" line
         self.meta_word: str | None = None  # and its label word ("present", "attendees")
+        # under a heading or label about joining the call: "open" until a list is read, then
+        # "list"; what is read there is logistics (a paragraph after the list ends it)
+        self.joining = ""
         self.last_item_end = -1  # line of the last line of the last list item
         self.last_unit = ""  # what the reading last made: "item", "para", "run" or "label"
         self._asks_next = False  # the next line of the run being read is a question
@@ -454,8 +458,8 @@ class _Reader:
                 return "residue", "empty bullet"
             plain = ":" not in c and "<" not in c and "](" not in c and "www." not in c
             # words, with no label, tag, link or address: a note (the common case, decided at
-            # once) unless it may record that the minutes were approved
-            plain = plain and "@" not in c and "inutes" not in c
+            # once) unless it may ask the reader to add to the pad or approve the minutes
+            plain = plain and "@" not in c and " your" not in c and "inutes" not in c
             if plain and c[:3].isalpha() and " " in c:
                 return "item", ""
             if r := cues.residue_reason(c):
@@ -546,14 +550,18 @@ class _Reader:
                 if ln.item:
                     self._pop_for_item(ln)
                     self.open.append(_Open("meta", ln.indent, _child_min(ln), label=word))
-                elif word is not None and (
-                    ln.raw.rstrip(" *_").endswith(":") or ":" not in ln.raw
-                ):  # "Attendees:", "Present", "Other Attendees": names listed under it
-                    self.meta_lead, self.meta_word = ln.indent, word
+                else:
+                    self.joining = ""
+                    if word is not None and (
+                        ln.raw.rstrip(" *_").endswith(":") or ":" not in ln.raw
+                    ):
+                        # "Attendees:", "Present", "Other Attendees": names listed under it
+                        self.meta_lead, self.meta_word = ln.indent, word
             return i + 1
         if kind == "text":
             return self._block(i)
         self.meta_lead = None
+        self.joining = ""
         self.open.clear()
         self.last_unit = ""
         if kind == "heading":
@@ -681,6 +689,8 @@ class _Reader:
         self.seen_content = True
         self.stack.push_heading(level, text, ln.no)
         self._emit(ln, LineRole.HEADING, "heading")
+        if cues.joins_call(text):
+            self.joining = "open"
 
     def _marker(self, mk: Marker, ln: Line, *, heading_level: int) -> None:
         text = cues.strip_markup(ln.content if ln.heading > 0 else ln.raw) or ln.raw
@@ -840,6 +850,8 @@ class _Reader:
             x, stack = ln.indent, self.open
             while stack and x < stack[-1].child_min:
                 stack.pop()
+        if self.joining:
+            return self._joining_item(i)
         top = self.open[-1] if self.open else None
         under_meta = (
             (top.kind == "meta")
@@ -875,6 +887,25 @@ class _Reader:
         if len(unit) > 1:
             joined = " ".join([ln.content, *(u.content for u in unit[1:])])
             self.notes[-1] = replace(note, text=joined)
+        self.last_item_end = unit[-1].no
+        return j
+
+    def _joining_item(self, i: int) -> int:
+        """An item under a heading or label about joining the call, with its wrapped lines."""
+        ln = self.events[i]
+        assert isinstance(ln, Line)
+        self._emit(ln, LineRole.METADATA, _JOINING)
+        self.joining = "list"
+        unit = [ln]
+        j = i + 1
+        while (nxt := self._line(j)) is not None and nxt.no == unit[-1].no + 1:
+            if nxt.no in self.done or self._kind(j)[0] not in ("text", "link"):
+                break
+            if not continues_item(unit, ln, nxt, self.wrap):
+                break
+            unit.append(nxt)
+            self._emit(nxt, LineRole.METADATA, _JOINING)
+            j += 1
         self.last_item_end = unit[-1].no
         return j
 
@@ -933,6 +964,7 @@ class _Reader:
             self._emit(ln, LineRole.METADATA, f"metadata: {word} (listed below)")
             self.meta_lead, self.meta_word = ln.indent, word
             self.last_unit = "label"
+            self.joining = ""
             return
         label: str | None = None  # "local" or "persistent"
         if cues.qa_prefix(t) == "q":
@@ -953,6 +985,12 @@ class _Reader:
                     label = "local" if lk == "question" else "persistent"
                 elif last and self._list_follows(after, ln.indent):
                     label = "local"
+        if label is not None and cues.joins_call(t):
+            # "Once you've joined the call:" labels logistics, which are not notes to scope
+            self._emit(ln, LineRole.METADATA, _JOINING)
+            self.joining = "open"
+            self.last_unit = "label"
+            return
         if label is not None:
             self.stack.push_label(
                 ln.no, cues.strip_markup(t) or t, indent=ln.indent, local=label == "local"
@@ -961,7 +999,13 @@ class _Reader:
             asks = cues.strip_markup(t).endswith("?") or cues.qa_prefix(t)
             self._emit(ln, LineRole.HEADING, "question label" if asks else "label")
             self.last_unit = "label"
+            self.joining = ""
             return
+        if self.joining == "open":  # "Click the link below to join": logistics, not a point
+            for u in unit:
+                self._emit(u, LineRole.METADATA, _JOINING)
+            return
+        self.joining = ""
         names = cues.person_name(t) if single and count == 1 else None
         if names is not None and self._mentioned_next(after, names):
             self._emit(ln, LineRole.METADATA, "metadata: speaker")
@@ -1050,6 +1094,7 @@ class _Reader:
         reading = read(table)
         self.open.clear()
         self.meta_lead = None
+        self.joining = ""
         self.stack.close_local_labels(0)
         markdown = bool(table.raw)
         header_text = [cues.strip_markup(c.text) for c in table.header]
