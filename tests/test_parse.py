@@ -863,3 +863,15 @@ def test_a_metadata_label_with_a_point_after_it_is_a_note(line: str, structure: 
     result = parse_text(f"# Meeting\n\n{line}\n", source="m.md")
     assert (result.lines[1].role in (LineRole.METADATA, LineRole.LINK)) is structure
     assert len(result.notes) == (0 if structure else 1)
+
+
+def test_a_heading_over_who_came_is_a_section_whose_names_are_metadata() -> None:
+    text = (
+        "# Board\n\n## Attendees\n- Ann Lee\n- Bob Roy (Fife Council)\n- N/A\n\n"
+        "## Notes\n- Pool the budgets\n"
+    )
+    result = parse_text(text, source="board.md")
+    assert [(n.line, n.section) for n in result.notes] == [(9, "Notes")]
+    roles = {sl.line: sl.role for sl in result.lines}
+    assert roles[3] is LineRole.HEADING
+    assert {roles[k] for k in (4, 5, 6)} == {LineRole.METADATA}

@@ -29,6 +29,7 @@ __all__ = [
     "emphasis_inner",
     "ends_sentence",
     "first_word",
+    "introduces_people",
     "is_title_case",
     "joins_call",
     "label_kind",
@@ -41,6 +42,7 @@ __all__ = [
     "people_label",
     "person_name",
     "qa_prefix",
+    "reads_as_affiliation",
     "residue_reason",
     "starts_lower",
     "strip_markup",
@@ -123,6 +125,16 @@ _META_PEOPLE = frozenset(
 _ATTENDANCE = frozenset(
     "attendees attendee attendance apologies absent absentees regrets present".split()
 )
+# Last words of a heading over who is there: a round of introductions, a list of participants
+_INTRO_WORDS = frozenset(
+    """intros introductions participants attendees attendance present panellists panelists
+    panel speakers presenters members delegates bios biographies""".split()
+)
+_INTRO_PHRASES = frozenset(
+    {"who's here", "who is here", "roll call", "round of introductions", "introduction round"}
+)
+_FIRST_PERSON = frozenset("i i'm i’m we we're we’re my our me us".split())
+_ENTITY_RE = re.compile(r"&#?\w+;")
 # Values that say there is nothing to list ("Apologies: none")
 _NONE_VALUES = frozenset("n/a na none nobody nil - — – tbc tbd".split())
 _META_WHEN = frozenset("date dates time times when where location venue room".split())
@@ -544,6 +556,53 @@ def joins_call(text: str) -> bool:
     if first_word(t).lower() in _QUESTION_WORDS and not t.lower().startswith("how to "):
         return False
     return _JOIN_RE.match(t) is not None
+
+
+def introduces_people(heading: str) -> bool:
+    """Whether a heading opens a section about who is there (``Intros``, ``Participants``).
+
+    Examples
+    --------
+    >>> introduces_people("## Intros"), introduces_people("**Participants**")
+    (True, True)
+    >>> introduces_people("Introduction"), introduces_people("What people asked for")
+    (False, False)
+    """
+    words = _label_words(heading.lstrip("#").replace("’", "'"))
+    if not 1 <= len(words) <= 4:
+        return False
+    return words[-1] in _INTRO_WORDS or " ".join(words) in _INTRO_PHRASES
+
+
+def reads_as_affiliation(text: str) -> bool:
+    """Whether text reads as names, job titles and organisations rather than as sentences.
+
+    Most of its words (small words aside) are capitalised, as names, titles and
+    organisations are (``Head of Platform Engineering, IOE``; ``Astrophysics PhD at
+    Sheffield``); it asks nothing and says nothing in the first person. Under a heading
+    of introductions or participants, such a line introduces someone; a line that makes
+    a point there (``Data gravity is a problem``) is still a note.
+
+    Examples
+    --------
+    >>> reads_as_affiliation("**Ana:** Technical Architect at Fife Council (Digital)")
+    True
+    >>> reads_as_affiliation("Works with physicists on imaging data, recently with sociologists")
+    False
+    """
+    t = strip_markup(_MD_LINK_RE.sub(r" \1 ", text))
+    if "?" in t or len(t) > 300:
+        return False
+    t = _PAREN_RE.sub(" ", _ENTITY_RE.sub(" ", t))
+    words = [w for w in _WORD_RE.findall(t) if w.lower() not in _SMALL_WORDS]
+    if not words or len(words) > 30:
+        return False
+    capitalised = 0
+    for w in words:
+        if w.lower() in _FIRST_PERSON:
+            return False
+        capitalised += w[0].isupper() or w[0].isdigit() or not w[1:].islower()
+    return 2 * capitalised >= len(words)
 
 
 def lead_word(reason: str) -> str | None:

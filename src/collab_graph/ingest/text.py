@@ -90,6 +90,7 @@ _STRUCTURE = {
     "underline": LineRole.HEADING,
 }
 _JOINING = "metadata: how to join the call"
+_INTRODUCTION = "metadata: introduction"
 _ROMAN_MARK_RE = re.compile(r"^\(?(?:[ivx]{2,5}|[IVX]{2,5})[.)]$")
 
 
@@ -218,6 +219,7 @@ class _Reader:
         # under a heading or label about joining the call: "open" until a list is read, then
         # "list"; what is read there is logistics (a paragraph after the list ends it)
         self.joining = ""
+        self.people: int | None = None  # level of an "Intros"/"Participants" heading we are under
         self.last_item_end = -1  # line of the last line of the last list item
         self.last_unit = ""  # what the reading last made: "item", "para", "run" or "label"
         self._asks_next = False  # the next line of the run being read is a question
@@ -671,13 +673,21 @@ class _Reader:
         if not text:
             self._emit(ln, LineRole.RESIDUE, "empty heading")
             return
-        if r := cues.metadata_reason(ln.content):
-            self._emit(ln, LineRole.METADATA, r)
-            word = cues.lead_word(r)
-            if word is not None and (text.endswith(":") or ":" not in text):
-                self.meta_lead, self.meta_word = ln.indent, word  # "## Attendees" over names
-            return
         level = max(ln.heading, 1)
+        if self.people is not None and level <= self.people:
+            self.people = None
+        if self.people is None and cues.introduces_people(text):
+            self.people = level  # "## Intros": who is there, until the next heading as high
+        if r := cues.metadata_reason(ln.content):
+            if not (text.endswith(":") or ":" not in text):
+                self._emit(ln, LineRole.METADATA, r)  # "###### tags: x", "## Date: 3 May"
+                return
+            # "## Participants": a heading (the section of what follows) over metadata
+            self.stack.push_heading(level, text, ln.no)
+            self._emit(ln, LineRole.HEADING, f"heading ({r})")
+            if (word := cues.lead_word(r)) is not None:
+                self.meta_lead, self.meta_word = ln.indent, word  # names listed under it
+            return
         mk = self.marks.get(ln.no)
         if mk is not None:
             self._marker(mk, ln, heading_level=level)
@@ -852,6 +862,10 @@ class _Reader:
                 stack.pop()
         if self.joining:
             return self._joining_item(i)
+        if self.people is not None and cues.reads_as_affiliation(ln.content):
+            self._emit(ln, LineRole.METADATA, _INTRODUCTION)
+            self.open.append(_Open("meta", ln.indent, _child_min(ln)))
+            return i + 1
         top = self.open[-1] if self.open else None
         under_meta = (
             (top.kind == "meta")
@@ -959,6 +973,11 @@ class _Reader:
         t = ln.content
         single = len(unit) == 1
         last = k == count - 1
+        if self.people is not None and cues.reads_as_affiliation(" ".join(u.content for u in unit)):
+            # under "Intros" or "Participants": a name, or a name with a role and affiliation
+            for u in unit:
+                self._emit(u, LineRole.METADATA, _INTRODUCTION)
+            return
         if single and last and (word := cues.people_label(t)) and self._lists(after, word):
             # "Attendees: Name / Organisation / handle" over a list of who came, in that form
             self._emit(ln, LineRole.METADATA, f"metadata: {word} (listed below)")
