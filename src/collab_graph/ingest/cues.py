@@ -38,6 +38,8 @@ __all__ = [
     "listed_under",
     "looks_like_names",
     "metadata_reason",
+    "name_alone",
+    "name_first",
     "names_listed",
     "people_label",
     "person_name",
@@ -603,6 +605,68 @@ def reads_as_affiliation(text: str) -> bool:
             return False
         capitalised += w[0].isupper() or w[0].isdigit() or not w[1:].islower()
     return 2 * capitalised >= len(words)
+
+
+_NAME_HEAD_RE = re.compile(
+    r"^(?P<name>[^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){0,3}?)\s*"
+    r"(?:\((?P<paren>[^()]*)\)|(?P<sep>:|\s[-–—]\s))"
+)
+
+
+def _name_words(text: str) -> bool:
+    tokens = text.split()
+    if not 1 <= len(tokens) <= 4:
+        return False
+    for tok in tokens:
+        if tok.lower() in _NAME_PARTICLES:
+            continue
+        bare = tok.replace("-", "").replace("'", "").replace("’", "").replace(".", "")
+        if not (bare.isalpha() and tok[0].isupper()):
+            return False
+    return True
+
+
+def name_first(text: str) -> bool:
+    """Whether a line starts with who wrote or said it: ``[name=Ana]``, ``Ana (Fife Council)``.
+
+    A name with an affiliation in brackets, or a full name before ``:`` or `` - ``,
+    heads an attendee's or respondent's line (``Ana Ruiz (NHS Fife) - a shared rota``).
+
+    Examples
+    --------
+    >>> name_first("Malvika (OSPO Now) - knew people"), name_first("David Amadi: a new team")
+    (True, True)
+    >>> name_first("Funding (lots of it) - never enough"), name_first("Python - Jupyter")
+    (False, False)
+    """
+    t = strip_markup(text)
+    if t[:6].lower() == "[name=":
+        return True
+    m = _NAME_HEAD_RE.match(t)
+    if m is None or not _name_words(m.group("name")):
+        return False
+    paren = m.group("paren")
+    if paren is not None:
+        return bool(paren.strip()) and reads_as_affiliation(paren)
+    return person_name(m.group("name")) is not None
+
+
+def name_alone(text: str) -> bool:
+    """Whether a line is only a name, perhaps with a remark in brackets (``Ana (joining late)``).
+
+    Examples
+    --------
+    >>> name_alone("Moctar"), name_alone("Anicet Onana (joining from hospital)")
+    (True, True)
+    >>> name_alone("Pauline Andeso (APHRC) - INSPIRE Mental Health")
+    False
+    """
+    t = strip_markup(text)
+    if not t or not t[0].isupper() or len(t) > 80:
+        return False
+    if t.endswith(")") and t.count("(") == 1:
+        t = t[: t.index("(")]
+    return _name_words(t.strip())
 
 
 def lead_word(reason: str) -> str | None:

@@ -220,6 +220,7 @@ class _Reader:
         # "list"; what is read there is logistics (a paragraph after the list ends it)
         self.joining = ""
         self.people: int | None = None  # level of an "Intros"/"Participants" heading we are under
+        self._rosters: dict[tuple[int, int], bool] = {}  # (indent, first line) of a list
         self.last_item_end = -1  # line of the last line of the last list item
         self.last_unit = ""  # what the reading last made: "item", "para", "run" or "label"
         self._asks_next = False  # the next line of the run being read is a question
@@ -559,6 +560,7 @@ class _Reader:
                     ):
                         # "Attendees:", "Present", "Other Attendees": names listed under it
                         self.meta_lead, self.meta_word = ln.indent, word
+                        self.open.clear()
             return i + 1
         if kind == "text":
             return self._block(i)
@@ -862,7 +864,9 @@ class _Reader:
                 stack.pop()
         if self.joining:
             return self._joining_item(i)
-        if self.people is not None and cues.reads_as_affiliation(ln.content):
+        if (self.people is not None and cues.reads_as_affiliation(ln.content)) or (
+            cues.name_alone(ln.content) and self._among_people(i)
+        ):
             self._emit(ln, LineRole.METADATA, _INTRODUCTION)
             self.open.append(_Open("meta", ln.indent, _child_min(ln)))
             return i + 1
@@ -903,6 +907,31 @@ class _Reader:
             self.notes[-1] = replace(note, text=joined)
         self.last_item_end = unit[-1].no
         return j
+
+    def _among_people(self, i: int) -> bool:
+        """Whether the list item at event ``i`` is in a list of people's lines.
+
+        Most of its siblings, and at least two, start with who wrote them (``[name=Ana]``,
+        ``Ana (Fife Council) - ...``, ``Ana Ruiz: ...``): an item there that is only a
+        name is an attendee who added nothing.
+        """
+        ln = self._line(i)
+        assert ln is not None
+        x, k = ln.indent, i
+        while (p := self._line(k - 1)) is not None and p.item and p.indent >= x:
+            k -= 1
+        key = (x, k)
+        known = self._rosters.get(key)
+        if known is not None:
+            return known
+        siblings = []
+        while (p := self._line(k)) is not None and p.item and p.indent >= x:
+            if p.indent == x:
+                siblings.append(p)
+            k += 1
+        named = sum(1 for p in siblings if p.content and cues.name_first(p.content))
+        self._rosters[key] = verdict = named >= 2 and 2 * named >= len(siblings)
+        return verdict
 
     def _joining_item(self, i: int) -> int:
         """An item under a heading or label about joining the call, with its wrapped lines."""
