@@ -25,10 +25,12 @@ import unicodedata
 
 __all__ = [
     "DATE_RE",
+    "caption_like",
     "contact_reason",
     "emphasis_inner",
     "ends_sentence",
     "first_word",
+    "introduces_media",
     "introduces_people",
     "is_title_case",
     "joins_call",
@@ -51,7 +53,11 @@ __all__ = [
 ]
 
 _TAG_RE = re.compile(r"<!--.*?-->|</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>")
-_IMG_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)|<img\b[^>]*>", re.IGNORECASE)
+# an image, or a video or other media embedded in the page
+_IMG_RE = re.compile(
+    r"!\[[^\]]*\]\([^)]*\)|<(?:img|iframe|video|embed|audio|object)\b[^>]*>", re.IGNORECASE
+)
+_EMBED_RE = re.compile(r"<(?:img|iframe|video|embed|audio|object)\b", re.IGNORECASE)
 _MD_LINK_RE = re.compile(r"\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
 _URL_RE = re.compile(r"<?(?:https?://|www\.)[^\s>)\]]+>?|\bmailto:\S+", re.IGNORECASE)
 _SHORTCODE_RE = re.compile(r":[a-z0-9_+\-]{2,}:")
@@ -61,7 +67,9 @@ _EMOTICON_RE = re.compile(
 )
 _WORD_RE = re.compile(r"[^\W_][\w'’/.-]*")
 _LETTERS_RE = re.compile(r"[^\W\d_]{2}")
-_LINKISH_RE = re.compile(r"https?:|www\.|\]\(|<img", re.IGNORECASE)
+_LINKISH_RE = re.compile(
+    r"https?:|www\.|\]\(|<(?:img|iframe|video|embed|audio|object)\b", re.IGNORECASE
+)
 _EMPHASIS_RE = re.compile(r"^(\*\*|__|\*|_|~~)(?P<inner>\S.*?\S|\S)\1(?P<colon>:?)$")
 _FIELD_RE = re.compile(r"^:[\w][\w ()/&.-]{0,40}:(?:\s|$)")
 _LABEL_VALUE_RE = re.compile(r"^(?P<label>[^:]{1,80}?)\s*:(?!//)\s*(?P<value>.*)$")
@@ -157,6 +165,11 @@ _POINTER_WORDS = frozenset(
     """here slides slide deck recording recordings video minutes register
     registration signup download downloaded available pdf agenda watch""".split()
 )
+# Words of a sentence that only introduces the picture or video after it
+_MEDIA_WORDS = frozenset(
+    """video videos photo photos picture pictures image images recording clip clips gallery
+    livestream footage slideshow""".split()
+)
 _PERSON_HINTS = frozenset({"by", "responsible", "owner", "owners", "who", "contact", "people"})
 _META_COMMENT_RE = re.compile(
     r"\b(?:typed|written|written-|wrote)\s*up\b|\bwrite-up by\b"
@@ -245,8 +258,8 @@ def residue_reason(text: str) -> str | None:
     if t[:2] in ("{{", "{%", "{:") and t.endswith(("}}", "%}", "}")):
         return "template"  # a Hugo shortcode, a Liquid tag or a kramdown attribute list
     reason = "punctuation"
-    if "<img" in t.lower():
-        return None  # an image: a link, not residue
+    if _EMBED_RE.search(t):
+        return None  # an image or embedded video: a link, not residue
     if "<" in t:
         stripped = _TAG_RE.sub(" ", t)
         if stripped.strip() != t:
@@ -298,7 +311,11 @@ def link_reason(text: str) -> str | None:
 
     A line is a pointer when, without its links, at most two words are left
     (``Germany: [de-rse.org](...)``), or a few words that say "see this"
-    (``Last set of minutes from November https://...``).
+    (``Last set of minutes from November https://...``). A name in brackets after
+    a link (``[Ana Ruiz](...) (NHS Fife)``) leaves no words; a description does. A
+    link whose text is a phrase of three or more words in sentence case (an issue's
+    or agenda item's title: ``[Refine the onboarding process](...)``) is an item
+    written as a link, not a pointer.
 
     Examples
     --------
@@ -306,6 +323,9 @@ def link_reason(text: str) -> str | None:
     ('image', 'link')
     >>> link_reason("Citizens' panel model: https://example.org/panels explains it well") is None
     True
+    >>> link_reason("[Pool the respite budgets](https://example.org/issues/12)") is None
+    True
+    >>> link_reason("[Care Inspectorate](https://example.org) (focused on adult social care)")
     """
     if _LINKISH_RE.search(text) is None:
         return None
@@ -316,12 +336,62 @@ def link_reason(text: str) -> str | None:
         return None
     words = _WORD_RE.findall(strip_markup(rest))
     if len(words) > 2 and rest.count("(") == rest.count(")") > 0:
-        words = _WORD_RE.findall(strip_markup(_PAREN_RE.sub(" ", rest)))  # "[Name](url) (Org)"
+        rest = _PAREN_RE.sub(_name_in_brackets, rest)  # "[Name](url) (Org)"
+        words = _WORD_RE.findall(strip_markup(rest))
     if len(words) <= 2:
+        if not image and any(_titles_an_item(m.group(1)) for m in _MD_LINK_RE.finditer(text)):
+            return None
         return "image" if image and not words else "link"
     if len(words) <= 8 and any(w.lower().strip(".") in _POINTER_WORDS for w in words):
         return "link"
     return None
+
+
+def _name_in_brackets(m: re.Match[str]) -> str:
+    """A bracketed name or affiliation, dropped; a bracketed description, kept."""
+    inner = m.group(0)[1:-1]
+    return " " if len(inner.split()) <= 2 or reads_as_affiliation(inner) else m.group(0)
+
+
+def _titles_an_item(anchor: str) -> bool:
+    """Whether a link's text is a phrase in sentence case, as an issue's or item's title is."""
+    anchor = _PAREN_RE.sub(" ", anchor)
+    if len(anchor.split()) < 3 or _LINKISH_RE.search(anchor):
+        return False  # a word or two ("Miro board (read-only)"), or the address itself
+    words = _WORD_RE.findall(strip_markup(anchor))
+    if any(w.lower().strip(".") in _POINTER_WORDS for w in words):
+        return False
+    return any(w[0].islower() for w in words if w.lower() not in _SMALL_WORDS)
+
+
+def introduces_media(text: str) -> bool:
+    """Whether a line ending in ``:`` says what the picture or video after it shows.
+
+    Examples
+    --------
+    >>> introduces_media("Here's a video of the groups reporting back, thanks to Ana:")
+    True
+    >>> introduces_media("What the groups asked for:")
+    False
+    """
+    t = strip_markup(text)
+    if not t.endswith(":") or len(t) > 200:
+        return False
+    return any(w.lower() in _MEDIA_WORDS for w in _WORD_RE.findall(t))
+
+
+def caption_like(text: str) -> bool:
+    """Whether a line is text wrapped in HTML tags (``<small><em>...</em></small><br>``).
+
+    Examples
+    --------
+    >>> caption_like("<small><em>The four groups at work</em></small><br><br>")
+    True
+    >>> caption_like("<br>"), caption_like("Plain words")
+    (False, False)
+    """
+    t = text.strip()
+    return t[:1] == "<" and t[-1:] == ">" and bool(strip_markup(t))
 
 
 def emphasis_inner(text: str) -> str | None:

@@ -563,6 +563,9 @@ class _Reader:
                         self.open.clear()
             return i + 1
         if kind == "text":
+            if self._caption(i, ln):
+                self._emit(ln, LineRole.LINK, "caption")
+                return i + 1
             return self._block(i)
         self.meta_lead = None
         self.joining = ""
@@ -1007,6 +1010,11 @@ class _Reader:
             for u in unit:
                 self._emit(u, LineRole.METADATA, _INTRODUCTION)
             return
+        if last and cues.introduces_media(t) and self._is_image(after):
+            # "Here's a video of the groups reporting back:" over the embedded video
+            for u in unit:
+                self._emit(u, LineRole.LINK, "introduces the media below")
+            return
         if single and last and (word := cues.people_label(t)) and self._lists(after, word):
             # "Attendees: Name / Organisation / handle" over a list of who came, in that form
             self._emit(ln, LineRole.METADATA, f"metadata: {word} (listed below)")
@@ -1102,6 +1110,17 @@ class _Reader:
                 continue
             return kind == "item" and ln.indent >= indent
         return False
+
+    def _caption(self, i: int, ln: Line) -> bool:
+        """Whether a line is an image's caption: ``<figcaption>``, or text in tags after it."""
+        c = ln.content
+        if c[0] != "<" or not cues.caption_like(c):
+            return False
+        return "<figcaption" in c.lower() or self._is_image(i - 1)
+
+    def _is_image(self, j: int) -> bool:
+        """Whether event ``j`` is a line that is an image or embedded media alone."""
+        return self._line(j) is not None and self._kind(j) == ("link", "image")
 
     def _lists(self, j: int, word: str) -> bool:
         """Whether the list item at event ``j`` is a value of the metadata label ``word``."""
