@@ -875,3 +875,44 @@ def test_a_heading_over_who_came_is_a_section_whose_names_are_metadata() -> None
     roles = {sl.line: sl.role for sl in result.lines}
     assert roles[3] is LineRole.HEADING
     assert {roles[k] for k in (4, 5, 6)} == {LineRole.METADATA}
+
+
+@pytest.mark.parametrize(
+    ("text", "notes"),
+    [
+        # organisations with a remark in brackets are not a list of attendees
+        (
+            "# Plan\n\n## Who should be involved\n\n- Fife Council (Social Work)\n"
+            "- NHS Fife (Public Health)\n- Carers Scotland\n",
+            [5, 6, 7],
+        ),
+        # under "Speakers", a name and affiliation introduces someone; a point is a note
+        (
+            "# Forum\n\n## Speakers\n\n- Ana Ruiz (NHS Fife)\n"
+            "- Ana: we need one rota for both teams\n",
+            [6],
+        ),
+        # a heading about membership is not a list of people
+        ("# Board\n\n## Members\n\n- New Member Onboarding Process\n", [5]),
+        # joining a working group is a point; joining the call is logistics
+        (
+            "# Day\n\nActions for everyone:\n- Join the working groups!\n\n"
+            "How to join the call:\n- Mute when not speaking\n",
+            [4],
+        ),
+        # a link whose text is the item is a note; a pointer to slides is not
+        (
+            "# Links\n\n- [Guidance on sharing case notes](https://example.org/g)\n"
+            "- [Slides](https://example.org/s.pdf)\n",
+            [3],
+        ),
+        # "add your own" inside a point, and a template line that asks for more
+        (
+            "# Ideas\n\n- Councils could let partners add your own logo\n"
+            "- other? please add your own ideas\n",
+            [3],
+        ),
+    ],
+)
+def test_minutes_patterns_leave_points_as_notes(text: str, notes: list[int]) -> None:
+    assert [n.line for n in parse_text(text, source="m.md").notes] == notes

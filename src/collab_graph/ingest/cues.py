@@ -25,6 +25,7 @@ import unicodedata
 
 __all__ = [
     "DATE_RE",
+    "asks_for_names",
     "caption_like",
     "contact_reason",
     "emphasis_inner",
@@ -38,6 +39,7 @@ __all__ = [
     "lead_word",
     "link_reason",
     "listed_under",
+    "lists_attendance",
     "looks_like_names",
     "metadata_reason",
     "name_alone",
@@ -80,7 +82,8 @@ _EMAIL_RE = re.compile(r"(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _NAME_MARK_RE = re.compile(r"\[name=\s*(?P<name>[^\]]*?)\s*\]", re.IGNORECASE)
 _PLACEHOLDER_RE = re.compile(r"\[\s*(?P<inner>[^\[\]]*?)\s*\]")
 _INVITE_RE = re.compile(
-    r"\badd (?:your(?:self|selves)?\b|your own\b|your names?\b)|\bfeel free to add\b",
+    r"(?:^|\bplease\s+|\?\s*)add (?:your(?:self|selves)\b|your own\b|your names?\b)"
+    r"|\bfeel free to add\b",
     re.IGNORECASE,
 )
 # "Boris approves these minutes", "Minutes approved": the record of approving the minutes
@@ -138,7 +141,7 @@ _ATTENDANCE = frozenset(
 # Last words of a heading over who is there: a round of introductions, a list of participants
 _INTRO_WORDS = frozenset(
     """intros introductions participants attendees attendance present panellists panelists
-    panel speakers presenters members delegates bios biographies""".split()
+    speakers presenters delegates bios biographies""".split()
 )
 _INTRO_PHRASES = frozenset(
     {"who's here", "who is here", "roll call", "round of introductions", "introduction round"}
@@ -517,7 +520,7 @@ def _meta_value(word: str, value: str) -> bool:
     v = value.strip()
     if not v or word in _META_ANY or v.lower().rstrip(".") in _NONE_VALUES:
         return True
-    words = v.split()
+    words = _PAREN_RE.sub(" ", v).split()  # "NHS Tayside (two people)"
     capitalised = all(w[:1].isupper() or not w[:1].isalpha() for w in words)
     if word in _META_PEOPLE:
         return (
@@ -721,6 +724,25 @@ def name_first(text: str) -> bool:
     return person_name(m.group("name")) is not None
 
 
+_ASKS_NAMES_RE = re.compile(
+    r"\bnames?\b|\battend|\bparticipants?\b|\bpresent\b|\bintroduc|\bintros\b|\bwho'?s here\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_names(text: str) -> bool:
+    """Whether a line over a list asks who is there (``Name / Organisation / ...``).
+
+    Examples
+    --------
+    >>> asks_for_names("**Name / Organisation / one thing that worked**")
+    True
+    >>> asks_for_names("Who should be involved?")
+    False
+    """
+    return _ASKS_NAMES_RE.search(text) is not None
+
+
 def name_alone(text: str) -> bool:
     """Whether a line is only a name, perhaps with a remark in brackets (``Ana (joining late)``).
 
@@ -749,6 +771,17 @@ def lead_word(reason: str) -> str | None:
     """
     word = reason[10:] if reason.startswith("metadata: ") else ""
     return word if word in _META_WORDS or word in _META_LABELS else None
+
+
+def lists_attendance(word: str | None) -> bool:
+    """Whether a heading's metadata word is about who came (``Attendees``, not ``Members``).
+
+    Examples
+    --------
+    >>> lists_attendance("attendees"), lists_attendance("members")
+    (True, False)
+    """
+    return word in _ATTENDANCE or word in ("participants", "attendance")
 
 
 def people_label(text: str) -> str | None:

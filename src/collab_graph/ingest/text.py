@@ -690,7 +690,7 @@ class _Reader:
             # "## Participants": a heading (the section of what follows) over metadata
             self.stack.push_heading(level, text, ln.no)
             self._emit(ln, LineRole.HEADING, f"heading ({r})")
-            if (word := cues.lead_word(r)) is not None:
+            if cues.lists_attendance(word := cues.lead_word(r)):
                 self.meta_lead, self.meta_word = ln.indent, word  # names listed under it
             return
         mk = self.marks.get(ln.no)
@@ -915,8 +915,10 @@ class _Reader:
         """Whether the list item at event ``i`` is in a list of people's lines.
 
         Most of its siblings, and at least two, start with who wrote them (``[name=Ana]``,
-        ``Ana (Fife Council) - ...``, ``Ana Ruiz: ...``): an item there that is only a
-        name is an attendee who added nothing.
+        ``Ana (Fife Council) - ...``, ``Ana Ruiz: ...``), and the list says whose lines
+        they are: by HackMD name marks, or by the line over it asking for names or
+        attendance (``Name / Organisation / ...``). An item there that is only a name is an
+        attendee who added nothing.
         """
         ln = self._line(i)
         assert ln is not None
@@ -933,7 +935,11 @@ class _Reader:
                 siblings.append(p)
             k += 1
         named = sum(1 for p in siblings if p.content and cues.name_first(p.content))
-        self._rosters[key] = verdict = named >= 2 and 2 * named >= len(siblings)
+        verdict = named >= 2 and 2 * named >= len(siblings)
+        if verdict and not any(p.content[:6].lower() == "[name=" for p in siblings):
+            lead = self._line(key[1] - 1)
+            verdict = lead is not None and not lead.item and cues.asks_for_names(lead.raw)
+        self._rosters[key] = verdict
         return verdict
 
     def _joining_item(self, i: int) -> int:
