@@ -101,6 +101,7 @@ _JOIN_RE = re.compile(
     r"|(?:joining|dial[- ]in|connection|zoom|call) (?:instructions|details|info|information)\b)",
     re.IGNORECASE,
 )
+_JOIN_HINT_RE = re.compile(r"join|dial|connect|zoom|call", re.IGNORECASE)
 _QA_RE = re.compile(r"^(?P<kind>q|question|a|ans|answer)\s*[:\-–]\s*(?=\S)", re.IGNORECASE)
 
 MONTHS = (
@@ -145,6 +146,9 @@ _INTRO_WORDS = frozenset(
 )
 _INTRO_PHRASES = frozenset(
     {"who's here", "who is here", "roll call", "round of introductions", "introduction round"}
+)
+_INTRO_HINT_RE = re.compile(
+    r"intro|particip|attend|present|panel|speaker|delegate|bio|who|roll", re.IGNORECASE
 )
 _FIRST_PERSON = frozenset("i i'm i’m we we're we’re my our me us".split())
 _ENTITY_RE = re.compile(r"&#?\w+;")
@@ -377,6 +381,8 @@ def introduces_media(text: str) -> bool:
     >>> introduces_media("What the groups asked for:")
     False
     """
+    if ":" not in text[-4:]:
+        return False  # (a cheap first look: it ends in ":", perhaps inside emphasis)
     t = strip_markup(text)
     if not t.endswith(":") or len(t) > 200:
         return False
@@ -600,7 +606,12 @@ def metadata_reason(text: str, *, item: bool = False) -> str | None:
         words = _label_words(t)
         if len(words) == 1 and words[0] in _META_WORDS:
             return f"metadata: {words[0]}"
-    elif m is None and t[0].isupper() and len(t) <= 60 and t[-1] not in "?.!":
+    elif (
+        m is None
+        and t[0].isupper()
+        and len(t) <= 60
+        and t.rsplit(None, 1)[-1].lower().strip("*_") in _ATTENDANCE
+    ):
         words = _label_words(t)  # "Community/Other Attendees", "Members Present"
         if 2 <= len(words) <= 4 and words[-1] in _ATTENDANCE:
             return f"metadata: {words[-1]}"
@@ -625,6 +636,8 @@ def joins_call(text: str) -> bool:
     >>> joins_call("Why don't more people join the call?"), joins_call("Join the working groups!")
     (False, False)
     """
+    if _JOIN_HINT_RE.search(text) is None:
+        return False  # (a cheap first look)
     t = strip_markup(text.lstrip("#"))
     if not t or t.endswith("?") or len(t.split()) > 10:
         return False
@@ -643,6 +656,8 @@ def introduces_people(heading: str) -> bool:
     >>> introduces_people("Introduction"), introduces_people("What people asked for")
     (False, False)
     """
+    if _INTRO_HINT_RE.search(heading) is None:
+        return False  # (a cheap first look)
     words = _label_words(heading.lstrip("#").replace("’", "'"))
     if not 1 <= len(words) <= 4:
         return False
@@ -684,6 +699,10 @@ _NAME_HEAD_RE = re.compile(
     r"^(?P<name>[^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){0,3}?)\s*"
     r"(?:\((?P<paren>[^()]*)\)|(?P<sep>:|\s[-–—]\s))"
 )
+
+
+# at most four words (perhaps emphasised) and a remark in brackets: the shape of a name alone
+_NAME_ALONE_RE = re.compile(r"^[*_]*[^\W\d_][\w'’.-]*(?:\s+[\w'’.-]+){0,3}[*_]*\s*(?:\([^()]*\))?$")
 
 
 def _name_words(text: str) -> bool:
@@ -753,8 +772,10 @@ def name_alone(text: str) -> bool:
     >>> name_alone("Pauline Andeso (APHRC) - INSPIRE Mental Health")
     False
     """
+    if not text or len(text) > 80 or _NAME_ALONE_RE.match(text) is None:
+        return False
     t = strip_markup(text)
-    if not t or not t[0].isupper() or len(t) > 80:
+    if not t or not t[0].isupper():
         return False
     if t.endswith(")") and t.count("(") == 1:
         t = t[: t.index("(")]
@@ -792,6 +813,8 @@ def people_label(text: str) -> str | None:
     >>> people_label("Attendees: Name / Organisation / handles"), people_label("Date: today")
     ('attendees', None)
     """
+    if ":" not in text:
+        return None
     m = _LABEL_VALUE_RE.match(strip_markup(text))
     if m is None:
         return None

@@ -867,8 +867,13 @@ class _Reader:
                 stack.pop()
         if self.joining:
             return self._joining_item(i)
-        if (self.people is not None and cues.reads_as_affiliation(ln.content)) or (
-            cues.name_alone(ln.content) and self._among_people(i)
+        c = ln.content
+        gap = c.find(" ") + 1  # a name's next word is capitalised too (a cheap first look)
+        if (self.people is not None and cues.reads_as_affiliation(c)) or (
+            c[0].isupper()
+            and (not gap or c[gap : gap + 1].isupper() or c[gap : gap + 1] == "(")
+            and cues.name_alone(c)
+            and self._among_people(i)
         ):
             self._emit(ln, LineRole.METADATA, _INTRODUCTION)
             self.open.append(_Open("meta", ln.indent, _child_min(ln)))
@@ -934,11 +939,13 @@ class _Reader:
             if p.indent == x:
                 siblings.append(p)
             k += 1
-        named = sum(1 for p in siblings if p.content and cues.name_first(p.content))
-        verdict = named >= 2 and 2 * named >= len(siblings)
-        if verdict and not any(p.content[:6].lower() == "[name=" for p in siblings):
+        verdict = any(p.content[:6].lower() == "[name=" for p in siblings)
+        if not verdict:
             lead = self._line(key[1] - 1)
             verdict = lead is not None and not lead.item and cues.asks_for_names(lead.raw)
+        if verdict:
+            named = sum(1 for p in siblings if p.content and cues.name_first(p.content))
+            verdict = named >= 2 and 2 * named >= len(siblings)
         self._rosters[key] = verdict
         return verdict
 
