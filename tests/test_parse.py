@@ -906,6 +906,20 @@ def test_a_heading_over_who_came_is_a_section_whose_names_are_metadata() -> None
             "- [Slides](https://example.org/s.pdf)\n",
             [3],
         ),
+        # a row of links is navigation, and a link to a slide deck points to it
+        (
+            "# Call\n\n[Zoom link](https://zoom.us/j/1) · "
+            "[What time is the meeting in my time zone](https://example.org/t)\n\n"
+            "- [Council finance: pooled budgets and what comes next](https://example.org/t.pdf)\n"
+            "- Pool the budgets\n",
+            [6],
+        ),
+        # a roster names people and what is known about them, initials included
+        (
+            "# Call\n\n| Name | Initials | Affiliation |\n|--|--|--|\n"
+            "| Ann Lee | AL | NHS Fife |\n\n- Pool the budgets\n",
+            [7],
+        ),
         # "add your own" inside a point, and a template line that asks for more
         (
             "# Ideas\n\n- Councils could let partners add your own logo\n"

@@ -59,6 +59,9 @@ _TAG_RE = re.compile(r"<!--.*?-->|</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>")
 _IMG_RE = re.compile(
     r"!\[[^\]]*\]\([^)]*\)|<(?:img|iframe|video|embed|audio|object)\b[^>]*>", re.IGNORECASE
 )
+_FILE_URL_RE = re.compile(
+    r"\.(?:pdf|pptx?|key|odp|docx?|odt|xlsx?|csv|zip|mp4|mp3)(?:[?#].*)?$", re.I
+)
 _EMBED_RE = re.compile(r"<(?:img|iframe|video|embed|audio|object)\b", re.IGNORECASE)
 _MD_LINK_RE = re.compile(r"\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
 _URL_RE = re.compile(r"<?(?:https?://|www\.)[^\s>)\]]+>?|\bmailto:\S+", re.IGNORECASE)
@@ -346,8 +349,9 @@ def link_reason(text: str) -> str | None:
         rest = _PAREN_RE.sub(_name_in_brackets, rest)  # "[Name](url) (Org)"
         words = _WORD_RE.findall(strip_markup(rest))
     if len(words) <= 2:
-        if not image and any(_titles_an_item(m.group(1)) for m in _MD_LINK_RE.finditer(text)):
-            return None
+        links = list(_MD_LINK_RE.finditer(text))
+        if not image and len(links) == 1 and _titles_an_item(links[0].group(1), links[0].group(2)):
+            return None  # one link, and its text is the item (a row of links is navigation)
         return "image" if image and not words else "link"
     if len(words) <= 8 and any(w.lower().strip(".") in _POINTER_WORDS for w in words):
         return "link"
@@ -360,8 +364,13 @@ def _name_in_brackets(m: re.Match[str]) -> str:
     return " " if len(inner.split()) <= 2 or reads_as_affiliation(inner) else m.group(0)
 
 
-def _titles_an_item(anchor: str) -> bool:
-    """Whether a link's text is a phrase in sentence case, as an issue's or item's title is."""
+def _titles_an_item(anchor: str, url: str) -> bool:
+    """Whether a link's text is a phrase in sentence case, as an issue's or item's title is.
+
+    A link to a file (a PDF, a slide deck) points to that document whatever its text.
+    """
+    if _FILE_URL_RE.search(url):
+        return False
     anchor = _PAREN_RE.sub(" ", anchor)
     if len(anchor.split()) < 3 or _LINKISH_RE.search(anchor):
         return False  # a word or two ("Miro board (read-only)"), or the address itself

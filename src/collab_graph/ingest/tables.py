@@ -63,7 +63,7 @@ _ABOUT_PEOPLE = frozenset(
     org orgs institution institute company employer department dept team teams email e-mail
     emails contact phone voting vote votes seat seats y n yes no pronoun pronouns github twitter
     handle handles username country location city timezone time zone mood emoji website orcid
-    representing""".split()
+    representing initials""".split()
 )
 
 
