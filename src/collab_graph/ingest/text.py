@@ -6,9 +6,11 @@ paragraphs that later lines may nest under:
 
 * **Structure** makes no note: front matter, titles and headings, label lines
   (``Challenges:``, ``**Pluses**``, ``Start``, ``Q: ...``), metadata (dates,
-  attendees, speakers), links and images, HTML and code, table rules and
-  residue such as a bare ``+1`` or an emoji. Labels, headings, questions and
-  prompts become the scope of the notes under them.
+  attendees, speakers, introductions under an ``Intros`` heading, how to join the
+  call), links, images and their captions, HTML and code, table rules and residue
+  such as a bare ``+1``, an emoji or an unfilled template line
+  (``[name=Your Name] [Question]``). Labels, headings, questions and prompts become
+  the scope of the notes under them.
 * **Notes** are list items of any mark and depth, answer lines (``->``), table
   cells or rows, and paragraphs. A list directly after a paragraph nests under
   it. A hard-wrapped paragraph or item is one note on its first line; the
@@ -220,7 +222,7 @@ class _Reader:
         # "list"; what is read there is logistics (a paragraph after the list ends it)
         self.joining = ""
         self.people: int | None = None  # level of an "Intros"/"Participants" heading we are under
-        self._rosters: dict[tuple[int, int], bool] = {}  # (indent, first line) of a list
+        self._rosters: dict[tuple[int, int], bool] = {}  # a list's (indent, first event)
         self.last_item_end = -1  # line of the last line of the last list item
         self.last_unit = ""  # what the reading last made: "item", "para", "run" or "label"
         self._asks_next = False  # the next line of the run being read is a question
@@ -869,13 +871,18 @@ class _Reader:
             return self._joining_item(i)
         c = ln.content
         gap = c.find(" ") + 1  # a name's next word is capitalised too (a cheap first look)
-        if (self.people is not None and cues.reads_as_affiliation(c)) or (
+        why = None
+        if self.people is not None and cues.reads_as_affiliation(c):
+            why = _INTRODUCTION  # under "Intros": "Ana Ruiz, Head of Housing, Fife Council"
+        elif (
             c[0].isupper()
             and (not gap or c[gap : gap + 1].isupper() or c[gap : gap + 1] == "(")
             and cues.name_alone(c)
             and self._among_people(i)
         ):
-            self._emit(ln, LineRole.METADATA, _INTRODUCTION)
+            why = "metadata: a name alone in a list of people"
+        if why is not None:
+            self._emit(ln, LineRole.METADATA, why)
             self.open.append(_Open("meta", ln.indent, _child_min(ln)))
             return i + 1
         top = self.open[-1] if self.open else None
