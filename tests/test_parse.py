@@ -865,9 +865,10 @@ def test_a_metadata_label_with_a_point_after_it_is_a_note(line: str, structure: 
     assert len(result.notes) == (0 if structure else 1)
 
 
-def test_a_heading_over_who_came_is_a_section_whose_names_are_metadata() -> None:
+@pytest.mark.parametrize("heading", ["## Attendees", "## Attendees:&#x20;", "### **Present**"])
+def test_a_heading_over_who_came_is_a_section_whose_names_are_metadata(heading: str) -> None:
     text = (
-        "# Board\n\n## Attendees\n- Ann Lee\n- Bob Roy (Fife Council)\n- N/A\n\n"
+        f"# Board\n\n{heading}\n- Ann Lee\n- Bob Roy (Fife Council)\n- N/A\n\n"
         "## Notes\n- Pool the budgets\n"
     )
     result = parse_text(text, source="board.md")

@@ -45,6 +45,7 @@ Examples
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -686,7 +687,8 @@ class _Reader:
         if self.people is None and cues.introduces_people(text):
             self.people = level  # "## Intros": who is there, until the next heading as high
         if r := cues.metadata_reason(ln.content):
-            if not (text.endswith(":") or ":" not in text):
+            bare = html.unescape(text).strip()  # "## Attendees:&#x20;" ends in ":" too
+            if not (bare.endswith(":") or ":" not in bare):
                 self._emit(ln, LineRole.METADATA, r)  # "###### tags: x", "## Date: 3 May"
                 return
             # "## Participants": a heading (the section of what follows) over metadata
