@@ -121,8 +121,37 @@ SECTIONS: list[tuple[str, str, str]] = [
         YAML (`---`) and TOML (`+++`) front matter, field lists (`:Date:`), `Label: value`
         lines whose label is meeting metadata (date, time, venue, attendees, chair,
         facilitator, note-taker, speaker...), the names listed under such a label, links and
-        images on their own, HTML comments and tags, code, vote marks and emoji are
-        structure, never notes.
+        images on their own, an image's caption (text in HTML tags right after it, or
+        `<figcaption>`), HTML comments and tags, code, vote marks and emoji are structure,
+        never notes.
+        """,
+    ),
+    (
+        "minutes.md",
+        "Meeting minutes: attendance, introductions, agenda, approvals",
+        """
+        `Present:` / `Secretary:` / `Notary:` lines of names (first names too), a table whose
+        header names people and what is known about them (`Name | Attendance | Role | Voting
+        seat`), and `Other Attendees` over `N/A` are metadata. Under a heading of
+        introductions or participants (`Intros`, `Participants`, `Speakers`), a line that
+        reads as a name with titles and organisations (most words capitalised, nothing asked,
+        nothing in the first person) introduces someone; a line that makes a point there is
+        a note. A list item written as a link whose text is the item (an issue's title) is a
+        note; a link to slides is not. `X approves these minutes` and a name with an email
+        are metadata.
+        """,
+    ),
+    (
+        "call.md",
+        "Call notes from a HackMD template",
+        """
+        Under a heading or label about joining the call, the list is logistics (metadata).
+        `Attendees: Name / Organisation / handle` over `[name=...]` lines lists who came. A
+        `[name=...]` mark with no name (or `Your Name`) and only placeholders such as
+        `[Question]` after it, and a line asking readers to add their own, are template
+        residue. In a list answered `Name (Organisation) - answer` under a line asking for
+        names, an item that is only a name is an attendee who added nothing (metadata);
+        lines with a `[name=...]` mark and words after it are notes.
         """,
     ),
     (

@@ -848,9 +848,86 @@ def test_html_list_items_are_bullets() -> None:
         ("Lead: the council should lead on the funding bid", False),
         ("Slides: [deck](https://example.org/deck.pdf)", True),
         ("Attendees: NHS Tayside, Angus Council", True),
+        ("Present: Nick, Tilmann, Tais<br>", True),
+        ("Notary: Janina, Nick", True),
+        ("Apologies: none", True),
+        ("Tools: Slack, Zoom, Miro", False),
+        ("Meeting ID: 328 144 808", True),
+        ("Ana Ruiz - ana.ruiz@example.org", True),
+        ("Email the chair for access: chair@example.org", False),
+        ("Boris approves these minutes", True),
+        ("Approve the minutes of this meeting for publication", False),
     ],
 )
 def test_a_metadata_label_with_a_point_after_it_is_a_note(line: str, structure: bool) -> None:
     result = parse_text(f"# Meeting\n\n{line}\n", source="m.md")
     assert (result.lines[1].role in (LineRole.METADATA, LineRole.LINK)) is structure
     assert len(result.notes) == (0 if structure else 1)
+
+
+@pytest.mark.parametrize("heading", ["## Attendees", "## Attendees:&#x20;", "### **Present**"])
+def test_a_heading_over_who_came_is_a_section_whose_names_are_metadata(heading: str) -> None:
+    text = (
+        f"# Board\n\n{heading}\n- Ann Lee\n- Bob Roy (Fife Council)\n- N/A\n\n"
+        "## Notes\n- Pool the budgets\n"
+    )
+    result = parse_text(text, source="board.md")
+    assert [(n.line, n.section) for n in result.notes] == [(9, "Notes")]
+    roles = {sl.line: sl.role for sl in result.lines}
+    assert roles[3] is LineRole.HEADING
+    assert {roles[k] for k in (4, 5, 6)} == {LineRole.METADATA}
+
+
+@pytest.mark.parametrize(
+    ("text", "notes"),
+    [
+        # organisations with a remark in brackets are not a list of attendees
+        (
+            "# Plan\n\n## Who should be involved\n\n- Fife Council (Social Work)\n"
+            "- NHS Fife (Public Health)\n- Carers Scotland\n",
+            [5, 6, 7],
+        ),
+        # under "Speakers", a name and affiliation introduces someone; a point is a note
+        (
+            "# Forum\n\n## Speakers\n\n- Ana Ruiz (NHS Fife)\n"
+            "- Ana: we need one rota for both teams\n",
+            [6],
+        ),
+        # a heading about membership is not a list of people
+        ("# Board\n\n## Members\n\n- New Member Onboarding Process\n", [5]),
+        # joining a working group is a point; joining the call is logistics
+        (
+            "# Day\n\nActions for everyone:\n- Join the working groups!\n\n"
+            "How to join the call:\n- Mute when not speaking\n",
+            [4],
+        ),
+        # a link whose text is the item is a note; a pointer to slides is not
+        (
+            "# Links\n\n- [Guidance on sharing case notes](https://example.org/g)\n"
+            "- [Slides](https://example.org/s.pdf)\n",
+            [3],
+        ),
+        # a row of links is navigation, and a link to a slide deck points to it
+        (
+            "# Call\n\n[Zoom link](https://zoom.us/j/1) · "
+            "[What time is the meeting in my time zone](https://example.org/t)\n\n"
+            "- [Council finance: pooled budgets and what comes next](https://example.org/t.pdf)\n"
+            "- Pool the budgets\n",
+            [6],
+        ),
+        # a roster names people and what is known about them, initials included
+        (
+            "# Call\n\n| Name | Initials | Affiliation |\n|--|--|--|\n"
+            "| Ann Lee | AL | NHS Fife |\n\n- Pool the budgets\n",
+            [7],
+        ),
+        # "add your own" inside a point, and a template line that asks for more
+        (
+            "# Ideas\n\n- Councils could let partners add your own logo\n"
+            "- other? please add your own ideas\n",
+            [3],
+        ),
+    ],
+)
+def test_minutes_patterns_leave_points_as_notes(text: str, notes: list[int]) -> None:
+    assert [n.line for n in parse_text(text, source="m.md").notes] == notes

@@ -10,6 +10,11 @@ Two shapes are read:
   (``Note``, ``Item``, ``Comment``, ``Card``...) or else the wordiest one; the
   other cells of the row are its scope.
 
+A third shape holds no notes: **a roster**, whose header names a column of people
+(``Name``, ``Attendee``, ``Member``) and, for every other column, something about
+them (``Attendance``, ``Role``, ``Affiliation``, ``Voting seat``, ``Email``). Its
+rows are the meeting's metadata, as an ``Attendees:`` line is.
+
 Examples
 --------
 >>> rows = ["| Group | What works | What gets in the way |", "|---|---|---|",
@@ -30,7 +35,7 @@ from dataclasses import dataclass, field
 
 from collab_graph.ingest.cues import strip_markup
 
-__all__ = ["Cell", "Reading", "Table", "find_markdown_tables", "read", "split_row"]
+__all__ = ["Cell", "Reading", "Table", "find_markdown_tables", "is_roster", "read", "split_row"]
 
 _RULE_RE = re.compile(r"^\|?\s*:?-{1,}:?\s*(?:\|\s*:?-{1,}:?\s*)*\|?$")
 _SPLIT_RE = re.compile(r"(?<!\\)\|")
@@ -46,6 +51,19 @@ _NOTE_NAMES = (
 _ROW_NAMES = frozenset(
     "group groups table tables team teams breakout row theme themes topic topics area areas "
     "section category categories stage session round participant who name".split()
+)
+# Header words of a roster: a column of people, and what the other columns say about them.
+_PEOPLE_NAMES = frozenset(
+    """name names fullname attendee attendees participant participants member members person
+    people who delegate delegates representative representatives""".split()
+)
+_ABOUT_PEOPLE = frozenset(
+    """attendance attended attending present absent apologies apology regrets role roles title
+    position job affiliation affiliations organisation organization organisations organizations
+    org orgs institution institute company employer department dept team teams email e-mail
+    emails contact phone voting vote votes seat seats y n yes no pronoun pronouns github twitter
+    handle handles username country location city timezone time zone mood emoji website orcid
+    representing initials""".split()
 )
 
 
@@ -105,7 +123,8 @@ class Reading:
     Attributes
     ----------
     kind : str
-        ``"grid"`` (every cell a note) or ``"records"`` (one note per row).
+        ``"grid"`` (every cell a note), ``"records"`` (one note per row) or
+        ``"roster"`` (a table of people: metadata, no notes).
     note_col : int
         The note column of a table of records.
     label_col : int or None
@@ -198,6 +217,35 @@ def _column_is(table: Table, col: int, names: Sequence[str] | frozenset[str]) ->
     return bool(name) and (name in names or any(name.startswith(n) for n in names if len(n) > 3))
 
 
+def _header_words(cell: Cell) -> list[str]:
+    return re.findall(r"[a-z][a-z-]*", strip_markup(cell.text).lower())
+
+
+def is_roster(table: Table) -> bool:
+    """Whether a table lists people: a column of names, every other column about them.
+
+    Examples
+    --------
+    >>> rows = ["| Name | Attendance | Role | Voting seat (Y/N) |", "|--|--|--|--|",
+    ...         "| Ana Ruiz | Yes | Chair | Y |"]
+    >>> is_roster(find_markdown_tables(rows)[0])
+    True
+    >>> rows = ["| Name | Idea | What gets in the way |", "|--|--|--|", "| Ana | Huddles | Cost |"]
+    >>> is_roster(find_markdown_tables(rows)[0])
+    False
+    """
+    people = False
+    for cell in table.header:
+        words = _header_words(cell)
+        if not words:
+            continue
+        if not people and len(words) <= 2 and words[-1] in _PEOPLE_NAMES:
+            people = True
+        elif not _ABOUT_PEOPLE.intersection(words):
+            return False
+    return people
+
+
 def read(table: Table) -> Reading:
     """Decide how a table is read: a grid of notes or a table of records.
 
@@ -216,6 +264,8 @@ def read(table: Table) -> Reading:
     Reading(kind='records', note_col=1, label_col=None, group_col=None, prompt_col=None)
     """
     width = len(table.header)
+    if is_roster(table):
+        return Reading("roster")
     group_col = next(
         (c for c in range(width) if _column_is(table, c, ("group", "table", "team", "breakout"))),
         None,

@@ -6,9 +6,11 @@ paragraphs that later lines may nest under:
 
 * **Structure** makes no note: front matter, titles and headings, label lines
   (``Challenges:``, ``**Pluses**``, ``Start``, ``Q: ...``), metadata (dates,
-  attendees, speakers), links and images, HTML and code, table rules and
-  residue such as a bare ``+1`` or an emoji. Labels, headings, questions and
-  prompts become the scope of the notes under them.
+  attendees, speakers, introductions under an ``Intros`` heading, how to join the
+  call), links, images and their captions, HTML and code, table rules and residue
+  such as a bare ``+1``, an emoji or an unfilled template line
+  (``[name=Your Name] [Question]``). Labels, headings, questions and prompts become
+  the scope of the notes under them.
 * **Notes** are list items of any mark and depth, answer lines (``->``), table
   cells or rows, and paragraphs. A list directly after a paragraph nests under
   it. A hard-wrapped paragraph or item is one note on its first line; the
@@ -43,6 +45,7 @@ Examples
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -89,6 +92,8 @@ _STRUCTURE = {
     "metadata": LineRole.METADATA,
     "underline": LineRole.HEADING,
 }
+_JOINING = "metadata: how to join the call"
+_INTRODUCTION = "metadata: introduction"
 _ROMAN_MARK_RE = re.compile(r"^\(?(?:[ivx]{2,5}|[IVX]{2,5})[.)]$")
 
 
@@ -174,6 +179,7 @@ class _Open:
     note_id: str | None = None
     arrow: bool = False
     scope: Scope | None = None  # set when it asks a question or labels what follows
+    label: str | None = None  # a metadata item's label word ("attendees"): what is listed under it
 
 
 def _asks(text: str, line: int) -> Scope | None:
@@ -212,6 +218,12 @@ class _Reader:
         self.fm_title: str | None = None
         self.seen_content = False  # a note or a heading below the title was read
         self.meta_lead: int | None = None  # indentation of a "Present"/"Attendees:" line
+        self.meta_word: str | None = None  # and its label word ("present", "attendees")
+        # under a heading or label about joining the call: "open" until a list is read, then
+        # "list"; what is read there is logistics (a paragraph after the list ends it)
+        self.joining = ""
+        self.people: int | None = None  # level of an "Intros"/"Participants" heading we are under
+        self._rosters: dict[tuple[int, int], bool] = {}  # a list's (indent, first event)
         self.last_item_end = -1  # line of the last line of the last list item
         self.last_unit = ""  # what the reading last made: "item", "para", "run" or "label"
         self._asks_next = False  # the next line of the run being read is a question
@@ -451,8 +463,10 @@ class _Reader:
                     return "numlabel", ""
                 return "residue", "empty bullet"
             plain = ":" not in c and "<" not in c and "](" not in c and "www." not in c
+            # words, with no label, tag, link or address: a note (the common case, decided at
+            # once) unless it may ask the reader to add to the pad or approve the minutes
+            plain = plain and "@" not in c and " your" not in c and "inutes" not in c
             if plain and c[:3].isalpha() and " " in c:
-                # words, with no label, tag or link: a note (the common case, decided at once)
                 return "item", ""
             if r := cues.residue_reason(c):
                 return "residue", r
@@ -538,15 +552,26 @@ class _Reader:
         if role is not None:
             self._emit(ln, role, why)
             if kind == "metadata":
+                word = cues.lead_word(why)
                 if ln.item:
                     self._pop_for_item(ln)
-                    self.open.append(_Open("meta", ln.indent, _child_min(ln)))
-                elif ln.raw.rstrip(" *_").endswith(":") or " " not in ln.raw.strip():
-                    self.meta_lead = ln.indent  # "Attendees:", "Present": names listed under it
+                    self.open.append(_Open("meta", ln.indent, _child_min(ln), label=word))
+                else:
+                    self.joining = ""
+                    if word is not None and (
+                        ln.raw.rstrip(" *_").endswith(":") or ":" not in ln.raw
+                    ):
+                        # "Attendees:", "Present", "Other Attendees": names listed under it
+                        self.meta_lead, self.meta_word = ln.indent, word
+                        self.open.clear()
             return i + 1
         if kind == "text":
+            if self._caption(i, ln):
+                self._emit(ln, LineRole.LINK, "caption")
+                return i + 1
             return self._block(i)
         self.meta_lead = None
+        self.joining = ""
         self.open.clear()
         self.last_unit = ""
         if kind == "heading":
@@ -656,10 +681,22 @@ class _Reader:
         if not text:
             self._emit(ln, LineRole.RESIDUE, "empty heading")
             return
-        if r := cues.metadata_reason(ln.content):
-            self._emit(ln, LineRole.METADATA, r)
-            return
         level = max(ln.heading, 1)
+        if self.people is not None and level <= self.people:
+            self.people = None
+        if self.people is None and cues.introduces_people(text):
+            self.people = level  # "## Intros": who is there, until the next heading as high
+        if r := cues.metadata_reason(ln.content):
+            bare = html.unescape(text).strip()  # "## Attendees:&#x20;" ends in ":" too
+            if not (bare.endswith(":") or ":" not in bare):
+                self._emit(ln, LineRole.METADATA, r)  # "###### tags: x", "## Date: 3 May"
+                return
+            # "## Participants": a heading (the section of what follows) over metadata
+            self.stack.push_heading(level, text, ln.no)
+            self._emit(ln, LineRole.HEADING, f"heading ({r})")
+            if cues.lists_attendance(word := cues.lead_word(r)):
+                self.meta_lead, self.meta_word = ln.indent, word  # names listed under it
+            return
         mk = self.marks.get(ln.no)
         if mk is not None:
             self._marker(mk, ln, heading_level=level)
@@ -671,6 +708,8 @@ class _Reader:
         self.seen_content = True
         self.stack.push_heading(level, text, ln.no)
         self._emit(ln, LineRole.HEADING, "heading")
+        if cues.joins_call(text):
+            self.joining = "open"
 
     def _marker(self, mk: Marker, ln: Line, *, heading_level: int) -> None:
         text = cues.strip_markup(ln.content if ln.heading > 0 else ln.raw) or ln.raw
@@ -830,16 +869,36 @@ class _Reader:
             x, stack = ln.indent, self.open
             while stack and x < stack[-1].child_min:
                 stack.pop()
+        if self.joining:
+            return self._joining_item(i)
+        c = ln.content
+        gap = c.find(" ") + 1  # a name's next word is capitalised too (a cheap first look)
+        why = None
+        if self.people is not None and cues.reads_as_affiliation(c):
+            why = _INTRODUCTION  # under "Intros": "Ana Ruiz, Head of Housing, Fife Council"
+        elif (
+            c[0].isupper()
+            and (not gap or c[gap : gap + 1].isupper() or c[gap : gap + 1] == "(")
+            and cues.name_alone(c)
+            and self._among_people(i)
+        ):
+            why = "metadata: a name alone in a list of people"
+        if why is not None:
+            self._emit(ln, LineRole.METADATA, why)
+            self.open.append(_Open("meta", ln.indent, _child_min(ln)))
+            return i + 1
         top = self.open[-1] if self.open else None
         under_meta = (
             (top.kind == "meta")
             if top is not None
             else (self.meta_lead is not None and ln.indent >= self.meta_lead)
         )
-        if under_meta and len(ln.content.split()) <= 8:
-            self._emit(ln, LineRole.METADATA, "metadata: listed under a metadata line")
-            self.open.append(_Open("meta", ln.indent, _child_min(ln)))
-            return i + 1
+        if under_meta:
+            word = top.label if top is not None else self.meta_word
+            if cues.listed_under(word, ln.content):
+                self._emit(ln, LineRole.METADATA, "metadata: listed under a metadata line")
+                self.open.append(_Open("meta", ln.indent, _child_min(ln), label=word))
+                return i + 1
         self.meta_lead = None
         extra, parent = self._open_scope()
         note = self._make(ln.no, ln.content, parent=parent, extra=extra)
@@ -863,6 +922,58 @@ class _Reader:
         if len(unit) > 1:
             joined = " ".join([ln.content, *(u.content for u in unit[1:])])
             self.notes[-1] = replace(note, text=joined)
+        self.last_item_end = unit[-1].no
+        return j
+
+    def _among_people(self, i: int) -> bool:
+        """Whether the list item at event ``i`` is in a list of people's lines.
+
+        Most of its siblings, and at least two, start with who wrote them (``[name=Ana]``,
+        ``Ana (Fife Council) - ...``, ``Ana Ruiz: ...``), and the list says whose lines
+        they are: by HackMD name marks, or by the line over it asking for names or
+        attendance (``Name / Organisation / ...``). An item there that is only a name is an
+        attendee who added nothing.
+        """
+        ln = self._line(i)
+        assert ln is not None
+        x, k = ln.indent, i
+        while (p := self._line(k - 1)) is not None and p.item and p.indent >= x:
+            k -= 1
+        key = (x, k)
+        known = self._rosters.get(key)
+        if known is not None:
+            return known
+        siblings = []
+        while (p := self._line(k)) is not None and p.item and p.indent >= x:
+            if p.indent == x:
+                siblings.append(p)
+            k += 1
+        verdict = any(p.content[:6].lower() == "[name=" for p in siblings)
+        if not verdict:
+            lead = self._line(key[1] - 1)
+            verdict = lead is not None and not lead.item and cues.asks_for_names(lead.raw)
+        if verdict:
+            named = sum(1 for p in siblings if p.content and cues.name_first(p.content))
+            verdict = named >= 2 and 2 * named >= len(siblings)
+        self._rosters[key] = verdict
+        return verdict
+
+    def _joining_item(self, i: int) -> int:
+        """An item under a heading or label about joining the call, with its wrapped lines."""
+        ln = self.events[i]
+        assert isinstance(ln, Line)
+        self._emit(ln, LineRole.METADATA, _JOINING)
+        self.joining = "list"
+        unit = [ln]
+        j = i + 1
+        while (nxt := self._line(j)) is not None and nxt.no == unit[-1].no + 1:
+            if nxt.no in self.done or self._kind(j)[0] not in ("text", "link"):
+                break
+            if not continues_item(unit, ln, nxt, self.wrap):
+                break
+            unit.append(nxt)
+            self._emit(nxt, LineRole.METADATA, _JOINING)
+            j += 1
         self.last_item_end = unit[-1].no
         return j
 
@@ -916,6 +1027,23 @@ class _Reader:
         t = ln.content
         single = len(unit) == 1
         last = k == count - 1
+        if self.people is not None and cues.reads_as_affiliation(" ".join(u.content for u in unit)):
+            # under "Intros" or "Participants": a name, or a name with a role and affiliation
+            for u in unit:
+                self._emit(u, LineRole.METADATA, _INTRODUCTION)
+            return
+        if last and cues.introduces_media(t) and self._is_image(after):
+            # "Here's a video of the groups reporting back:" over the embedded video
+            for u in unit:
+                self._emit(u, LineRole.LINK, "introduces the media below")
+            return
+        if single and last and (word := cues.people_label(t)) and self._lists(after, word):
+            # "Attendees: Name / Organisation / handle" over a list of who came, in that form
+            self._emit(ln, LineRole.METADATA, f"metadata: {word} (listed below)")
+            self.meta_lead, self.meta_word = ln.indent, word
+            self.last_unit = "label"
+            self.joining = ""
+            return
         label: str | None = None  # "local" or "persistent"
         if cues.qa_prefix(t) == "q":
             label = "local"
@@ -935,6 +1063,12 @@ class _Reader:
                     label = "local" if lk == "question" else "persistent"
                 elif last and self._list_follows(after, ln.indent):
                     label = "local"
+        if label is not None and cues.joins_call(t):
+            # "Once you've joined the call:" labels logistics, which are not notes to scope
+            self._emit(ln, LineRole.METADATA, _JOINING)
+            self.joining = "open"
+            self.last_unit = "label"
+            return
         if label is not None:
             self.stack.push_label(
                 ln.no, cues.strip_markup(t) or t, indent=ln.indent, local=label == "local"
@@ -943,7 +1077,13 @@ class _Reader:
             asks = cues.strip_markup(t).endswith("?") or cues.qa_prefix(t)
             self._emit(ln, LineRole.HEADING, "question label" if asks else "label")
             self.last_unit = "label"
+            self.joining = ""
             return
+        if self.joining == "open":  # "Click the link below to join": logistics, not a point
+            for u in unit:
+                self._emit(u, LineRole.METADATA, _JOINING)
+            return
+        self.joining = ""
         names = cues.person_name(t) if single and count == 1 else None
         if names is not None and self._mentioned_next(after, names):
             self._emit(ln, LineRole.METADATA, "metadata: speaker")
@@ -993,6 +1133,28 @@ class _Reader:
             return kind == "item" and ln.indent >= indent
         return False
 
+    def _caption(self, i: int, ln: Line) -> bool:
+        """Whether a line is an image's caption: ``<figcaption>``, or text in tags after it."""
+        c = ln.content
+        if c[0] != "<" or not cues.caption_like(c):
+            return False
+        return "<figcaption" in c.lower() or self._is_image(i - 1)
+
+    def _is_image(self, j: int) -> bool:
+        """Whether event ``j`` is a line that is an image or embedded media alone."""
+        return self._line(j) is not None and self._kind(j) == ("link", "image")
+
+    def _lists(self, j: int, word: str) -> bool:
+        """Whether the list item at event ``j`` is a value of the metadata label ``word``."""
+        ln = self._line(j)
+        return (
+            ln is not None
+            and ln.item
+            and ln.no not in self.done
+            and bool(ln.content)
+            and cues.listed_under(word, ln.content)
+        )
+
     def _units_follow(self, j: int) -> bool:
         """Whether the next thing from event ``j`` is a run of lines read as several notes."""
         first = self._line(j)
@@ -1021,14 +1183,16 @@ class _Reader:
         reading = read(table)
         self.open.clear()
         self.meta_lead = None
+        self.joining = ""
         self.stack.close_local_labels(0)
         markdown = bool(table.raw)
         header_text = [cues.strip_markup(c.text) for c in table.header]
+        head_role, head_why = LineRole.HEADING, "table header"
+        if reading.kind == "roster":
+            head_role, head_why = LineRole.METADATA, "metadata: attendance table"
         if markdown:
             head = table.raw[table.header_line]
-            self.out.append(
-                SourceLine(table.header_line, LineRole.HEADING, head, reason="table header")
-            )
+            self.out.append(SourceLine(table.header_line, head_role, head, reason=head_why))
             if table.rule_line is not None:
                 rule = table.raw[table.rule_line]
                 self.out.append(
@@ -1037,9 +1201,13 @@ class _Reader:
         else:
             for cell in table.header:
                 for no, text in cell.paras:
-                    self.out.append(SourceLine(no, LineRole.HEADING, text, reason="table header"))
+                    self.out.append(SourceLine(no, head_role, text, reason=head_why))
         for row, row_line in zip(table.rows, table.row_lines, strict=True):
-            meta = _metadata_row(row) if reading.kind == "records" else None
+            meta: str | None = None
+            if reading.kind == "roster":  # "| Name | Attendance | Role |": who was there
+                meta = "metadata: attendance table"
+            elif reading.kind == "records":
+                meta = _metadata_row(row)
             if meta is not None:  # "| Date | 3 May 2024 |": a table of facts about the meeting
                 if markdown:
                     self.out.append(
