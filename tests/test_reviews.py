@@ -26,7 +26,7 @@ from collab_graph.review.reviews import (
 )
 from collab_graph.workspace import Workspace
 
-NOTES = "## Group 1\n### Question 1\n- Challenges\n- Funding\n- Joint governance structure\n"
+NOTES = "## Group 1\n### Question 1\n- Challenges\n- Funding\n- Governance structure\n"
 HEADER = "workshop,note_id,text_hash,kind,themes,orgs,reason\n"
 
 
@@ -51,8 +51,8 @@ def vocab_kwargs():
 
 def test_review_applies_and_keeps_classifier_kind(ws: Workspace, result):
     coded = classify_results([result])
-    note = next(n for n in result.notes if n.text == "Joint governance structure")
-    assert by_text(coded)["Joint governance structure"].kind is NoteKind.BARRIER  # "Challenges"
+    note = next(n for n in result.notes if n.text == "Governance structure")
+    assert by_text(coded)["Governance structure"].kind is NoteKind.BARRIER  # "Challenges"
 
     review = Review.of(
         note,
@@ -63,14 +63,14 @@ def test_review_applies_and_keeps_classifier_kind(ws: Workspace, result):
     )
     save_review(ws, review, **vocab_kwargs())
     out = apply_reviews(coded, load_reviews(ws.reviews), **vocab_kwargs())
-    after = by_text(out.coded)["Joint governance structure"]
+    after = by_text(out.coded)["Governance structure"]
     assert after.kind is NoteKind.PRACTICE
     assert after.reviewed is True
     assert after.classifier_kind is NoteKind.BARRIER
     assert [t.id for t in after.themes] == ["p_governance_boards"]
     assert after.reasons[0] == "analyst review: a remedy listed under the challenges"
     assert after.confidence == 1.0
-    assert by_text(coded)["Joint governance structure"].reviewed is False  # coding untouched
+    assert by_text(coded)["Governance structure"].reviewed is False  # coding untouched
 
 
 def test_review_is_stale_after_text_change(ws: Workspace, result):

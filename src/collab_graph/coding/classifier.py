@@ -209,7 +209,7 @@ class Classifier:
                     note,
                     NoteContext(
                         text=note.text,
-                        scope=_scope_texts(note),
+                        scope=_scope_texts(note, workshop),
                         heading=scoping.note.text if scoping else None,
                         parent=parent.text
                         if parent is not None and parent.id not in headings
@@ -380,12 +380,27 @@ def _list_key(note: Note) -> tuple[object, ...]:
     return (note.workshop, note.group, note.question, note.prompt, note.block, note.section, scope)
 
 
-def _scope_texts(note: Note) -> tuple[str, ...]:
-    """The headings, prompts and questions above a note, outermost first."""
+def _scope_texts(note: Note, workshop: Workshop | None = None) -> tuple[str, ...]:
+    """The headings, prompts and questions above a note, outermost first.
+
+    A question that the scope names only by its label ("Question Two") is read
+    in full from the workshop's preamble, since its words say what the answers
+    are; a bare prompt letter ("C)") is left out, as its topic is the note's
+    prompt.
+    """
     scope = getattr(note, "scope", None)
-    if scope:
-        return tuple(getattr(s, "text", str(s)) for s in scope)
-    out = [t for t in (note.question_text, note.section) if t]
+    if not scope:
+        return tuple(t for t in (note.question_text, note.section) if t)
+    full = note.question_text or (workshop.question_text(note.question) if workshop else None)
+    out: list[str] = []
+    for s in scope:
+        text = getattr(s, "text", str(s))
+        kind = getattr(s, "kind", "")
+        if kind == "question" and full and len(full) > len(text):
+            text = full
+        elif kind == "prompt" and len(text) <= 3:
+            continue
+        out.append(text)
     return tuple(out)
 
 

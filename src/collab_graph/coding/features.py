@@ -249,7 +249,7 @@ def _headingness(entry: str, whole: bool) -> float:
     >>> _headingness("Challenges", True), _headingness("Barriers to open science", False)
     (1.0, 1.0)
     >>> round(_headingness("There are an additional twenty-three suggestions we list", False), 2)
-    0.56
+    0.62
     """
     if whole:
         return 1.0
@@ -335,7 +335,7 @@ def feature_reason(name: str, ctx: NoteContext, vocab: FeatureVocabulary) -> str
     if kind == "theme":
         return f"speaks to a {value} theme"
     if kind == "len":
-        return f"{value} words"
+        return "1 word" if value == "1" else f"{value} words"
     if kind == "parent_form":
         return f"nested under a {value} line"
     if kind == "list":

@@ -68,6 +68,17 @@ _SPEAKER = re.compile(r"^\**(?:[A-Z][\w'.-]*)(?:\s+[A-Z][\w'.-]*){0,2}\**\s*(?::
 _VERBISH_START = re.compile(r"^(?:re|co|ring|up|fast|cross)-[a-z]+", re.IGNORECASE)
 
 
+# A verb that is the whole note, or is joined to the next word by "and", "&" or "/", is
+# used as a noun: "Welcome and intro", "Review", "Plan & budget" name agenda items.
+_NOUN_USE = re.compile(r"^[\w-]+(?:\s*(?:[.:]\s*)?$|\s+(?:and|&|/)\s|/)", re.IGNORECASE)
+
+
+# A note that opens by making a problem smaller ("Fewer delays", "Less duplication of work").
+_REDUCTION = re.compile(
+    r"^(?:fewer|less|lower|reduced|reduction (?:in|of)|no more|shorter|cheaper)\b", re.IGNORECASE
+)
+
+
 class FormLexicon:
     """The phrases of ``lexicon.csv``, by form, with whole-word matchers."""
 
@@ -105,6 +116,12 @@ class FormLexicon:
                 out[str(form)] = out.get(str(form), 0.0) + 1.0
         if _VERBISH_START.match(body) and "imperative" not in out:
             out["imperative"] = 1.0
+        if _REDUCTION.match(body) and "deficit" in out:
+            # "Less duplication", "Fewer delays": a problem made smaller is an outcome
+            del out["deficit"]
+            out["outcome"] = out.get("outcome", 0.0) + 1.0
+        if "imperative" in out and _NOUN_USE.match(body):
+            del out["imperative"]  # "Welcome and intro", "Review": a verb used as a noun
         if norm.rstrip("*_ ").endswith("?"):
             out["question"] = out.get("question", 0.0) + 1.0
         if "question" in out:

@@ -11,10 +11,11 @@ Read from analyst-editable CSV files (see :func:`collab_graph.resources.data_dir
 ``kind-cues.csv``
     Phrases that point at a note *kind* (``practice``, ``barrier``, ``benefit``,
     ``context``) and how much: ``kind, where, phrase, weight, comment``.
-    ``where`` is ``anywhere``, ``start`` (only at the start of a note),
-    ``label`` (an inline label such as ``Blockers –``), ``heading`` (a bullet
-    that is a sub-heading and scopes the bullets after it) or ``topic`` (words
-    in a question or prompt that say what the answers will be).
+    ``where`` is ``anywhere`` or ``start`` (only at the start of a note). Each
+    cue must match notes of its kind in several workshops' labelled notes (see
+    :func:`collab_graph.coding.train.cue_support`); what a heading, label or
+    prompt asks for is its *intent*, kept in ``intent.csv``
+    (:mod:`collab_graph.coding.intent`).
 
 A taxonomy is built from the files' *content*: loading the same bytes again
 returns the same object at once, and an edited file is read afresh, so a
@@ -47,7 +48,7 @@ THEMES_FILE = "themes.csv"
 KIND_CUES_FILE = "kind-cues.csv"
 
 #: Where a kind cue may match (the ``where`` column of ``kind-cues.csv``).
-CUE_WHERE = ("anywhere", "start", "label", "heading", "topic")
+CUE_WHERE = ("anywhere", "start")
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +135,12 @@ def _kind_cues(rows: Sequence[Row]) -> tuple[KindCue, ...]:
     cues: list[KindCue] = []
     for row in rows:
         kind = NoteKind(row.choice("kind", NoteKind, "unknown kind"))
+        if row.get("where") in ("heading", "label", "topic"):
+            raise row.error(
+                "where",
+                f"{row['where']!r} cues are no longer read here: what a heading, label or "
+                "prompt asks for belongs in intent.csv",
+            )
         where = row.choice("where", CUE_WHERE, "unknown place")
         weight = row.number("weight")
         if not row["phrase"]:

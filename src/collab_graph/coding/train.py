@@ -41,6 +41,7 @@ from slugify import slugify
 from collab_graph.coding.classifier import Classifier, _Heading
 from collab_graph.coding.features import NoteContext, note_features
 from collab_graph.coding.gazetteer import load_gazetteer
+from collab_graph.coding.lexicon import normalise
 from collab_graph.coding.model import KindModel
 from collab_graph.coding.taxonomy import load_taxonomy
 from collab_graph.csvfiles import read_csv
@@ -51,9 +52,11 @@ from collab_graph.resources import data_path
 
 __all__ = [
     "CONTENT_CLASSES",
+    "CueSupport",
     "Example",
     "LabelledSet",
     "Prediction",
+    "cue_support",
     "examples_of",
     "fit",
     "labelled_sets",
@@ -73,6 +76,8 @@ ABSTAIN = 0.5
 CLASS_WEIGHT: str | None = None
 #: A word feature is kept only when notes of at least this many workshops have it.
 MIN_GROUPS = 3
+#: How far each workshop's examples are weighted towards equal say (0: by size, 1: equal).
+SET_BALANCE = 0.0
 _WORD_FEATURES = ("w=", "b=", "first=")
 #: Weight of an example's second kind (``kind2``), added as a second, lighter example.
 KIND2_WEIGHT = 0.3
@@ -81,16 +86,27 @@ MANIFEST = "training/manifest.csv"
 
 @dataclass(frozen=True)
 class LabelledSet:
-    """A notes document and the CSV of its notes' kinds; ``role`` is ``eval`` or ``train``."""
+    """A notes document and the CSV of its notes' kinds; ``role`` is ``eval`` or ``train``.
+
+    Sets with the same ``fold`` (e.g. write-ups from one repository) are left
+    out together, so no left-out workshop is scored by a model trained on its
+    siblings.
+    """
 
     labels: Path
     source: Path
     role: str = "train"
+    fold: str = ""
 
     @property
     def name(self) -> str:
         """The set's name: the workshop slug of its notes document (as reviews name it)."""
         return slugify(self.source.stem) or "workshop"
+
+    @property
+    def fold_name(self) -> str:
+        """The fold it is left out with: its ``fold``, else its own name."""
+        return self.fold or self.name
 
 
 @dataclass(frozen=True)
@@ -130,7 +146,12 @@ def manifest(path: Path | None = None) -> list[LabelledSet]:
     p = path or data_path(MANIFEST)
     rows = read_csv(p, required=("labels", "source"), what="training manifest")
     return [
-        LabelledSet(p.parent / r["labels"], p.parent / r["source"], r.get("role", "train"))
+        LabelledSet(
+            p.parent / r["labels"],
+            p.parent / r["source"],
+            r.get("role") or "train",
+            r.get("fold"),
+        )
         for r in rows
     ]
 
@@ -282,17 +303,23 @@ def fit(examples: Sequence[Example], *, c: float | None = None) -> KindModel:
             if name.startswith(_WORD_FEATURES):
                 seen_in[name].add(ex.group)
     rare = {name for name, groups in seen_in.items() if len(groups) < MIN_GROUPS}
+    # Each workshop counts the same whatever its length: a long write-up's style
+    # should not outvote twenty short ones (weights n**-SET_BALANCE, mean 1).
+    sizes = Counter(ex.group for ex in examples)
+    raw = {g: n**-SET_BALANCE for g, n in sizes.items()}
+    norm = len(examples) / sum(raw[g] * n for g, n in sizes.items())
     rows: list[Mapping[str, float]] = []
     ys: list[str] = []
     weights: list[float] = []
     for ex in examples:
         rows.append({k: v for k, v in ex.features.items() if k not in rare})
         ys.append(ex.kind.value)
-        weights.append(1.0)
+        w = raw[ex.group] * norm
+        weights.append(w)
         if ex.kind2 is not None and ex.kind2 is not ex.kind and ex.kind2 in CONTENT_CLASSES:
             rows.append(ex.features)
             ys.append(ex.kind2.value)
-            weights.append(KIND2_WEIGHT)
+            weights.append(KIND2_WEIGHT * w)
     if len(set(ys)) < 2:
         raise DataFileError("training needs notes of at least two kinds")
     vec = DictVectorizer(sort=True)
@@ -390,17 +417,23 @@ def leave_one_out(
     all_examples = [ex for exs, _ in loaded.values() for ex in exs] + list(extra)
     predictions: list[Prediction] = []
     logits: list[HeldOut] = []
+    folds: dict[str, list[LabelledSet]] = defaultdict(list)
     for s in sets:
-        if s.role != "eval":
+        folds[s.fold_name].append(s)
+    for members in folds.values():
+        left_out = [s for s in members if s.role == "eval"]
+        if not left_out:
             continue
         if progress is not None:
-            progress(s.name)
-        train_on = [ex for ex in all_examples if ex.group != s.name]
+            progress(", ".join(s.name for s in left_out))
+        names = {s.name for s in members}
+        train_on = [ex for ex in all_examples if ex.group not in names]
         model = fit(train_on)
         clf = Classifier(base.taxonomy, base.gazetteer, model)
-        predictions.extend(_predict(clf, s, loaded[s][1]))
-        for ex in loaded[s][0]:
-            logits.append(HeldOut(s.name, tuple(model.logits(ex.features)), ex.kind, ex.kind2))
+        for s in left_out:
+            predictions.extend(_predict(clf, s, loaded[s][1]))
+            for ex in loaded[s][0]:
+                logits.append(HeldOut(s.name, tuple(model.logits(ex.features)), ex.kind, ex.kind2))
     return predictions, logits
 
 
@@ -582,6 +615,65 @@ def summary(predictions: Sequence[Prediction]) -> dict[str, Any]:
         "mean": mean,
         "pooled": scores(predictions),
         "calibration": calibration(predictions),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class CueSupport:
+    """How a kind cue of ``kind-cues.csv`` fares on labelled notes.
+
+    ``workshops`` are the sets in which it matched a note of its kind (first or
+    second kind); ``matched`` counts every note it matched and ``right`` those of
+    its kind.
+    """
+
+    workshops: frozenset[str]
+    matched: int
+    right: int
+
+    @property
+    def precision(self) -> float:
+        """The share of the notes it matched that are of its kind."""
+        return self.right / self.matched if self.matched else 0.0
+
+
+def cue_support(
+    sets: Sequence[LabelledSet] | None = None, classifier: Classifier | None = None
+) -> dict[tuple[str, str, str], CueSupport]:
+    """The support of each kind cue (``(kind, where, phrase)``) in labelled notes.
+
+    A cue earns its place in ``kind-cues.csv`` by matching notes of its kind in
+    at least :data:`MIN_GROUPS` workshops: a cue only one workshop's wording
+    supports is a fit to that workshop, not a pattern.
+    """
+    clf = classifier or Classifier(load_taxonomy(), load_gazetteer(), KindModel.empty())
+    tax = clf.vocab.taxonomy
+    where_of = {"anywhere": "anywhere", "start": "start"}
+    seen: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    matched: Counter[tuple[str, str, str]] = Counter()
+    right: Counter[tuple[str, str, str]] = Counter()
+    for lset in sets if sets is not None else manifest():
+        if not _readable(lset):
+            continue
+        for ex in examples_of(lset, clf)[0]:
+            norm = normalise(ex.text)
+            found = {
+                (cue.kind.value, cue.where, cue.phrase.lower())
+                for where in where_of
+                for cue, _, _ in tax.match_cues(norm, where)
+            }
+            for key in found:
+                matched[key] += 1
+                if key[0] in (ex.kind.value, ex.kind2.value if ex.kind2 else None):
+                    right[key] += 1
+                    seen[key].add(lset.name)
+    return {
+        (c.kind.value, c.where, c.phrase.lower()): CueSupport(
+            frozenset(seen[(c.kind.value, c.where, c.phrase.lower())]),
+            matched[(c.kind.value, c.where, c.phrase.lower())],
+            right[(c.kind.value, c.where, c.phrase.lower())],
+        )
+        for c in tax.kind_cues
     }
 
 
