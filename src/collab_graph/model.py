@@ -37,6 +37,7 @@ __all__ = [
     "NodeKind",
     "Note",
     "NoteKind",
+    "OrgCategory",
     "OrgType",
     "Organisation",
     "ParseResult",
@@ -47,6 +48,7 @@ __all__ = [
     "Theme",
     "ThemeKind",
     "Workshop",
+    "org_category",
     "theme_kind",
     "theme_node_kind",
     "theme_note_kind",
@@ -79,7 +81,11 @@ class OrgType(StrEnum):
     """Types of entity in the organisation gazetteer.
 
     ``TOOL`` and ``FUNCTION`` entries are not organisations in the strict sense;
-    they are kept so that they can be filtered out.
+    they are kept so that they can be filtered out. ``OTHER`` is an
+    organisation of no known type: every name found by pattern rather than in
+    the gazetteer (see :mod:`collab_graph.coding.orgnames`) has it. What a
+    ``classify`` record says about an entry is its :class:`OrgCategory`
+    (:func:`org_category`).
     """
 
     COUNCIL = "council"
@@ -92,6 +98,31 @@ class OrgType(StrEnum):
     THIRD_SECTOR = "third sector"
     TOOL = "tool"
     FUNCTION = "function"
+    OTHER = "other"
+
+
+class OrgCategory(StrEnum):
+    """The ``type`` of an organisation mention in a ``classify`` record: organisation or tool.
+
+    Every gazetteer type but ``tool`` is an organisation. A ``function``
+    (procurement, finance, HR, social care) is an organisational unit rather
+    than a tool, so it counts as an organisation; its gazetteer type stays on
+    the graph node (``org_type``) for filtering.
+    """
+
+    ORGANISATION = "organisation"
+    TOOL = "tool"
+
+
+def org_category(org_type: OrgType | str) -> OrgCategory:
+    """The record ``type`` of an entry of gazetteer type ``org_type``.
+
+    Examples
+    --------
+    >>> [org_category(t).value for t in (OrgType.TOOL, "function", OrgType.OTHER)]
+    ['tool', 'organisation', 'organisation']
+    """
+    return OrgCategory.TOOL if str(org_type) == OrgType.TOOL else OrgCategory.ORGANISATION
 
 
 class NodeKind(StrEnum):
@@ -106,6 +137,7 @@ class NodeKind(StrEnum):
     BARRIER = "barrier"
     BENEFIT = "benefit"
     ORGANISATION = "organisation"
+    TOOL = "tool"
 
 
 def theme_kind(kind: str) -> ThemeKind | None:
@@ -163,7 +195,7 @@ class EdgeKind(StrEnum):
     IN = "in"  # note -> question or prompt
     CHILD_OF = "child_of"  # nested note -> parent note
     ABOUT = "about"  # note -> theme
-    MENTIONS = "mentions"  # note -> organisation
+    MENTIONS = "mentions"  # note -> organisation or tool
     ADDRESSES = "addresses"  # practice theme -> barrier theme
 
 
@@ -415,17 +447,39 @@ class Theme:
 
 @dataclass(frozen=True, slots=True)
 class Organisation:
-    """A gazetteer entry: an organisation, partnership, function or tool."""
+    """A gazetteer entry (an organisation, partnership, function or tool) or a detected name.
+
+    ``resolved`` is False for a name found by pattern that no gazetteer entry
+    holds yet; its id is ``unresolved:{slug}`` and its type ``other``.
+
+    Examples
+    --------
+    >>> Organisation("github", "GitHub", OrgType.TOOL).ref()
+    {'id': 'github', 'label': 'GitHub', 'type': 'tool', 'resolved': True}
+    >>> Organisation("unresolved:ukri", "UKRI", OrgType.OTHER, resolved=False).ref()
+    {'id': 'unresolved:ukri', 'label': 'UKRI', 'type': 'organisation', 'resolved': False}
+    """
 
     id: str
     label: str
     type: OrgType
     aliases: tuple[str, ...] = ()
     note: str = ""
+    resolved: bool = True
 
-    def ref(self) -> dict[str, str]:
-        """The ``{"id", "label"}`` form used in ``classify`` records."""
-        return {"id": self.id, "label": self.label}
+    @property
+    def category(self) -> OrgCategory:
+        """Organisation or tool (:func:`org_category` of :attr:`type`)."""
+        return org_category(self.type)
+
+    def ref(self) -> dict[str, Any]:
+        """The ``{"id", "label", "type", "resolved"}`` form used in ``classify`` records."""
+        return {
+            "id": self.id,
+            "label": self.label,
+            "type": str(self.category),
+            "resolved": self.resolved,
+        }
 
 
 @dataclass(frozen=True, slots=True)

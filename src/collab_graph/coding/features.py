@@ -48,6 +48,7 @@ from collab_graph.coding.form import FormLexicon, load_lexicon
 from collab_graph.coding.gazetteer import Gazetteer, load_gazetteer
 from collab_graph.coding.intent import IntentLexicon, load_intents
 from collab_graph.coding.lexicon import normalise, tokens
+from collab_graph.coding.orgnames import NameRules, find_orgs, load_name_rules
 from collab_graph.coding.taxonomy import Taxonomy, load_taxonomy
 from collab_graph.model import Organisation, Theme
 
@@ -149,7 +150,12 @@ class NoteContext:
 
 @dataclass(frozen=True, slots=True)
 class TextReading:
-    """What a note's own words give: features, matched themes (strongest first), organisations."""
+    """What a note's own words give: features, matched themes (strongest first), organisations.
+
+    ``orgs`` holds gazetteer entries and detected names (``resolved=False``);
+    the ``has_org``/``orgs_only`` features read the gazetteer's mentions only,
+    so the kind model means what it was trained to mean.
+    """
 
     features: dict[str, float]
     themes: tuple[Theme, ...]
@@ -158,12 +164,14 @@ class TextReading:
 
 @dataclass(frozen=True)
 class FeatureVocabulary:
-    """What the features read: intents, the form lexicon, kind cues, themes, organisations."""
+    """What the features read: intents, the form lexicon, kind cues, themes, organisations
+    (the gazetteer, and the word lists that find names it does not hold)."""
 
     intents: IntentLexicon
     forms: FormLexicon
     taxonomy: Taxonomy
     gazetteer: Gazetteer
+    names: NameRules = field(default_factory=load_name_rules)
     _memo: dict[str, TextReading] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -224,17 +232,14 @@ def _read(vocab: FeatureVocabulary, text: str) -> TextReading:
     for theme in themes[:3]:
         out[f"theme={theme.kind.value}"] = 1.0
     mentions = vocab.gazetteer.mentions(text)
-    orgs: dict[str, Organisation] = {}
     if mentions:
         rest = norm
         for m in reversed(mentions):
             rest = rest[: m.start] + " " + rest[m.end :]
         left = [t for t, _, _ in tokens(rest) if t[0].isalnum() and t.lower() not in _STOP]
         out["orgs_only" if not left else "has_org"] = 1.0
-        for m in mentions:
-            for org in m.orgs:
-                orgs.setdefault(org.id, org)
-    return TextReading(out, themes, tuple(orgs.values()))
+    orgs: tuple[Organisation, ...] = find_orgs(text, mentions, vocab.names)
+    return TextReading(out, themes, orgs)
 
 
 def _headingness(entry: str, whole: bool) -> float:

@@ -12,9 +12,18 @@ Read from analyst-editable CSV files (see :func:`collab_graph.resources.data_dir
     on two rows tags both (``ABD City Shire``). The analyst's workspace may
     hold an ``organisations.csv`` of its own: its rows add entries, and a row
     with the id of a bundled entry replaces it (e.g. to add an alias).
+``tools.csv``
+    ``id, label, aliases, case_sensitive_aliases, note``: known tools and
+    platforms (Trello, GitHub, Zoom, ...), read as entries of type ``tool``
+    after ``organisations.csv`` and before the analyst's own rows. A tool is
+    never drawn as an organisation (it is a ``tool`` node of the graph).
 ``not-organisations.csv``
     Phrases that look like an alias but are not one (roles such as ``chief
     executive``, topics such as ``mental health``).
+
+Names that no entry holds are found by pattern in
+:mod:`collab_graph.coding.orgnames`; its :func:`~collab_graph.coding.orgnames.find_orgs`
+puts both together.
 
 Like the taxonomy, a gazetteer is built from its files' content, so an edited
 file is read afresh and the same bytes give the same object.
@@ -47,8 +56,10 @@ from collab_graph.resources import data_path
 __all__ = ["Gazetteer", "OrgMention", "load_gazetteer"]
 
 ORGS_FILE = "organisations.csv"
+TOOLS_FILE = "tools.csv"
 NOT_ORGS_FILE = "not-organisations.csv"
 ORG_COLUMNS = ("id", "label", "type", "aliases")
+TOOL_COLUMNS = ("id", "label", "aliases")
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +217,7 @@ def _is_caps(alias: str) -> bool:
 def load_gazetteer(
     path: Path | str | Sequence[Path | str] | None = None,
     not_orgs_path: Path | str | None = None,
+    tools_path: Path | str | None = None,
 ) -> Gazetteer:
     """Read the organisation gazetteer.
 
@@ -219,6 +231,10 @@ def load_gazetteer(
     not_orgs_path : path-like, optional
         Phrases that are not organisations; defaults to ``not-organisations.csv``
         beside the first file when it exists, else ``data/not-organisations.csv``.
+    tools_path : path-like, optional
+        Known tools; defaults to ``tools.csv`` beside the first file when it
+        exists, else ``data/tools.csv``. Its entries come after the first
+        file's and before the others'.
 
     Returns
     -------
@@ -245,8 +261,16 @@ def load_gazetteer(
         paths = [Path(path)]
     else:
         paths = [Path(p) for p in path]
-    texts = [(str(paths[0]), read_text(paths[0], "organisations file"))]
-    texts += [(str(p), read_text(p, "organisations file")) for p in paths[1:] if p.exists()]
+    texts = [(str(paths[0]), read_text(paths[0], "organisations file"), False)]
+    if tools_path is None:
+        beside = paths[0].with_name(TOOLS_FILE)
+        tools_path = beside if beside.exists() else data_path(TOOLS_FILE)
+    tp = Path(tools_path)
+    if tp.exists():
+        texts.append((str(tp), read_text(tp, "tools file"), True))
+    texts += [
+        (str(p), read_text(p, "organisations file"), False) for p in paths[1:] if p.exists()
+    ]
     if not_orgs_path is None:
         beside = paths[0].with_name(NOT_ORGS_FILE)
         not_orgs_path = beside if beside.exists() else data_path(NOT_ORGS_FILE)
@@ -256,17 +280,27 @@ def load_gazetteer(
 
 
 @lru_cache(maxsize=8)
-def _gazetteer_from(files: tuple[tuple[str, str], ...], stops: tuple[str, str]) -> Gazetteer:
+def _gazetteer_from(
+    files: tuple[tuple[str, str, bool], ...], stops: tuple[str, str]
+) -> Gazetteer:
     orgs: dict[str, Organisation] = {}
     exact: set[str] = set()
     broader: dict[str, str] = {}
-    for i, (path, text) in enumerate(files):
+    bundled = 2 if len(files) > 1 and files[1][2] else 1
+    for i, (path, text, tools) in enumerate(files):
         seen: dict[str, Organisation] = {}
-        for row in parse_csv_text(text, Path(path), required=ORG_COLUMNS):
-            oid = row.new_id("id", seen, "organisation")
-            if oid in orgs and i == 0:
+        columns = TOOL_COLUMNS if tools else ORG_COLUMNS
+        for row in parse_csv_text(text, Path(path), required=columns):
+            oid = row.new_id("id", seen, "tool" if tools else "organisation")
+            if oid in orgs and i < bundled:
                 raise row.error("id", f"organisation id {oid!r} is used twice")
-            otype = OrgType(row.choice("type", OrgType, f"organisation {oid!r} has unknown type"))
+            otype = (
+                OrgType.TOOL
+                if tools
+                else OrgType(
+                    row.choice("type", OrgType, f"organisation {oid!r} has unknown type")
+                )
+            )
             cs = split_cell(row.get("case_sensitive_aliases"))
             exact.update(cs)
             aliases = tuple(dict.fromkeys((*split_cell(row["aliases"]), *cs)))

@@ -1,0 +1,683 @@
+"""Organisation names that no gazetteer entry holds yet, found by general patterns.
+
+The gazetteer (:mod:`collab_graph.coding.gazetteer`) knows the organisations
+and tools an analyst has listed. Notes name many others, so a note's text is
+also read for the *shape* of an organisation's name. Every rule is a pattern
+of English writing, never a list of the names themselves:
+
+``acronym``
+    2 to 8 capitals, digits or ``&`` with at least two capitals (``UKRI``,
+    ``W3C``, ``A&B``), a plural ``s`` allowed (``RCs``), and not one of the
+    terms of ``data/not-org-acronyms.csv`` (``API``, ``PhD``, ``TBC``, ``UK``,
+    ...). A place acronym of that file next to another acronym is part of its
+    name (``HDR UK``, ``UK TRE``).
+``camel``
+    one word with a capital after a small letter (``DataLoch``, ``NumFOCUS``):
+    how companies, projects and platforms write their names. ``McDonald``-like
+    surnames and the terms of the stop list (``LaTeX``, ``JavaScript``) are not.
+``hyphen``
+    capitalised parts joined by hyphens, one of them an acronym (``Nordic-RSE``).
+``named``
+    capitalised words, joined by ``of``, ``for``, ``and`` or ``&``, that end in
+    (or, with ``of X``, start with) an organisation word of
+    ``data/org-name-words.csv``: ``Fife Council``, ``Council of Europe``,
+    ``University of Otago``, ``Sortition Foundation``. A *weak* word
+    (``Group``, ``Team``, ``Network``) names an organisation only beside a
+    proper part (an acronym or a word that no dictionary lists in lower case):
+    ``IG Interest Group`` does, ``Working Group`` and ``Group 3`` do not.
+``prefix``
+    ``NHS`` and a capitalised word (``NHS England``).
+``unknown``
+    a capitalised word inside a sentence (not its first word, not in a title),
+    standing alone, that the English dictionary of ``data/english-words.csv``
+    does not hold in any case: ``the Carpentries``, ``someone from Palantir``.
+    Names of people and places are mostly in that dictionary (``Megan``,
+    ``Brussels``), and a word next to another capitalised word is left out,
+    as ``Firstname Surname`` pairs are names of people.
+
+A sentence's first word is capitalised whatever it is, so a name never starts
+with a *starter* word of ``data/org-name-words.csv`` ("The", "Contact",
+"Thanks") at the start of a sentence, and the ``unknown`` rule skips
+sentence-initial words ("Funding was tight" names nothing). Links, e-mail
+addresses, ``@handles``, HackMD ``[name=...]`` tags, HTML tags and entities and
+inline code are read as blanks.
+
+A detected name becomes an :class:`~collab_graph.model.Organisation` with
+``resolved=False``, type ``other`` and the id ``unresolved:{slug}``
+(:func:`unresolved_id`), stable across runs and notes.
+
+``english-words.csv`` is the union of the ``wamerican`` and ``wbritish``
+word lists of SCOWL (Spell Checker Oriented Word Lists, copyright 2000-2011
+Kevin Atkinson; see ``data/english-words.NOTICE``), without possessives.
+
+Examples
+--------
+>>> rules = load_name_rules()
+>>> [n.label for n in detect_names("Funding from UKRI and the NIHR via NHS England", rules)]
+['UKRI', 'NIHR', 'NHS England']
+>>> [n.label for n in detect_names("Met the University of Otago and Fife Council", rules)]
+['University of Otago', 'Fife Council']
+>>> detect_names("Funding was tight; the PI wrote the API docs TBC", rules)
+()
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from slugify import slugify
+
+from collab_graph.coding.gazetteer import OrgMention
+from collab_graph.coding.lexicon import normalise
+from collab_graph.csvfiles import parse_csv_text, read_text
+from collab_graph.model import Organisation, OrgType
+from collab_graph.resources import data_path
+
+__all__ = [
+    "UNRESOLVED_PREFIX",
+    "NameRules",
+    "NameSpan",
+    "detect_names",
+    "find_orgs",
+    "is_unresolved_id",
+    "load_name_rules",
+    "unresolved_id",
+    "unresolved_org",
+]
+
+WORDS_FILE = "org-name-words.csv"
+ACRONYMS_FILE = "not-org-acronyms.csv"
+DICTIONARY_FILE = "english-words.csv"
+UNRESOLVED_PREFIX = "unresolved:"
+"""The id of a detected name is this prefix and the name's slug."""
+
+ROLES = ("head", "weak", "prefix", "connector", "starter")
+"""The roles of a word in ``org-name-words.csv``."""
+
+_GEOGRAPHY = "geography"
+
+
+@dataclass(frozen=True, slots=True)
+class NameSpan:
+    """One detected name: where it is, its words as written, its label and the rule that found it."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class NameRules:
+    """The word lists the patterns read (see the module docstring).
+
+    Attributes
+    ----------
+    heads, weak, prefixes, connectors, starters : frozenset of str
+        The words of ``org-name-words.csv`` by role.
+    stop : mapping of str to str
+        Acronyms and terms that are not organisations, with their category.
+    words : frozenset of str
+        Lower-cased words of the English dictionary.
+    lower : frozenset of str
+        Words the dictionary lists in lower case (ordinary words, not only names).
+    """
+
+    heads: frozenset[str]
+    weak: frozenset[str]
+    prefixes: frozenset[str]
+    connectors: frozenset[str]
+    starters: frozenset[str]
+    stop: Mapping[str, str]
+    words: frozenset[str]
+    lower: frozenset[str]
+
+    def proper(self, word: str) -> bool:
+        """True when ``word`` is a proper part of a name: an acronym, camel-case, or
+        a word that the dictionary does not list in lower case ("Otago", "Nordic").
+
+        Examples
+        --------
+        >>> rules = load_name_rules()
+        >>> [rules.proper(w) for w in ("Working", "Nordic", "IG", "Otago", "DataLoch")]
+        [False, True, True, True, True]
+        """
+        core = _strip_possessive(word)
+        if _ACRONYM.fullmatch(core) or _CAMEL.search(core):
+            return True
+        return core.lower() not in self.lower
+
+
+def unresolved_id(label: str) -> str:
+    """The stable id of a detected name: ``unresolved:`` and its slug.
+
+    A leading "the", a possessive and an acronym's plural ``s`` do not count,
+    so "the RWOTs" and "RWOT" are one organisation.
+
+    Examples
+    --------
+    >>> unresolved_id("The Nordic-RSE"), unresolved_id("RWOTs"), unresolved_id("NHS England's")
+    ('unresolved:nordic-rse', 'unresolved:rwot', 'unresolved:nhs-england')
+    """
+    name = _strip_possessive(label.strip())
+    name = re.sub(r"^(?:the|The|THE)\s+", "", name)
+    if _ACRONYM_PLURAL.fullmatch(name):
+        name = name[:-1]
+    slug = slugify(name, lowercase=True, separator="-") or "name"
+    return f"{UNRESOLVED_PREFIX}{slug}"
+
+
+def is_unresolved_id(org_id: str) -> bool:
+    """True for the id of a detected name (``unresolved:...``) with a non-empty slug.
+
+    Examples
+    --------
+    >>> is_unresolved_id("unresolved:ukri"), is_unresolved_id("nhs"), is_unresolved_id("unresolved:")
+    (True, False, False)
+    """
+    slug = org_id.removeprefix(UNRESOLVED_PREFIX)
+    return (
+        org_id.startswith(UNRESOLVED_PREFIX)
+        and bool(slug)
+        and slugify(slug, lowercase=True, separator="-") == slug
+    )
+
+
+def unresolved_org(label: str, org_id: str | None = None) -> Organisation:
+    """The :class:`~collab_graph.model.Organisation` of a detected name (``resolved=False``).
+
+    Examples
+    --------
+    >>> unresolved_org("UKRI").ref()
+    {'id': 'unresolved:ukri', 'label': 'UKRI', 'type': 'organisation', 'resolved': False}
+    """
+    return Organisation(
+        id=org_id or unresolved_id(label),
+        label=label,
+        type=OrgType.OTHER,
+        note="Detected in the notes; no gazetteer entry holds it yet.",
+        resolved=False,
+    )
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_name_rules(
+    words_path: Path | str | None = None,
+    acronyms_path: Path | str | None = None,
+    dictionary_path: Path | str | None = None,
+) -> NameRules:
+    """Read the word lists of the name patterns (defaults: the bundled ``data/`` files).
+
+    Raises
+    ------
+    DataFileError
+        When a file or column is missing or a role is unknown (naming the file and line).
+
+    Examples
+    --------
+    >>> rules = load_name_rules()
+    >>> "Council" in rules.heads, rules.stop["API"], "brussels" in rules.words
+    (True, 'tech', True)
+    """
+    paths = (
+        Path(words_path) if words_path else data_path(WORDS_FILE),
+        Path(acronyms_path) if acronyms_path else data_path(ACRONYMS_FILE),
+        Path(dictionary_path) if dictionary_path else data_path(DICTIONARY_FILE),
+    )
+    texts = tuple((str(p), read_text(p, "organisation name file")) for p in paths)
+    return _rules_from(texts)
+
+
+@lru_cache(maxsize=4)
+def _rules_from(texts: tuple[tuple[str, str], ...]) -> NameRules:
+    (wp, wt), (ap, at), (dp, dt) = texts
+    by_role: dict[str, set[str]] = {r: set() for r in ROLES}
+    for row in parse_csv_text(wt, Path(wp), required=("word", "role")):
+        role = row.choice("role", ROLES, "unknown role")
+        by_role[role].add(row["word"])
+    stop = {
+        row["acronym"]: row.get("category", "other")
+        for row in parse_csv_text(at, Path(ap), required=("acronym",))
+        if row["acronym"]
+    }
+    words: set[str] = set()
+    lower: set[str] = set()
+    lines = dt.splitlines()
+    if not lines or lines[0].strip().lstrip("\ufeff") != "word":
+        from collab_graph.errors import DataFileError
+
+        raise DataFileError(f"{dp}: line 1: expected the header 'word'", path=dp, line=1)
+    for line in lines[1:]:
+        w = line.strip()
+        if w:
+            words.add(w.lower())
+            if w[0].islower():
+                lower.add(w)
+    return NameRules(
+        heads=frozenset(by_role["head"]),
+        weak=frozenset(by_role["weak"]),
+        prefixes=frozenset(by_role["prefix"]),
+        connectors=frozenset(by_role["connector"]),
+        starters=frozenset(by_role["starter"]),
+        stop=stop,
+        words=frozenset(words),
+        lower=frozenset(lower),
+    )
+
+
+# --------------------------------------------------------------------------- patterns
+
+# what is read as blank: links (markdown targets, bare URLs, www.), e-mail addresses,
+# @handles, HackMD [name=...] tags, HTML tags and entities, inline code
+_MASK = re.compile(
+    r"\]\([^)\s]*\)?"
+    r"|<[^<>\n]{0,300}>"
+    r"|\b(?:https?|ftp)://\S+"
+    r"|\bwww\.\S+"
+    r"|[\w.+-]+@[\w-]+\.[\w.]+"
+    r"|\[name=[^\]\n]*\]"
+    r"|&#?\w{1,8};"
+    r"|`[^`\n]*`"
+)
+_TOKEN = re.compile(r"[^\W_]+(?:[&'.\-][^\W_]+)*|&")
+_ACRONYM = re.compile(r"(?=(?:[0-9&]*[A-Z]){2})[A-Z][A-Z0-9&]{1,7}")
+_ACRONYM_PLURAL = re.compile(r"(?=(?:[0-9&]*[A-Z]){2})[A-Z][A-Z0-9&]{1,7}s")
+_CAMEL = re.compile(r"[a-z][A-Z]")
+_SURNAME = re.compile(r"(?:Mc|Mac|O'|D'|De|Di|Da|Du|La|Le|Van|Von|Fitz)[A-Z][a-z]+")
+_ROMAN = re.compile(r"(?:X{0,3})(?:IX|IV|V?I{0,3})")
+_TITLE_WORD = re.compile(r"[A-Z][a-z]+(?:-[A-Za-z]+)*")
+_HONORIFICS = frozenset({"Dr", "Prof", "Professor", "Mr", "Mrs", "Ms", "Miss", "Sir", "Dame"})
+_BOUNDARY = frozenset(".!?:;|\n")
+
+
+def _strip_possessive(word: str) -> str:
+    if word.endswith("'s") or word.endswith("'S"):
+        return word[:-2]
+    return word[:-1] if word.endswith("'") else word
+
+
+@dataclass(slots=True)
+class _Tok:
+    text: str  # without a possessive ending
+    start: int
+    end: int  # of ``text``
+    initial: bool  # first word of a sentence, line or cell
+    joined: bool  # only spaces (or a hyphen) between it and the previous token
+
+
+def _tokens(norm: str) -> list[_Tok]:
+    out: list[_Tok] = []
+    prev_end = 0
+    for m in _TOKEN.finditer(norm):
+        raw = m.group()
+        core = _strip_possessive(raw)
+        gap = norm[prev_end : m.start()]
+        initial = not out or any(c in _BOUNDARY for c in gap) or " - " in f" {gap} "
+        joined = bool(out) and gap.strip(" \t") == ""
+        out.append(_Tok(core, m.start(), m.start() + len(core), initial, joined))
+        prev_end = m.end()
+    return out
+
+
+def _is_acronym(word: str, rules: NameRules) -> bool:
+    if word in rules.stop:
+        return False
+    core = word[:-1] if _ACRONYM_PLURAL.fullmatch(word) else word
+    return (
+        bool(_ACRONYM.fullmatch(core))
+        and core not in rules.stop
+        and not _ROMAN.fullmatch(core)
+        and not core.isdigit()
+    )
+
+
+def _is_camel(word: str, rules: NameRules) -> bool:
+    return (
+        bool(_CAMEL.search(word))
+        and word not in rules.stop
+        and not _SURNAME.fullmatch(word)
+        and any(c.isupper() for c in word)
+        and "-" not in word
+    )
+
+
+def _is_hyphen_name(word: str, rules: NameRules) -> bool:
+    if "-" not in word or word in rules.stop:
+        return False
+    parts = word.split("-")
+    if not all(parts):
+        return False
+    acro = [p for p in parts if _ACRONYM.fullmatch(p)]
+    return bool(acro) and all(_ACRONYM.fullmatch(p) or _TITLE_WORD.fullmatch(p) for p in parts)
+
+
+def _cap(tok: _Tok, rules: NameRules) -> bool:
+    """A capitalised word that can be part of a name (not a sentence's starter word)."""
+    w = tok.text
+    if not w[0].isupper() or w in rules.stop:
+        return False
+    return not (tok.initial and w in rules.starters)
+
+
+def _sentences(toks: list[_Tok]) -> list[tuple[int, int]]:
+    """Token ranges [start, end) of the sentences (a new one at each initial token)."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    for i in range(1, len(toks) + 1):
+        if i == len(toks) or toks[i].initial:
+            out.append((start, i))
+            start = i
+    return out
+
+
+def _titled(toks: list[_Tok], rules: NameRules) -> list[bool]:
+    """Per token: is it in a title-cased sentence (three or more capitalised words
+    after the first, and most of its content words capitalised)?"""
+    out = [False] * len(toks)
+    for start, end in _sentences(toks):
+        content = [
+            t.text
+            for t in toks[start + 1 : end]
+            if len(t.text) >= 3 and t.text.isalpha() and t.text not in rules.connectors
+        ]
+        caps = sum(1 for w in content if w[0].isupper())
+        if caps >= 3 and caps / len(content) >= 0.7:
+            for j in range(start, end):
+                out[j] = True
+    return out
+
+
+def _shouted(toks: list[_Tok]) -> list[bool]:
+    """Per token: is it in a sentence written in capitals (three or more words, most in capitals)?"""
+    out = [False] * len(toks)
+    for start, end in _sentences(toks):
+        words = [t.text for t in toks[start:end] if len(t.text) >= 2 and t.text.isalpha()]
+        caps = sum(1 for w in words if w.isupper())
+        if caps >= 3 and caps / len(words) >= 0.6:
+            for j in range(start, end):
+                out[j] = True
+    return out
+
+
+def _whole_name(word: str, rules: NameRules) -> bool:
+    """An organisation word or an acronym: a name's last word, so "and" after it starts another."""
+    return word in rules.heads or word in rules.weak or bool(_ACRONYM.fullmatch(word))
+
+
+def _name_follows(toks: list[_Tok], m: int, rules: NameRules) -> bool:
+    """Do the capitalised words from token ``m`` on hold an organisation word of their own?"""
+    while m < len(toks) and toks[m].joined and _cap(toks[m], rules):
+        if toks[m].text in rules.heads or toks[m].text in rules.weak:
+            return True
+        m += 1
+    return False
+
+
+def _named(
+    toks: list[_Tok], i: int, rules: NameRules, claimed: set[int]
+) -> tuple[int, int] | None:
+    """The token range [j, k] of an org-word name around head token ``i``, or None.
+
+    It does not reach into ``claimed`` tokens (names found further left).
+    """
+    head = toks[i].text
+    weak = head in rules.weak
+
+    def connector(t: _Tok) -> bool:
+        return t.text in rules.connectors
+
+    # left: capitalised words, or "and"/"&"/"of"/"for" between two of them
+    j = i
+    while j > 0 and toks[j].joined and j - 1 not in claimed:
+        prev = toks[j - 1]
+        if _cap(prev, rules) and not (toks[j].initial):
+            j -= 1
+            continue
+        if (
+            connector(prev)
+            and prev.text != "the"
+            and j >= 2
+            and j - 2 not in claimed
+            and prev.joined
+            and _cap(toks[j - 2], rules)
+            and not prev.initial
+            and not toks[j].initial
+            and not (prev.text in ("and", "&") and _whole_name(toks[j - 2].text, rules))
+        ):
+            j -= 2
+            continue
+        break
+    # right: "of/for [the] Capitalised ..." and further capitalised words
+    k = i
+    while k + 1 < len(toks) and toks[k + 1].joined and not toks[k + 1].initial:
+        nxt = toks[k + 1]
+        if _cap(nxt, rules) and (nxt.text in rules.heads or nxt.text in rules.weak or k > i):
+            k += 1
+            continue
+        if connector(nxt) and nxt.text != "the" and k + 2 < len(toks):
+            m = k + 2
+            if toks[m].text == "the" and m + 1 < len(toks) and toks[m].joined:
+                m += 1
+            if toks[m].joined and not toks[m].initial and _cap(toks[m], rules):
+                # "and"/"&" joins the words of one name, not two names
+                # ("University of Otago and Fife Council" is two)
+                if nxt.text in ("of", "for") or (k > i and not _name_follows(toks, m, rules)):
+                    k = m
+                    continue
+        break
+    while j < i and (toks[j].text in rules.connectors or toks[j].text in rules.starters):
+        j += 1
+    parts = [t.text for t in toks[j : k + 1] if t.text not in rules.connectors]
+    if len(parts) < 2:
+        return None
+    others = [
+        t.text
+        for t in toks[j : k + 1]
+        if t is not toks[i] and t.text not in rules.connectors
+    ]
+    if weak and not (
+        any(rules.proper(w) for w in others if w not in rules.weak and w not in rules.heads)
+        or (_ACRONYM.fullmatch(head) and others)
+    ):
+        return None
+    return j, k
+
+
+def detect_names(text: str, rules: NameRules) -> tuple[NameSpan, ...]:
+    """Organisation names in ``text`` found by the patterns of the module docstring.
+
+    Parameters
+    ----------
+    text : str
+        A note's text (offsets are offsets in it).
+    rules : NameRules
+        From :func:`load_name_rules`.
+
+    Returns
+    -------
+    tuple of NameSpan
+        In text order, not overlapping (a longer name wins).
+
+    Examples
+    --------
+    >>> rules = load_name_rules()
+    >>> [(n.label, n.rule) for n in detect_names("Ask Nordic-RSE and DataLoch (HDR UK)", rules)]
+    [('Nordic-RSE', 'hyphen'), ('DataLoch', 'camel'), ('HDR UK', 'acronym')]
+    >>> [n.label for n in detect_names("Sessions run by the Carpentries on Zoom", rules)]
+    ['Carpentries', 'Zoom']
+    >>> detect_names("Megan Smith met Group 3 in Brussels", rules)
+    ()
+    """
+    if not text:
+        return ()
+    norm = _MASK.sub(lambda m: " " * len(m.group()), normalise(text))
+    if not any(c.isupper() for c in norm):
+        return ()
+    toks = _tokens(norm)
+    found: list[tuple[int, int, str]] = []  # token ranges and rule
+    titled: list[bool] | None = None
+    shouted: list[bool] | None = None
+    claimed: set[int] = set()
+    n = len(toks)
+    for i, tok in enumerate(toks):
+        w = tok.text
+        if not w or not (w[0].isupper() or _CAMEL.search(w) or w in rules.heads):
+            continue
+        if w in rules.heads or w in rules.weak:
+            rng = _named(toks, i, rules, claimed)
+            if rng is not None:
+                found.append((rng[0], rng[1], "named"))
+                claimed.update(range(rng[0], rng[1] + 1))
+                continue
+        if w in rules.prefixes and i + 1 < n and toks[i + 1].joined and _cap(toks[i + 1], rules):
+            if not toks[i + 1].initial and toks[i + 1].text not in rules.stop:
+                found.append((i, i + 1, "prefix"))
+                continue
+        if _is_acronym(w, rules):
+            j, k = i, i
+            if i > 0 and toks[i].joined and rules.stop.get(toks[i - 1].text) == _GEOGRAPHY:
+                j = i - 1
+            if (
+                i + 1 < n
+                and toks[i + 1].joined
+                and not toks[i + 1].initial
+                and rules.stop.get(toks[i + 1].text) == _GEOGRAPHY
+            ):
+                k = i + 1
+            if j == k and w.lower() in rules.lower:
+                # an ordinary word in capitals: a shouted sentence, or a label ("NOTE:")
+                if shouted is None:
+                    shouted = _shouted(toks)
+                if shouted[i] or (tok.initial and len(w) >= 4):
+                    continue
+            found.append((j, k, "acronym"))
+            continue
+        if _is_hyphen_name(w, rules):
+            found.append((i, i, "hyphen"))
+            continue
+        if _is_camel(w, rules):
+            found.append((i, i, "camel"))
+            continue
+        if (
+            not tok.initial
+            and len(w) >= 4
+            and w.isalpha()
+            and w[0].isupper()
+            and w[1:].islower()
+            and w.lower() not in rules.words
+            and w not in rules.stop
+        ):
+            if titled is None:
+                titled = _titled(toks, rules)
+            if titled[i]:
+                continue
+            before = toks[i - 1] if i > 0 and tok.joined else None
+            after = toks[i + 1] if i + 1 < n and toks[i + 1].joined else None
+            if before is not None and (
+                before.text in _HONORIFICS or (before.text[0].isupper() and not before.initial)
+            ):
+                continue
+            if before is not None and before.initial and before.text[0].isupper():
+                if before.text not in rules.starters:
+                    continue
+            if after is not None and after.text[0].isupper() and not after.initial:
+                continue
+            found.append((i, i, "unknown"))
+    return _spans(norm, text, toks, found)
+
+
+def _spans(
+    norm: str, text: str, toks: list[_Tok], found: list[tuple[int, int, str]]
+) -> tuple[NameSpan, ...]:
+    found.sort(key=lambda f: (toks[f[0]].start, -(toks[f[1]].end - toks[f[0]].start)))
+    out: list[NameSpan] = []
+    last_end = -1
+    for j, k, rule in found:
+        start, end = toks[j].start, toks[k].end
+        if start < last_end:
+            prev = out[-1]
+            if end - start <= prev.end - prev.start:
+                continue
+            out.pop()
+        label = " ".join(text[start:end].split())
+        out.append(NameSpan(start, end, text[start:end], label, rule))
+        last_end = end
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- with the gazetteer
+
+
+def find_orgs(
+    text: str, mentions: Sequence[OrgMention], rules: NameRules
+) -> tuple[Organisation, ...]:
+    """The organisations and tools a text names: gazetteer entries and detected names.
+
+    A detected name that holds gazetteer mentions and is longer than they are
+    names another organisation and replaces them ("NHS England" is not the
+    gazetteer's generic NHS; "University of Otago" not its generic
+    universities). A name inside a gazetteer mention, one that overlaps a
+    mention only in part, and one that holds a tool ("Trello Board") are
+    left out.
+
+    Parameters
+    ----------
+    text : str
+        The note's text.
+    mentions : sequence of OrgMention
+        What the gazetteer found in it (:meth:`Gazetteer.mentions`).
+    rules : NameRules
+        From :func:`load_name_rules`.
+
+    Returns
+    -------
+    tuple of Organisation
+        Distinct by id, in order of first mention.
+
+    Examples
+    --------
+    >>> from collab_graph.coding.gazetteer import load_gazetteer
+    >>> gaz, rules = load_gazetteer(), load_name_rules()
+    >>> text = "NHS England, NHS Fife and UKRI shared a Trello board on GitHub"
+    >>> [(o.id, o.resolved) for o in find_orgs(text, gaz.mentions(text), rules)]
+    [('unresolved:nhs-england', False), ('nhs_fife', True), ('unresolved:ukri', False), \
+('trello', True), ('github', True)]
+    """
+    names = detect_names(text, rules)
+    if not names:
+        return _distinct(o for m in mentions for o in m.orgs)
+    dropped: set[int] = set()
+    kept: list[NameSpan] = []
+    for name in names:
+        over = [i for i, m in enumerate(mentions) if m.start < name.end and name.start < m.end]
+        if not over:
+            kept.append(name)
+            continue
+        ms = [mentions[i] for i in over]
+        if any(m.start <= name.start and name.end <= m.end for m in ms):
+            continue
+        if any(o.type is OrgType.TOOL for m in ms for o in m.orgs):
+            continue
+        if all(name.start <= m.start and m.end <= name.end for m in ms):
+            kept.append(name)
+            dropped.update(over)
+    found: list[tuple[int, tuple[Organisation, ...]]] = [
+        (m.start, m.orgs) for i, m in enumerate(mentions) if i not in dropped
+    ]
+    found += [(n.start, (unresolved_org(n.label),)) for n in kept]
+    found.sort(key=lambda f: f[0])
+    return _distinct(o for _, orgs in found for o in orgs)
+
+
+def _distinct(orgs: Iterable[Organisation]) -> tuple[Organisation, ...]:
+    seen: dict[str, Organisation] = {}
+    for o in orgs:
+        seen.setdefault(o.id, o)
+    return tuple(seen.values())
