@@ -296,9 +296,11 @@ class Classifier:
             One per note, in the same order, with ``classifier_kind`` set.
         """
         coded: list[CodedNote] = []
+        # a one-word name found in one note is a name in the workshop's other notes too
+        known: frozenset[str] = frozenset().union(*(self.vocab.read(n.text).names for n in notes))
         for note, ctx in self.contexts(notes, workshop):
             reading = self.vocab.read(note.text)
-            orgs = reading.orgs
+            orgs = self.vocab.orgs_in_workshop(note.text, known) if known else reading.orgs
             if isinstance(ctx, _Heading):
                 scope = f" (scopes the notes after it as {ctx.kind.value})" if ctx.kind else ""
                 coded.append(

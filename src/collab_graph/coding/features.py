@@ -48,7 +48,13 @@ from collab_graph.coding.form import FormLexicon, load_lexicon
 from collab_graph.coding.gazetteer import Gazetteer, load_gazetteer
 from collab_graph.coding.intent import IntentLexicon, load_intents
 from collab_graph.coding.lexicon import normalise, tokens
-from collab_graph.coding.orgnames import NameRules, find_orgs, load_name_rules
+from collab_graph.coding.orgnames import (
+    NameRules,
+    detect_names,
+    find_orgs,
+    load_name_rules,
+    one_word_names,
+)
 from collab_graph.coding.taxonomy import Taxonomy, load_taxonomy
 from collab_graph.model import Organisation, Theme
 
@@ -154,12 +160,15 @@ class TextReading:
 
     ``orgs`` holds gazetteer entries and detected names (``resolved=False``);
     the ``has_org``/``orgs_only`` features read the gazetteer's mentions only,
-    so the kind model means what it was trained to mean.
+    so the kind model means what it was trained to mean. ``names`` are the
+    one-word names detected in the text, lower-cased (see
+    :func:`~collab_graph.coding.orgnames.one_word_names`).
     """
 
     features: dict[str, float]
     themes: tuple[Theme, ...]
     orgs: tuple[Organisation, ...]
+    names: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -189,6 +198,17 @@ class FeatureVocabulary:
             self._memo.clear()
         self._memo[text] = out
         return out
+
+    def orgs_in_workshop(self, text: str, known: frozenset[str]) -> tuple[Organisation, ...]:
+        """A note's organisations when its workshop names ``known`` one-word names elsewhere.
+
+        Not memoised: it depends on the workshop. Cheap when no known name is in the text.
+        """
+        reading = self.read(text)
+        if not known or not any(k in text.lower() for k in known):
+            return reading.orgs
+        names = detect_names(text, self.names, known)
+        return find_orgs(text, self.gazetteer.mentions(text), self.names, names)
 
     def text_features(self, text: str) -> dict[str, float]:
         """Features of a note's own text (see :meth:`read`)."""
@@ -238,8 +258,9 @@ def _read(vocab: FeatureVocabulary, text: str) -> TextReading:
             rest = rest[: m.start] + " " + rest[m.end :]
         left = [t for t, _, _ in tokens(rest) if t[0].isalnum() and t.lower() not in _STOP]
         out["orgs_only" if not left else "has_org"] = 1.0
-    orgs: tuple[Organisation, ...] = find_orgs(text, mentions, vocab.names)
-    return TextReading(out, themes, orgs)
+    names = detect_names(text, vocab.names)
+    orgs = find_orgs(text, mentions, vocab.names, names)
+    return TextReading(out, themes, orgs, one_word_names(names))
 
 
 def _headingness(entry: str, whole: bool) -> float:

@@ -85,6 +85,7 @@ __all__ = [
     "find_orgs",
     "is_unresolved_id",
     "load_name_rules",
+    "one_word_names",
     "unresolved_id",
     "unresolved_org",
 ]
@@ -99,17 +100,27 @@ ROLES = ("head", "weak", "prefix", "connector", "starter")
 """The roles of a word in ``org-name-words.csv``."""
 
 _GEOGRAPHY = "geography"
+_ROLE = "role"
 
 
 @dataclass(frozen=True, slots=True)
 class NameSpan:
-    """One detected name: where it is, its words as written, its label and the rule that found it."""
+    """One detected name: where it is, its words as written, its label and the rule that found it.
+
+    ``common`` is True for an acronym written as a common noun (a plural
+    ``TREs``, or "a TRE", "each SDE" with no noun after it): the term for a
+    kind of thing rather than the name of one organisation, so
+    :func:`find_orgs` leaves it out. ``weak`` is True for a ``named`` name
+    whose organisation word is a weak one (``Group``, ``Project``).
+    """
 
     start: int
     end: int
     text: str
     label: str
     rule: str
+    common: bool = False
+    weak: bool = False
 
 
 @dataclass(frozen=True)
@@ -293,6 +304,14 @@ _CAMEL = re.compile(r"[a-z][A-Z]")
 _SURNAME = re.compile(r"(?:Mc|Mac|O'|D'|De|Di|Da|Du|La|Le|Van|Von|Fitz)[A-Z][a-z]+")
 _ROMAN = re.compile(r"(?:X{0,3})(?:IX|IV|V?I{0,3})")
 _TITLE_WORD = re.compile(r"[A-Z][a-z]+(?:-[A-Za-z]+)*")
+_COMMON_BEFORE = frozenset(
+    "a an each every per another any multiple several many other different both these those "
+    "individual existing separate own".split()
+)
+_FUNCTION = frozenset(
+    "to in on at for with from by of and or but that which who is are was were be been has have "
+    "had can could should would will may might must does do did as than".split()
+)
 _HONORIFICS = frozenset({"Dr", "Prof", "Professor", "Mr", "Mrs", "Ms", "Miss", "Sir", "Dame"})
 _BOUNDARY = frozenset(".!?:;|\n")
 
@@ -412,12 +431,15 @@ def _whole_name(word: str, rules: NameRules) -> bool:
 
 
 def _name_follows(toks: list[_Tok], m: int, rules: NameRules) -> bool:
-    """Do the capitalised words from token ``m`` on hold an organisation word of their own?"""
+    """Do the capitalised words from token ``m`` on make a name of their own (two or
+    more words, or an organisation word)? Then "and" before them joins two names."""
+    count = 0
     while m < len(toks) and toks[m].joined and _cap(toks[m], rules):
         if toks[m].text in rules.heads or toks[m].text in rules.weak:
             return True
         m += 1
-    return False
+        count += 1
+    return count >= 2
 
 
 def _named(
@@ -490,7 +512,9 @@ def _named(
     return j, k
 
 
-def detect_names(text: str, rules: NameRules) -> tuple[NameSpan, ...]:
+def detect_names(
+    text: str, rules: NameRules, known: frozenset[str] = frozenset()
+) -> tuple[NameSpan, ...]:
     """Organisation names in ``text`` found by the patterns of the module docstring.
 
     Parameters
@@ -499,6 +523,10 @@ def detect_names(text: str, rules: NameRules) -> tuple[NameSpan, ...]:
         A note's text (offsets are offsets in it).
     rules : NameRules
         From :func:`load_name_rules`.
+    known : frozenset of str, optional
+        Lower-cased one-word names found elsewhere in the same workshop: such a
+        word is a name here too, at the start of a sentence or in lower case
+        (``coderefinery`` where another note wrote "Coderefinery").
 
     Returns
     -------
@@ -518,7 +546,7 @@ def detect_names(text: str, rules: NameRules) -> tuple[NameSpan, ...]:
     if not text:
         return ()
     norm = _MASK.sub(lambda m: " " * len(m.group()), normalise(text))
-    if not any(c.isupper() for c in norm):
+    if not known and not any(c.isupper() for c in norm):
         return ()
     toks = _tokens(norm)
     found: list[tuple[int, int, str]] = []  # token ranges and rule
@@ -528,19 +556,28 @@ def detect_names(text: str, rules: NameRules) -> tuple[NameSpan, ...]:
     n = len(toks)
     for i, tok in enumerate(toks):
         w = tok.text
-        if not w or not (w[0].isupper() or _CAMEL.search(w) or w in rules.heads):
+        if not w:
             continue
+        if not (w[0].isupper() or _CAMEL.search(w) or w in rules.heads):
+            affixed = "-" in w and any(c.isupper() for c in w)
+            if not affixed and not (known and _core_word(w)[0].lower() in known):
+                continue
         if w in rules.heads or w in rules.weak:
             rng = _named(toks, i, rules, claimed)
             if rng is not None:
-                found.append((rng[0], rng[1], "named"))
+                found.append((rng[0], rng[1], "named-weak" if w in rules.weak else "named"))
                 claimed.update(range(rng[0], rng[1] + 1))
                 continue
         if w in rules.prefixes and i + 1 < n and toks[i + 1].joined and _cap(toks[i + 1], rules):
             if not toks[i + 1].initial and toks[i + 1].text not in rules.stop:
                 found.append((i, i + 1, "prefix"))
                 continue
-        if _is_acronym(w, rules):
+        if _is_acronym(w, rules) or (
+            rules.stop.get(w) == _ROLE
+            and i > 0
+            and tok.joined
+            and rules.stop.get(toks[i - 1].text) == _GEOGRAPHY
+        ):
             j, k = i, i
             if i > 0 and toks[i].joined and rules.stop.get(toks[i - 1].text) == _GEOGRAPHY:
                 j = i - 1
@@ -551,13 +588,22 @@ def detect_names(text: str, rules: NameRules) -> tuple[NameSpan, ...]:
                 and rules.stop.get(toks[i + 1].text) == _GEOGRAPHY
             ):
                 k = i + 1
-            if j == k and w.lower() in rules.lower:
-                # an ordinary word in capitals: a shouted sentence, or a label ("NOTE:")
-                if shouted is None:
-                    shouted = _shouted(toks)
-                if shouted[i] or (tok.initial and len(w) >= 4):
+            if j == k:
+                if w in rules.stop or w.lower() in rules.lower:
+                    # an ordinary word in capitals: emphasis ("use MY data"), not a name
                     continue
-            found.append((j, k, "acronym"))
+                after = norm[tok.end : tok.end + 1]
+                if len(w) == 2 and (
+                    (tok.initial and after == ":")
+                    or (norm[tok.start - 1 : tok.start] == "[" and after == "]")
+                ):
+                    continue  # a person's initials: "KO: ...", "[NM] ..."
+            prev_word = toks[i - 1].text.lower() if i > 0 and tok.joined else ""
+            head = k + 1 >= n or not toks[k + 1].joined or toks[k + 1].text in _FUNCTION
+            common = bool(_ACRONYM_PLURAL.fullmatch(w)) or (
+                j == i and prev_word in _COMMON_BEFORE and head
+            )
+            found.append((j, k, "acronym-common" if common else "acronym"))
             continue
         if _is_hyphen_name(w, rules):
             found.append((i, i, "hyphen"))
@@ -565,14 +611,19 @@ def detect_names(text: str, rules: NameRules) -> tuple[NameSpan, ...]:
         if _is_camel(w, rules):
             found.append((i, i, "camel"))
             continue
+        core, offset = _core_word(w)
+        if known and core[:1].isupper() and core.lower() in known:
+            found.append((i, i, f"known@{offset}:{len(core)}"))
+            continue
         if (
             not tok.initial
-            and len(w) >= 4
-            and w.isalpha()
-            and w[0].isupper()
-            and w[1:].islower()
-            and w.lower() not in rules.words
-            and w not in rules.stop
+            and len(core) >= 4
+            and core.isalpha()
+            and core[0].isupper()
+            and core[1:].islower()
+            and core.lower() not in rules.words
+            and core not in rules.stop
+            and not _coined(core.lower(), rules)
         ):
             if titled is None:
                 titled = _titled(toks, rules)
@@ -583,31 +634,95 @@ def detect_names(text: str, rules: NameRules) -> tuple[NameSpan, ...]:
             if before is not None and (
                 before.text in _HONORIFICS or (before.text[0].isupper() and not before.initial)
             ):
-                continue
+                continue  # a surname ("Ms Faya", "Ngoni Faya")
             if before is not None and before.initial and before.text[0].isupper():
                 if before.text not in rules.starters:
                     continue
-            if after is not None and after.text[0].isupper() and not after.initial:
-                continue
-            found.append((i, i, "unknown"))
+            if (
+                after is not None
+                and after.text[0].isupper()
+                and not after.initial
+                and after.text.lower() not in rules.lower
+            ):
+                continue  # a first name before a surname; "X Community", "X Chat" are fine
+            if after is not None and after.text.lower() in _SAYS:
+                continue  # a person: "Amar mentioned ..."
+            found.append((i, i, f"unknown@{offset}:{len(core)}"))
     return _spans(norm, text, toks, found)
+
+
+_SUFFIXES = (
+    "ship", "ships", "ity", "ities", "ing", "ings", "ness", "tion", "tions", "sion", "sions",
+    "ment", "ments", "ance", "ances", "ence", "ences", "able", "ible", "ism", "isms", "ist",
+    "ists", "ize", "ise", "ised", "ized", "ology", "ologies", "ful", "less", "ive", "ous",
+    "ally", "ee", "ees",
+)  # fmt: skip
+_PREFIXES = ("un", "re", "co", "pre", "non", "sub", "inter", "multi", "over", "under", "out")
+_SAYS = frozenset(
+    "said says mentioned noted suggested asked explained presented proposed agreed commented "
+    "replied answered raised described highlighted pointed talked volunteered thanked felt "
+    "thinks thought wondered emphasised emphasized shared joined led wrote added".split()
+)
+
+
+def _coined(word: str, rules: NameRules) -> bool:
+    """Is a word that no dictionary holds an English word all the same: a derived form
+    ("mentorship", "reproducibility") or a prefixed word ("unconference")?
+
+    Examples
+    --------
+    >>> rules = load_name_rules()
+    >>> [_coined(w, rules) for w in ("mentorship", "unconference", "carpentries", "dataiku")]
+    [True, True, False, False]
+    """
+    if word.endswith(_SUFFIXES):
+        return True
+    return any(word.startswith(p) and word[len(p) :] in rules.lower for p in _PREFIXES)
+
+
+def _core_word(word: str) -> tuple[str, int]:
+    """The capitalised part of a word with lower-case hyphenated affixes, and its offset.
+
+    Examples
+    --------
+    >>> _core_word("non-Carpentries"), _core_word("Carpentries-based"), _core_word("Otago")
+    (('Carpentries', 4), ('Carpentries', 0), ('Otago', 0))
+    """
+    if "-" not in word:
+        return word, 0
+    parts = word.split("-")
+    caps = [p for p in parts if p[:1].isupper()]
+    if len(caps) != 1 or not all(p.islower() for p in parts if p is not caps[0]):
+        return word, 0
+    return caps[0], word.index(caps[0])
 
 
 def _spans(
     norm: str, text: str, toks: list[_Tok], found: list[tuple[int, int, str]]
 ) -> tuple[NameSpan, ...]:
-    found.sort(key=lambda f: (toks[f[0]].start, -(toks[f[1]].end - toks[f[0]].start)))
+    def bounds(f: tuple[int, int, str]) -> tuple[int, int]:
+        j, k, rule = f
+        if "@" in rule:  # a word's core: "unknown@4:11" is 11 characters from offset 4
+            offset, length = (int(x) for x in rule.split("@")[1].split(":"))
+            return toks[j].start + offset, toks[j].start + offset + length
+        return toks[j].start, toks[k].end
+
+    found.sort(key=lambda f: (bounds(f)[0], bounds(f)[0] - bounds(f)[1]))
     out: list[NameSpan] = []
     last_end = -1
-    for j, k, rule in found:
-        start, end = toks[j].start, toks[k].end
+    for f in found:
+        rule = f[2].split("@")[0]
+        start, end = bounds(f)
         if start < last_end:
             prev = out[-1]
             if end - start <= prev.end - prev.start:
                 continue
             out.pop()
         label = " ".join(text[start:end].split())
-        out.append(NameSpan(start, end, text[start:end], label, rule))
+        common = rule.endswith("-common")
+        weak = rule.endswith("-weak")
+        rule = rule.removesuffix("-common").removesuffix("-weak")
+        out.append(NameSpan(start, end, text[start:end], label, rule, common, weak))
         last_end = end
     return tuple(out)
 
@@ -616,7 +731,10 @@ def _spans(
 
 
 def find_orgs(
-    text: str, mentions: Sequence[OrgMention], rules: NameRules
+    text: str,
+    mentions: Sequence[OrgMention],
+    rules: NameRules,
+    names: Sequence[NameSpan] | None = None,
 ) -> tuple[Organisation, ...]:
     """The organisations and tools a text names: gazetteer entries and detected names.
 
@@ -624,8 +742,9 @@ def find_orgs(
     names another organisation and replaces them ("NHS England" is not the
     gazetteer's generic NHS; "University of Otago" not its generic
     universities). A name inside a gazetteer mention, one that overlaps a
-    mention only in part, and one that holds a tool ("Trello Board") are
-    left out.
+    mention only in part, one that holds a tool ("Trello Board") and a
+    team, project or group named after a known organisation ("Aberdeen
+    Project") are left out: the gazetteer's entries stand.
 
     Parameters
     ----------
@@ -635,6 +754,8 @@ def find_orgs(
         What the gazetteer found in it (:meth:`Gazetteer.mentions`).
     rules : NameRules
         From :func:`load_name_rules`.
+    names : sequence of NameSpan, optional
+        :func:`detect_names` of the text, when the caller has it already.
 
     Returns
     -------
@@ -650,7 +771,14 @@ def find_orgs(
     [('unresolved:nhs-england', False), ('nhs_fife', True), ('unresolved:ukri', False), \
 ('trello', True), ('github', True)]
     """
-    names = detect_names(text, rules)
+    if names is None:
+        names = detect_names(text, rules)
+    if mentions and ("/" in text or "@" in text or "`" in text):
+        masked = [m.span() for m in _MASK.finditer(normalise(text))]
+        mentions = [
+            m for m in mentions if not any(a <= m.start and m.end <= b for a, b in masked)
+        ]
+    names = [n for n in names if not n.common]
     if not names:
         return _distinct(o for m in mentions for o in m.orgs)
     dropped: set[int] = set()
@@ -665,6 +793,8 @@ def find_orgs(
             continue
         if any(o.type is OrgType.TOOL for m in ms for o in m.orgs):
             continue
+        if name.weak:
+            continue  # a project, team or group of a known organisation: "Aberdeen Project"
         if all(name.start <= m.start and m.end <= name.end for m in ms):
             kept.append(name)
             dropped.update(over)
@@ -674,6 +804,27 @@ def find_orgs(
     found += [(n.start, (unresolved_org(n.label),)) for n in kept]
     found.sort(key=lambda f: f[0])
     return _distinct(o for _, orgs in found for o in orgs)
+
+
+def one_word_names(names: Iterable[NameSpan]) -> frozenset[str]:
+    """The lower-cased one-word names found by the ``unknown``, ``camel`` and ``hyphen`` rules.
+
+    A workshop that names "the Carpentries" in one note names them in another
+    at the start of a sentence too ("Carpentries for professional staff"),
+    where the ``unknown`` rule cannot see a name: pass these words of all its
+    notes to :func:`detect_names` as ``known``.
+
+    Examples
+    --------
+    >>> rules = load_name_rules()
+    >>> sorted(one_word_names(detect_names("Run by the Carpentries and NeSI with UKRI", rules)))
+    ['carpentries', 'nesi']
+    """
+    return frozenset(
+        n.label.lower()
+        for n in names
+        if n.rule in ("unknown", "camel", "hyphen") and not n.common and " " not in n.label
+    )
 
 
 def _distinct(orgs: Iterable[Organisation]) -> tuple[Organisation, ...]:
