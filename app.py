@@ -329,7 +329,7 @@ def explore_page() -> None:
     key = graph_key()
     n_notes = sum(query.kind_counts(G).values())
     themes = sup.option_labels(G, "practice", "barrier", "benefit")
-    orgs = sup.option_labels(G, "organisation")
+    orgs = sup.option_labels(G, "organisation", "tool")
     groups = dict(sup.group_options(G))
 
     with st.sidebar:
@@ -363,7 +363,7 @@ def explore_page() -> None:
                 None,
             ),
             ("Themes", themes, "x_themes", None),
-            ("Organisations", orgs, "x_orgs", None),
+            ("Organisations and tools", orgs, "x_orgs", None),
         ]
         chosen = {
             widget: st.multiselect(
@@ -775,6 +775,7 @@ def notes_page() -> None:
         f"Why: {sup.md_escape(row['reasons']) or '—'}"
     )
     theme_labels, org_labels = coding_vocabulary()
+    org_labels = sup.with_detected_orgs(org_labels, G, row["org_ids"])
     with st.form(f"review_{node}"):
         st.selectbox(
             "Kind",

@@ -68,7 +68,7 @@ def test_explore_draws_the_graph(ws: Workspace) -> None:
     assert "vis.Network" in srcdoc
     assert "cdn.jsdelivr.net" not in srcdoc
     caption = " ".join(c.value for c in at.caption)
-    assert "Showing 324 nodes" in caption
+    assert "Showing 326 nodes" in caption  # incl. 2 detected organisations
 
 
 def test_explore_filter_and_search(ws: Workspace) -> None:

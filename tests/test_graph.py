@@ -67,7 +67,7 @@ def test_edge_kinds_connect_the_right_node_kinds(bundled: nx.MultiDiGraph) -> No
         "in": {("note", "question"), ("note", "prompt")},
         "child_of": {("note", "note")},
         "about": {("note", "practice"), ("note", "barrier"), ("note", "benefit")},
-        "mentions": {("note", "organisation")},
+        "mentions": {("note", "organisation"), ("note", "tool")},
         "addresses": {("practice", "barrier")},
     }
     seen = set()

@@ -595,6 +595,11 @@ def _print_eval(report: Any, *, reviews: bool) -> None:
         f"Organisations: precision {report.org_precision:.3f}, recall {report.org_recall:.3f}, "
         f"F1 {report.org_f1:.3f} (tp {tp}, fp {fp}, fn {fn})"
     )
+    if report.org_unscored:
+        out.print(
+            f"  + {report.org_unscored} mention(s) of organisations detected in the notes "
+            "that no gazetteer entry holds: not scored, as the reference names gazetteer ids only"
+        )
     if report.theme_primary_agreement is not None:
         out.print(
             f"Themes ({report.shared_theme_ids} shared ids): primary agreement "
@@ -832,7 +837,11 @@ def _closest(value: str, choices: Iterable[str]) -> str:
 
 
 def _ids_option(value: str | None, known: Mapping[str, Any], what: str) -> list[str] | None:
-    """``a,b`` as a list of known ids; ``-`` or ``""`` clears; None keeps the classifier's."""
+    """``a,b`` as a list of known ids; ``-`` or ``""`` clears; None keeps the classifier's.
+
+    An organisation may also be the ``unresolved:`` id of a name detected in the notes.
+    """
+    from collab_graph.coding.orgnames import is_unresolved_id
     from collab_graph.errors import ReviewError
 
     if value is None:
@@ -841,8 +850,9 @@ def _ids_option(value: str | None, known: Mapping[str, Any], what: str) -> list[
     if parts == ["-"]:
         return []
     for part in parts:
-        if part not in known:
-            raise ReviewError(f"unknown {what} {part!r}{_closest(part, known)}")
+        if part in known or (what == "organisation" and is_unresolved_id(part)):
+            continue  # an organisation detected in the notes is confirmed by its id
+        raise ReviewError(f"unknown {what} {part!r}{_closest(part, known)}")
     return parts
 
 
@@ -983,7 +993,11 @@ def review_cmd(
     ] = None,
     orgs: Annotated[
         str | None,
-        typer.Option("--orgs", help="Organisation ids, comma-separated; '-' for none."),
+        typer.Option(
+            "--orgs",
+            help="Organisation ids, comma-separated; '-' for none. A detected name's "
+            "id (unresolved:slug, as classify prints it) confirms it.",
+        ),
     ] = None,
     reason: Annotated[str, typer.Option("--reason", help="Why (required).")] = "",
     reviewer: Annotated[str, typer.Option("--reviewer", help="Who is reviewing.")] = "",

@@ -268,9 +268,7 @@ def load_gazetteer(
     tp = Path(tools_path)
     if tp.exists():
         texts.append((str(tp), read_text(tp, "tools file"), True))
-    texts += [
-        (str(p), read_text(p, "organisations file"), False) for p in paths[1:] if p.exists()
-    ]
+    texts += [(str(p), read_text(p, "organisations file"), False) for p in paths[1:] if p.exists()]
     if not_orgs_path is None:
         beside = paths[0].with_name(NOT_ORGS_FILE)
         not_orgs_path = beside if beside.exists() else data_path(NOT_ORGS_FILE)
@@ -280,9 +278,7 @@ def load_gazetteer(
 
 
 @lru_cache(maxsize=8)
-def _gazetteer_from(
-    files: tuple[tuple[str, str, bool], ...], stops: tuple[str, str]
-) -> Gazetteer:
+def _gazetteer_from(files: tuple[tuple[str, str, bool], ...], stops: tuple[str, str]) -> Gazetteer:
     orgs: dict[str, Organisation] = {}
     exact: set[str] = set()
     broader: dict[str, str] = {}
@@ -297,9 +293,7 @@ def _gazetteer_from(
             otype = (
                 OrgType.TOOL
                 if tools
-                else OrgType(
-                    row.choice("type", OrgType, f"organisation {oid!r} has unknown type")
-                )
+                else OrgType(row.choice("type", OrgType, f"organisation {oid!r} has unknown type"))
             )
             cs = split_cell(row.get("case_sensitive_aliases"))
             exact.update(cs)
@@ -310,7 +304,8 @@ def _gazetteer_from(
             broader.pop(oid, None)
             if row.get("broader"):
                 broader[oid] = row["broader"]
-    check_references(Path(files[-1][0]), broader, orgs, "organisation")
+    last = next(f for f in reversed(files) if not f[2])  # the last organisations file
+    check_references(Path(last[0]), broader, orgs, "organisation")
     phrases: list[str] = []
     if stops[1]:
         rows = parse_csv_text(stops[1], Path(stops[0]), required=("phrase",))

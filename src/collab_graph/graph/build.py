@@ -42,6 +42,7 @@ from collab_graph.graph.schema import (
     prompt_node,
     question_node,
     theme_node,
+    tool_node,
     touch,
     workshop_node,
 )
@@ -50,13 +51,14 @@ from collab_graph.model import (
     EdgeKind,
     NodeKind,
     Organisation,
+    OrgCategory,
     Theme,
     ThemeKind,
     Workshop,
     theme_node_kind,
 )
 
-__all__ = ["add_edge", "build_graph"]
+__all__ = ["add_edge", "build_graph", "mention_node"]
 
 
 def _put(values: dict[str, Any]) -> dict[str, Any]:
@@ -136,19 +138,35 @@ def _add_theme(G: KnowledgeGraph, t: Theme) -> None:
     )
 
 
+def mention_node(o: Organisation) -> str:
+    """The node of an organisation or tool: ``tool/{id}`` for a tool, else ``org/{id}``.
+
+    Examples
+    --------
+    >>> from collab_graph.model import OrgType
+    >>> mention_node(Organisation("trello", "Trello", OrgType.TOOL))
+    'tool/trello'
+    >>> mention_node(Organisation("nhs", "NHS", OrgType.HEALTH))
+    'org/nhs'
+    """
+    return tool_node(o.id) if o.category is OrgCategory.TOOL else org_node(o.id)
+
+
 def _add_org(G: KnowledgeGraph, o: Organisation) -> None:
-    node = org_node(o.id)
+    node = mention_node(o)
     if node in G:
         return
+    tool = o.category is OrgCategory.TOOL
     G.add_node(
         node,
         **{
-            NodeAttr.KIND: str(NodeKind.ORGANISATION),
+            NodeAttr.KIND: str(NodeKind.TOOL if tool else NodeKind.ORGANISATION),
             NodeAttr.LABEL: o.label,
             NodeAttr.ORG_ID: o.id,
             NodeAttr.ORG_TYPE: str(o.type),
             NodeAttr.ALIASES: join_list(o.aliases),
             NodeAttr.NOTE: o.note,
+            NodeAttr.RESOLVED: o.resolved,
         },
     )
 
@@ -299,7 +317,7 @@ def _add_note(G: KnowledgeGraph, cn: CodedNote) -> None:
             seen.add(tn)
             add(nn, tn, key=_ABOUT, **{EdgeAttr.KIND: _ABOUT, EdgeAttr.PRIMARY: i == 0})
     for o in cn.orgs:
-        on = org_node(o.id)
+        on = mention_node(o)
         if on not in G:
             _add_org(G, o)
         if on not in seen:

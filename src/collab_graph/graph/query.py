@@ -56,6 +56,7 @@ from collab_graph.graph.schema import (
     ORG_PREFIX,
     THEME_KINDS,
     THEME_PREFIX,
+    TOOL_PREFIX,
     EdgeAttr,
     KnowledgeGraph,
     NodeAttr,
@@ -305,7 +306,7 @@ def sources(G: KnowledgeGraph, node: str, kind: EdgeKind | str) -> list[str]:
 
 
 def notes_of(G: KnowledgeGraph, node: str) -> list[str]:
-    """The notes about a theme, mentioning an organisation, or raised by a group.
+    """The notes about a theme, mentioning an organisation or tool, or raised by a group.
 
     The one walk from a hub to its notes: the quotes of :func:`practices_for`,
     :func:`org_profile` and the view's drill-down all start from it. Notes come
@@ -316,7 +317,7 @@ def notes_of(G: KnowledgeGraph, node: str) -> list[str]:
     G : networkx.MultiDiGraph
         The knowledge graph.
     node : str
-        A theme, organisation or group node id.
+        A theme, organisation, tool or group node id.
 
     Raises
     ------
@@ -335,7 +336,7 @@ def notes_of(G: KnowledgeGraph, node: str) -> list[str]:
     kind = G.nodes[node].get(NodeAttr.KIND)
     if kind in THEME_KINDS:
         notes = sources(G, node, EdgeKind.ABOUT)
-    elif kind == NodeKind.ORGANISATION:
+    elif kind in (NodeKind.ORGANISATION, NodeKind.TOOL):
         notes = sources(G, node, EdgeKind.MENTIONS)
     elif kind == NodeKind.GROUP:
         notes = targets(G, node, EdgeKind.RAISED)
@@ -453,7 +454,13 @@ def _resolve(G: KnowledgeGraph, query: str, kind: NodeKind, what: str) -> Match:
     if not q:
         raise NoMatchError(f"empty {what} query", suggestions=_suggest(G, idx, kind, "", 5))
     nodes = idx.by_kind.get(str(kind), [])
-    prefix = THEME_PREFIX if kind in THEME_KINDS else ORG_PREFIX
+    prefix = (
+        THEME_PREFIX
+        if kind in THEME_KINDS
+        else TOOL_PREFIX
+        if kind == NodeKind.TOOL
+        else ORG_PREFIX
+    )
     for cand in (q, prefix + q):
         if cand in G and G.nodes[cand].get(NodeAttr.KIND) == kind:
             return Match(cand, _short_id(G, cand), G.nodes[cand][NodeAttr.LABEL], query, "id")
@@ -921,6 +928,9 @@ def org_profile(G: KnowledgeGraph, org: str) -> dict[str, Any]:
 def org_mentions(G: KnowledgeGraph) -> list[dict[str, Any]]:
     """Organisations with the notes and groups mentioning them, most mentioned first.
 
+    Tools (``tool`` nodes) are not organisations and are not listed; ``resolved``
+    is False for a name detected in the notes that no gazetteer entry holds.
+
     Examples
     --------
     >>> from collab_graph.graph.examples import example_graph
@@ -938,6 +948,7 @@ def org_mentions(G: KnowledgeGraph) -> list[dict[str, Any]]:
             {
                 "organisation": str(d.get(NodeAttr.LABEL)),
                 "type": str(d.get(NodeAttr.ORG_TYPE, "")),
+                "resolved": bool(d.get(NodeAttr.RESOLVED, True)),
                 "notes": len(notes),
                 "groups": len({_group_ref(G, u) for u in notes}),
             }

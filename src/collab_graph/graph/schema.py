@@ -27,7 +27,14 @@ Nodes (attributes besides ``kind`` and ``label``; ``?`` = absent when unknown):
 ``theme/{theme id}`` — practice, barrier or benefit (:func:`theme_node`)
     ``theme_id, definition, cues, alt_labels, broader?``
 ``org/{org id}`` — organisation (:func:`org_node`)
-    ``org_id, org_type, aliases, note``
+    ``org_id, org_type, aliases, note, resolved``
+``tool/{org id}`` — tool (:func:`tool_node`): a gazetteer entry of type ``tool``
+    (Trello, GitHub, Zoom), never drawn or exported as an organisation
+    ``org_id, org_type, aliases, note, resolved``
+
+``resolved`` is False for a name detected in the notes that no gazetteer
+entry holds yet; its ``org_id`` is ``unresolved:{slug}`` and its ``org_type``
+``other`` (:mod:`collab_graph.coding.orgnames`).
 
 The names are the constants of :class:`NodeAttr`. ``kind`` is a
 :class:`~collab_graph.model.NodeKind` value; a note's coded kind is
@@ -52,7 +59,7 @@ Attribute names are the constants of :class:`EdgeAttr`.
 ``in``: note → question, note → prompt
 ``child_of``: nested note → parent note
 ``about``: note → theme; ``primary`` is True for the note's first theme
-``mentions``: note → organisation
+``mentions``: note → organisation or tool
 ``addresses``: practice → barrier; ``score, level, curated, strength, rationale,
     curated_score, evidence_score, endorsement, groups_barrier, groups_practice,
     groups_both, explicit_groups, block_groups, explicit_notes`` (note node ids)
@@ -95,6 +102,7 @@ __all__ = [
     "REASONS_SEP",
     "THEME_KINDS",
     "THEME_PREFIX",
+    "TOOL_PREFIX",
     "WORKSHOP_PREFIX",
     "EdgeAttr",
     "GraphAttr",
@@ -113,6 +121,7 @@ __all__ = [
     "split_reasons",
     "theme_id",
     "theme_node",
+    "tool_node",
     "touch",
     "workshop_node",
 ]
@@ -132,6 +141,7 @@ GRAPH_NAME: Final = "collab-graph"
 WORKSHOP_PREFIX: Final = "workshop/"
 THEME_PREFIX: Final = "theme/"
 ORG_PREFIX: Final = "org/"
+TOOL_PREFIX: Final = "tool/"
 
 LIST_SEP: Final = ";"
 """Joins a list attribute's values (``cues``, ``alt_labels``, ``aliases``, ``explicit_notes``)."""
@@ -189,6 +199,7 @@ class NodeAttr:
     ORG_TYPE: Final = "org_type"
     ALIASES: Final = "aliases"
     NOTE: Final = "note"
+    RESOLVED: Final = "resolved"
     # added by views that aggregate notes (collab_graph.views.network.overview_graph)
     NOTES: Final = "notes"
     GROUPS: Final = "groups"
@@ -357,6 +368,17 @@ def org_node(org_id: str) -> str:
     'org/nhs'
     """
     return f"{ORG_PREFIX}{org_id}"
+
+
+def tool_node(org_id: str) -> str:
+    """Node id of a tool (a gazetteer entry of type ``tool``).
+
+    Examples
+    --------
+    >>> tool_node("trello")
+    'tool/trello'
+    """
+    return f"{TOOL_PREFIX}{org_id}"
 
 
 # --------------------------------------------------------------------------- list values

@@ -114,6 +114,7 @@ CLASS_OF: Mapping[NodeKind, URIRef] = {
     NodeKind.BARRIER: CG.Barrier,
     NodeKind.BENEFIT: CG.Benefit,
     NodeKind.ORGANISATION: ORG.Organization,
+    NodeKind.TOOL: CG.Tool,
 }
 """The one NodeKind ↔ RDF class map."""
 
@@ -127,6 +128,7 @@ EXTRA_TYPES: Mapping[NodeKind, tuple[URIRef, ...]] = {
     NodeKind.BARRIER: (CG.Theme, SKOS.Concept),
     NodeKind.BENEFIT: (CG.Theme, SKOS.Concept),
     NodeKind.ORGANISATION: (PROV.Agent,),
+    NodeKind.TOOL: (SDO.SoftwareApplication,),
 }
 """Reused superclasses asserted alongside the class of :data:`CLASS_OF`."""
 
@@ -169,6 +171,15 @@ _THEME_ATTRS: Mapping[str, AttrSpec] = {
     NodeAttr.CUES: AttrSpec(CG.cue, "many"),
     NodeAttr.ALT_LABELS: AttrSpec(SKOS.altLabel, "many"),
     NodeAttr.BROADER: AttrSpec(SKOS.broader, "ref"),
+}
+
+_ORG_ATTRS: Mapping[str, AttrSpec] = {
+    NodeAttr.LABEL: AttrSpec(SKOS.prefLabel),
+    NodeAttr.ORG_ID: AttrSpec(DCTERMS.identifier),
+    NodeAttr.ORG_TYPE: AttrSpec(CG.orgType),
+    NodeAttr.ALIASES: AttrSpec(SKOS.altLabel, "many"),
+    NodeAttr.NOTE: AttrSpec(RDFS.comment, empty=True),
+    NodeAttr.RESOLVED: AttrSpec(CG.resolved),
 }
 
 NODE_ATTRS: Mapping[NodeKind, Mapping[str, AttrSpec]] = {
@@ -218,13 +229,8 @@ NODE_ATTRS: Mapping[NodeKind, Mapping[str, AttrSpec]] = {
     NodeKind.PRACTICE: _THEME_ATTRS,
     NodeKind.BARRIER: _THEME_ATTRS,
     NodeKind.BENEFIT: _THEME_ATTRS,
-    NodeKind.ORGANISATION: {
-        NodeAttr.LABEL: AttrSpec(SKOS.prefLabel),
-        NodeAttr.ORG_ID: AttrSpec(DCTERMS.identifier),
-        NodeAttr.ORG_TYPE: AttrSpec(CG.orgType),
-        NodeAttr.ALIASES: AttrSpec(SKOS.altLabel, "many"),
-        NodeAttr.NOTE: AttrSpec(RDFS.comment, empty=True),
-    },
+    NodeKind.ORGANISATION: _ORG_ATTRS,
+    NodeKind.TOOL: _ORG_ATTRS,
 }
 """Node attribute → RDF property, per node kind. Other attributes are not exported."""
 

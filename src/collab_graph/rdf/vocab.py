@@ -67,6 +67,7 @@ class CG(DefinedNamespace):
     Barrier: URIRef  # A barrier theme: an obstacle to collaboration.
     Benefit: URIRef  # A benefit theme: a gain from collaboration.
     AddressesLink: URIRef  # A qualified practice-addresses-barrier link with its scores.
+    Tool: URIRef  # A tool or platform the notes name: not an organisation.
 
     # Object properties
     inResponseTo: URIRef  # A note answers this question or prompt.
@@ -95,6 +96,7 @@ class CG(DefinedNamespace):
     reviewed: URIRef  # True when an analyst review changed the coding.
     cue: URIRef  # A cue phrase of a theme.
     orgType: URIRef  # The type of an organisation.
+    resolved: URIRef  # False for a detected organisation name no gazetteer entry holds.
     score: URIRef  # Combined score of an AddressesLink, 0 to 1.
     level: URIRef  # CFIR-ERIC style level of an AddressesLink (1, 2 or 3).
     curated: URIRef  # True when the link is in the curated links file.

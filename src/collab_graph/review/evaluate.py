@@ -18,13 +18,16 @@ Examples
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from collab_graph.coding.orgnames import is_unresolved_id
 from collab_graph.csvfiles import read_csv, split_cell
 from collab_graph.errors import DataFileError, InputFileError
-from collab_graph.model import CodedNote, NoteKind
+from collab_graph.model import CodedNote, NoteKind, Organisation
 
 __all__ = [
     "EvalReport",
@@ -32,7 +35,9 @@ __all__ = [
     "Mismatch",
     "ReferenceNote",
     "evaluate",
+    "fold_org_name",
     "load_reference",
+    "org_name_counts",
 ]
 
 KINDS: tuple[str, ...] = tuple(k.value for k in NoteKind)
@@ -98,7 +103,12 @@ class EvalReport:
     confusion : dict
         ``confusion[reference][coded]`` counts.
     org_precision, org_recall, org_f1 : float
-        Over (note, organisation id) pairs.
+        Over (note, organisation id) pairs; for a reference by line (the gold
+        format, whose ``orgs`` are names as written), over (note, name) pairs
+        matched by :func:`org_name_counts`. A reference by id that names no
+        ``unresolved:`` id was made with the gazetteer's ids only, so it cannot
+        judge a name detected in the notes: those are not scored but counted
+        in ``org_unscored``.
     macro_f1 : float
         Mean F1 over the kinds in the reference or the coding (exact kind).
     kappa : float
@@ -130,6 +140,7 @@ class EvalReport:
     mismatches: tuple[Mismatch, ...] = field(default=())
     macro_f1: float = 0.0
     kappa: float = 0.0
+    org_unscored: int = 0
 
     def summary(self) -> dict[str, object]:
         """The headline figures as a flat, JSON-friendly dict."""
@@ -143,6 +154,7 @@ class EvalReport:
             "org_precision": round(self.org_precision, 4),
             "org_recall": round(self.org_recall, 4),
             "org_f1": round(self.org_f1, 4),
+            "org_unscored": self.org_unscored,
             "theme_primary_agreement": _r(self.theme_primary_agreement),
             "theme_precision": _r(self.theme_precision),
             "theme_recall": _r(self.theme_recall),
@@ -206,6 +218,80 @@ def load_reference(path: Path | str) -> list[ReferenceNote]:
             )
         )
     return out
+
+
+_THE = re.compile(r"^the\s+")
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_LABEL_PARTS = re.compile(r"\s*/\s*|\s*\(|\)")
+
+
+def fold_org_name(name: str) -> str:
+    """An organisation name folded for matching: lower case, no leading "the", no
+    possessive, letters and digits only, no plural ``s``.
+
+    Examples
+    --------
+    >>> [fold_org_name(n) for n in ("The Carpentries", "Nordic-RSE", "NordicRSE", "RWOTs")]
+    ['carpentrie', 'nordicrse', 'nordicrse', 'rwot']
+    >>> fold_org_name("UKRI’s") == fold_org_name("ukri")
+    True
+    """
+    n = unicodedata.normalize("NFKC", name).strip().lower().replace("\u2019", "'")
+    n = _THE.sub("", n)
+    n = n.removesuffix("'s").removesuffix("'")
+    n = _NOT_ALNUM.sub("", n)
+    return n[:-1] if len(n) > 3 and n.endswith("s") else n
+
+
+def _gold_forms(name: str) -> set[str]:
+    """A reference name and, for "Long Name (LN)", each of its two forms."""
+    forms = {fold_org_name(name)}
+    m = re.fullmatch(r"(.*?)\s*\(([^()]*)\)\s*", name)
+    if m:
+        forms |= {fold_org_name(m.group(1)), fold_org_name(m.group(2))}
+    return forms - {""}
+
+
+def _org_forms(org: Organisation) -> set[str]:
+    """The names a coded organisation answers to: its label (and for a gazetteer
+    entry, its aliases and the parts of a label such as "Miro / Mural / Padlet")."""
+    forms = {fold_org_name(org.label)}
+    if org.resolved:
+        forms |= {fold_org_name(a) for a in org.aliases}
+        forms |= {fold_org_name(p) for p in _LABEL_PARTS.split(org.label) if p.strip()}
+    return forms - {""}
+
+
+def org_name_counts(names: Sequence[str], orgs: Sequence[Organisation]) -> tuple[int, int, int]:
+    """Agreement of one note's coded organisations with reference names as written.
+
+    A reference name is found when a coded organisation's label (or, for a
+    gazetteer entry, an alias) folds (:func:`fold_org_name`) to the same string.
+
+    Parameters
+    ----------
+    names : sequence of str
+        The reference's names for the note ("NHS England", "UKRI").
+    orgs : sequence of Organisation
+        The coded organisations and tools of the note.
+
+    Returns
+    -------
+    tuple of int
+        (reference names found, coded organisations that match no reference
+        name, reference names not found).
+
+    Examples
+    --------
+    >>> from collab_graph.coding.orgnames import unresolved_org
+    >>> org_name_counts(["The Carpentries", "UKRI"], [unresolved_org("Carpentries")])
+    (1, 0, 1)
+    """
+    gold = [_gold_forms(n) for n in names if n.strip()]
+    got = [_org_forms(o) for o in orgs]
+    found = sum(1 for g in gold if any(g & o for o in got))
+    extra = sum(1 for o in got if not any(g & o for g in gold))
+    return found, extra, len(gold) - found
 
 
 def _on_line(found: Sequence[CodedNote], text: str) -> CodedNote | None:
@@ -292,9 +378,17 @@ def evaluate(
         p, r, f = _prf(tp, pred - tp, sup - tp)
         per_kind[k] = KindScore(k, p, r, f, sup, pred)
 
-    otp = ofp = ofn = 0
+    otp = ofp = ofn = unscored = 0
+    # a reference by id names gazetteer entries; unless it names detected names too
+    # (unresolved:... ids), it cannot say whether a detected name is right
+    score_detected = any(is_unresolved_id(o) for ref in reference for o in ref.orgs)
     for ref, c in pairs:
-        got = {o.id for o in c.orgs}
+        if not ref.id:  # the gold format names organisations as written
+            tp_n, fp_n, fn_n = org_name_counts(ref.orgs, c.orgs)
+            otp, ofp, ofn = otp + tp_n, ofp + fp_n, ofn + fn_n
+            continue
+        got = {o.id for o in c.orgs if o.resolved or score_detected}
+        unscored += sum(1 for o in c.orgs if not (o.resolved or score_detected))
         want = set(ref.orgs)
         otp += len(got & want)
         ofp += len(got - want)
@@ -344,6 +438,7 @@ def evaluate(
         org_recall=orr,
         org_f1=of,
         org_counts=(otp, ofp, ofn),
+        org_unscored=unscored,
         shared_theme_ids=len(shared),
         theme_primary_agreement=prim_ok / prim_n if prim_n else None,
         theme_precision=tp_ if shared else None,

@@ -50,6 +50,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
+from collab_graph.coding.orgnames import UNRESOLVED_PREFIX, is_unresolved_id, unresolved_org
 from collab_graph.csvfiles import Row, read_csv
 from collab_graph.errors import DataFileError, ReviewError
 from collab_graph.model import CodedNote, Note, NoteKind, Organisation, Theme
@@ -367,6 +368,7 @@ def _resolve(
     ids: Iterable[str], table: Mapping[str, T], what: str, review: Review
 ) -> tuple[T, ...]:
     """The themes or organisations a review names; an unknown id is an error."""
+    ids = list(ids)
     missing = [i for i in ids if i not in table]
     if missing:
         where = f"{review.where}: " if review.where else ""
@@ -377,6 +379,31 @@ def _resolve(
             line=review.line or None,
         )
     return tuple(table[i] for i in ids)
+
+
+def _resolve_orgs(
+    ids: Iterable[str],
+    table: Mapping[str, Organisation],
+    review: Review,
+    current: Sequence[Organisation] = (),
+) -> tuple[Organisation, ...]:
+    """The organisations a review names: gazetteer ids, or the ``unresolved:`` id of a
+    name detected in the notes (the analyst confirms it), whose label comes from the
+    note's coding when it is there and from the id otherwise."""
+    ids = list(ids)
+    detected = {o.id: o for o in current if not o.resolved}
+    known = [i for i in ids if not is_unresolved_id(i) or i in table]
+    found = dict(zip(known, _resolve(known, table, "organisation", review), strict=True))
+    out: list[Organisation] = []
+    for i in ids:
+        if i in found:
+            out.append(found[i])
+        elif i in detected:
+            out.append(detected[i])
+        else:
+            label = i.removeprefix(UNRESOLVED_PREFIX).replace("-", " ")
+            out.append(unresolved_org(label, i))
+    return tuple(out)
 
 
 def apply_reviews(
@@ -396,7 +423,9 @@ def apply_reviews(
         From :func:`load_reviews`.
     themes, organisations : mapping, optional
         Theme and organisation ids a review may name (the taxonomy's and the
-        gazetteer's); needed only when a review names some.
+        gazetteer's); needed only when a review names some. A review may also
+        name the ``unresolved:`` id of an organisation detected in the notes
+        (:func:`~collab_graph.coding.orgnames.unresolved_id`): that confirms it.
 
     Returns
     -------
@@ -443,7 +472,7 @@ def apply_reviews(
             new_orgs = (
                 c.orgs
                 if review.orgs is None
-                else _resolve(review.orgs, organisations or {}, "organisation", review)
+                else _resolve_orgs(review.orgs, organisations or {}, review, c.orgs)
             )
         except ReviewError as exc:
             problems.append(f"{exc}; not applied")
@@ -490,7 +519,8 @@ def save_review(
     review : Review
         From :meth:`Review.of`.
     themes, organisations : mapping, optional
-        Valid theme and organisation ids; a review naming another id is refused.
+        Valid theme and organisation ids; a review naming another id is refused,
+        except the ``unresolved:`` id of a detected organisation.
 
     Returns
     -------
@@ -518,7 +548,7 @@ def save_review(
     if review.themes:
         _resolve(review.themes, themes or {}, "theme", review)
     if review.orgs:
-        _resolve(review.orgs, organisations or {}, "organisation", review)
+        _resolve_orgs(review.orgs, organisations or {}, review)
     row = review.row()
 
     def change(rows: list[dict[str, str]]) -> list[dict[str, str]]:

@@ -33,7 +33,7 @@ from typing import Any
 
 from collab_graph.errors import CollabGraphError, InputFileError
 from collab_graph.graph.query import workshop_slugs
-from collab_graph.graph.schema import KnowledgeGraph, NodeAttr
+from collab_graph.graph.schema import KnowledgeGraph, NodeAttr, org_node
 from collab_graph.ingest import MAX_BYTES, ColumnMap, LoadOptions
 from collab_graph.model import LineRole, NodeKind, Note, ParseResult
 
@@ -59,6 +59,7 @@ __all__ = [
     "save_uploads",
     "streamlit_command",
     "wait_for_port",
+    "with_detected_orgs",
 ]
 
 PATHS_ENV = "COLLAB_GRAPH_APP_PATHS"
@@ -455,6 +456,31 @@ def question_options(G: KnowledgeGraph) -> list[int]:
             if d.get(NodeAttr.KIND) == NodeKind.NOTE and d.get(NodeAttr.QUESTION) is not None
         }
     )
+
+
+def with_detected_orgs(
+    labels: Mapping[str, str], G: KnowledgeGraph, org_ids: Iterable[str]
+) -> dict[str, str]:
+    """The review editor's ``{organisation id: label}`` plus the note's detected names.
+
+    A name detected in the notes (``unresolved:...``) is in no gazetteer, so it
+    is added with its label and "(detected)", and a review keeps or confirms it.
+
+    Examples
+    --------
+    >>> from collab_graph.graph.schema import new_graph
+    >>> G = new_graph()
+    >>> G.add_node("org/unresolved:ukri", kind="organisation", label="UKRI")
+    >>> with_detected_orgs({"nhs": "NHS"}, G, ["nhs", "unresolved:ukri"])
+    {'nhs': 'NHS', 'unresolved:ukri': 'UKRI (detected)'}
+    """
+    out = dict(labels)
+    for oid in org_ids:
+        if oid not in out:
+            node = org_node(oid)
+            label = G.nodes[node].get(NodeAttr.LABEL, oid) if node in G else oid
+            out[oid] = f"{label} (detected)"
+    return out
 
 
 def option_labels(G: KnowledgeGraph, *kinds: str, used_only: bool = True) -> dict[str, str]:

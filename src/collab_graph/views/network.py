@@ -130,6 +130,7 @@ KIND_STYLES: Mapping[str, KindStyle] = {
     str(NodeKind.BARRIER): KindStyle("#D55E00", "triangle", "Barriers", "▲", 18),
     str(NodeKind.BENEFIT): KindStyle("#0072B2", "star", "Benefits", "★", 18),
     str(NodeKind.ORGANISATION): KindStyle("#E69F00", "hexagon", "Organisations", "⬢", 14),
+    str(NodeKind.TOOL): KindStyle("#56B4E9", "square", "Tools", "◼", 11),
     str(NodeKind.GROUP): KindStyle("#CC79A7", "box", "Groups", "▬", 14),
     str(NodeKind.NOTE): KindStyle("#BBBBBB", "dot", "Notes", "●", 7),
     str(NodeKind.WORKSHOP): KindStyle("#333333", "database", "Workshops", "⛁", 20),
@@ -165,10 +166,14 @@ DEFAULT_KINDS: tuple[str, ...] = (
     str(NodeKind.BARRIER),
     str(NodeKind.BENEFIT),
     str(NodeKind.ORGANISATION),
+    str(NodeKind.TOOL),
 )
-"""Node kinds shown by default: the content, without the workshop scaffolding."""
+"""Node kinds shown by default: the content, without the workshop scaffolding.
 
-_HUB_KINDS = THEME_KINDS | {NodeKind.ORGANISATION, NodeKind.GROUP}
+Tools (Trello, GitHub, Zoom) are ``tool`` nodes, drawn as small blue squares and
+never as organisations."""
+
+_HUB_KINDS = THEME_KINDS | {NodeKind.ORGANISATION, NodeKind.TOOL, NodeKind.GROUP}
 
 _CDN_TAG_RE = re.compile(
     r"<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>"
@@ -367,7 +372,7 @@ def filter_graph(
             ok = not question_set or d.get(NodeAttr.QUESTION) in question_set
         elif kind in THEME_KINDS:
             ok = not theme_set or n in theme_set
-        elif kind == NodeKind.ORGANISATION:
+        elif kind in (NodeKind.ORGANISATION, NodeKind.TOOL):
             ok = not org_set or n in org_set
         else:
             ok = True
@@ -500,7 +505,7 @@ def overview_graph(
         (
             n
             for n, d in G.nodes(data=True)
-            if d.get(NodeAttr.KIND) == NodeKind.ORGANISATION and notes_per[n]
+            if d.get(NodeAttr.KIND) in (NodeKind.ORGANISATION, NodeKind.TOOL) and notes_per[n]
         ),
         key=lambda n: (-notes_per[n], n),
     )
@@ -930,7 +935,7 @@ def _vis_nodes(
             font["color"] = "#ffffff" if kind != NodeKind.GROUP else "#222222"
         else:
             node["color"] = colour
-        if kind == NodeKind.ORGANISATION:
+        if kind in (NodeKind.ORGANISATION, NodeKind.TOOL):
             font.update(size=15)
         if kind in THEME_KINDS:
             font.update(size=22, color="#1a1a1a", strokeWidth=4, strokeColor="#ffffff")
