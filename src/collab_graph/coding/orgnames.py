@@ -96,7 +96,7 @@ DICTIONARY_FILE = "english-words.csv"
 UNRESOLVED_PREFIX = "unresolved:"
 """The id of a detected name is this prefix and the name's slug."""
 
-ROLES = ("head", "weak", "prefix", "connector", "starter")
+ROLES = ("head", "weak", "prefix", "connector", "starter", "follower")
 """The roles of a word in ``org-name-words.csv``."""
 
 _GEOGRAPHY = "geography"
@@ -129,7 +129,7 @@ class NameRules:
 
     Attributes
     ----------
-    heads, weak, prefixes, connectors, starters : frozenset of str
+    heads, weak, prefixes, connectors, starters, followers : frozenset of str
         The words of ``org-name-words.csv`` by role.
     stop : mapping of str to str
         Acronyms and terms that are not organisations, with their category.
@@ -144,6 +144,7 @@ class NameRules:
     prefixes: frozenset[str]
     connectors: frozenset[str]
     starters: frozenset[str]
+    followers: frozenset[str]
     stop: Mapping[str, str]
     words: frozenset[str]
     lower: frozenset[str]
@@ -277,6 +278,7 @@ def _rules_from(texts: tuple[tuple[str, str], ...]) -> NameRules:
         prefixes=frozenset(by_role["prefix"]),
         connectors=frozenset(by_role["connector"]),
         starters=frozenset(by_role["starter"]),
+        followers=frozenset(by_role["follower"]),
         stop=stop,
         words=frozenset(words),
         lower=frozenset(lower),
@@ -643,7 +645,7 @@ def detect_names(
                 after is not None
                 and after.text[0].isupper()
                 and not after.initial
-                and after.text.lower() not in rules.lower
+                and after.text not in rules.followers
             ):
                 continue  # a first name before a surname; "X Community", "X Chat" are fine
             if after is not None and after.text.lower() in _SAYS:
