@@ -53,7 +53,7 @@ from collab_graph.coding.orgnames import (
     detect_names,
     find_orgs,
     load_name_rules,
-    one_word_names,
+    read_orgs,
 )
 from collab_graph.coding.taxonomy import Taxonomy, load_taxonomy
 from collab_graph.model import Organisation, Theme
@@ -182,6 +182,9 @@ class FeatureVocabulary:
     gazetteer: Gazetteer
     names: NameRules = field(default_factory=load_name_rules)
     _memo: dict[str, TextReading] = field(default_factory=dict, repr=False, compare=False)
+    _workshop_memo: dict[tuple[str, frozenset[str]], tuple[Organisation, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def default(cls) -> FeatureVocabulary:
@@ -202,13 +205,26 @@ class FeatureVocabulary:
     def orgs_in_workshop(self, text: str, known: frozenset[str]) -> tuple[Organisation, ...]:
         """A note's organisations when its workshop names ``known`` one-word names elsewhere.
 
-        Not memoised: it depends on the workshop. Cheap when no known name is in the text.
+        Memoised by the text and the known names it holds. Cheap when it holds none.
         """
         reading = self.read(text)
-        if not known or not any(k in text.lower() for k in known):
+        if not known:
             return reading.orgs
-        names = detect_names(text, self.names, known)
-        return find_orgs(text, self.gazetteer.mentions(text), self.names, names)
+        folded = text.lower()
+        for k in known:
+            if k in folded:
+                break
+        else:
+            return reading.orgs
+        present = frozenset(k for k in known if k in folded)
+        hit = self._workshop_memo.get((text, present))
+        if hit is None:
+            names = detect_names(text, self.names, present)
+            hit = find_orgs(text, self.gazetteer.mentions(text), self.names, names)
+            if len(self._workshop_memo) > 50_000:
+                self._workshop_memo.clear()
+            self._workshop_memo[text, present] = hit
+        return hit
 
     def text_features(self, text: str) -> dict[str, float]:
         """Features of a note's own text (see :meth:`read`)."""
@@ -258,9 +274,8 @@ def _read(vocab: FeatureVocabulary, text: str) -> TextReading:
             rest = rest[: m.start] + " " + rest[m.end :]
         left = [t for t, _, _ in tokens(rest) if t[0].isalnum() and t.lower() not in _STOP]
         out["orgs_only" if not left else "has_org"] = 1.0
-    names = detect_names(text, vocab.names)
-    orgs = find_orgs(text, mentions, vocab.names, names)
-    return TextReading(out, themes, orgs, one_word_names(names))
+    orgs, names = read_orgs(text, mentions, vocab.names)
+    return TextReading(out, themes, orgs, names)
 
 
 def _headingness(entry: str, whole: bool) -> float:

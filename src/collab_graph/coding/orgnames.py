@@ -68,6 +68,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import overload
 
 from slugify import slugify
 
@@ -86,6 +87,7 @@ __all__ = [
     "is_unresolved_id",
     "load_name_rules",
     "one_word_names",
+    "read_orgs",
     "unresolved_id",
     "unresolved_org",
 ]
@@ -299,6 +301,9 @@ _MASK = re.compile(
     r"|&#?\w{1,8};"
     r"|`[^`\n]*`"
 )
+_MASK_HINT = re.compile(r"[:/@<\[&`]|www\.")
+_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")
+_INITIAL_WORD = re.compile(r"[^\w]*([A-Z][a-z]+)(?![\w&'.\-])")
 _TOKEN = re.compile(r"[^\W_]+(?:[&'.\-][^\W_]+)*|&")
 _ACRONYM = re.compile(r"(?=(?:[0-9&]*[A-Z]){2})[A-Z][A-Z0-9&]{1,7}")
 _ACRONYM_PLURAL = re.compile(r"(?=(?:[0-9&]*[A-Z]){2})[A-Z][A-Z0-9&]{1,7}s")
@@ -333,18 +338,93 @@ class _Tok:
     joined: bool  # only spaces (or a hyphen) between it and the previous token
 
 
-def _tokens(norm: str) -> list[_Tok]:
-    out: list[_Tok] = []
-    prev_end = 0
-    for m in _TOKEN.finditer(norm):
-        raw = m.group()
+class _Tokens(Sequence[_Tok]):
+    """The word tokens of a text, built one by one as the patterns look at them.
+
+    Most words of a note are lower case and no pattern looks at them twice, so
+    only their text and offset are found up front (in C); a :class:`_Tok` with
+    its sentence position is built when a pattern asks for it.
+    """
+
+    __slots__ = ("_built", "norm", "starts", "words")
+
+    def __init__(self, norm: str) -> None:
+        self.norm = norm
+        self.words: list[str] = _TOKEN.findall(norm)
+        starts: list[int] = []
+        pos = 0
+        find = norm.find
+        for w in self.words:
+            pos = find(w, pos)
+            starts.append(pos)
+            pos += len(w)
+        self.starts = starts
+        self._built: dict[int, _Tok] = {}
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    @overload
+    def __getitem__(self, i: int) -> _Tok: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[_Tok]: ...
+
+    def __getitem__(self, i: int | slice) -> _Tok | Sequence[_Tok]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self.words)))]
+        if i < 0:
+            i += len(self.words)
+        tok = self._built.get(i)
+        if tok is None:
+            tok = self._built[i] = self._build(i)
+        return tok
+
+    def _build(self, i: int) -> _Tok:
+        raw, start, norm = self.words[i], self.starts[i], self.norm
         core = _strip_possessive(raw)
-        gap = norm[prev_end : m.start()]
-        initial = not out or any(c in _BOUNDARY for c in gap) or " - " in f" {gap} "
-        joined = bool(out) and gap.strip(" \t") == ""
-        out.append(_Tok(core, m.start(), m.start() + len(core), initial, joined))
-        prev_end = m.end()
-    return out
+        if i == 0:
+            gap = norm[:start]
+            initial, joined = True, False
+        else:
+            prev_end = self.starts[i - 1] + len(self.words[i - 1])
+            gap = norm[prev_end:start]
+            initial = not _BOUNDARY.isdisjoint(gap) or ("-" in gap and " - " in f" {gap} ")
+            joined = not gap.strip(" \t")
+        return _Tok(core, start, start + len(core), initial, joined)
+
+
+def _nothing_to_find(norm: str) -> bool:
+    """True when no pattern can match: no capital letter, or only a plain capitalised
+    first word ("Funding was tight"). A quick look that spares most notes the tokens.
+    """
+    cap = _UPPER.search(norm)
+    if cap is None:
+        return True
+    first = _INITIAL_WORD.match(norm)
+    if first is None or first.start(1) != cap.start():
+        return False
+    return _UPPER.search(norm, first.end()) is None
+
+
+def _covered(norm: str, mentions: Sequence[OrgMention]) -> bool:
+    """True when every capital letter of the text is in a gazetteer mention or is the
+    first letter of a plain first word: then no name can be found that the gazetteer
+    does not already hold (a quick look, as most notes name only known organisations).
+    """
+    first = _INITIAL_WORD.match(norm)
+    skip = first.start(1) if first is not None else -1
+    spans = [(m.start, m.end) for m in mentions]
+    for cap in _UPPER.finditer(norm):
+        c = cap.start()
+        if c == skip:
+            continue
+        for a, b in spans:
+            if a <= c < b:
+                break
+        else:
+            return False
+    return True
 
 
 def _is_acronym(word: str, rules: NameRules) -> bool:
@@ -387,7 +467,7 @@ def _cap(tok: _Tok, rules: NameRules) -> bool:
     return not (tok.initial and w in rules.starters)
 
 
-def _sentences(toks: list[_Tok]) -> list[tuple[int, int]]:
+def _sentences(toks: Sequence[_Tok]) -> list[tuple[int, int]]:
     """Token ranges [start, end) of the sentences (a new one at each initial token)."""
     out: list[tuple[int, int]] = []
     start = 0
@@ -398,7 +478,7 @@ def _sentences(toks: list[_Tok]) -> list[tuple[int, int]]:
     return out
 
 
-def _titled(toks: list[_Tok], rules: NameRules) -> list[bool]:
+def _titled(toks: Sequence[_Tok], rules: NameRules) -> list[bool]:
     """Per token: is it in a title-cased sentence (three or more capitalised words
     after the first, and most of its content words capitalised)?"""
     out = [False] * len(toks)
@@ -424,7 +504,7 @@ def _whole_name(word: str, rules: NameRules) -> bool:
     return word in rules.heads or word in rules.weak or bool(_ACRONYM.fullmatch(word))
 
 
-def _name_follows(toks: list[_Tok], m: int, rules: NameRules) -> bool:
+def _name_follows(toks: Sequence[_Tok], m: int, rules: NameRules) -> bool:
     """Do the capitalised words from token ``m`` on make a name of their own (two or
     more words, or an organisation word)? Then "and" before them joins two names."""
     count = 0
@@ -436,7 +516,9 @@ def _name_follows(toks: list[_Tok], m: int, rules: NameRules) -> bool:
     return count >= 2
 
 
-def _named(toks: list[_Tok], i: int, rules: NameRules, claimed: set[int]) -> tuple[int, int] | None:
+def _named(
+    toks: Sequence[_Tok], i: int, rules: NameRules, claimed: set[int]
+) -> tuple[int, int] | None:
     """The token range [j, k] of an org-word name around head token ``i``, or None.
 
     It does not reach into ``claimed`` tokens (names found further left).
@@ -539,15 +621,21 @@ def detect_names(
     """
     if not text:
         return ()
-    norm = _MASK.sub(lambda m: " " * len(m.group()), normalise(text))
-    if not known and not any(c.isupper() for c in norm):
+    norm = normalise(text)
+    if _MASK_HINT.search(norm):
+        norm = _MASK.sub(lambda m: " " * len(m.group()), norm)
+    if not known and _nothing_to_find(norm):
         return ()
-    toks = _tokens(norm)
+    toks = _Tokens(norm)
+    words = toks.words
     found: list[tuple[int, int, str]] = []  # token ranges and rule
     titled: list[bool] | None = None
     claimed: set[int] = set()
     n = len(toks)
-    for i, tok in enumerate(toks):
+    for i, word in enumerate(words):
+        if word.islower() and not known and word not in rules.heads and "-" not in word:
+            continue
+        tok = toks[i]
         w = tok.text
         if not w:
             continue
@@ -701,7 +789,7 @@ def _core_word(word: str) -> tuple[str, int]:
 
 
 def _spans(
-    norm: str, text: str, toks: list[_Tok], found: list[tuple[int, int, str]]
+    norm: str, text: str, toks: Sequence[_Tok], found: list[tuple[int, int, str]]
 ) -> tuple[NameSpan, ...]:
     def bounds(f: tuple[int, int, str]) -> tuple[int, int]:
         j, k, rule = f
@@ -774,14 +862,41 @@ def find_orgs(
     [('unresolved:nhs-england', False), ('nhs_fife', True), ('unresolved:ukri', False), \
 ('trello', True), ('github', True)]
     """
+    return _merge(text, mentions, rules, names)[0]
+
+
+def read_orgs(
+    text: str, mentions: Sequence[OrgMention], rules: NameRules
+) -> tuple[tuple[Organisation, ...], frozenset[str]]:
+    """:func:`find_orgs`, and the one-word names it kept (:func:`one_word_names`).
+
+    Examples
+    --------
+    >>> from collab_graph.coding.gazetteer import load_gazetteer
+    >>> gaz, rules = load_gazetteer(), load_name_rules()
+    >>> text = "Run by the Quorvanti team on Trello"
+    >>> orgs, names = read_orgs(text, gaz.mentions(text), rules)
+    >>> [o.id for o in orgs], sorted(names)
+    (['unresolved:quorvanti', 'trello'], ['quorvanti'])
+    """
+    orgs, kept = _merge(text, mentions, rules, None)
+    return orgs, one_word_names(kept)
+
+
+def _merge(
+    text: str,
+    mentions: Sequence[OrgMention],
+    rules: NameRules,
+    names: Sequence[NameSpan] | None,
+) -> tuple[tuple[Organisation, ...], list[NameSpan]]:
     if names is None:
-        names = detect_names(text, rules)
+        names = () if _covered(normalise(text), mentions) else detect_names(text, rules)
     if mentions and ("/" in text or "@" in text or "`" in text):
         masked = [m.span() for m in _MASK.finditer(normalise(text))]
         mentions = [m for m in mentions if not any(a <= m.start and m.end <= b for a, b in masked)]
     names = [n for n in names if not n.common]
     if not names:
-        return _distinct(o for m in mentions for o in m.orgs)
+        return _distinct(o for m in mentions for o in m.orgs), []
     dropped: set[int] = set()
     kept: list[NameSpan] = []
     for name in names:
@@ -804,7 +919,7 @@ def find_orgs(
     ]
     found += [(n.start, (unresolved_org(n.label),)) for n in kept]
     found.sort(key=lambda f: f[0])
-    return _distinct(o for _, orgs in found for o in orgs)
+    return _distinct(o for _, orgs in found for o in orgs), kept
 
 
 def one_word_names(names: Iterable[NameSpan]) -> frozenset[str]:
