@@ -833,9 +833,11 @@ def find_orgs(
     names another organisation and replaces them ("NHS England" is not the
     gazetteer's generic NHS; "University of Otago" not its generic
     universities). A name inside a gazetteer mention, one that overlaps a
-    mention only in part, one that holds a tool ("Trello Board") and a
-    team, project or group named after a known organisation ("Aberdeen
-    Project") are left out: the gazetteer's entries stand.
+    mention only in part, one that holds a tool ("Trello Board"), one that
+    holds two or more mentions ("Highland and Scottish Government" names two
+    known organisations) and a team, project or group named after a known
+    organisation ("Aberdeen Project") are left out: the gazetteer's entries
+    stand.
 
     Parameters
     ----------
@@ -911,6 +913,8 @@ def _merge(
             continue
         if name.weak:
             continue  # a project, team or group of a known organisation: "Aberdeen Project"
+        if len(over) > 1:
+            continue  # known organisations in a row: "Highland and Scottish Government"
         if all(name.start <= m.start and m.end <= name.end for m in ms):
             kept.append(name)
             dropped.update(over)
