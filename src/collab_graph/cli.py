@@ -913,8 +913,7 @@ def train_cmd(
     """Retrain the kind model, measured leave-one-workshop-out; with no options it rebuilds
     the shipped model byte for byte.
 
-    The model goes to your workspace (``kind-model.json``), where the pipeline picks
-    it up instead of the shipped one; ``--output`` writes it elsewhere.
+    The model goes to your workspace, which then uses it; ``--output`` writes it elsewhere.
     """
     from collab_graph.coding import train
     from collab_graph.review.reviews import load_reviews

@@ -325,7 +325,7 @@ def fit(examples: Sequence[Example], *, c: float | None = None) -> KindModel:
     vec = DictVectorizer(sort=True)
     X = vec.fit_transform(rows)
     lr = LogisticRegression(
-        C=C if c is None else c, max_iter=5000, tol=1e-8, class_weight=CLASS_WEIGHT
+        C=C if c is None else c, max_iter=5000, tol=1e-6, class_weight=CLASS_WEIGHT
     )
     lr.fit(X, ys, sample_weight=weights)
     names = list(vec.get_feature_names_out())
@@ -425,7 +425,8 @@ def leave_one_out(
         if not left_out:
             continue
         if progress is not None:
-            progress(", ".join(s.name for s in left_out))
+            for s in left_out:  # one step per left-out workshop, however they are grouped
+                progress(s.name)
         names = {s.name for s in members}
         train_on = [ex for ex in all_examples if ex.group not in names]
         model = fit(train_on)
@@ -623,11 +624,12 @@ class CueSupport:
     """How a kind cue of ``kind-cues.csv`` fares on labelled notes.
 
     ``workshops`` are the sets in which it matched a note of its kind (first or
-    second kind); ``matched`` counts every note it matched and ``right`` those of
-    its kind.
+    second kind), ``matched_in`` those in which it matched any note; ``matched``
+    counts every note it matched and ``right`` those of its kind.
     """
 
     workshops: frozenset[str]
+    matched_in: frozenset[str]
     matched: int
     right: int
 
@@ -650,6 +652,7 @@ def cue_support(
     tax = clf.vocab.taxonomy
     where_of = {"anywhere": "anywhere", "start": "start"}
     seen: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    anywhere: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     matched: Counter[tuple[str, str, str]] = Counter()
     right: Counter[tuple[str, str, str]] = Counter()
     for lset in sets if sets is not None else manifest():
@@ -664,17 +667,17 @@ def cue_support(
             }
             for key in found:
                 matched[key] += 1
+                anywhere[key].add(lset.name)
                 if key[0] in (ex.kind.value, ex.kind2.value if ex.kind2 else None):
                     right[key] += 1
                     seen[key].add(lset.name)
-    return {
-        (c.kind.value, c.where, c.phrase.lower()): CueSupport(
-            frozenset(seen[(c.kind.value, c.where, c.phrase.lower())]),
-            matched[(c.kind.value, c.where, c.phrase.lower())],
-            right[(c.kind.value, c.where, c.phrase.lower())],
+    out: dict[tuple[str, str, str], CueSupport] = {}
+    for c in tax.kind_cues:
+        key = (c.kind.value, c.where, c.phrase.lower())
+        out[key] = CueSupport(
+            frozenset(seen[key]), frozenset(anywhere[key]), matched[key], right[key]
         )
-        for c in tax.kind_cues
-    }
+    return out
 
 
 def _readable(lset: LabelledSet) -> bool:
