@@ -63,6 +63,7 @@ __all__ = [
     "leave_one_out",
     "manifest",
     "review_examples",
+    "superseded",
     "train",
 ]
 
@@ -221,6 +222,30 @@ def review_examples(reviews: Iterable[Any], vocab: Any = None) -> list[Example]:
             Example(note_features(ctx, fv), r.kind, None, r.workshop, r.note_id, ctx.text, ctx)
         )
     return out
+
+
+def superseded(labelled: Iterable[Example], reviews: Iterable[Example]) -> list[Example]:
+    """The labelled examples that no review relabels: a review replaces its note's label.
+
+    A note is the same note when its id and its text (white space and case
+    folded) are; so a model trained on both never learns a reviewed note twice,
+    and one that leaves the reviews out has not seen their notes either.
+
+    Examples
+    --------
+    >>> from collab_graph.model import NoteKind as K
+    >>> a = Example({}, K.PRACTICE, None, "w", "G1-Q1-A-1", "Shared budgets")
+    >>> b = Example({}, K.BARRIER, None, "w", "G1-Q1-A-2", "No time")
+    >>> review = Example({}, K.BARRIER, None, "w", "G1-Q1-A-1", "shared  budgets")
+    >>> [ex.note_id for ex in superseded([a, b], [review])]
+    ['G1-Q1-A-2']
+    """
+    seen = {_note_key(ex) for ex in reviews}
+    return [ex for ex in labelled if _note_key(ex) not in seen]
+
+
+def _note_key(ex: Example) -> tuple[str, str]:
+    return (ex.note_id, " ".join(ex.text.split()).casefold())
 
 
 def _labels(path: Path) -> list[dict[str, str]]:
@@ -414,7 +439,8 @@ def leave_one_out(
     base = Classifier(load_taxonomy(), load_gazetteer(), KindModel.empty())
     loaded = {s: examples_of(s, base) for s in sets if _readable(s)}
     sets = [s for s in sets if s in loaded]
-    all_examples = [ex for exs, _ in loaded.values() for ex in exs] + list(extra)
+    labelled = [ex for exs, _ in loaded.values() for ex in exs]
+    all_examples = superseded(labelled, extra) + list(extra)
     predictions: list[Prediction] = []
     logits: list[HeldOut] = []
     folds: dict[str, list[LabelledSet]] = defaultdict(list)
@@ -711,7 +737,8 @@ def train(
     predictions, held = leave_one_out(chosen, extra=extra, progress=progress)
     base = Classifier(load_taxonomy(), load_gazetteer(), KindModel.empty())
     chosen = [s for s in chosen if _readable(s)]
-    examples = [ex for s in chosen for ex in examples_of(s, base)[0]] + list(extra)
+    labelled = [ex for s in chosen for ex in examples_of(s, base)[0]]
+    examples = superseded(labelled, extra) + list(extra)
     model = fit(examples)
     platt = fit_calibration(held, model.classes)
     lowo = summary(predictions)
