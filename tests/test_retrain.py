@@ -259,3 +259,73 @@ def test_retrain_keep_and_revert(tmp_path: Path, heldout: list[T.Example]) -> No
     assert not ws.model.exists()
     assert pipeline.keys(corpus).coding == bundled_key
     assert retrain.revert(ws) is None
+
+
+# -- the command line: collab-graph train --reviews ---------------------------------------------
+
+
+@pytest.fixture
+def small_manifest(tmp_path: Path) -> Path:
+    """A training manifest of a few bundled sets (one left out in turn), for a quick train."""
+    chosen = [s for s in T.manifest() if s.role == "eval"][1:2]
+    chosen += [s for s in T.manifest() if s.role == "train"][:6]
+    path = tmp_path / "manifest.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["labels", "source", "role", "fold"])
+        for s in chosen:
+            w.writerow([s.labels, s.source, s.role, s.fold])
+    return path
+
+
+def run_train(monkeypatch: pytest.MonkeyPatch, ws: Workspace, *args: str) -> tuple[int, str, str]:
+    import io
+
+    from rich.console import Console
+    from typer.testing import CliRunner
+
+    from collab_graph import cli
+
+    buf = io.StringIO()
+    monkeypatch.setattr(cli, "err_console", Console(file=buf, width=200))
+    result = CliRunner().invoke(cli.app, ["train", *args, "--reviews", "--workspace", str(ws.root)])
+    return result.exit_code, result.stdout, buf.getvalue()
+
+
+def test_cli_train_reviews_prints_before_and_after(
+    tmp_path: Path, small_manifest: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = Workspace(tmp_path / "ws")
+    reviews = reviews_of(
+        DATA / "heldout_ijb_session.md", DATA / "heldout_ijb_session.reference.csv"
+    )
+    ws.update("reviews.csv", lambda _: [r.row() for r in reviews], header=REVIEW_FIELDS)
+    code, _, err = run_train(monkeypatch, ws, str(small_manifest))
+    assert code == 0, err
+    assert f"accuracy on your {len(reviews)} reviewed notes: before " in err
+    assert "(cross-validated, 5 folds by note)" in err
+    model = pipeline.vocabulary(ws).model
+    assert model.meta["extra_examples"]["count"] == len(reviews)
+    # the figures are those of the core function on the same data
+    sets = T.labelled_sets([small_manifest])
+    expected = retrain.compare(
+        pipeline.review_examples(ws), labelled=retrain.labelled_examples(sets)
+    )
+    assert expected.summary() in " ".join(err.split())
+
+
+def test_cli_train_reviews_of_one_kind_trains_without_figures(
+    tmp_path: Path, small_manifest: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = Workspace(tmp_path / "ws")
+    reviews = reviews_of(
+        DATA / "heldout_ijb_session.md", DATA / "heldout_ijb_session.reference.csv"
+    )
+    rows = [r.row() for r in reviews if r.kind is NoteKind.BARRIER]
+    ws.update("reviews.csv", lambda _: rows, header=REVIEW_FIELDS)
+    code, _, err = run_train(monkeypatch, ws, str(small_manifest))
+    assert code == 0, err
+    assert "two kinds" in err
+    assert "no before/after figures" in err
+    assert "accuracy on your" not in err
+    assert ws.model.is_file()

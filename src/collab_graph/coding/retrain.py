@@ -230,6 +230,25 @@ class Comparison:
         """Notes the old model coded as reviewed and the retrained ones do not."""
         return [s for s in self.scored if s.before is s.gold and s.after is not s.gold]
 
+    def kind_rows(self) -> list[dict[str, object]]:
+        """Per reviewed kind: the notes and the share each model coded as reviewed.
+
+        Examples
+        --------
+        >>> c = Comparison(4, 0.5, 0.75, 2, "note", 1.0, {"barrier": KindTally(4, 2, 3)}, ())
+        >>> c.kind_rows()
+        [{'reviewed kind': 'barrier', 'notes': 4, 'before': '50%', 'after': '75%'}]
+        """
+        return [
+            {
+                "reviewed kind": kind,
+                "notes": t.notes,
+                "before": f"{t.before / t.notes:.0%}",
+                "after": f"{t.after / t.notes:.0%}",
+            }
+            for kind, t in self.kinds.items()
+        ]
+
     def summary(self) -> str:
         """One line for people: ``before 61% → after 78% (cross-validated, 5 folds by workshop)``.
 
