@@ -787,11 +787,14 @@ def notes_page() -> None:
     if next_up:
         columns = ["id", "text", "kind", "confidence", "needs review", "reasons"]
         config = {
+            "id": st.column_config.TextColumn(width="small"),
             "text": st.column_config.TextColumn(width="large"),
-            "reasons": st.column_config.TextColumn(width="large"),
+            "kind": st.column_config.TextColumn(width="small"),
             "confidence": st.column_config.ProgressColumn(
                 min_value=0.0, max_value=1.0, format="%.2f", width="small"
             ),
+            "needs review": st.column_config.CheckboxColumn(width="small"),
+            "reasons": st.column_config.TextColumn(width="large"),
         }
     else:
         columns = ["id", "group", "question", "prompt", "line", "text", "kind", "themes", "orgs"]
@@ -869,18 +872,21 @@ def retrain_panel(key: GraphKey) -> None:
     """Offer to retrain the classifier on the reviews; keep, discard or revert the model."""
     st.subheader("Teach the classifier")
     ws = workspace()
-    if ws.model.is_file():
-        learned = pipeline.vocabulary(ws).model.meta.get("extra_examples") or {}
-        c1, c2 = st.columns([4, 1], vertical_alignment="center")
-        c1.info(
-            "The notes are coded by the model retrained in your workspace"
-            + (f" (it learned from {learned['count']} reviews)." if learned else ".")
-        )
-        c2.button("Revert to the bundled model", key="n_revert", on_click=revert_model)
     if msg := st.session_state.pop("model_msg", None):
         st.success(msg)
     if error := st.session_state.pop("model_error", None):
         st.error(error)
+    learned = 0
+    if ws.model.is_file():
+        learned = int(
+            (pipeline.vocabulary(ws).model.meta.get("extra_examples") or {}).get("count", 0)
+        )
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.markdown(
+                "The notes are coded by **the model retrained in your workspace**"
+                + (f", which learned from {learned} reviews." if learned else ".")
+            )
+            st.button("Revert to the bundled model", key="n_revert", on_click=revert_model)
     kinds = teaching(key)
     n = sum(kinds.values())
     if not n:
@@ -896,10 +902,11 @@ def retrain_panel(key: GraphKey) -> None:
         "cross-validated (no note is scored by a model trained on it)."
     )
     one_kind = len(kinds) < 2
+    fresh = learned != n and "retrained" not in st.session_state  # something new to learn
     clicked = st.button(
         f"Retrain the classifier on {n} review{'s' * (n != 1)}",
         key="n_retrain",
-        type="secondary" if "retrained" in st.session_state else "primary",
+        type="primary" if fresh else "secondary",
         disabled=one_kind,
         help="Review notes of at least two kinds first." if one_kind else None,
     )
@@ -925,12 +932,9 @@ def run_retrain(ws: Workspace, n: int) -> None:
             status.update(label="Could not retrain the classifier", state="error")
             st.error(str(exc))
             return
-        status.update(
-            label=f"Retrained on {result.reviews} reviews in {result.seconds:.0f} s",
-            state="complete",
-            expanded=False,
-        )
+        status.update(label="Retrained", state="complete", expanded=False)
     st.session_state["retrained"] = result
+    st.rerun()  # draw the result with Keep and Discard, the offer no longer the main button
 
 
 def show_retrained() -> None:
@@ -939,33 +943,43 @@ def show_retrained() -> None:
     if result is None:
         return
     c = result.comparison
+    right_before = round(c.before * c.notes)
+    right_after = round(c.after * c.notes)
     with st.container(border=True):
         st.markdown(
             f"#### Accuracy on your reviewed notes: before {c.before:.0%} → after {c.after:.0%}"
         )
         st.caption(
-            f"Cross-validated, {c.folds} folds by {c.by}, on {c.notes} reviewed notes. "
-            "Before: the bundled model, which never saw your reviews. After: each fold's "
-            "notes coded by a model trained on the bundled notes and your other folds' "
-            "reviews."
+            f"{right_before} → {right_after} of {c.notes} reviewed notes coded as you reviewed "
+            f"them; cross-validated, {c.folds} folds by {c.by}; retrained in "
+            f"{result.seconds:.0f} s. Before: the bundled model, which never saw your reviews. "
+            "After: each fold's notes coded by a model trained on the bundled notes and your "
+            "other folds' reviews."
         )
         left, right = st.columns([2, 3])
         with left:
             table(c.kind_rows())
         with right:
             changed = [
-                {"note": s.note_id, "text": s.text, "reviewed": s.gold.value, **was}
-                for s, was in [(s, {"now": "right"}) for s in c.gained]
-                + [(s, {"now": "wrong"}) for s in c.lost]
+                {
+                    "now": now,
+                    "note": s.note_id,
+                    "reviewed": s.gold.value,
+                    "before": s.before.value,
+                    "after": s.after.value,
+                    "text": s.text,
+                }
+                for now, notes in (("right", c.gained), ("wrong", c.lost))
+                for s in notes
             ]
             st.caption(
                 f"{len(c.gained)} notes now coded as you reviewed them, {len(c.lost)} no longer."
             )
             if changed:
                 table(changed, height=min(300, 38 + 35 * len(changed)))
-        k1, k2, _ = st.columns([2, 1, 3])
-        k1.button("Keep the new model", type="primary", key="n_keep", on_click=keep_model)
-        k2.button("Discard it", key="n_discard", on_click=discard_model)
+        with st.container(horizontal=True):
+            st.button("Keep the new model", type="primary", key="n_keep", on_click=keep_model)
+            st.button("Discard it", key="n_discard", on_click=discard_model)
 
 
 def keep_model() -> None:

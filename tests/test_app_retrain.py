@@ -157,7 +157,7 @@ def test_retrain_shows_before_and_after_then_keep_and_revert(ws: Workspace) -> N
     assert pipeline.vocabulary(ws).model.meta["extra_examples"]["count"] == 10
     assert pipeline.keys(pipeline.Corpus(workspace=ws)).coding != key_before
     assert not [b for b in at.button if b.key == "n_keep"]
-    assert any("retrained in your workspace" in i.value for i in at.info)
+    assert any("the model retrained in your workspace" in m.value for m in at.markdown)
 
     button(at, "n_revert").click().run()
     assert not at.exception
