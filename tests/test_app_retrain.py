@@ -145,7 +145,10 @@ def test_retrain_shows_before_and_after_then_keep_and_revert(ws: Workspace) -> N
     expected = retrain.compare(pipeline.review_examples(ws))
     heading = next(m.value for m in at.markdown if "Accuracy on your reviewed notes" in m.value)
     assert f"before {expected.before:.0%} → after {expected.after:.0%}" in heading
-    assert any(f"Cross-validated, {expected.folds} folds by note" in c.value for c in at.caption)
+    right = round(expected.before * 10), round(expected.after * 10)
+    detail = next(c.value for c in at.caption if "reviewed notes coded as you reviewed" in c.value)
+    assert detail.startswith(f"{right[0]} → {right[1]} of 10 reviewed notes")
+    assert f"cross-validated, {expected.folds} folds by note" in detail
     per_kind = next(d.value for d in at.dataframe if "reviewed kind" in d.value.columns)
     assert per_kind["notes"].sum() == 10
     assert not ws.model.exists(), "nothing is written before the analyst keeps it"
