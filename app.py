@@ -949,12 +949,20 @@ def show_retrained() -> None:
         st.markdown(
             f"#### Accuracy on your reviewed notes: before {c.before:.0%} → after {c.after:.0%}"
         )
+        bundled = retrain.lowo_accuracy(pipeline.vocabulary(None).model)
+        new = retrain.lowo_accuracy(result.model)
+        elsewhere = (
+            f" On the bundled labelled workshops (each left out in turn): {bundled:.1%} → "
+            f"{new:.1%}."
+            if bundled is not None and new is not None
+            else ""
+        )
         st.caption(
             f"{right_before} → {right_after} of {c.notes} reviewed notes coded as you reviewed "
             f"them; cross-validated, {c.folds} folds by {c.by}; retrained in "
             f"{result.seconds:.0f} s. Before: the bundled model, which never saw your reviews. "
             "After: each fold's notes coded by a model trained on the bundled notes and your "
-            "other folds' reviews."
+            f"other folds' reviews.{elsewhere}"
         )
         left, right = st.columns([2, 3])
         with left:
@@ -977,8 +985,19 @@ def show_retrained() -> None:
             )
             if changed:
                 table(changed, height=min(300, 38 + 35 * len(changed)))
+        better = c.after > c.before
+        if not better:
+            st.caption(
+                "Your reviews do not yet help it code notes it has not seen: review more notes "
+                "(Review next), or keep it anyway."
+            )
         with st.container(horizontal=True):
-            st.button("Keep the new model", type="primary", key="n_keep", on_click=keep_model)
+            st.button(
+                "Keep the new model",
+                type="primary" if better else "secondary",
+                key="n_keep",
+                on_click=keep_model,
+            )
             st.button("Discard it", key="n_discard", on_click=discard_model)
 
 

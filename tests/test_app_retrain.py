@@ -149,6 +149,8 @@ def test_retrain_shows_before_and_after_then_keep_and_revert(ws: Workspace) -> N
     detail = next(c.value for c in at.caption if "reviewed notes coded as you reviewed" in c.value)
     assert detail.startswith(f"{right[0]} → {right[1]} of 10 reviewed notes")
     assert f"cross-validated, {expected.folds} folds by note" in detail
+    bundled = retrain.lowo_accuracy(pipeline.vocabulary(None).model)
+    assert f"On the bundled labelled workshops (each left out in turn): {bundled:.1%} → " in detail
     per_kind = next(d.value for d in at.dataframe if "reviewed kind" in d.value.columns)
     assert per_kind["notes"].sum() == 10
     assert not ws.model.exists(), "nothing is written before the analyst keeps it"

@@ -77,6 +77,7 @@ __all__ = [
     "fit_final",
     "kinds_of",
     "labelled_examples",
+    "lowo_accuracy",
     "one_thread",
     "plan_folds",
     "retrain",
@@ -531,6 +532,23 @@ def revert(workspace: Workspace) -> Path | None:
             path=str(current),
         ) from exc
     return kept
+
+
+def lowo_accuracy(model: KindModel) -> float | None:
+    """The mean leave-one-workshop-out accuracy (kind or kind2) recorded in a model's ``meta``:
+    how it does on the labelled workshops, each coded by a model trained without it.
+
+    Examples
+    --------
+    >>> from collab_graph.coding.model import load_model
+    >>> 0.5 < lowo_accuracy(load_model()) <= 1.0
+    True
+    >>> lowo_accuracy(KindModel.empty()) is None
+    True
+    """
+    figures = model.meta.get("leave_one_workshop_out") or {}
+    value = figures.get("mean_accuracy")
+    return float(value) if isinstance(value, (int, float)) else None
 
 
 def kinds_of(reviews: Sequence[Example]) -> dict[str, int]:
