@@ -960,7 +960,7 @@ def show_retrained() -> None:
         st.caption(
             f"{right_before} → {right_after} of {c.notes} reviewed notes coded as you reviewed "
             f"them; cross-validated, {c.folds} folds by {c.by}; retrained in "
-            f"{result.seconds:.0f} s. Before: the bundled model, which never saw your reviews. "
+            f"{result.seconds:.0f} s. Before: a model trained on the bundled notes alone. "
             "After: each fold's notes coded by a model trained on the bundled notes and your "
             f"other folds' reviews.{elsewhere}"
         )

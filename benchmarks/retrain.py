@@ -222,9 +222,11 @@ def main(argv: list[str] | None = None) -> int:
     median = dict(runs[0])
     for key in ("seconds", "read_reviews_s", "compare_s", "final_model_s"):
         median[key] = round(statistics.median(r[key] for r in runs), 2)
+    load = os.getloadavg()[0]
     report = {
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python "
-        f"{platform.python_version()}",
+        f"{platform.python_version()}, load average {load:.1f} at the end (other work on the "
+        "machine slows every figure)",
         "repeat": args.repeat,
         "runs": runs,
         "median": median,
