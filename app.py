@@ -925,9 +925,9 @@ def run_retrain(ws: Workspace, n: int) -> None:
             bar.progress(min(done, 1.0), text=what)
 
         try:
-            result = retrain.retrain(
-                pipeline.review_examples(ws), label=f"reviews in {ws.reviews}", progress=progress
-            )
+            examples = pipeline.review_examples(ws)
+            label = f"{len(examples)} reviews in {ws.reviews}"  # as collab-graph train says
+            result = retrain.retrain(examples, label=label, progress=progress)
         except CollabGraphError as exc:
             status.update(label="Could not retrain the classifier", state="error")
             st.error(str(exc))
