@@ -17,11 +17,13 @@ from typing import Any
 import streamlit as st
 
 from collab_graph import pipeline
+from collab_graph.coding import retrain
 from collab_graph.errors import CollabGraphError
 from collab_graph.graph import query
-from collab_graph.graph.schema import KnowledgeGraph, NodeAttr, theme_node
+from collab_graph.graph.schema import KnowledgeGraph, NodeAttr, note_node, theme_node
 from collab_graph.model import NodeKind, NoteKind, ParseResult
 from collab_graph.resources import default_notes
+from collab_graph.review.queue import review_next
 from collab_graph.review.reviews import Review, save_review
 from collab_graph.views import app_support as sup
 from collab_graph.views import network as viz
@@ -205,6 +207,25 @@ def combined(key: GraphKey, barriers: tuple[str, ...]) -> dict[str, Any]:
 def notes_rows(key: GraphKey) -> list[dict[str, Any]]:
     """Every note with its coding."""
     return tables.note_rows(load_graph(key))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def review_queue(key: GraphKey) -> list[tuple[str, bool]]:
+    """The notes to review next, least sure first: ``(node, needs review)``."""
+    corpus = _corpora()[key]
+    coded = load_coded(pipeline.keys(corpus).coding, corpus)
+    reviewed = {(r["workshop"], r["id"]) for r in notes_rows(key) if r["reviewed"]}
+    return [
+        (note_node(c.note.workshop, c.note.id), c.needs_review)
+        for c in review_next(coded.coded, reviewed)
+    ]
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def teaching(key: GraphKey) -> dict[str, int]:
+    """How many of the workshop's reviews can teach the classifier, per kind (the key
+    changes with the reviews)."""
+    return retrain.kinds_of(pipeline.review_examples(workspace()))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -713,13 +734,27 @@ def insights_page() -> None:
 
 
 def notes_page() -> None:
-    """Notes: every note with its coding; analysts correct a code here."""
+    """Notes: every note with its coding; analysts correct a code here and retrain on it."""
     st.title("Notes and their coding")
     G = current_graph()
     if G is None:
         return
     key = graph_key()
     rows = notes_rows(key)
+    view = st.segmented_control(
+        "Show",
+        ["all", "next"],
+        default="all",
+        format_func=lambda v: {"all": "All notes", "next": "Review next"}[v],
+        key="n_view",
+        help="Review next: the notes not reviewed yet, those the classifier is least sure "
+        "of first. Save a review and the next one comes up.",
+    )
+    next_up = view == "next"
+    listing = rows
+    if next_up:
+        by_node = {r["node"]: r for r in rows}
+        listing = [{**by_node[n], "needs review": u} for n, u in review_queue(key) if n in by_node]
     c1, c2, c3 = st.columns([3, 2, 2])
     needle = c1.text_input("Search notes", key="n_search", placeholder="words, id or theme")
     kinds = c2.multiselect("Kinds", [str(k) for k in NoteKind], key="n_kinds", placeholder="All")
@@ -727,7 +762,7 @@ def notes_page() -> None:
     sel_groups = c3.multiselect("Groups", groups, key="n_groups", placeholder="All")
     shown = [
         r
-        for r in rows
+        for r in listing
         if (not kinds or r["kind"] in kinds)
         and (not sel_groups or r["group"] in sel_groups)
         and (
@@ -743,35 +778,60 @@ def notes_page() -> None:
         if matching > MAX_NOTE_ROWS
         else ""
     )
-    st.caption(
-        f"{matching:,} of {len(rows):,} notes{more} · reviews are saved to {workspace().reviews}"
+    what = (
+        f"{matching:,} notes not reviewed yet, least sure first{more}"
+        if next_up
+        else f"{matching:,} of {len(rows):,} notes{more}"
     )
-    columns = ["id", "group", "question", "prompt", "line", "text", "kind", "themes", "orgs"]
-    columns += ["confidence", "reviewed"]
+    st.caption(f"{what} · reviews are saved to {workspace().reviews}")
+    if next_up:
+        columns = ["id", "text", "kind", "confidence", "needs review", "reasons"]
+        config = {
+            "id": st.column_config.TextColumn(width="small"),
+            "text": st.column_config.TextColumn(width="large"),
+            "kind": st.column_config.TextColumn(width="small"),
+            "confidence": st.column_config.ProgressColumn(
+                min_value=0.0, max_value=1.0, format="%.2f", width="small"
+            ),
+            "needs review": st.column_config.CheckboxColumn(width="small"),
+            "reasons": st.column_config.TextColumn(width="large"),
+        }
+    else:
+        columns = ["id", "group", "question", "prompt", "line", "text", "kind", "themes", "orgs"]
+        columns += ["confidence", "reviewed"]
+        config = {"text": st.column_config.TextColumn(width="large")}
     if len({r["workshop"] for r in rows}) > 1:
         columns.insert(0, "workshop")
-    table(
-        [{c: r[c] for c in columns} for r in shown],
-        height=380,
-        column_config={"text": st.column_config.TextColumn(width="large")},
-    )
+    table([{c: r[c] for c in columns} for r in shown], height=380, column_config=config)
 
     st.subheader("Review a note")
     if not shown:
-        st.info("No note matches the filters.")
-        return
-    by_node = {r["node"]: r for r in shown}
+        st.info(
+            "Every note is reviewed." if next_up and not listing else "No note matches the filters."
+        )
+    else:
+        review_form(key, {r["node"]: r for r in shown}, next_up=next_up)
+    retrain_panel(key)
+
+
+def review_form(key: GraphKey, by_node: Mapping[str, Mapping[str, Any]], *, next_up: bool) -> None:
+    """Choose a note (the first listed by default) and save a review of it."""
+    pick = "n_next" if next_up else "n_note"  # each list keeps its own choice
+    if st.session_state.get(pick) not in by_node:
+        st.session_state[pick] = next(iter(by_node))  # e.g. the note just reviewed left
     node = st.selectbox(
         "Note",
         list(by_node),
         format_func=lambda n: f"{by_node[n]['id']}: {by_node[n]['text'][:90]}",
-        key="n_note",
+        key=pick,
+        help="In Review next, the least sure note comes first." if next_up else None,
     )
     if node is None:
         return
     row = by_node[node]
+    unsure = " · **needs review**" if row.get("needs review") else ""
     st.caption(
-        f"Coded **{row['kind']}** (confidence {row['confidence']}). "
+        f"Coded **{row['kind']}** (confidence {row['confidence']}){unsure}. "
         f"Why: {sup.md_escape(row['reasons']) or '—'}"
     )
     theme_labels, org_labels = coding_vocabulary()
@@ -809,6 +869,171 @@ def notes_page() -> None:
         st.success(msg + " The graph and every page now use it.")
 
 
+def retrain_panel(key: GraphKey) -> None:
+    """Offer to retrain the classifier on the reviews; keep, discard or revert the model."""
+    st.subheader("Teach the classifier")
+    ws = workspace()
+    if msg := st.session_state.pop("model_msg", None):
+        st.success(msg)
+    if error := st.session_state.pop("model_error", None):
+        st.error(error)
+    learned = 0
+    if ws.model.is_file():
+        learned = int(
+            (pipeline.vocabulary(ws).model.meta.get("extra_examples") or {}).get("count", 0)
+        )
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.markdown(
+                "The notes are coded by **the model retrained in your workspace**"
+                + (f", which learned from {learned} reviews." if learned else ".")
+            )
+            st.button("Revert to the bundled model", key="n_revert", on_click=revert_model)
+    kinds = teaching(key)
+    n = sum(kinds.values())
+    if not n:
+        st.caption(
+            "Every review you save with a kind teaches the classifier: once you have reviewed "
+            "notes of two kinds or more, you can retrain it on your reviews here."
+        )
+        return
+    st.caption(
+        f"{n} of your reviews can teach the classifier: "
+        + ", ".join(f"{count} {kind}" for kind, count in kinds.items())
+        + ". Retraining measures it first: accuracy on your reviewed notes before and after, "
+        "cross-validated (no note is scored by a model trained on it)."
+    )
+    one_kind = len(kinds) < 2
+    fresh = learned != n and "retrained" not in st.session_state  # something new to learn
+    clicked = st.button(
+        f"Retrain the classifier on {n} review{'s' * (n != 1)}",
+        key="n_retrain",
+        type="primary" if fresh else "secondary",
+        disabled=one_kind,
+        help="Review notes of at least two kinds first." if one_kind else None,
+    )
+    if clicked:
+        run_retrain(ws, n)
+    show_retrained()
+
+
+def run_retrain(ws: Workspace, n: int) -> None:
+    """Retrain with a progress bar; the result waits in the session to be kept or discarded."""
+    st.session_state.pop("retrained", None)
+    with st.status(f"Retraining the classifier on {n} reviews…", expanded=True) as status:
+        bar = st.progress(0.0, text="Reading your reviews")
+
+        def progress(what: str, done: float) -> None:
+            bar.progress(min(done, 1.0), text=what)
+
+        try:
+            examples = pipeline.review_examples(ws)
+            label = f"{len(examples)} reviews in {ws.reviews}"  # as collab-graph train says
+            result = retrain.retrain(examples, label=label, progress=progress)
+        except CollabGraphError as exc:
+            status.update(label="Could not retrain the classifier", state="error")
+            st.error(str(exc))
+            return
+        status.update(label="Retrained", state="complete", expanded=False)
+    st.session_state["retrained"] = result
+    st.rerun()  # draw the result with Keep and Discard, the offer no longer the main button
+
+
+def show_retrained() -> None:
+    """The comparison of a retrained model not kept yet, with Keep and Discard."""
+    result: retrain.Retrained | None = st.session_state.get("retrained")
+    if result is None:
+        return
+    c = result.comparison
+    right_before = round(c.before * c.notes)
+    right_after = round(c.after * c.notes)
+    with st.container(border=True):
+        st.markdown(
+            f"#### Accuracy on your reviewed notes: before {c.before:.0%} → after {c.after:.0%}"
+        )
+        bundled = retrain.lowo_accuracy(pipeline.vocabulary(None).model)
+        new = retrain.lowo_accuracy(result.model)
+        elsewhere = (
+            f" On the bundled labelled workshops (each left out in turn): {bundled:.1%} → "
+            f"{new:.1%}."
+            if bundled is not None and new is not None
+            else ""
+        )
+        st.caption(
+            f"{right_before} → {right_after} of {c.notes} reviewed notes coded as you reviewed "
+            f"them; cross-validated, {c.folds} folds by {c.by}; retrained in "
+            f"{result.seconds:.0f} s. Before: a model trained on the bundled notes alone. "
+            "After: each fold's notes coded by a model trained on the bundled notes and your "
+            f"other folds' reviews.{elsewhere}"
+        )
+        left, right = st.columns([2, 3])
+        with left:
+            table(c.kind_rows())
+        with right:
+            changed = [
+                {
+                    "now": now,
+                    "note": s.note_id,
+                    "reviewed": s.gold.value,
+                    "before": s.before.value,
+                    "after": s.after.value,
+                    "text": s.text,
+                }
+                for now, notes in (("right", c.gained), ("wrong", c.lost))
+                for s in notes
+            ]
+            st.caption(
+                f"{len(c.gained)} notes now coded as you reviewed them, {len(c.lost)} no longer."
+            )
+            if changed:
+                table(changed, height=min(300, 38 + 35 * len(changed)))
+        better = c.after > c.before
+        if not better:
+            st.caption(
+                "Your reviews do not yet help it code notes it has not seen: review more notes "
+                "(Review next), or keep it anyway."
+            )
+        with st.container(horizontal=True):
+            st.button(
+                "Keep the new model",
+                type="primary" if better else "secondary",
+                key="n_keep",
+                on_click=keep_model,
+            )
+            st.button("Discard it", key="n_discard", on_click=discard_model)
+
+
+def keep_model() -> None:
+    """Write the retrained model to the workspace: the notes are coded again with it."""
+    result: retrain.Retrained | None = st.session_state.pop("retrained", None)
+    if result is None:
+        return
+    try:
+        retrain.save_model(workspace(), result.model)
+    except CollabGraphError as exc:
+        st.session_state["model_error"] = f"Could not keep the model: {exc}"
+        return
+    st.session_state["model_msg"] = (
+        f"Kept the model retrained on {result.reviews} reviews: the notes are coded with it now."
+    )
+
+
+def discard_model() -> None:
+    """Forget the retrained model; nothing was written."""
+    st.session_state.pop("retrained", None)
+
+
+def revert_model() -> None:
+    """Go back to the bundled model (the workspace's moves to its history folder)."""
+    try:
+        kept = retrain.revert(workspace())
+    except CollabGraphError as exc:
+        st.session_state["model_error"] = f"Could not revert: {exc}"
+        return
+    st.session_state["model_msg"] = "Back to the bundled model" + (
+        f" (the retrained one is kept in {kept})." if kept else "."
+    )
+
+
 def save_review_of(key: GraphKey, node: str) -> None:
     """Save the review form of one note (a form callback: the page then reruns once)."""
     state = st.session_state
@@ -835,6 +1060,7 @@ def save_review_of(key: GraphKey, node: str) -> None:
     except CollabGraphError as exc:
         state["review_error"] = str(exc)
         return
+    state["n_reason"] = ""  # a reason is about one note: the next starts blank
     count = sum(1 for _ in ws.read("reviews.csv", on_error=lambda e: None))
     state["review_saved"] = (
         f"Saved the review of {note.id} ({count} review{'s' * (count != 1)} in your workspace)."

@@ -102,6 +102,25 @@ def test_save_review_replaces_and_keeps_history(ws: Workspace, result):
     assert len(ws.review_history.read_text(encoding="utf-8").splitlines()) == 3
 
 
+def test_reviews_saved_one_after_another_all_apply(ws: Workspace, result):
+    """A review that clears a list ('-', written as "'-" so no spreadsheet runs it) survives
+    the rewrites of later saves (each once read it back raw and added another ')."""
+    first, second = result.notes[1], result.notes[2]
+    save_review(ws, Review.of(first, kind="barrier", orgs=[], themes=[], reason="=one"))
+    for reason in ("two", "three"):
+        save_review(ws, Review.of(second, kind="context", orgs=[], reason=reason))
+    problems: list[str] = []
+    reviews = load_reviews(ws.reviews, on_problem=problems.append)
+    assert problems == []
+    assert [(r.note_id, r.orgs, r.themes, r.reason) for r in reviews] == [
+        (first.id, (), (), "=one"),
+        (second.id, (), None, "three"),
+    ]
+    history = ws.review_history.read_text(encoding="utf-8")
+    assert "''" not in history
+    assert history.count("'-") == 3 + 1  # every save's orgs, and the first one's themes
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [

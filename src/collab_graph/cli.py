@@ -923,24 +923,21 @@ def train_cmd(
     """Retrain the kind model, measured leave-one-workshop-out; with no options it rebuilds
     the shipped model byte for byte.
 
-    The model goes to your workspace (``kind-model.json``), where the pipeline picks
-    it up instead of the shipped one; ``--output`` writes it elsewhere.
+    The model goes to your workspace, which then uses it; ``--output`` writes it elsewhere.
+    With ``--reviews`` it also reports accuracy on your reviewed notes before and after
+    (cross-validated: no note is scored by a model trained on it), as the Notes page does.
     """
-    from collab_graph.coding import train
-    from collab_graph.review.reviews import load_reviews
+    from collab_graph import pipeline
+    from collab_graph.coding import retrain, train
+    from collab_graph.errors import TrainingError
 
     with handle_errors():
         ws = Workspace.locate(workspace)
         sets = train.labelled_sets(labelled) if labelled else train.manifest()
         extra: list[Any] = []
+        comparison = None
         if reviews:
-            problems: list[str] = []
-            found = (
-                load_reviews(ws.reviews, on_problem=problems.append) if ws.reviews.exists() else []
-            )
-            for problem in problems:
-                _warn(problem)
-            extra = train.review_examples(found)
+            extra = pipeline.review_examples(ws, on_problem=_warn)
             if not extra:
                 _warn(
                     f"no review in {ws.reviews} sets a kind with the note's context; "
@@ -948,8 +945,21 @@ def train_cmd(
                 )
         evals = sum(1 for s in sets if s.role == "eval")
         with _training_progress() as bar:
+            if extra:
+                task = bar.add_task("", total=100)
+                try:
+                    comparison = retrain.compare(
+                        extra,
+                        labelled=retrain.labelled_examples(sets),
+                        progress=lambda what, done: bar.update(
+                            task, completed=round(100 * done), description=what
+                        ),
+                    )
+                except TrainingError as exc:
+                    _warn(f"{exc} (no before/after figures)")
+                bar.remove_task(task)
             task = bar.add_task("", total=evals + 1)
-            model, _ = train.train(
+            model = retrain.fit_final(
                 sets,
                 extra=extra,
                 extra_label=f"{len(extra)} reviews in {ws.reviews}" if extra else "",
@@ -962,7 +972,7 @@ def train_cmd(
             sys.stdout.write(text)
         else:
             if output is None:
-                target = ws.write_text("kind-model.json", text)
+                target = retrain.save_model(ws, model)
             else:
                 output.parent.mkdir(parents=True, exist_ok=True)
                 output.write_text(text, encoding="utf-8")
@@ -977,6 +987,8 @@ def train_cmd(
                 f"calibration error {ece:.3f} (10 bins)",
                 markup=False,
             )
+        if comparison is not None:
+            err_console.print(f"collab-graph: {comparison.summary()}", markup=False)
 
 
 @app.command("review")

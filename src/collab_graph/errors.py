@@ -24,6 +24,7 @@ __all__ = [
     "ParseError",
     "QueryError",
     "ReviewError",
+    "TrainingError",
 ]
 
 
@@ -64,6 +65,10 @@ class DataFileError(CollabGraphError, ValueError):
 
 class ReviewError(DataFileError):
     """An analyst review is invalid (unknown kind, theme or organisation)."""
+
+
+class TrainingError(DataFileError):
+    """The kind model cannot be trained or compared on what there is (too few reviews or kinds)."""
 
 
 class NotFoundError(CollabGraphError, LookupError):

@@ -42,6 +42,8 @@ from collab_graph.coding.features import NoteContext
 from collab_graph.coding.gazetteer import Gazetteer, load_gazetteer
 from collab_graph.coding.model import MODEL_FILE, KindModel, load_model
 from collab_graph.coding.taxonomy import Taxonomy, load_taxonomy
+from collab_graph.coding.train import Example
+from collab_graph.coding.train import review_examples as _review_examples
 from collab_graph.graph import build
 from collab_graph.graph.links import ADDRESSES_FILE, load_curated
 from collab_graph.graph.schema import KnowledgeGraph
@@ -62,6 +64,7 @@ __all__ = [
     "note_context",
     "parsed",
     "review",
+    "review_examples",
     "vocabulary",
 ]
 
@@ -322,6 +325,29 @@ def note_context(corpus: Corpus, coded: Coded, note: Note) -> str:
             if n.id == note.id:
                 return ctx.to_json() if isinstance(ctx, NoteContext) else ""
     return ""
+
+
+def review_examples(workspace: Workspace, *, on_problem: Warn | None = None) -> list[Example]:
+    """The analyst's reviews that can teach the kind model: those that set a content kind
+    and keep the note's context (see :func:`collab_graph.coding.train.review_examples`).
+
+    Only the workspace's reviews teach (the bundled reference reviews are part of
+    the labelled sets). A bad review row is skipped and reported to ``on_problem``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> review_examples(Workspace(tempfile.mkdtemp()))
+    []
+    """
+    if not workspace.reviews.is_file():
+        return []
+    problems: list[str] = []
+    found = load_reviews(workspace.reviews, on_problem=problems.append)
+    if on_problem is not None:
+        for problem in problems:
+            on_problem(problem)
+    return _review_examples(found)
 
 
 def review(corpus: Corpus, coded: Coded) -> ReviewOutcome:

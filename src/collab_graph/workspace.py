@@ -38,6 +38,13 @@ Examples
 >>> first = ws.update("notes.csv", lambda rows: [*rows, {"a": "1"}], header=("a",))
 >>> ws.update("notes.csv", lambda rows: [*rows, {"a": "2"}], header=("a",)).read_text()
 'a\\n1\\n2\\n'
+
+A cell that a spreadsheet would run as a formula is written with a ``'`` in
+front, and read back without it, however often the file is rewritten:
+
+>>> _ = ws.update("notes.csv", lambda rows: [*rows, {"a": "-"}], header=("a",))
+>>> ws.update("notes.csv", lambda rows: rows, header=("a",)).read_text()
+"a\\n1\\n2\\n'-\\n"
 """
 
 from __future__ import annotations
@@ -53,7 +60,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from collab_graph.csvfiles import Row, csv_safe, read_csv
+from collab_graph.csvfiles import Row, csv_safe, csv_unsafe, read_csv
 from collab_graph.errors import DataFileError
 
 __all__ = ["WORKSPACE_ENV", "Workspace", "default_workspace_dir"]
@@ -264,7 +271,8 @@ def _plain_rows(path: Path, header: Sequence[str]) -> list[dict[str, str]]:
     for raw in reader:
         if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
             continue
-        row = {k: (v or "") for k, v in raw.items() if isinstance(k, str)}
+        # undo the write's formula guard, or each rewrite would add another ' ("-" -> "''-")
+        row = {k: csv_unsafe(v or "") for k, v in raw.items() if isinstance(k, str)}
         for col in header:
             row.setdefault(col, "")
         rows.append(row)

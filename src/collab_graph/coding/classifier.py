@@ -48,15 +48,15 @@ from collab_graph.coding.features import (
     LIST_FORMS,
     FeatureVocabulary,
     NoteContext,
+    context_features,
     feature_reason,
-    note_features,
     stem,
 )
 from collab_graph.coding.form import load_lexicon
 from collab_graph.coding.gazetteer import Gazetteer, load_gazetteer
 from collab_graph.coding.intent import core_text, load_intents
 from collab_graph.coding.lexicon import tokens
-from collab_graph.coding.model import KindModel, load_model
+from collab_graph.coding.model import KindModel, Partial, load_model
 from collab_graph.coding.taxonomy import Taxonomy, load_taxonomy
 from collab_graph.model import CodedNote, Note, NoteKind, ParseResult, Prompt, Theme, Workshop
 
@@ -87,6 +87,15 @@ _LABEL_WORDS = 6  # a "Label:" line is a sub-heading when it is at most this lon
 
 
 @dataclass(frozen=True, slots=True)
+class _TextPart:
+    """A note's own words, read for the decision: their model sum, evidence, metadata."""
+
+    partial: Partial
+    evidence: bool
+    metadata: str
+
+
+@dataclass(frozen=True, slots=True)
 class _Heading:
     note: Note
     kind: NoteKind | None  # the kind it gives the notes it scopes
@@ -109,6 +118,11 @@ class Classifier:
     gazetteer: Gazetteer = field(default_factory=load_gazetteer)
     model: KindModel = field(default_factory=load_model)
     vocab: FeatureVocabulary = field(init=False, repr=False)
+    _texts: dict[str, _TextPart] = field(init=False, repr=False, default_factory=dict)
+    _places: dict[tuple[tuple[str, float], ...], Partial] = field(
+        init=False, repr=False, default_factory=dict
+    )
+    _reasons: dict[tuple[object, ...], str] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.vocab = FeatureVocabulary(
@@ -248,15 +262,53 @@ class Classifier:
                 out[n.id] = tuple(shares)
         return out
 
-    def decide(self, ctx: NoteContext) -> tuple[NoteKind, float, tuple[str, ...], bool]:
-        """A note's kind in context, its confidence, the reasons, and whether it needs review."""
-        features = note_features(ctx, self.vocab)
-        scored = self.model.score(features)
-        probs = scored.probabilities
+    def _text_part(self, text: str) -> _TextPart:
+        """What a note's own words give the decision, worked out once per text."""
+        hit = self._texts.get(text)
+        if hit is not None:
+            return hit
+        features = self.vocab.text_features(text)
         evidence = any(name.startswith(_EVIDENCE_PREFIXES) for name in features) or any(
             name.startswith(("w=", "b=")) and name in self.model.weights for name in features
         )
-        ranked = sorted(probs, key=lambda k: -probs[k])
+        part = _TextPart(self.model.partial(features), evidence, _metadata_only(features))
+        if len(self._texts) > 200_000:
+            self._texts.clear()
+        self._texts[text] = part
+        return part
+
+    def _reason(self, name: str, ctx: NoteContext) -> str:
+        """:func:`feature_reason`, remembered: it depends on the note's words only for word
+        features, and on its scope only for intent features."""
+        if name.startswith(("w=", "first=")):
+            key: tuple[object, ...] = (name, ctx.text)
+        elif name.startswith(("intent", "prompt_intent")):
+            key = (name, ctx.heading, ctx.prompt, ctx.scope)
+        else:
+            key = (name,)
+        hit = self._reasons.get(key)
+        if hit is None:
+            hit = feature_reason(name, ctx, self.vocab)
+            if len(self._reasons) > 200_000:
+                self._reasons.clear()
+            self._reasons[key] = hit
+        return hit
+
+    def decide(self, ctx: NoteContext) -> tuple[NoteKind, float, tuple[str, ...], bool]:
+        """A note's kind in context, its confidence, the reasons, and whether it needs review."""
+        own = self._text_part(ctx.text)
+        around = context_features(ctx, self.vocab)
+        key = tuple(around.items())
+        place = self._places.get(key)
+        if place is None:
+            place = self.model.partial(around)
+            if len(self._places) > 200_000:
+                self._places.clear()
+            self._places[key] = place
+        scored = self.model.combine(own.partial, place)
+        probs = scored.probabilities
+        evidence = own.evidence or any(name.startswith(_EVIDENCE_PREFIXES) for name in around)
+        ranked = sorted(probs, key=probs.__getitem__, reverse=True)
         kind, top = ranked[0], self.model.confidence(probs[ranked[0]])
         if not evidence:
             return (
@@ -265,18 +317,17 @@ class Classifier:
                 ("nothing in the note or above it says what it is: left as context for review",),
                 True,
             )
-        metadata = _metadata_only(features)
-        if metadata:
-            return NoteKind.CONTEXT, METADATA_CONFIDENCE, (metadata,), False
+        if own.metadata:
+            return NoteKind.CONTEXT, METADATA_CONFIDENCE, (own.metadata,), False
         rival = ranked[1]
-        explained = scored.explain((kind, rival))
+        explained = scored.explain((kind, rival), top=3)
         pushes = [(name, value) for name, value in explained[kind][:3] if value > 0.05]
-        reasons = [feature_reason(name, ctx, self.vocab) for name, _ in pushes]
+        reasons = [self._reason(name, ctx) for name, _ in pushes]
         reasons = list(dict.fromkeys(reasons)) or [f"the model's best guess ({kind.value})"]
         if probs[rival] >= 0.15:
             against = explained[rival]
             if against and against[0][1] > 0.05:
-                why = feature_reason(against[0][0], ctx, self.vocab)
+                why = self._reason(against[0][0], ctx)
                 reasons.append(f"against: {rival.value} ({why})")
         return kind, top, tuple(reasons), top < self.model.abstain
 

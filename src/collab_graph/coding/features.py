@@ -58,7 +58,14 @@ from collab_graph.coding.orgnames import (
 from collab_graph.coding.taxonomy import Taxonomy, load_taxonomy
 from collab_graph.model import Organisation, Theme
 
-__all__ = ["FeatureVocabulary", "NoteContext", "TextReading", "note_features", "stem"]
+__all__ = [
+    "FeatureVocabulary",
+    "NoteContext",
+    "TextReading",
+    "context_features",
+    "note_features",
+    "stem",
+]
 
 #: Scope entries further out than this are not read.
 MAX_SCOPE = 4
@@ -183,6 +190,9 @@ class FeatureVocabulary:
     names: NameRules = field(default_factory=load_name_rules)
     _memo: dict[str, TextReading] = field(default_factory=dict, repr=False, compare=False)
     _workshop_memo: dict[tuple[str, frozenset[str]], tuple[Organisation, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _scopes: dict[tuple[object, ...], dict[str, float]] = field(
         default_factory=dict, repr=False, compare=False
     )
 
@@ -337,7 +347,23 @@ def _list_features(ctx: NoteContext) -> dict[str, float]:
 def note_features(ctx: NoteContext, vocab: FeatureVocabulary) -> dict[str, float]:
     """All features of one note in its context (see the module docstring for the names)."""
     out = dict(vocab.text_features(ctx.text))
-    out.update(_intent_features(vocab, ctx))
+    out.update(context_features(ctx, vocab))
+    return out
+
+
+def context_features(ctx: NoteContext, vocab: FeatureVocabulary) -> dict[str, float]:
+    """The features of where a note stands (its scope's intent, parent and list), not of
+    its words; their names never clash with those of :meth:`FeatureVocabulary.read`."""
+    key = (ctx.heading, ctx.prompt, ctx.scope, ctx.parent)
+    intents = vocab._scopes.get(key)
+    if intents is None:
+        intents = _intent_features(vocab, ctx)
+        if len(vocab._scopes) > 50_000:
+            vocab._scopes.clear()
+        vocab._scopes[key] = intents
+    if not ctx.list_forms:
+        return intents
+    out = dict(intents)
     out.update(_list_features(ctx))
     return out
 

@@ -61,6 +61,7 @@ _DATE = re.compile(
     r"|\bq[1-4]\s+(?:19|20)\d{2}\b|\b(?:19|20)\d{2}\b)",
     re.IGNORECASE,
 )
+_DIGIT = re.compile(r"\d")
 _NAME = re.compile(r"^[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?$")
 # A speaker or a label before the point itself: "Sarah: ...", "Rob - ...", "**Q:** ...".
 _SPEAKER = re.compile(r"^\**(?:[A-Z][\w'.-]*)(?:\s+[A-Z][\w'.-]*){0,2}\**\s*(?::|\s[-–—]\s)\**\s*")
@@ -131,7 +132,7 @@ class FormLexicon:
             out["label"] = 1.0
         if _URL.search(norm):
             out["link"] = 1.0
-        if _DATE.search(norm):
+        if _DIGIT.search(norm) and _DATE.search(norm):  # every date has a digit
             out["date"] = 1.0
         words = [t for t, _, _ in tokens(norm)]
         if 2 <= len(words) <= 12 and all(_NAME.match(w) for w in words):

@@ -41,6 +41,7 @@ _SEP = r"[\s\-/_]+"  # what a space inside a phrase may match
 _APOS = "'"
 
 
+@lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """Fold typography so that cues match however the notes were typed.
 
@@ -85,7 +86,7 @@ def cue_pattern(phrase: str) -> str:
 _TOKEN = re.compile(r"[A-Za-z]+(?:\.[A-Za-z]+)+\.?|\w+(?:'\w+)*|\?+|&")
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=65536)
 def tokens(text: str) -> tuple[tuple[str, int, int], ...]:
     """Word tokens of ``text`` (after :func:`normalise`) with their offsets.
 
@@ -110,7 +111,7 @@ def tokens(text: str) -> tuple[tuple[str, int, int], ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=16384)
 def _token_words(
     text: str,
 ) -> tuple[tuple[tuple[str, int, int], ...], tuple[str, ...], tuple[str, ...]]:

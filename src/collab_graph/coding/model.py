@@ -44,6 +44,10 @@ MODEL_FORMAT = "collab-graph kind model 1"
 DIGITS = 4
 
 
+#: The weighted sum of some features: per-class sums, and (name, value, margins) rows.
+Partial = tuple[tuple[float, ...], tuple[tuple[str, float, tuple[float, ...]], ...]]
+
+
 @dataclass(frozen=True, slots=True)
 class Scored:
     """A note scored by a :class:`KindModel`: its probabilities and its known features."""
@@ -52,17 +56,23 @@ class Scored:
     probabilities: dict[NoteKind, float]
     rows: list[tuple[str, float, tuple[float, ...]]]  # name, value, margins per class
 
-    def explain(self, kinds: Sequence[NoteKind]) -> dict[NoteKind, list[tuple[str, float]]]:
+    def explain(
+        self, kinds: Sequence[NoteKind], top: int | None = None
+    ) -> dict[NoteKind, list[tuple[str, float]]]:
         """For each of ``kinds``, how much each feature pushed towards it over the other
-        kinds (its weight minus the mean of the others', times its value), largest first."""
+        kinds (its weight minus the mean of the others', times its value), largest first;
+        only the ``top`` largest when given."""
         out: dict[NoteKind, list[tuple[str, float]]] = {}
         for k in kinds:
             i = self.classes.index(k)
-            out[k] = sorted(
-                ((name, value * margins[i]) for name, value, margins in self.rows),
-                key=lambda kv: -kv[1],
-            )
+            pushes = [(name, value * margins[i]) for name, value, margins in self.rows]
+            pushes.sort(key=_second, reverse=True)
+            out[k] = pushes if top is None else pushes[:top]
         return out
+
+
+def _second(pair: tuple[str, float]) -> float:
+    return pair[1]
 
 
 @dataclass(frozen=True)
@@ -109,9 +119,17 @@ class KindModel:
 
     def score(self, features: Mapping[str, float]) -> Scored:
         """The calibrated probabilities of one note, keeping what :meth:`Scored.explain` needs."""
+        return self.combine(self.partial(features))
+
+    def partial(self, features: Mapping[str, float]) -> Partial:
+        """The weighted sum of some of a note's features (no intercept), to :meth:`combine`.
+
+        A note's own words are the same wherever it stands, so their part can be
+        computed once per text and combined with the part of its context.
+        """
         table = self._table()
         rows = []
-        z = list(self.intercept)
+        z = [0.0] * len(self.classes)
         for name, value in features.items():
             entry = table.get(name)
             if entry is not None:
@@ -119,6 +137,16 @@ class KindModel:
                 rows.append((name, value, margins))
                 for i, x in enumerate(w):
                     z[i] += x * value
+        return tuple(z), tuple(rows)
+
+    def combine(self, *parts: Partial) -> Scored:
+        """The probabilities of a note from the :meth:`partial` sums of its features."""
+        z = list(self.intercept)
+        rows: list[tuple[str, float, tuple[float, ...]]] = []
+        for dz, r in parts:
+            for i, x in enumerate(dz):
+                z[i] += x
+            rows.extend(r)
         top = max(z)
         e = [math.exp((x - top) / self.temperature) for x in z]
         total = sum(e)

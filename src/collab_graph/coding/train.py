@@ -28,10 +28,11 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,9 @@ __all__ = [
     "labelled_sets",
     "leave_one_out",
     "manifest",
+    "one_thread",
     "review_examples",
+    "superseded",
     "train",
 ]
 
@@ -223,6 +226,30 @@ def review_examples(reviews: Iterable[Any], vocab: Any = None) -> list[Example]:
     return out
 
 
+def superseded(labelled: Iterable[Example], reviews: Iterable[Example]) -> list[Example]:
+    """The labelled examples that no review relabels: a review replaces its note's label.
+
+    A note is the same note when its id and its text (white space and case
+    folded) are; so a model trained on both never learns a reviewed note twice,
+    and one that leaves the reviews out has not seen their notes either.
+
+    Examples
+    --------
+    >>> from collab_graph.model import NoteKind as K
+    >>> a = Example({}, K.PRACTICE, None, "w", "G1-Q1-A-1", "Shared budgets")
+    >>> b = Example({}, K.BARRIER, None, "w", "G1-Q1-A-2", "No time")
+    >>> review = Example({}, K.BARRIER, None, "w", "G1-Q1-A-1", "shared  budgets")
+    >>> [ex.note_id for ex in superseded([a, b], [review])]
+    ['G1-Q1-A-2']
+    """
+    seen = {_note_key(ex) for ex in reviews}
+    return [ex for ex in labelled if _note_key(ex) not in seen]
+
+
+def _note_key(ex: Example) -> tuple[str, str]:
+    return (ex.note_id, " ".join(ex.text.split()).casefold())
+
+
 def _labels(path: Path) -> list[dict[str, str]]:
     rows = read_csv(path, required=("kind",), what="labelled notes file")
     out = []
@@ -284,6 +311,24 @@ def _by_line(
     return rows[0]
 
 
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """Run the BLAS and OpenMP libraries that scikit-learn uses on one thread, for the block.
+
+    L-BFGS on a few thousand sparse rows gains nothing from threads, and on a
+    small machine their start-up dominates (a fit of the shipped sets: 14.5 s
+    with the default threads, 1.0 s on one, with the same weights). The
+    libraries must be loaded before their thread pools can be limited, so
+    scikit-learn's estimators are imported first.
+    """
+    import sklearn.feature_extraction
+    import sklearn.linear_model  # noqa: F401  (loads SciPy's BLAS before it is limited)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        yield
+
+
 def fit(examples: Sequence[Example], *, c: float | None = None) -> KindModel:
     """A logistic regression over the examples' features (no calibration: temperature 1).
 
@@ -325,9 +370,10 @@ def fit(examples: Sequence[Example], *, c: float | None = None) -> KindModel:
     vec = DictVectorizer(sort=True)
     X = vec.fit_transform(rows)
     lr = LogisticRegression(
-        C=C if c is None else c, max_iter=5000, tol=1e-8, class_weight=CLASS_WEIGHT
+        C=C if c is None else c, max_iter=5000, tol=1e-6, class_weight=CLASS_WEIGHT
     )
-    lr.fit(X, ys, sample_weight=weights)
+    with one_thread():
+        lr.fit(X, ys, sample_weight=weights)
     names = list(vec.get_feature_names_out())
     classes = [NoteKind(k) for k in lr.classes_]
     order = [classes.index(k) for k in CONTENT_CLASSES if k in classes]
@@ -414,7 +460,8 @@ def leave_one_out(
     base = Classifier(load_taxonomy(), load_gazetteer(), KindModel.empty())
     loaded = {s: examples_of(s, base) for s in sets if _readable(s)}
     sets = [s for s in sets if s in loaded]
-    all_examples = [ex for exs, _ in loaded.values() for ex in exs] + list(extra)
+    labelled = [ex for exs, _ in loaded.values() for ex in exs]
+    all_examples = superseded(labelled, extra) + list(extra)
     predictions: list[Prediction] = []
     logits: list[HeldOut] = []
     folds: dict[str, list[LabelledSet]] = defaultdict(list)
@@ -425,7 +472,8 @@ def leave_one_out(
         if not left_out:
             continue
         if progress is not None:
-            progress(", ".join(s.name for s in left_out))
+            for s in left_out:  # one step per left-out workshop, however they are grouped
+                progress(s.name)
         names = {s.name for s in members}
         train_on = [ex for ex in all_examples if ex.group not in names]
         model = fit(train_on)
@@ -623,11 +671,12 @@ class CueSupport:
     """How a kind cue of ``kind-cues.csv`` fares on labelled notes.
 
     ``workshops`` are the sets in which it matched a note of its kind (first or
-    second kind); ``matched`` counts every note it matched and ``right`` those of
-    its kind.
+    second kind), ``matched_in`` those in which it matched any note; ``matched``
+    counts every note it matched and ``right`` those of its kind.
     """
 
     workshops: frozenset[str]
+    matched_in: frozenset[str]
     matched: int
     right: int
 
@@ -650,6 +699,7 @@ def cue_support(
     tax = clf.vocab.taxonomy
     where_of = {"anywhere": "anywhere", "start": "start"}
     seen: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    anywhere: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     matched: Counter[tuple[str, str, str]] = Counter()
     right: Counter[tuple[str, str, str]] = Counter()
     for lset in sets if sets is not None else manifest():
@@ -664,17 +714,17 @@ def cue_support(
             }
             for key in found:
                 matched[key] += 1
+                anywhere[key].add(lset.name)
                 if key[0] in (ex.kind.value, ex.kind2.value if ex.kind2 else None):
                     right[key] += 1
                     seen[key].add(lset.name)
-    return {
-        (c.kind.value, c.where, c.phrase.lower()): CueSupport(
-            frozenset(seen[(c.kind.value, c.where, c.phrase.lower())]),
-            matched[(c.kind.value, c.where, c.phrase.lower())],
-            right[(c.kind.value, c.where, c.phrase.lower())],
+    out: dict[tuple[str, str, str], CueSupport] = {}
+    for c in tax.kind_cues:
+        key = (c.kind.value, c.where, c.phrase.lower())
+        out[key] = CueSupport(
+            frozenset(seen[key]), frozenset(anywhere[key]), matched[key], right[key]
         )
-        for c in tax.kind_cues
-    }
+    return out
 
 
 def _readable(lset: LabelledSet) -> bool:
@@ -711,7 +761,8 @@ def train(
     predictions, held = leave_one_out(chosen, extra=extra, progress=progress)
     base = Classifier(load_taxonomy(), load_gazetteer(), KindModel.empty())
     chosen = [s for s in chosen if _readable(s)]
-    examples = [ex for s in chosen for ex in examples_of(s, base)[0]] + list(extra)
+    labelled = [ex for s in chosen for ex in examples_of(s, base)[0]]
+    examples = superseded(labelled, extra) + list(extra)
     model = fit(examples)
     platt = fit_calibration(held, model.classes)
     lowo = summary(predictions)
