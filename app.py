@@ -835,7 +835,7 @@ def review_form(key: GraphKey, by_node: Mapping[str, Mapping[str, Any]], *, next
         f"Why: {sup.md_escape(row['reasons']) or '—'}"
     )
     theme_labels, org_labels = coding_vocabulary()
-    org_labels = sup.with_detected_orgs(org_labels, G, row["org_ids"])
+    org_labels = sup.with_detected_orgs(org_labels, load_graph(key), row["org_ids"])
     with st.form(f"review_{node}"):
         st.selectbox(
             "Kind",

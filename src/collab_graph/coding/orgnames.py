@@ -48,7 +48,7 @@ A detected name becomes an :class:`~collab_graph.model.Organisation` with
 
 ``english-words.csv`` is the union of the ``wamerican`` and ``wbritish``
 word lists of SCOWL (Spell Checker Oriented Word Lists, copyright 2000-2011
-Kevin Atkinson; see ``data/english-words.NOTICE``), without possessives.
+Kevin Atkinson; see ``data/english-words.NOTICE``), without words holding an apostrophe.
 
 Examples
 --------
