@@ -230,6 +230,20 @@ def test_eval_cross_validate_prints_left_out_figures(tmp_path: Path):
     assert "Confusion" in result.output
 
 
+def test_eval_cross_validate_json_is_one_document(tmp_path: Path):
+    ref = Path(__file__).parent / "data" / "reference-coding-notes.csv"
+    result = runner.invoke(
+        app,
+        ["eval", str(ref), "--cross-validate", "-f", "json", "--workspace", str(tmp_path / "ws")],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert len(data["per_set"]) == 10
+    assert 0 < data["mean"]["accuracy"] <= 1
+    assert 0 <= data["calibration_cv"]["ece"] <= 1
+    assert sum(sum(row.values()) for row in data["confusion"].values()) == data["pooled"]["notes"]
+
+
 def test_reviews_train_a_model_in_the_workspace(tmp_path: Path):
     md = tmp_path / "notes.md"
     md.write_text(

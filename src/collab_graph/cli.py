@@ -468,7 +468,7 @@ def eval_cmd(
 
     with handle_errors():
         if cross_validate:
-            _cross_validate(reference, paths, workspace)
+            _cross_validate(reference, paths, workspace, json_out=format is EvalFormat.JSON)
             return
         ref = load_reference(reference)
         corpus = _corpus(paths, workspace, reviews=not no_reviews, columns=columns)
@@ -530,7 +530,9 @@ def _trained_on(model: Any, files: Sequence[Path]) -> list[str]:
     return out
 
 
-def _cross_validate(reference: Path, paths: Sequence[Path] | None, workspace: Path | None) -> None:
+def _cross_validate(
+    reference: Path, paths: Sequence[Path] | None, workspace: Path | None, *, json_out: bool
+) -> None:
     """``eval --cross-validate``: leave-one-workshop-out over the shipped training data,
     with the given reference added as one more workshop when it is not part of it."""
     import hashlib
@@ -560,18 +562,26 @@ def _cross_validate(reference: Path, paths: Sequence[Path] | None, workspace: Pa
             progress=lambda name: bar.update(task, advance=1, description=f"leaving out {name}"),
         )
     summary = train.summary(predictions)
-    _print_scores(summary, "Leave-one-workshop-out kind accuracy")
     kinds = ["practice", "barrier", "benefit", "context", "heading"]
     confusion = {g: dict.fromkeys(kinds, 0) for g in kinds}
     for p in predictions:
         confusion[p.gold.value][p.kind.value] += 1
+    cal = train.calibration_cv(held, train.CONTENT_CLASSES)
+    if json_out:
+        data = {
+            **summary,
+            "confusion": {g: row for g, row in confusion.items() if any(row.values())},
+            "calibration_cv": cal,
+            "reviews_used": len(extra),
+        }
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    _print_scores(summary, "Leave-one-workshop-out kind accuracy")
     print_table(
         "Confusion over the left-out workshops (rows: reference kind, columns: coded kind)",
         ["reference", *kinds],
         [(g, *(confusion[g][k] for k in kinds)) for g in kinds if any(confusion[g].values())],
     )
-    classes = train.CONTENT_CLASSES
-    cal = train.calibration_cv(held, classes)
     err_console.print(
         f"collab-graph: confidence on left-out workshops: expected calibration error "
         f"{cal['ece']:.3f} over 10 bins; {len(extra)} reviews used",
