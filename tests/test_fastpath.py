@@ -183,6 +183,51 @@ def test_gazetteer_mentions_same_with_and_without_dispatch(
     assert found > 300
 
 
+def _expression_spans(gaz: gazetteer.Gazetteer, text: str) -> list[tuple[int, int, object]]:
+    """The alias matches found by scanning the one alias expression over every character."""
+    assert gaz._rx is not None
+    norm = lexicon.normalise(text)
+    return [
+        (m.start(), m.end(), gaz._targets[gazetteer._group_index(m)])
+        for m in gaz._rx.finditer(norm)
+    ]
+
+
+def test_gazetteer_word_scan_same_as_alias_expression(synthetic_dir: Path) -> None:
+    gaz = gazetteer.load_gazetteer(data_path(gazetteer.ORGS_FILE))
+    found = 0
+    for text in [*_texts(synthetic_dir), "H. S. C. P. and LAs", "P and K council", "NHS  Fife's"]:
+        spans = gaz._leads.scan(lexicon.normalise(text))
+        expected = _expression_spans(gaz, text)
+        assert spans is None or spans == expected, text
+        found += len(expected)
+    assert found > 300
+
+
+_ALIASES = sorted({a for o in gazetteer.load_gazetteer().organisations.values() for a in o.aliases})
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(_ALIASES).flatmap(
+                lambda a: st.sampled_from([a, a.lower(), a.upper(), a + "s", a + "'s", a + "x"])
+            ),
+            st.sampled_from(["the", "a", "and", "&", "of", "H.", "S.", "-", "/", "(", "'s", ","]),
+            st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=6),
+        ),
+        max_size=8,
+    ),
+    st.sampled_from([" ", "", "  ", " - "]),
+)
+@settings(max_examples=400, deadline=None)
+def test_gazetteer_word_scan_same_as_alias_expression_property(words: list[str], sep: str) -> None:
+    gaz = gazetteer.load_gazetteer()
+    text = sep.join(words)
+    spans = gaz._leads.scan(lexicon.normalise(text))
+    assert spans is None or spans == _expression_spans(gaz, text)
+
+
 def _records(results: list[ParseResult]) -> list[dict[str, object]]:
     tax = taxonomy.load_taxonomy(data_path(taxonomy.THEMES_FILE))
     gaz = gazetteer.load_gazetteer(data_path(gazetteer.ORGS_FILE))
