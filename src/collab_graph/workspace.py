@@ -19,17 +19,26 @@ The files are CSV, so an analyst can open, diff and share them:
 ``kind-model.json``               a kind model retrained on the analyst's reviews
 ================================  ==============================================
 
-**Writes never lose work.** Every change goes through :meth:`Workspace.update`:
-it takes a per-file lock (the ``filelock`` package: an OS-level lock, so it
-holds between processes and is released if a process dies), re-reads the
-file, applies the change, writes a temporary file beside it with the same
-permissions, flushes it to disk and renames it over the old one. Readers
+**Writes never lose work.** Every change goes through :meth:`Workspace.update`
+(CSV files) or :meth:`Workspace.write_text` (the model): it takes a per-file
+lock (the ``filelock`` package: an OS-level ``flock``, so it holds between
+processes and the kernel releases it when a process dies), removes the
+temporary files a dead writer of *that* file left, re-reads the file, applies
+the change, writes a temporary file beside it with the old file's permissions,
+flushes it to disk and renames it over the old one (``os.replace``). Readers
 therefore see the old file or the new one, never half of one; two analysts
-saving at once are serialised, and neither overwrites the other. A writer
-killed mid-way leaves at most a temporary file, which the next write removes.
-Why files and a lock rather than SQLite: the workspace stays a folder of
-plain CSV files that analysts read, edit in a spreadsheet, diff and send to
-each other, and the same reader checks them line by line.
+saving at once are serialised, and neither overwrites the other. A history
+(``history/reviews.csv``) is written under the same lock *before* the current
+file, so a writer killed between the two never leaves a current review that
+the history lacks. Rows and columns the code does not understand (an
+analyst's own column, a bad row) are written back as they were read.
+
+Why a file lock and atomic replace rather than SQLite in WAL mode: the
+workspace stays a folder of plain CSV files that analysts read, edit in a
+spreadsheet, diff and send to each other, and that the same line-numbered
+reader checks; a database would need an export step for each of those, and an
+edit in a spreadsheet would no longer be seen. The writes are small (one
+analyst's decisions), so rewriting a file under a lock costs milliseconds.
 
 Examples
 --------
