@@ -79,14 +79,39 @@ def load_graph(key: GraphKey) -> KnowledgeGraph:
     """
     corpus = _corpora()[key]
     keys = pipeline.keys(corpus)
+    warnings: list[str] = []
     G = pipeline.graph(
-        corpus, coded=load_coded(keys.coding, corpus), write_behind=_pending_writes()
+        corpus,
+        coded=load_coded(keys.coding, corpus),
+        write_behind=_pending_writes(),
+        on_warning=warnings.append,
     )
+    _graph_warnings()[key] = tuple(warnings)
     # The graph lives as long as the server: move its million-odd objects out of
     # the garbage collector's sight, so no later full collection rescans them
     # (a pause of a second at 100k notes, felt as a slow filter change).
     gc.freeze()
     return G
+
+
+@st.cache_resource
+def _graph_warnings() -> dict[GraphKey, tuple[str, ...]]:
+    """The warnings of each graph built (skipped review rows, stale reviews, parse warnings)."""
+    return {}
+
+
+def show_warnings(key: GraphKey, shown: int = 5) -> None:
+    """One warning box for what the pipeline skipped or could not apply, so a bad row in the
+    analyst's files is seen and the page still renders."""
+    found = _graph_warnings().get(key, ())
+    if found:
+        lines = [f"- {sup.md_escape(w)}" for w in found[:shown]]
+        if len(found) > shown:
+            lines.append(f"- … and {len(found) - shown} more (`collab-graph classify` lists all)")
+        st.warning(
+            f"{len(found)} problem(s) in your workspace or notes; the rest applies:\n"
+            + "\n".join(lines)
+        )
 
 
 @st.cache_resource
@@ -319,6 +344,7 @@ def current_graph() -> KnowledgeGraph | None:
             _loaded().add(keys.coding)
         G = load_graph(keys.graph)
         _loaded().add(keys.graph)
+        show_warnings(keys.graph)
         return G
     except (CollabGraphError, OSError) as exc:
         st.error(f"Cannot build the graph: {exc}")

@@ -124,6 +124,11 @@ class Vocabulary:
     gazetteer: Gazetteer
     model: KindModel
 
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """Rows of the analyst's themes and organisations files that were skipped."""
+        return (*self.taxonomy.problems, *self.gazetteer.problems)
+
 
 def vocabulary(workspace: Workspace | None = None) -> Vocabulary:
     """The bundled taxonomy, gazetteer and kind model with the analyst's from ``workspace``.
@@ -276,7 +281,7 @@ def code(
     out = Coded(
         tuple(replace(r, lines=()) for r in results),
         tuple(coded),
-        tuple(w for r in results for w in r.warnings),
+        (*(w for r in results for w in r.warnings), *vocab.problems),
     )
     if store is not None and k is not None:
         key, full = k.coding, tuple(results)
@@ -382,13 +387,14 @@ def graph_of(corpus: Corpus, coded: Coded) -> tuple[KnowledgeGraph, list[str]]:
     """Review ``coded`` and build its graph (no cache); also the warnings to show."""
     outcome = review(corpus, coded)
     vocab = vocabulary(corpus.workspace)
+    link_problems: list[str] = []
     G = build.build_graph(
         outcome.coded,
         [r.workshop for r in coded.results],
         themes=vocab.taxonomy.themes.values(),
-        curated=load_curated(_link_files(corpus.workspace)),
+        curated=load_curated(_link_files(corpus.workspace), on_problem=link_problems.append),
     )
-    return G, [*coded.warnings, *outcome.warnings()]
+    return G, [*coded.warnings, *outcome.warnings(), *link_problems]
 
 
 def graph(

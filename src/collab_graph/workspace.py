@@ -19,17 +19,26 @@ The files are CSV, so an analyst can open, diff and share them:
 ``kind-model.json``               a kind model retrained on the analyst's reviews
 ================================  ==============================================
 
-**Writes never lose work.** Every change goes through :meth:`Workspace.update`:
-it takes a per-file lock (the ``filelock`` package: an OS-level lock, so it
-holds between processes and is released if a process dies), re-reads the
-file, applies the change, writes a temporary file beside it with the same
-permissions, flushes it to disk and renames it over the old one. Readers
+**Writes never lose work.** Every change goes through :meth:`Workspace.update`
+(CSV files) or :meth:`Workspace.write_text` (the model): it takes a per-file
+lock (the ``filelock`` package: an OS-level ``flock``, so it holds between
+processes and the kernel releases it when a process dies), removes the
+temporary files a dead writer of *that* file left, re-reads the file, applies
+the change, writes a temporary file beside it with the old file's permissions,
+flushes it to disk and renames it over the old one (``os.replace``). Readers
 therefore see the old file or the new one, never half of one; two analysts
-saving at once are serialised, and neither overwrites the other. A writer
-killed mid-way leaves at most a temporary file, which the next write removes.
-Why files and a lock rather than SQLite: the workspace stays a folder of
-plain CSV files that analysts read, edit in a spreadsheet, diff and send to
-each other, and the same reader checks them line by line.
+saving at once are serialised, and neither overwrites the other. A history
+(``history/reviews.csv``) is written under the same lock *before* the current
+file, so a writer killed between the two never leaves a current review that
+the history lacks. Rows and columns the code does not understand (an
+analyst's own column, a bad row) are written back as they were read.
+
+Why a file lock and atomic replace rather than SQLite in WAL mode: the
+workspace stays a folder of plain CSV files that analysts read, edit in a
+spreadsheet, diff and send to each other, and that the same line-numbered
+reader checks; a database would need an export step for each of those, and an
+edit in a spreadsheet would no longer be seen. The writes are small (one
+analyst's decisions), so rewriting a file under a lock costs milliseconds.
 
 Examples
 --------
@@ -50,8 +59,10 @@ front, and read back without it, however often the file is rewritten:
 from __future__ import annotations
 
 import csv
+import glob
 import io
 import os
+import re
 import secrets
 import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -60,7 +71,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from collab_graph.csvfiles import Row, csv_safe, csv_unsafe, read_csv
+from collab_graph.csvfiles import FORMULA_PREFIXES, Row, csv_safe, csv_unsafe, read_csv, read_text
 from collab_graph.errors import DataFileError
 
 __all__ = ["WORKSPACE_ENV", "Workspace", "default_workspace_dir"]
@@ -70,6 +81,11 @@ WORKSPACE_ENV = "COLLAB_GRAPH_WORKSPACE"
 #: Seconds a writer waits for another writer's lock before giving up with an error.
 LOCK_TIMEOUT = 60.0
 _TMP_PREFIX = ".tmp-"
+_TMP_HEX = 12  # hex digits of a temporary file's random part
+# a row longer than its header keeps its extra cells (joined by _SEP) under _EXTRA
+_EXTRA = "\0extra"
+_SEP = "\0"
+_RISKY = frozenset(FORMULA_PREFIXES) | {"'"}  # first characters that csv_safe may change
 
 Record = Mapping[str, str]
 
@@ -219,16 +235,18 @@ class Workspace:
         target = self.path(name)
         try:
             with self.lock(name):
-                _sweep(target.parent)
-                current = _plain_rows(target, header)
+                _sweep(target)
+                columns, current = _plain_rows(target, header)
                 rows = list(change(current))
-                _atomic_write(target, header, rows)
                 if append_to is not None:
+                    # the history first: a writer killed between the two writes leaves a
+                    # history that holds the new row, never a current row it lacks
+                    hist = self.path(append_to)
+                    _sweep(hist)
                     extra = list(appended)
                     if extra:
-                        hist = self.path(append_to)
-                        hist.parent.mkdir(parents=True, exist_ok=True)
-                        _atomic_write(hist, header, [*_plain_rows(hist, header), *extra])
+                        _append_atomically(hist, header, extra)
+                _atomic_write(target, columns, rows)
         except Timeout as exc:
             raise DataFileError(
                 f"{target}: another collab-graph process has been writing it for "
@@ -247,7 +265,7 @@ class Workspace:
         target = self.path(name)
         try:
             with self.lock(name):
-                _sweep(target.parent)
+                _sweep(target)
                 _atomic_text(target, text)
         except Timeout as exc:
             raise DataFileError(
@@ -261,45 +279,105 @@ class Workspace:
         return target
 
 
-def _plain_rows(path: Path, header: Sequence[str]) -> list[dict[str, str]]:
-    """Every record of a file as read (no checks: a bad row is kept, never dropped)."""
+def _plain_rows(path: Path, header: Sequence[str]) -> tuple[list[str], list[dict[str, str]]]:
+    """The columns (``header``, then any others the file has) and every record of a file as
+    read: no checks, so a bad row is kept as it is, never dropped, and rewritten as it was."""
     if not path.exists():
-        return []
-    text = path.read_text(encoding="utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")))
+        return list(header), []
+    text = read_text(path, "workspace file")
+    reader = csv.DictReader(
+        io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")), restkey=_EXTRA
+    )
+    try:
+        raws = list(reader)
+    except csv.Error as exc:
+        line = reader.line_num or 1
+        raise DataFileError(
+            f"{path}: line {line}: {exc}; fix the row and try again", path=str(path), line=line
+        ) from exc
+    columns = list(header)
+    columns += [c for c in reader.fieldnames or () if c and c not in columns]
     rows = []
-    for raw in reader:
-        if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
+    for raw in raws:
+        cells = [v for v in raw.values() if isinstance(v, str)]
+        extra = [str(v) for v in raw.get(_EXTRA) or ()]
+        if not any(v.strip() for v in (*cells, *extra)):
             continue
         # undo the write's formula guard, or each rewrite would add another ' ("-" -> "''-")
-        row = {k: csv_unsafe(v or "") for k, v in raw.items() if isinstance(k, str)}
-        for col in header:
+        row = {k: _unguard(v or "") for k, v in raw.items() if k != _EXTRA and k}
+        for col in columns:
             row.setdefault(col, "")
+        if extra:
+            row[_EXTRA] = _SEP.join(_unguard(v) for v in extra)
         rows.append(row)
-    return rows
+    return columns, rows
 
 
-def _sweep(folder: Path) -> None:
-    """Remove temporary files left by a writer that died (we hold the lock)."""
-    if folder.is_dir():
-        for left in folder.glob(f"{_TMP_PREFIX}*"):
+def _temp_name(path: Path) -> Path:
+    """A fresh temporary name beside ``path``, which only a writer of ``path`` uses."""
+    return path.with_name(f"{_TMP_PREFIX}{secrets.token_hex(_TMP_HEX // 2)}-{path.name}")
+
+
+def _sweep(path: Path) -> None:
+    """Remove the temporary files a writer of ``path`` left when it died.
+
+    Call it holding ``path``'s lock: then no live writer of ``path`` has a
+    temporary file. Only ``path``'s own are removed; another file's writer may be
+    using its own temporary file in the same folder right now.
+    """
+    folder = path.parent
+    if not folder.is_dir():
+        return
+    mine = re.compile(rf"{re.escape(_TMP_PREFIX)}[0-9a-f]{{{_TMP_HEX}}}-{re.escape(path.name)}")
+    for left in folder.glob(f"{_TMP_PREFIX}*-{glob.escape(path.name)}"):
+        if mine.fullmatch(left.name):
             left.unlink(missing_ok=True)
 
 
 def _atomic_write(path: Path, header: Sequence[str], rows: Iterable[Record]) -> None:
+    _atomic_text(path, _csv_text(header, rows, with_header=True))
+
+
+def _csv_text(header: Sequence[str], rows: Iterable[Record], *, with_header: bool) -> str:
     buf = io.StringIO()
-    writer = csv.DictWriter(
-        buf, fieldnames=list(header), lineterminator="\n", extrasaction="ignore"
-    )
-    writer.writeheader()
+    writer = csv.writer(buf, lineterminator="\n")
+    if with_header:
+        writer.writerow(header)
     for row in rows:
-        writer.writerow({k: csv_safe(str(row.get(k, "") or "")) for k in header})
-    _atomic_text(path, buf.getvalue())
+        extra = row.get(_EXTRA)
+        cells = [str(row.get(k, "") or "") for k in header]
+        writer.writerow([_guard(c) for c in (*cells, *(extra.split(_SEP) if extra else ()))])
+    return buf.getvalue()
+
+
+def _guard(cell: str) -> str:
+    """:func:`~collab_graph.csvfiles.csv_safe`, quick for the usual cell that needs nothing."""
+    return csv_safe(cell) if cell[:1] in _RISKY else cell
+
+
+def _unguard(cell: str) -> str:
+    """:func:`~collab_graph.csvfiles.csv_unsafe`, quick for the usual cell that needs nothing."""
+    return csv_unsafe(cell) if cell[:1] == "'" else cell
+
+
+def _append_atomically(path: Path, header: Sequence[str], rows: Sequence[Record]) -> None:
+    """Add rows at the end of a CSV file: a new file holding the old bytes and the new rows
+    replaces it, so a reader (or a writer killed mid-way) never sees half a row. The old
+    rows are copied, not parsed, when the file's header is ``header``."""
+    head = _csv_text(header, (), with_header=True)
+    old = read_text(path, "workspace file") if path.exists() else ""
+    if old and not old.replace("\r\n", "\n").startswith(head):
+        columns, parsed = _plain_rows(path, header)  # another column order: rewrite it
+        _atomic_text(path, _csv_text(columns, [*parsed, *rows], with_header=True))
+        return
+    if old and not old.endswith(("\n", "\r")):
+        old += "\n"
+    _atomic_text(path, (old or head) + _csv_text(header, rows, with_header=False))
 
 
 def _atomic_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{_TMP_PREFIX}{secrets.token_hex(6)}-{path.name}")
+    tmp = _temp_name(path)
     # 0o666 less the umask, as for any new file; an existing file keeps its mode
     fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
     try:

@@ -50,6 +50,7 @@ from pathlib import Path
 from collab_graph.coding.fastmatch import dispatch_alternation
 from collab_graph.coding.lexicon import normalise, remember
 from collab_graph.csvfiles import check_references, parse_csv_text, read_text, split_cell
+from collab_graph.errors import DataFileError
 from collab_graph.model import Organisation, OrgType
 from collab_graph.resources import data_path
 
@@ -116,6 +117,8 @@ class Gazetteer:
     case_sensitive: frozenset[str] = frozenset()
     stop_phrases: tuple[str, ...] = ()
     broader: Mapping[str, str] = field(default_factory=dict)
+    #: Rows of the analyst's organisations file that were skipped, one line each.
+    problems: tuple[str, ...] = field(default=(), compare=False)
     _rx: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     _leads: _Leads = field(init=False, repr=False, compare=False)
     _targets: list[tuple[Organisation, ...]] = field(init=False, repr=False, compare=False)
@@ -410,18 +413,38 @@ def _gazetteer_from(files: tuple[tuple[str, str, bool], ...], stops: tuple[str, 
     exact: set[str] = set()
     broader: dict[str, str] = {}
     bundled = 2 if len(files) > 1 and files[1][2] else 1
+    problems: list[str] = []
+
+    def skip(err: DataFileError) -> None:
+        problems.append(f"{err}; row skipped")
+
     for i, (path, text, tools) in enumerate(files):
         seen: dict[str, Organisation] = {}
         columns = TOOL_COLUMNS if tools else ORG_COLUMNS
-        for row in parse_csv_text(text, Path(path), required=columns):
-            oid = row.new_id("id", seen, "tool" if tools else "organisation")
-            if oid in orgs and i < bundled:
-                raise row.error("id", f"organisation id {oid!r} is used twice")
-            otype = (
-                OrgType.TOOL
-                if tools
-                else OrgType(row.choice("type", OrgType, f"organisation {oid!r} has unknown type"))
-            )
+        # the bundled files are checked strictly; a bad row of the analyst's is skipped
+        lenient = skip if i >= bundled else None
+        rows = parse_csv_text(text, Path(path), required=columns, on_error=lenient)
+        ids = {r["id"] for r in rows}
+        for row in rows:
+            try:
+                oid = row.new_id("id", seen, "tool" if tools else "organisation")
+                if oid in orgs and i < bundled:
+                    raise row.error("id", f"organisation id {oid!r} is used twice")
+                otype = (
+                    OrgType.TOOL
+                    if tools
+                    else OrgType(
+                        row.choice("type", OrgType, f"organisation {oid!r} has unknown type")
+                    )
+                )
+                parent = row.get("broader")
+                if lenient is not None and parent and parent not in orgs and parent not in ids:
+                    raise row.error("broader", f"unknown broader organisation {parent!r}")
+            except DataFileError as err:
+                if lenient is None:
+                    raise
+                lenient(err)
+                continue
             cs = split_cell(row.get("case_sensitive_aliases"))
             exact.update(cs)
             aliases = tuple(dict.fromkeys((*split_cell(row["aliases"]), *cs)))
@@ -442,4 +465,5 @@ def _gazetteer_from(files: tuple[tuple[str, str, bool], ...], stops: tuple[str, 
         case_sensitive=frozenset(exact),
         stop_phrases=tuple(phrases),
         broader=broader,
+        problems=tuple(problems),
     )

@@ -32,13 +32,14 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from collab_graph.coding.lexicon import PhraseIndex, normalise
 from collab_graph.csvfiles import Row, check_references, parse_csv_text, read_text, split_cell
+from collab_graph.errors import DataFileError
 from collab_graph.model import NoteKind, Theme, ThemeKind
 from collab_graph.resources import data_path
 
@@ -71,6 +72,8 @@ class Taxonomy:
 
     themes: Mapping[str, Theme]
     kind_cues: tuple[KindCue, ...] = ()
+    #: Rows of the analyst's themes file that were skipped, one line each (file, line, why).
+    problems: tuple[str, ...] = field(default=(), compare=False)
     _theme_index: PhraseIndex = field(init=False, repr=False, compare=False)
     _cue_index: dict[str, PhraseIndex] = field(init=False, repr=False, compare=False)
 
@@ -178,11 +181,24 @@ def _rows(path: Path, text: str, required: Sequence[str]) -> list[Row]:
     return parse_csv_text(text, path, required=required)
 
 
-def _themes(rows: Sequence[Row], into: dict[str, Theme], replace: bool) -> None:
+def _themes(
+    rows: Sequence[Row],
+    into: dict[str, Theme],
+    replace: bool,
+    on_error: Callable[[DataFileError], None] | None = None,
+) -> None:
     seen: dict[str, Theme] = {}
     for row in rows:
-        tid = row.new_id("id", seen, "theme")
-        kind = ThemeKind(row.choice("kind", ThemeKind, f"theme {tid!r} has unknown kind"))
+        try:
+            tid = row.new_id("id", seen, "theme")
+            kind = ThemeKind(row.choice("kind", ThemeKind, f"theme {tid!r} has unknown kind"))
+            if tid in into and not replace:
+                raise row.error("id", f"theme id {tid!r} is used twice")
+        except DataFileError as err:
+            if on_error is None:
+                raise
+            on_error(err)
+            continue
         theme = Theme(
             id=tid,
             kind=kind,
@@ -193,8 +209,6 @@ def _themes(rows: Sequence[Row], into: dict[str, Theme], replace: bool) -> None:
             broader=row.get("broader") or None,
         )
         seen[tid] = theme
-        if tid in into and not replace:
-            raise row.error("id", f"theme id {tid!r} is used twice")
         into[tid] = theme
 
 
@@ -202,12 +216,30 @@ def _themes(rows: Sequence[Row], into: dict[str, Theme], replace: bool) -> None:
 def _taxonomy_from(themes: tuple[tuple[str, str], ...], cues: tuple[str, str]) -> Taxonomy:
     """The taxonomy of these files' texts ((path, text) pairs; later files override)."""
     found: dict[str, Theme] = {}
+    problems: list[str] = []
+    analysts: dict[str, str] = {}  # theme id -> the analyst's file that defines it
+
+    def skip(err: DataFileError) -> None:
+        problems.append(f"{err}; row skipped")
+
     for i, (path, text) in enumerate(themes):
-        _themes(_rows(Path(path), text, THEME_COLUMNS), found, replace=i > 0)
+        # the bundled file is checked strictly; a bad row of the analyst's is skipped
+        lenient = skip if i > 0 else None
+        rows = parse_csv_text(text, Path(path), required=THEME_COLUMNS, on_error=lenient)
+        before = dict(found)
+        _themes(rows, found, replace=i > 0, on_error=lenient)
+        analysts.update({t: path for t in found if i > 0 and found[t] is not before.get(t)})
+    for tid, path in analysts.items():
+        theme = found[tid]
+        if theme.broader and theme.broader not in found:
+            problems.append(
+                f"{path}: theme {tid!r} has unknown broader theme {theme.broader!r}; row skipped"
+            )
+            del found[tid]
     last = Path(themes[-1][0]) if themes else Path(THEMES_FILE)
     check_references(last, {t.id: t.broader for t in found.values() if t.broader}, found, "theme")
     cue_rows = _rows(Path(cues[0]), cues[1], KIND_CUE_COLUMNS)
-    return Taxonomy(themes=found, kind_cues=_kind_cues(cue_rows))
+    return Taxonomy(themes=found, kind_cues=_kind_cues(cue_rows), problems=tuple(problems))
 
 
 def load_taxonomy(

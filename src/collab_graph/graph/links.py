@@ -44,11 +44,12 @@ Examples
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from collab_graph.csvfiles import read_csv
+from collab_graph.errors import DataFileError
 from collab_graph.model import CodedNote, NoteKind, ThemeKind
 from collab_graph.resources import data_path
 
@@ -221,7 +222,11 @@ def score(curated_score: float, evidence_score: float) -> float:
     return round(CURATED_WEIGHT * curated_score + EVIDENCE_WEIGHT * evidence_score, 4)
 
 
-def load_curated(paths: Path | Sequence[Path] | None = None) -> tuple[CuratedLink, ...]:
+def load_curated(
+    paths: Path | Sequence[Path] | None = None,
+    *,
+    on_problem: Callable[[str], None] | None = None,
+) -> tuple[CuratedLink, ...]:
     """Read the curated links: the bundled file, then any the analyst added or removed.
 
     Parameters
@@ -232,6 +237,11 @@ def load_curated(paths: Path | Sequence[Path] | None = None) -> tuple[CuratedLin
         In a later file (the analyst's workspace) a row replaces the link of the
         same pair, and strength ``removed`` takes the link out. A later file
         that does not exist is skipped.
+    on_problem : callable, optional
+        Called with a one-line message (file, line, why) for each bad row of a
+        later file (the analyst's), which is then skipped while the other rows
+        apply. Without it the first bad row raises. The first (bundled) file is
+        always read strictly.
 
     Returns
     -------
@@ -263,25 +273,50 @@ def load_curated(paths: Path | Sequence[Path] | None = None) -> tuple[CuratedLin
             continue
         seen: set[tuple[str, str]] = set()
         allowed = (*STRENGTH_SCORES, REMOVED) if i > 0 else tuple(STRENGTH_SCORES)
-        for row in read_csv(path, required=_REQUIRED_COLUMNS, what="curated links file"):
+        lenient = _skipper(on_problem) if i > 0 and on_problem is not None else None
+        rows = read_csv(
+            path, required=_REQUIRED_COLUMNS, what="curated links file", on_error=lenient
+        )
+        for row in rows:
             p, b = row["practice_theme"], row["barrier_theme"]
-            for col in ("practice_theme", "barrier_theme", "rationale"):
-                if not row[col]:
-                    raise row.error(
-                        col, "practice_theme, barrier_theme and rationale must not be empty"
-                    )
             strength = row["strength"].lower()
-            if strength not in allowed:
-                raise row.error(
-                    "strength", f"unknown strength {strength!r}; use one of {', '.join(allowed)}"
-                )
-            if (p, b) in seen:
-                raise row.error("barrier_theme", f"duplicate link {p} -> {b}")
+            try:
+                for col in ("practice_theme", "barrier_theme", "rationale"):
+                    if not row[col]:
+                        raise row.error(
+                            col, "practice_theme, barrier_theme and rationale must not be empty"
+                        )
+                if strength not in allowed:
+                    raise row.error(
+                        "strength",
+                        f"unknown strength {strength!r}; use one of {', '.join(allowed)}",
+                    )
+                if (p, b) in seen:
+                    if lenient is None or on_problem is None:
+                        raise row.error("barrier_theme", f"duplicate link {p} -> {b}")
+                    on_problem(
+                        str(
+                            row.error(
+                                "barrier_theme",
+                                f"a second row for the link {p} -> {b}; this later one applies",
+                            )
+                        )
+                    )
+            except DataFileError as err:
+                if lenient is None:
+                    raise
+                lenient(err)
+                continue
             seen.add((p, b))
             found.pop((p, b), None)
             if strength != REMOVED:
                 found[(p, b)] = CuratedLink(p, b, strength, row["rationale"], row.line)
     return tuple(found.values())
+
+
+def _skipper(on_problem: Callable[[str], None]) -> Callable[[DataFileError], None]:
+    """Report a bad row as skipped."""
+    return lambda err: on_problem(f"{err}; row skipped")
 
 
 def _themes_by_kind(cn: CodedNote) -> tuple[list[str], list[str]]:
