@@ -7,6 +7,7 @@ rendering. Caching lives here and nowhere else.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -273,12 +274,12 @@ def _session_alive(session_id: str) -> bool | None:
 
 
 @st.cache_resource
-def _upload_reaper() -> up.Reaper:
+def _upload_reaper(root: str) -> up.Reaper:
     """Removes the uploads of ended sessions and sweeps old ones (first round at start)."""
-    grace = float(st.get_option("server.disconnectedSessionTTL")) + 60.0
-    root = up.private_root(up.default_root())
+    # a disconnected browser may come back within Streamlit's TTL; then some slack
+    grace = float(st.get_option("server.disconnectedSessionTTL")) + 10.0
     return up.Reaper(
-        root,
+        up.private_root(Path(root)),
         alive=_session_alive,
         grace=grace,
         max_age=up.max_age_seconds(),
@@ -290,7 +291,7 @@ def session_uploads() -> up.SessionUploads:
     """This browser session's upload folder (removed when the session ends)."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-    reaper = _upload_reaper()
+    reaper = _upload_reaper(str(up.default_root()))
     found = st.session_state.get("uploads")
     if not isinstance(found, up.SessionUploads) or found.closed:
         found = up.SessionUploads(reaper.root)
@@ -1332,5 +1333,7 @@ with st.sidebar:
         f"collab-graph · {len(sources()) or 1} workshop file(s) · works offline. "
         "Pages: Explore, Ask, Insights, Notes, Data, Export."
     )
+with contextlib.suppress(CollabGraphError, OSError):  # the Data page says why, on upload
+    _upload_reaper(str(up.default_root()))  # so the first sweep runs when the app starts
 navigation.run()
 _write_behind()
