@@ -7,8 +7,8 @@ rendering. Caching lives here and nowhere else.
 
 from __future__ import annotations
 
+import contextlib
 import gc
-import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -28,6 +28,7 @@ from collab_graph.review.reviews import Review, save_review
 from collab_graph.views import app_support as sup
 from collab_graph.views import network as viz
 from collab_graph.views import tables
+from collab_graph.views import uploads as up
 from collab_graph.workspace import Workspace
 
 st.set_page_config(page_title="collab-graph", page_icon="🕸️", layout="wide")
@@ -288,10 +289,61 @@ def coding_vocabulary() -> tuple[dict[str, str], dict[str, str]]:
 # --------------------------------------------------------------------------- session
 
 
+def _session_alive(session_id: str) -> bool | None:
+    """Whether a browser session is still connected (None: no server to ask, as in AppTest)."""
+    from streamlit import runtime
+
+    if not runtime.exists():
+        return None
+    return runtime.get_instance().is_active_session(session_id)
+
+
+@st.cache_resource
+def _upload_reaper(root: str) -> up.Reaper:
+    """Removes the uploads of ended sessions and sweeps old ones (first round at start)."""
+    # a disconnected browser may come back within Streamlit's TTL; then some slack
+    grace = float(st.get_option("server.disconnectedSessionTTL")) + 10.0
+    return up.Reaper(
+        up.private_root(Path(root)),
+        alive=_session_alive,
+        grace=grace,
+        max_age=up.max_age_seconds(),
+        interval=up.sweep_interval(),
+    ).start()
+
+
+def session_uploads() -> up.SessionUploads:
+    """This browser session's upload folder (removed when the session ends)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    reaper = _upload_reaper(str(up.default_root()))
+    found = st.session_state.get("uploads")
+    if not isinstance(found, up.SessionUploads) or found.closed:
+        found = up.SessionUploads(reaper.root)
+        st.session_state["uploads"] = found
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        reaper.register(ctx.session_id, found)
+    return found
+
+
+def public(exc: BaseException) -> str:
+    """An error message fit for the page: uploads named as the user named them, no server paths."""
+    return up.public_message(str(exc), up.default_root())
+
+
 def sources() -> list[str]:
     """The notes files in use: uploads, else the files given on the command line."""
     if "sources" not in st.session_state:
         st.session_state["sources"] = [str(p) for p in sup.paths_from_env()]
+    found = st.session_state.get("uploads")
+    if isinstance(found, up.SessionUploads):
+        gone = [p for p in st.session_state["sources"] if found.owns(p) and not Path(p).exists()]
+        if gone:  # swept after a long pause: say so, and go on without them
+            st.session_state["sources"] = [p for p in st.session_state["sources"] if p not in gone]
+            st.session_state["data_msg_warning"] = (
+                f"{len(gone)} uploaded file(s) were removed after going unused; upload them again."
+            )
     return list(st.session_state["sources"])
 
 
@@ -347,7 +399,7 @@ def current_graph() -> KnowledgeGraph | None:
         show_warnings(keys.graph)
         return G
     except (CollabGraphError, OSError) as exc:
-        st.error(f"Cannot build the graph: {exc}")
+        st.error(f"Cannot build the graph: {public(exc)}")
         st.info("Open the **Data** page to load other notes or return to the bundled workshop.")
         return None
 
@@ -1153,6 +1205,8 @@ def data_page() -> None:
         st.rerun()
     if msg := st.session_state.pop("data_msg", None):
         st.success(msg)
+    if msg := st.session_state.pop("data_msg_warning", None):
+        st.warning(msg)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Reading the notes…")
@@ -1170,22 +1224,19 @@ def parse_results() -> list[ParseResult]:
         try:
             pipeline.code(current_corpus(), cache=None)
         except CollabGraphError as exc:
-            st.error(str(exc))
+            st.error(public(exc))
         return []
     except CollabGraphError as exc:
-        st.error(str(exc))
+        st.error(public(exc))
         return []
 
 
 def load_uploads(files: Sequence[Any], *, replace: bool) -> None:
     """Save, parse and switch to the uploaded files; errors stay in the page."""
-    if "upload_dir" not in st.session_state:
-        st.session_state["upload_dir"] = tempfile.mkdtemp(prefix="collab-graph-uploads-")
-    folder = Path(st.session_state["upload_dir"]) / str(len(sources()) + len(files))
     try:
-        saved = sup.save_uploads([sup.Upload(f.name, f.getvalue()) for f in files], folder)
+        saved = session_uploads().save([sup.Upload(f.name, f.getvalue()) for f in files])
         current = sources() or [str(default_notes())]
-        new = [*([] if replace else current), *map(str, saved)]
+        new = list(dict.fromkeys([*([] if replace else current), *map(str, saved)]))
         corpus = pipeline.Corpus(new, workspace=workspace(), options=sup.options_from_env())
         keys = pipeline.keys(corpus)
         coded = load_coded(keys.coding, corpus)  # errors show here, on the Data page
@@ -1195,7 +1246,7 @@ def load_uploads(files: Sequence[Any], *, replace: bool) -> None:
         _loaded().add(keys.graph)
         results = coded.results
     except (CollabGraphError, OSError) as exc:
-        st.error(f"Could not load the upload: {exc}")
+        st.error(f"Could not load the upload: {public(exc)}")
         return
     st.session_state["sources"] = new
     n = sum(len(r.notes) for r in results)
@@ -1308,5 +1359,7 @@ with st.sidebar:
         f"collab-graph · {len(sources()) or 1} workshop file(s) · works offline. "
         "Pages: Explore, Ask, Insights, Notes, Data, Export."
     )
+with contextlib.suppress(CollabGraphError, OSError):  # the Data page says why, on upload
+    _upload_reaper(str(up.default_root()))  # so the first sweep runs when the app starts
 navigation.run()
 _write_behind()

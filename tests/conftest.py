@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from collab_graph.cache import CACHE_ENV
+from collab_graph.views.uploads import UPLOADS_ENV
 from collab_graph.workspace import WORKSPACE_ENV
 
 
@@ -17,4 +18,5 @@ def _private_cache_and_workspace(tmp_path_factory: pytest.TempPathFactory) -> It
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(CACHE_ENV, str(tmp_path_factory.mktemp("graph-cache")))
         mp.setenv(WORKSPACE_ENV, str(tmp_path_factory.mktemp("workspace")))
+        mp.setenv(UPLOADS_ENV, str(tmp_path_factory.mktemp("uploads")))
         yield

@@ -179,7 +179,8 @@ def test_a_damaged_entry_is_rebuilt_with_a_warning(
     assert _same(G, expected)
     assert "ignoring" in caplog.text
     assert str(entry) in caplog.text
-    assert pickle.loads(entry.read_bytes())[0] == cache._FORMAT  # rewritten
+    assert entry.read_bytes().startswith(cache._MAGIC)  # rewritten, signed
+    assert _same(store.get("graph", pipeline.keys(Corpus([notes])).graph)[0], expected)
 
 
 def test_an_entry_others_can_write_is_never_loaded(
@@ -281,3 +282,121 @@ def test_a_moved_corpus_is_still_found(store: DiskCache, notes: Path, tmp_path: 
     assert _same(
         pipeline.graph(Corpus([moved]), cache=store), pipeline.graph(Corpus([moved]), cache=None)
     )
+
+
+class Payload:
+    """A pickle that, when loaded, creates a marker file: what a planted entry could do."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (Path.write_text, (str(self.marker), "code ran"))  # type: ignore[return-value]
+
+
+def _plant(path: Path, marker: Path) -> None:
+    """Write an evil pickle the way the user's own process would: theirs, mode 0600."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(Payload(marker)))
+    path.chmod(0o600)
+
+
+@pytest.mark.parametrize("kind", ["coded", "parsed", "graph"])
+def test_a_planted_pickle_never_runs(
+    kind: str, store: DiskCache, notes: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    marker = tmp_path / "pwned"
+    corpus = Corpus([notes])
+    keys = pipeline.keys(corpus)
+    _plant(store.entry(kind, keys.graph if kind == "graph" else keys.coding), marker)
+    with caplog.at_level(logging.WARNING, logger="collab_graph.cache"):
+        assert pipeline.parsed(corpus, cache=store)
+        G = pipeline.graph(corpus, cache=store)
+    assert not marker.exists()
+    assert G.number_of_nodes() > 0
+    assert "not signed with this cache's key" in caplog.text
+
+
+def test_a_planted_pickle_behind_a_copied_signature_never_runs(
+    store: DiskCache, notes: Path, tmp_path: Path
+) -> None:
+    """A valid entry's header followed by other bytes: the tag no longer matches."""
+    pipeline.graph(Corpus([notes]), cache=store)
+    (entry,) = _entries(store, "graph")
+    head = entry.read_bytes()[: len(cache._MAGIC) + 32]
+    marker = tmp_path / "pwned"
+    entry.write_bytes(head + pickle.dumps(Payload(marker)))
+    assert store.get("graph", pipeline.keys(Corpus([notes])).graph) is None
+    assert not marker.exists()
+
+
+def test_a_changed_byte_is_never_loaded(store: DiskCache, notes: Path) -> None:
+    pipeline.graph(Corpus([notes]), cache=store)
+    (entry,) = _entries(store, "graph")
+    data = bytearray(entry.read_bytes())
+    data[-5] ^= 1
+    entry.write_bytes(bytes(data))
+    assert store.get("graph", pipeline.keys(Corpus([notes])).graph) is None
+
+
+def test_an_entry_copied_from_another_cache_is_ignored(
+    store: DiskCache, notes: Path, tmp_path: Path
+) -> None:
+    """A colleague's cache folder copied in: the user owns the files, but not the key."""
+    other = DiskCache(tmp_path / "colleague")
+    pipeline.graph(Corpus([notes]), cache=other)
+    pipeline.graph(Corpus([notes]), cache=store)
+    (theirs,) = _entries(other, "graph")
+    (mine,) = _entries(store, "graph")
+    shutil.copyfile(theirs, mine)
+    assert store.get("graph", pipeline.keys(Corpus([notes])).graph) is None
+    assert (other.folder / cache.KEY_FILE).read_bytes() != (
+        store.folder / cache.KEY_FILE
+    ).read_bytes()
+
+
+def test_the_key_is_private(store: DiskCache, notes: Path) -> None:
+    pipeline.graph(Corpus([notes]), cache=store)
+    key = store.folder / cache.KEY_FILE
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert len(key.read_bytes()) == 32
+
+
+def test_a_key_others_can_read_is_replaced(
+    store: DiskCache, notes: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    pipeline.graph(Corpus([notes]), cache=store)
+    key = store.folder / cache.KEY_FILE
+    leaked = key.read_bytes()
+    key.chmod(0o644)
+    graph_key = pipeline.keys(Corpus([notes])).graph
+    assert store.get("graph", graph_key) is None  # signed with a key others may know
+    with caplog.at_level(logging.WARNING, logger="collab_graph.cache"):
+        store.put("graph", graph_key, "fresh")
+    assert "replacing the cache key" in caplog.text
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert key.read_bytes() != leaked
+    assert store.get("graph", graph_key) == "fresh"
+
+
+def test_a_key_that_is_a_link_is_not_used(store: DiskCache, notes: Path, tmp_path: Path) -> None:
+    store.folder.mkdir(mode=0o700)
+    chosen = tmp_path / "chosen-key"
+    chosen.write_bytes(b"k" * 32)
+    chosen.chmod(0o600)
+    (store.folder / cache.KEY_FILE).symlink_to(chosen)
+    pipeline.graph(Corpus([notes]), cache=store)
+    assert not _entries(store, "graph")  # nothing written with a key someone else chose
+    assert chosen.read_bytes() == b"k" * 32
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="only root can give a file to another user")
+def test_a_key_of_another_user_is_not_used(
+    store: DiskCache, notes: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    pipeline.graph(Corpus([notes]), cache=store)
+    key = store.folder / cache.KEY_FILE
+    os.chown(key, 65534, 65534)  # nobody
+    with caplog.at_level(logging.WARNING, logger="collab_graph.cache"):
+        assert store.get("graph", pipeline.keys(Corpus([notes])).graph) is None
+    assert "is not a file of yours" in caplog.text

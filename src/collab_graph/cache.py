@@ -10,15 +10,29 @@ Keys are SHA-256 digests of content (:class:`Fingerprint`), never of
 modification times, so a copied or touched file is only rebuilt when its
 content changed.
 
-**Safety.** Entries are Python pickles, and loading a pickle that someone else
-wrote can run their code. So the cache lives in a folder that only the user
-can write: it is created ``0700``; a folder that another user owns is never
-used; one of the user's own that others can write is made private again; and
-an entry is read only when it is a regular file that the user owns and that
-nobody else can write. Entries are written atomically (temporary file, then
-rename); the newest :data:`MAX_ENTRIES` of each kind are kept. A cache that
-cannot be used is skipped with a warning on the ``collab_graph.cache`` logger,
-and the stage is simply built.
+**Safety.** Entries are Python pickles, and unpickling bytes that someone else
+chose can run their code. So every entry is *signed*: the file holds an
+HMAC-SHA256 tag over the entry's kind, key and pickled bytes, made with a
+32-byte key that is private to the user (:data:`KEY_FILE` in the cache folder,
+created ``0600``; a key file that is not a regular ``0600`` file of the user's
+is never used, and one of the user's that others can read is replaced). An entry
+is unpickled only after its tag checks out, so a file planted or copied into the
+cache, or an entry changed by a single byte, is ignored with a warning and
+rebuilt; no code in it runs. The folder and entry checks of before stay on top
+(the folder is created ``0700``; a folder that another user owns is never used;
+one of the user's own that others can write is made private again; an entry is
+read only when it is a regular file that the user owns and nobody else can
+write): file ownership alone does not protect a cache on a file system that
+maps every user to one owner (NFS ``all_squash``, SMB, a volume shared between
+containers that all run as root), nor a cache folder copied from someone else.
+
+Signing costs a hash of the entry (a few milliseconds for a 10,000-note graph;
+see ``docs/benchmarks.md``). A format that cannot run code at all (JSON
+node-link data) was measured 3.3 times slower to load, which would put the
+100k-note app start over its target. Entries are written atomically (temporary
+file, then rename); the newest :data:`MAX_ENTRIES` of each kind are kept. A
+cache that cannot be used is skipped with a warning on the
+``collab_graph.cache`` logger, and the stage is simply built.
 
 Where: ``$COLLAB_GRAPH_CACHE`` if set (``off`` switches the cache off), else
 ``$XDG_CACHE_HOME/collab-graph``, else ``~/.cache/collab-graph``.
@@ -39,9 +53,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import logging
 import os
 import pickle
+import secrets
 import stat
 import sys
 import tempfile
@@ -55,6 +71,7 @@ from collab_graph.bulk import paused_gc
 
 __all__ = [
     "CACHE_ENV",
+    "KEY_FILE",
     "MAX_ENTRIES",
     "DiskCache",
     "Fingerprint",
@@ -67,9 +84,16 @@ __all__ = [
 CACHE_ENV = "COLLAB_GRAPH_CACHE"
 #: How many entries of each kind are kept; the least recently used go first.
 MAX_ENTRIES = 8
-_FORMAT = 3  # bump when a payload changes shape: (format, kind, key, value)
+#: The signing key's file in the cache folder (32 random bytes, ``0600``).
+KEY_FILE = ".signing-key"
+_FORMAT = 4  # bump when a payload changes shape: (format, kind, key, value)
 _OFF = frozenset({"0", "off", "no", "false", "none"})
 _SUFFIX = ".pickle"
+_MAGIC = (
+    b"\xffcollab-graph cache, signed\n"  # 0xff: no pickle opcode, so no old reader unpickles it
+)
+_KEY_BYTES = 32
+_TAG_BYTES = hashlib.sha256().digest_size
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +171,29 @@ def _private(path: Path, st: os.stat_result) -> bool:
     return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
+def _tag(secret: bytes, kind: str, key: str, data: bytes | memoryview) -> bytes:
+    mac = hmac.new(secret, f"{_FORMAT}\0{kind}\0{key}\0".encode(), hashlib.sha256)
+    mac.update(data)
+    return mac.digest()
+
+
+def _read_key(path: Path) -> bytes | None:
+    """The key when ``path`` is a regular ``0600``-or-stricter file of the user's, else None.
+
+    Raises ``FileNotFoundError`` when there is no key file yet.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid():
+            log.warning("not using the cache: its key %s is not a file of yours", path)
+            return None
+        data = fh.read(_KEY_BYTES + 1)
+    if st.st_mode & 0o077 or len(data) != _KEY_BYTES:
+        return b""  # others could read it, or it is damaged: the caller makes a new one
+    return data
+
+
 class DiskCache:
     """Entries of a few kinds (``"coded"``, ``"graph"``) in one private folder.
 
@@ -168,6 +215,46 @@ class DiskCache:
     def entry(self, kind: str, key: str) -> Path:
         """The file that holds (or would hold) one entry."""
         return self.folder / f"{kind}-{key[:32]}{_SUFFIX}"
+
+    def _key(self, create: bool) -> bytes | None:
+        """The cache's signing key (made on the first write), or None when none can be used."""
+        path = self.folder / KEY_FILE
+        try:
+            found = _read_key(path)
+        except FileNotFoundError:
+            found = b""
+            if not create:
+                return None
+        except OSError as exc:
+            log.warning("not using the cache: cannot read its key %s (%s)", path, exc)
+            return None
+        if found is None or found:
+            return found
+        if not create:
+            return None
+        if path.exists() or path.is_symlink():
+            log.warning("replacing the cache key %s: others could read it or it is damaged", path)
+        secret = secrets.token_bytes(_KEY_BYTES)
+        try:
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-key-")  # created 0600
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(secret)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                if found == b"" and not path.exists() and not path.is_symlink():
+                    try:
+                        os.link(tmp, path)  # never replaces a key another process just made
+                    except FileExistsError:
+                        return _read_key(path) or None
+                else:
+                    os.replace(tmp, path)
+            finally:
+                Path(tmp).unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("not using the cache: cannot write its key in %s (%s)", self.folder, exc)
+            return None
+        return secret
 
     def has(self, kind: str, key: str) -> bool:
         """Whether an entry exists (it is not read, so a damaged one still counts)."""
@@ -212,11 +299,28 @@ class DiskCache:
                 log.warning("ignoring cache entry %s: not a private file of yours", path)
                 return None
             try:
-                with paused_gc():
-                    payload = pickle.load(fh)
-            except Exception as exc:  # a truncated or foreign file: rebuild, say why
+                blob = fh.read()
+            except OSError as exc:
                 log.warning("ignoring unreadable cache entry %s (%s)", path, exc)
                 return None
+        secret = self._key(create=False)
+        head = len(_MAGIC) + _TAG_BYTES
+        if (
+            secret is None
+            or not blob.startswith(_MAGIC)
+            or not hmac.compare_digest(
+                blob[len(_MAGIC) : head], _tag(secret, kind, key, memoryview(blob)[head:])
+            )
+        ):
+            # never unpickled: a planted, copied or changed file could run code
+            log.warning("ignoring cache entry %s: not signed with this cache's key", path)
+            return None
+        try:
+            with paused_gc():
+                payload = pickle.loads(memoryview(blob)[head:])
+        except Exception as exc:  # signed but unreadable (a class that changed): rebuild
+            log.warning("ignoring unreadable cache entry %s (%s)", path, exc)
+            return None
         if (
             not isinstance(payload, tuple)
             or len(payload) != 4
@@ -232,12 +336,18 @@ class DiskCache:
         """Store a value (atomically); failures are logged, never raised."""
         if not self._usable_folder(create=True):
             return
+        secret = self._key(create=True)
+        if secret is None:
+            return
         path = self.entry(kind, key)
         try:
+            data = pickle.dumps((_FORMAT, kind, key, value), protocol=pickle.HIGHEST_PROTOCOL)
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=_SUFFIX)
             try:
                 with os.fdopen(fd, "wb") as fh:
-                    pickle.dump((_FORMAT, kind, key, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                    fh.write(_MAGIC)
+                    fh.write(_tag(secret, kind, key, data))
+                    fh.write(data)
                 os.replace(tmp, path)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)

@@ -19,12 +19,15 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import socket
 import sys
+import tempfile
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -58,6 +61,7 @@ __all__ = [
     "question_options",
     "save_uploads",
     "streamlit_command",
+    "upload_name",
     "wait_for_port",
     "with_detected_orgs",
 ]
@@ -99,7 +103,7 @@ UPLOAD_SUFFIXES = (".txt", ".md", ".docx", ".csv")
 UPLOAD_LIMIT_BYTES = 5 * 1024 * 1024
 """Largest upload the app accepts (5 MB; a workshop's notes are a few kB)."""
 
-_SAFE_NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
+_MAX_NAME_BYTES = 150  # a file name's stem; the digest folder and the suffix come on top
 
 
 # --------------------------------------------------------------------------- launching
@@ -310,31 +314,54 @@ class Upload:
     data: bytes
 
 
-def save_uploads(uploads: Iterable[Upload], folder: Path) -> list[Path]:
-    """Check uploads (type, size, not empty) and write them into ``folder``.
+def upload_name(name: str) -> str:
+    """The name an upload is stored under: the user's own, reduced to one safe path component.
 
-    File names are reduced to safe characters; the folder is created.
+    Folders in the name, control characters and leading or trailing dots and
+    spaces go; the rest (spaces, accents) stays, because the name names the workshop.
+
+    Examples
+    --------
+    >>> upload_name("a b.txt"), upload_name("../../etc/y.md"), upload_name("..txt")
+    ('a b.txt', 'y.md', 'notes.txt')
+    """
+    base = re.split(r"[\\/]", name)[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
+    suffix = Path(base).suffix if Path(base).suffix.strip(". ") else ""
+    stem = base[: len(base) - len(suffix)].strip(" .")
+    while len(stem.encode()) > _MAX_NAME_BYTES:
+        stem = stem[:-1]
+    return f"{stem or 'notes'}{suffix}"
+
+
+def save_uploads(uploads: Iterable[Upload], folder: Path) -> list[Path]:
+    """Check uploads (type, size, not empty) and store them in ``folder`` by their content.
+
+    Each file goes to ``folder/<sha256 of its bytes>/<its name>`` (see
+    :func:`upload_name`), so two uploads share a path only when their bytes and
+    names are the same (then the file is listed once), and a path's bytes never
+    change. The folders are created ``0700``, the files ``0600``.
 
     Raises
     ------
     InputFileError
         Naming the file: unsupported type, empty, or larger than
-        :data:`UPLOAD_LIMIT_BYTES`.
+        :data:`UPLOAD_LIMIT_BYTES`. Nothing is stored then.
 
     Examples
     --------
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
-    >>> [p.name for p in save_uploads([Upload("my notes.txt", b"Group 1\\n- a")], folder)]
-    ['my_notes.txt']
+    >>> a, b = save_uploads([Upload("a b.txt", b"- x"), Upload("a_b.txt", b"- y")], folder)
+    >>> a.name, b.name, a.parent.name == hashlib.sha256(b"- x").hexdigest()
+    ('a b.txt', 'a_b.txt', True)
     >>> save_uploads([Upload("x.pdf", b"%PDF")], folder)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
         ...
     collab_graph.errors.InputFileError: x.pdf: unsupported file type '.pdf'; upload .txt, ...
     """
-    out: list[Path] = []
-    folder.mkdir(parents=True, exist_ok=True)
-    for up in uploads:
+    items = list(uploads)
+    for up in items:
         suffix = Path(up.name).suffix.lower()
         if suffix not in UPLOAD_SUFFIXES:
             raise InputFileError(
@@ -350,10 +377,24 @@ def save_uploads(uploads: Iterable[Upload], folder: Path) -> list[Path]:
                 f"the upload limit is {UPLOAD_LIMIT_BYTES // (1024 * 1024)} MB",
                 path=up.name,
             )
-        stem = _SAFE_NAME_RE.sub("_", Path(up.name).stem).strip("._") or "notes"
-        target = folder / f"{stem}{suffix}"
-        target.write_bytes(up.data)
-        out.append(target)
+    out: list[Path] = []
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for up in items:
+        home = folder / hashlib.sha256(up.data).hexdigest()
+        target = home / upload_name(up.name)
+        if target not in out:
+            out.append(target)
+        if target.is_file():
+            continue  # the same bytes under the same name: stored already
+        home.mkdir(mode=0o700, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=home, prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(up.data)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
     return out
 
 
