@@ -85,6 +85,11 @@ def test_bundled_export_conforms_to_shapes() -> None:
     ("breakage", "expected"),
     [
         (lambda G: G.nodes["workshop/alpha/note/G1-Q1-A-1"].pop("text"), "schema:text"),
+        (lambda G: G.nodes["workshop/alpha/note/G1-Q1-A-1"].__setitem__("text", ""), "not empty"),
+        (
+            lambda G: G.nodes["workshop/alpha/note/G1-Q1-A-1"].__setitem__("text", " \t "),
+            "not empty",
+        ),
         (
             lambda G: G.nodes["workshop/alpha/note/G1-Q1-A-1"].__setitem__("note_kind", "opinion"),
             "cg:noteKind",

@@ -38,7 +38,7 @@ from collab_graph.bulk import paused_gc
 from collab_graph.errors import CollabGraphError, NotFoundError, QueryError
 from collab_graph.graph.query import DEFAULT_MAX_QUOTES
 from collab_graph.graph.schema import LIST_SEP, REASONS_SEP, NodeAttr
-from collab_graph.ingest import ColumnMap, LoadOptions, load
+from collab_graph.ingest import ColumnMap, Limits, LoadOptions, load
 from collab_graph.model import LineRole, ParseResult
 from collab_graph.workspace import WORKSPACE_ENV, Workspace
 
@@ -178,11 +178,20 @@ ColumnsOpt = Annotated[
 
 
 def load_options(columns: str | None) -> LoadOptions:
-    """The loader options from the file-reading command-line options (bad ones exit 2)."""
-    if not columns:
-        return LoadOptions()
+    """The loader options from the file-reading command-line options (bad ones exit 2).
+
+    The input limits come from the environment (``COLLAB_GRAPH_MAX_NOTES``,
+    ``COLLAB_GRAPH_MAX_LINES``, ``COLLAB_GRAPH_MAX_EXPANDED_MB``); a bad value exits 2 too.
+    """
     try:
-        return LoadOptions(columns=ColumnMap.parse(columns))
+        limits = Limits.from_env()
+    except CollabGraphError as exc:
+        err_console.print(f"collab-graph: error: {exc}", markup=False)
+        raise typer.Exit(2) from None
+    if not columns:
+        return LoadOptions(limits=limits)
+    try:
+        return LoadOptions(columns=ColumnMap.parse(columns), limits=limits)
     except ValueError as exc:
         err_console.print(f"collab-graph: error: --columns: {exc}", markup=False)
         raise typer.Exit(2) from None

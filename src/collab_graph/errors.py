@@ -17,9 +17,11 @@ from __future__ import annotations
 
 __all__ = [
     "CollabGraphError",
+    "ConfigError",
     "DataFileError",
     "ExportError",
     "InputFileError",
+    "LimitError",
     "NotFoundError",
     "ParseError",
     "QueryError",
@@ -53,6 +55,14 @@ class CollabGraphError(Exception):
 
 class InputFileError(CollabGraphError, OSError):
     """A notes file is missing, empty, too large, binary, undecodable or of an unknown type."""
+
+
+class LimitError(InputFileError):
+    """A notes file is over an input limit (expanded size, lines or notes); the message names it."""
+
+
+class ConfigError(CollabGraphError, ValueError):
+    """A setting (an environment variable or option) has a value collab-graph cannot use."""
 
 
 class ParseError(CollabGraphError, ValueError):

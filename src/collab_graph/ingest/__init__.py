@@ -11,6 +11,7 @@ a continuation, or structure and why), so that nothing is lost.
 Modules, in the order a file goes through them:
 
 * :mod:`.load`: checks a file and picks the reader for its suffix;
+* :mod:`.limits`: how much one file may hold (expanded size, lines, notes);
 * :mod:`.decode`: bytes to text, text to lines as an editor counts them;
 * :mod:`.lines`: one line tokenised (indent, list mark, heading level);
 * :mod:`.cues`: what a line's text looks like (residue, link, metadata, label);
@@ -35,13 +36,18 @@ from __future__ import annotations
 from collab_graph.ingest.boards import ColumnMap, parse_csv
 from collab_graph.ingest.decode import decode, split_lines
 from collab_graph.ingest.docx import parse_docx
+from collab_graph.ingest.limits import MAX_EXPANDED_ENV, MAX_LINES_ENV, MAX_NOTES_ENV, Limits
 from collab_graph.ingest.load import MAX_BYTES, SUPPORTED_SUFFIXES, LoadOptions, load, parse_file
 from collab_graph.ingest.text import parse_lines, parse_text
 
 __all__ = [
     "MAX_BYTES",
+    "MAX_EXPANDED_ENV",
+    "MAX_LINES_ENV",
+    "MAX_NOTES_ENV",
     "SUPPORTED_SUFFIXES",
     "ColumnMap",
+    "Limits",
     "LoadOptions",
     "decode",
     "load",

@@ -32,6 +32,7 @@ from pathlib import Path
 from slugify import slugify
 
 from collab_graph.errors import ParseError
+from collab_graph.ingest.cues import is_empty_point
 from collab_graph.ingest.markers import NUM, marker_of, number_of
 from collab_graph.ingest.scope import IdMaker
 from collab_graph.model import LineRole, Note, ParseResult, Scope, SourceLine, Workshop
@@ -301,9 +302,10 @@ def parse_csv(
             raw = physical[no - 1].strip() if no - 1 < len(physical) else ""
             tail = [k for k in range(no + 1, start) if physical[k - 1].strip()]
             text = cells["note"][0]
-            if not any(c.strip() for c in row) or not text:
+            if not any(c.strip() for c in row) or is_empty_point(text):
                 if raw or tail:
                     why = "empty row" if not any(c.strip() for c in row) else "no text"
+                    why = "empty bullet" if text and why == "no text" else why
                     out.append(SourceLine(no, LineRole.RESIDUE, raw, reason=why))
                     out.extend(
                         SourceLine(k, LineRole.RESIDUE, physical[k - 1].strip(), reason=why)

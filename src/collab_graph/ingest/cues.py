@@ -33,6 +33,7 @@ __all__ = [
     "first_word",
     "introduces_media",
     "introduces_people",
+    "is_empty_point",
     "is_title_case",
     "joins_call",
     "label_kind",
@@ -232,6 +233,35 @@ def _without_symbols(text: str) -> str:
         ch if ch.isalnum() or ch.isspace() else " "
         for ch in text
         if unicodedata.category(ch)[0] not in "SC" or ch.isspace()
+    )
+
+
+#: List marks and inline markup that carry nothing on their own ("- ", "•", "**").
+_BARE_MARKS = frozenset("-*+•‣◦▪▫●○·∙⁃–—>~_`#|")
+
+
+def is_empty_point(text: str) -> bool:
+    """Whether a bullet, table cell or board card says nothing: marks, markup, invisibles only.
+
+    Such a point is structure (an empty bullet), never a note.
+
+    Parameters
+    ----------
+    text : str
+        The point's text, with or without its list mark.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> [is_empty_point(t) for t in ["-", "• ", "**", "- \u200b", "", "+1", "?", "a"]]
+    [True, True, True, True, True, False, False, False]
+    """
+    return all(
+        ch in _BARE_MARKS or ch.isspace() or unicodedata.category(ch) in ("Cf", "Cc", "Zs")
+        for ch in text
     )
 
 

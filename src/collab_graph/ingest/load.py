@@ -9,7 +9,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from slugify import slugify
@@ -19,6 +19,7 @@ from collab_graph.errors import InputFileError
 from collab_graph.ingest.boards import ColumnMap, parse_csv
 from collab_graph.ingest.decode import decode
 from collab_graph.ingest.docx import parse_docx
+from collab_graph.ingest.limits import Limits
 from collab_graph.ingest.text import parse_text
 from collab_graph.model import ParseResult
 from collab_graph.resources import default_notes
@@ -40,14 +41,21 @@ class LoadOptions:
     columns : ColumnMap or None
         Which CSV columns hold the note and its scope (``--columns``); by
         default they are found by their header names.
+    limits : Limits
+        How much one file may hold (expanded size, lines, notes); by default
+        the limits of the environment, read when the options are made
+        (:meth:`Limits.from_env`), so they are part of the options' cache key.
 
     Examples
     --------
     >>> LoadOptions(columns=ColumnMap.parse("note=Card,scope=Column")).columns.scope
     ('Column',)
+    >>> LoadOptions(limits=Limits(max_notes=10)).limits.max_notes
+    10
     """
 
     columns: ColumnMap | None = None
+    limits: Limits = field(default_factory=Limits.from_env)
 
 
 def parse_file(
@@ -73,6 +81,9 @@ def parse_file(
     InputFileError
         Missing, unreadable, empty, over 20 MB, binary, undecodable, or an
         unsupported extension.
+    LimitError
+        Over a limit of ``options.limits``: a .docx that expands too far, too
+        many lines (paragraphs) or too many notes.
     ParseError
         The file's content cannot be turned into notes.
 
@@ -84,6 +95,7 @@ def parse_file(
     """
     p = Path(path)
     name = str(path)
+    limits = options.limits if options is not None else Limits.from_env()
     suffix = p.suffix.lower()
     if not p.exists():
         raise InputFileError(f"{name}: no such file", path=name)
@@ -105,7 +117,9 @@ def parse_file(
         if size == 0:
             raise InputFileError(f"{name}: is empty", path=name)
         if suffix == ".docx":
-            return parse_docx(p, workshop=workshop)
+            result = parse_docx(p, workshop=workshop, limits=limits)
+            limits.check_notes(len(result.notes), name)
+            return result
         data = p.read_bytes()
     except PermissionError as exc:
         raise InputFileError(f"{name}: cannot be read (permission denied)", path=name) from exc
@@ -116,11 +130,14 @@ def parse_file(
     text, warnings = decode(data, path=name)
     if not text.strip():
         raise InputFileError(f"{name}: is empty (only white space)", path=name)
+    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+    limits.check_lines(breaks + (not text.endswith(("\n", "\r"))), name)
     if suffix == ".csv":
         columns = options.columns if options is not None else None
         result = parse_csv(text, source=name, workshop=workshop, columns=columns)
     else:
         result = parse_text(text, source=name, workshop=workshop)
+    limits.check_notes(len(result.notes), name)
     if warnings:
         result = ParseResult(
             result.workshop, result.notes, result.lines, (*warnings, *result.warnings)

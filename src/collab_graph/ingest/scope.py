@@ -278,15 +278,16 @@ class IdMaker:
     'what-went-well-2-1'
     >>> ids.make(None, None, None, ())
     'N-1'
+    >>> ids.make(None, None, "N", ())  # a prompt lettered N: its base is taken, so N-2
+    'N-2-1'
     """
 
-    __slots__ = ("_bases", "_counters", "_owner", "_slugs")
+    __slots__ = ("_bases", "_counters", "_owner")
 
     def __init__(self) -> None:
         self._bases: dict[object, str] = {}
         self._counters: dict[object, int] = {}
-        self._slugs: dict[tuple[int, str], str] = {}
-        self._owner: dict[str, tuple[int, str]] = {}
+        self._owner: dict[str, tuple[object, ...]] = {}
 
     def make(
         self,
@@ -315,40 +316,46 @@ class IdMaker:
         -------
         str
         """
+        key: tuple[object, ...]
+        anchor: Scope | None = None
         if group is not None or question is not None or prompt is not None:
-            key: object = (group, question, prompt)
-            base = self._bases.get(key)
-            if base is None:
+            key = ("marker", group, question, prompt)
+        else:
+            anchor = next(
+                (s for s in reversed(scope) if s.kind != "title" and s.line != line), None
+            )
+            key = ("none",) if anchor is None else ("anchor", anchor.line, anchor.text)
+        base = self._bases.get(key)
+        if base is None:
+            if key[0] == "marker":
                 parts = [
                     *([f"G{group}"] if group is not None else []),
                     *([f"Q{question}"] if question is not None else []),
                     *([prompt] if prompt is not None else []),
                 ]
-                base = self._bases[key] = "-".join(parts)
-        else:
-            anchor = next(
-                (s for s in reversed(scope) if s.kind != "title" and s.line != line), None
-            )
-            if anchor is None:
-                key, base = None, "N"
+                words = "-".join(parts)
+            elif anchor is not None:
+                words = slugify(anchor.text, max_length=30, word_boundary=True) or "s"
             else:
-                key, base = (anchor.line, anchor.text), self._slug(anchor)
+                words = "N"
+            base = self._claim(key, words)
         n = self._counters.get(key, 0) + 1
         self._counters[key] = n
-        # Unique without a check: an id splits at its last "-" into its base and n, bases
-        # are one per key (slugs are lower case, G/Q/N bases upper case), and n counts per key.
+        # Unique without a check: an id splits at its last "-" into its base and n (n has no
+        # "-"), each base is owned by one key (see _claim), and n counts per key.
         return f"{base}-{n}"
 
-    def _slug(self, anchor: Scope) -> str:
-        key = (anchor.line, anchor.text)
-        known = self._slugs.get(key)
-        if known is not None:
-            return known
-        words = slugify(anchor.text, max_length=30, word_boundary=True) or "s"
+    def _claim(self, key: tuple[object, ...], words: str) -> str:
+        """Give ``key`` its base: the first key to want ``words`` owns it, later ones add -2, -3 ...
+
+        Every layout's bases go through here (``G3-Q1-D``, a prompt alone such as
+        ``N``, a heading's slug, ``N`` for notes above any heading), so no two keys
+        share a base whatever the layout: when a prompt lettered N and the notes
+        with no scope both want ``N``, the second to ask gets ``N-2``.
+        """
         base, k = words, 1
-        while self._owner.get(base, key) != key:
+        while self._owner.setdefault(base, key) != key:
             k += 1
             base = f"{words}-{k}"
-        self._owner[base] = key
-        self._slugs[key] = base
+        self._bases[key] = base
         return base

@@ -1269,6 +1269,12 @@ class _Reader:
                 continue
             col_scope = (Scope(table.header[c].line, header[c], "column"),) if header[c] else ()
             for no, text in cell.paras:
+                if cues.is_empty_point(text):  # "-", "•": an empty bullet is structure
+                    if not markdown:
+                        self.out.append(
+                            SourceLine(no, LineRole.RESIDUE, text, reason="empty bullet")
+                        )
+                    continue
                 note = self._make(no, text, parent=None, extra=row_scope + col_scope, group=group)
                 made.append(note.id)
                 if not markdown:
@@ -1280,7 +1286,12 @@ class _Reader:
     ) -> list[str]:
         cell = row[reading.note_col]
         others = [c for c in range(len(row)) if c != reading.note_col and row[c].paras]
-        if not cell.paras:
+        paras = tuple(p for p in cell.paras if not cues.is_empty_point(p[1]))
+        if not markdown:  # "-", "•": an empty bullet is structure
+            for no, text in cell.paras:
+                if cues.is_empty_point(text):
+                    self.out.append(SourceLine(no, LineRole.RESIDUE, text, reason="empty bullet"))
+        if not paras:
             if not markdown:
                 for c in others:
                     for no, text in row[c].paras:
@@ -1307,12 +1318,12 @@ class _Reader:
             )
             for c in others
         )
-        first_line, first_text = cell.paras[0]
-        text = " ".join(t for _, t in cell.paras)
+        first_line, first_text = paras[0]
+        text = " ".join(t for _, t in paras)
         note = self._make(first_line, text, parent=None, extra=extra, group=group, prompt=prompt)
         if not markdown:
             self.out.append(SourceLine(first_line, LineRole.NOTE, first_text, note.id))
-            for no, more in cell.paras[1:]:
+            for no, more in paras[1:]:
                 self.out.append(
                     SourceLine(
                         no,

@@ -37,7 +37,7 @@ from typing import Any
 from collab_graph.errors import CollabGraphError, InputFileError
 from collab_graph.graph.query import workshop_slugs
 from collab_graph.graph.schema import KnowledgeGraph, NodeAttr, org_node
-from collab_graph.ingest import MAX_BYTES, ColumnMap, LoadOptions
+from collab_graph.ingest import MAX_BYTES, ColumnMap, Limits, LoadOptions
 from collab_graph.model import LineRole, NodeKind, Note, ParseResult
 
 __all__ = [
@@ -220,11 +220,12 @@ def options_from_env(environ: Mapping[str, str] | None = None) -> LoadOptions:
     True
     """
     env = os.environ if environ is None else environ
+    limits = Limits.from_env(env)  # COLLAB_GRAPH_MAX_NOTES and the other input limits
     raw = env.get(COLUMNS_ENV, "").strip()
     if not raw:
-        return LoadOptions()
+        return LoadOptions(limits=limits)
     try:
-        return LoadOptions(columns=ColumnMap.parse(raw))
+        return LoadOptions(columns=ColumnMap.parse(raw), limits=limits)
     except ValueError as exc:
         raise CollabGraphError(f"{COLUMNS_ENV}: {exc}") from exc
 
