@@ -767,7 +767,7 @@ def validate(data: Graph, *, shapes: Path | None = None) -> ShaclReport:
     >>> report.conforms, report.violations
     (False, 1)
     >>> print(report.messages[0].split(": ", 1)[1])
-    schema:text: A note needs exactly one schema:text string.
+    schema:text: A note needs exactly one schema:text string, not empty or only white space.
     """
     import pyshacl
     from rdflib.namespace import SH
