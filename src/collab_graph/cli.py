@@ -9,8 +9,6 @@ traceback is ever printed for bad input.
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
 import os
 import re
@@ -35,7 +33,7 @@ from rich.table import Table
 
 from collab_graph import __version__
 from collab_graph.bulk import paused_gc
-from collab_graph.csvfiles import csv_cells, csv_text
+from collab_graph.csvfiles import csv_text
 from collab_graph.errors import CollabGraphError, NotFoundError, QueryError
 from collab_graph.graph.query import DEFAULT_MAX_QUOTES
 from collab_graph.graph.schema import LIST_SEP, REASONS_SEP, NodeAttr
@@ -279,20 +277,11 @@ def write_csv(
     if not records:
         return
     names = list(fields or records[0].keys())
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(names)
-    for rec in records:
-        writer.writerow(
-            csv_cells(
-                (
-                    flatten(rec.get(n), REASONS_SEP if n == NodeAttr.REASONS else LIST_SEP)
-                    for n in names
-                ),
-                safe=safe,
-            )
-        )
-    sys.stdout.write(buf.getvalue())
+    rows = (
+        [flatten(rec.get(n), REASONS_SEP if n == NodeAttr.REASONS else LIST_SEP) for n in names]
+        for rec in records
+    )
+    sys.stdout.write(csv_text(names, rows, safe=safe))
     sys.stdout.flush()
 
 

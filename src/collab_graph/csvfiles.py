@@ -118,20 +118,39 @@ def csv_cells(values: Iterable[object], *, safe: bool = True) -> list[str]:
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Iterable[object]], *, safe: bool = True) -> str:
-    """A CSV document (``\\n`` line ends, a header row) with cells made safe by :func:`csv_cells`.
+    """A CSV document (a header row, ``\\n`` line ends) with cells made safe by :func:`csv_cells`.
+
+    A cell holding a comma, a quote, a line feed *or a carriage return* is
+    quoted (RFC 4180). The standard :mod:`csv` writer with ``\\n`` line ends
+    leaves a carriage return unquoted, and a spreadsheet then starts a new row
+    there, whose first cell is not neutralised.
 
     Examples
     --------
-    >>> print(csv_text(["t", "n"], [["@cmd", 2], ["ok", None]]), end="")
+    >>> print(csv_text(["t", "n"], [["@cmd", 2], ["ok", None], ['a "b"\\r=1', 3]]), end="")
     t,n
     '@cmd,2
     ok,
+    "a ""b""\r=1",3
+    >>> csv_text(["only"], [[None]])
+    'only\n""\n'
     """
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(csv_cells(row, safe=safe) for row in rows)
-    return buf.getvalue()
+    lines = [_line(csv_cells(header, safe=False))]
+    lines.extend(_line(csv_cells(row, safe=safe)) for row in rows)
+    return "".join(lines)
+
+
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+
+
+def _quoted(cell: str) -> str:
+    return '"' + cell.replace('"', '""') + '"' if _NEEDS_QUOTES.search(cell) else cell
+
+
+def _line(cells: Sequence[str]) -> str:
+    if cells == [""]:
+        return '""\n'  # as the csv module writes it: a blank line would be no row at all
+    return ",".join(_quoted(c) for c in cells) + "\n"
 
 
 def split_cell(cell: str | None, sep: str = ";") -> tuple[str, ...]:

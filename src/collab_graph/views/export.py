@@ -39,16 +39,15 @@ unknown export format 'yaml'; use one of: csv, gexf, graphml, html, json-ld, nqu
 
 from __future__ import annotations
 
-import csv
 import io
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import networkx as nx
 
-from collab_graph.csvfiles import csv_cells
+from collab_graph.csvfiles import csv_text
 from collab_graph.errors import ExportError
 from collab_graph.graph.schema import EdgeAttr, GraphAttr, KnowledgeGraph, NodeAttr
 from collab_graph.rdf.convert import ShaclReport, to_graph, to_rdf, validate
@@ -139,25 +138,22 @@ edge row fills ``kind``, ``source`` and ``target``."""
 
 
 def _csv(G: KnowledgeGraph, opts: ExportOptions) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_FIELDS)
     main = set(CSV_FIELDS)
 
-    def row(cells: Mapping[str, object]) -> None:
-        w.writerow(csv_cells((cells.get(f) for f in CSV_FIELDS), safe=opts.csv_safe))
+    def rows() -> Iterator[list[object]]:
+        for n in sorted(G.nodes):
+            d = G.nodes[n]
+            extra = {k: v for k, v in sorted(d.items()) if k not in main}
+            cells = {**d, "record": "node", "id": n,
+                     "attributes": json.dumps(extra, ensure_ascii=False)}  # fmt: skip
+            yield [cells.get(f) for f in CSV_FIELDS]
+        for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda e: e[:3]):
+            extra = {a: x for a, x in sorted(d.items()) if a != EdgeAttr.KIND}
+            cells = {"record": "edge", "id": f"{u}|{k}|{v}", "kind": k, "source": u, "target": v,
+                     "attributes": json.dumps(extra, ensure_ascii=False)}  # fmt: skip
+            yield [cells.get(f) for f in CSV_FIELDS]
 
-    for n in sorted(G.nodes):
-        d = G.nodes[n]
-        node = {k: d[k] for k in CSV_FIELDS if k in d}
-        extra = {k: v for k, v in sorted(d.items()) if k not in main}
-        row({**node, "record": "node", "id": n,
-             "attributes": json.dumps(extra, ensure_ascii=False)})  # fmt: skip
-    for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda e: e[:3]):
-        extra = {a: x for a, x in sorted(d.items()) if a != EdgeAttr.KIND}
-        row({"record": "edge", "id": f"{u}|{k}|{v}", "kind": k, "source": u, "target": v,
-             "attributes": json.dumps(extra, ensure_ascii=False)})  # fmt: skip
-    return buf.getvalue().encode("utf-8")
+    return csv_text(CSV_FIELDS, rows(), safe=opts.csv_safe).encode("utf-8")
 
 
 def _html(G: KnowledgeGraph, opts: ExportOptions) -> bytes:
@@ -256,7 +252,7 @@ def export(
             return spec.writer(G, opts)
         H, report = xml_safe_graph(G)
         if report and on_warning is not None:
-            on_warning(report.message(fmt))
+            on_warning(report.message(f"{fmt} export"))
         data = spec.writer(H, opts)
     except ExportError:
         raise

@@ -27,7 +27,7 @@ Examples
 >>> H, report = xml_safe_graph(G)
 >>> H.nodes["n1"]["text"], report.characters, report.nodes
 ('tab\\tkept, NUL\\ufffd not', 1, ('n1',))
->>> print(report.message("gexf"))
+>>> print(report.message("gexf export"))
 gexf export: replaced 1 character that XML 1.0 forbids (U+0000) with U+FFFD in 1 note (n1)
 """
 
@@ -90,8 +90,9 @@ class XmlReport:
     def __bool__(self) -> bool:
         return self.characters > 0
 
-    def message(self, fmt: str) -> str:
-        """One line for a warning: how many characters, which, in how many notes (ids)."""
+    def message(self, what: str) -> str:
+        """One line for a warning about ``what`` was written: how many characters, which,
+        in how many notes (their node ids)."""
         chars = f"{self.characters} character{'s' * (self.characters != 1)}"
         points = ", ".join(self.code_points[:_SHOWN]) + (
             ", …" if len(self.code_points) > _SHOWN else ""
@@ -108,7 +109,7 @@ class XmlReport:
             ", …" if len(self.nodes) > _SHOWN else ""
         )
         return (
-            f"{fmt} export: replaced {chars} that XML 1.0 forbids ({points}) with U+FFFD "
+            f"{what}: replaced {chars} that XML 1.0 forbids ({points}) with U+FFFD "
             f"in {' and '.join(where)}" + (f" ({ids})" if ids else "")
         )
 
