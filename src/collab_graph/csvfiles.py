@@ -127,13 +127,13 @@ def csv_text(header: Sequence[str], rows: Iterable[Iterable[object]], *, safe: b
 
     Examples
     --------
-    >>> print(csv_text(["t", "n"], [["@cmd", 2], ["ok", None], ['a "b"\\r=1', 3]]), end="")
+    >>> print(csv_text(["t", "n"], [["@cmd", 2], ["ok", None], ['a, "b" c', 3]]), end="")
     t,n
     '@cmd,2
     ok,
-    "a ""b""\r=1",3
-    >>> csv_text(["only"], [[None]])
-    'only\n""\n'
+    "a, ""b"" c",3
+    >>> csv_text(["x"], [["one\\r=1+1"], [None]])
+    'x\\n"one\\r=1+1"\\n""\\n'
     """
     lines = [_line(csv_cells(header, safe=False))]
     lines.extend(_line(csv_cells(row, safe=safe)) for row in rows)
