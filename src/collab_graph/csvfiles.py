@@ -135,9 +135,16 @@ def csv_text(header: Sequence[str], rows: Iterable[Iterable[object]], *, safe: b
     >>> csv_text(["x"], [["one\\r=1+1"], [None]])
     'x\\n"one\\r=1+1"\\n""\\n'
     """
-    lines = [_line(csv_cells(header, safe=False))]
-    lines.extend(_line(csv_cells(row, safe=safe)) for row in rows)
-    return "".join(lines)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(csv_cells(header, safe=False))
+    for row in rows:
+        cells = csv_cells(row, safe=safe)
+        if any("\r" in c for c in cells):
+            buf.write(",".join(_quoted(c) for c in cells) + "\n")  # csv leaves it unquoted
+        else:
+            writer.writerow(cells)
+    return buf.getvalue()
 
 
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
@@ -145,12 +152,6 @@ _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 
 def _quoted(cell: str) -> str:
     return '"' + cell.replace('"', '""') + '"' if _NEEDS_QUOTES.search(cell) else cell
-
-
-def _line(cells: Sequence[str]) -> str:
-    if cells == [""]:
-        return '""\n'  # as the csv module writes it: a blank line would be no row at all
-    return ",".join(_quoted(c) for c in cells) + "\n"
 
 
 def split_cell(cell: str | None, sep: str = ";") -> tuple[str, ...]:
