@@ -383,3 +383,13 @@ def test_a_carriage_return_inside_a_cell_cannot_start_a_new_row() -> None:
     rows = list(csv.reader(io.StringIO(export(G, "csv").decode("utf-8"), newline="")))
     assert len(rows) == 1 + G.number_of_nodes() + G.number_of_edges()
     assert "first line\r=1+1" in {c for row in rows for c in row}
+
+
+def test_node_ids_that_would_merge_are_an_error_not_a_smaller_graph() -> None:
+    from collab_graph.errors import ExportError
+
+    G = example_graph()
+    G.add_node("x\x01", kind="note", text="one")
+    G.add_node("x\x02", kind="note", text="two")
+    with pytest.raises(ExportError, match=r"differ only in characters that XML 1\.0 forbids"):
+        export(G, "graphml")

@@ -195,6 +195,11 @@ def xml_safe_graph(G: KnowledgeGraph) -> tuple[KnowledgeGraph, XmlReport]:
     -------
     tuple of (networkx.MultiDiGraph, XmlReport)
         The graph to write, and the report (false when nothing was replaced).
+
+    Raises
+    ------
+    ExportError
+        When two node ids would become one.
     """
     nodes, elsewhere = _scan(G)
     if not nodes and not elsewhere:
@@ -203,6 +208,11 @@ def xml_safe_graph(G: KnowledgeGraph) -> tuple[KnowledgeGraph, XmlReport]:
     H: KnowledgeGraph = G.__class__()
     H.graph.update(_clean(G.graph, found))
     H.add_nodes_from((_clean(n, found), _clean(d, found)) for n, d in G.nodes(data=True))
+    if H.number_of_nodes() != G.number_of_nodes():
+        raise ExportError(
+            "two node ids differ only in characters that XML 1.0 forbids; "
+            "an XML export would merge them: use turtle, nt or json-ld"
+        )
     H.add_edges_from(_clean(e, found) for e in G.edges(keys=True, data=True))
     return H, _report(G, nodes, elsewhere, found)
 
