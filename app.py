@@ -18,6 +18,7 @@ import streamlit as st
 
 from collab_graph import pipeline
 from collab_graph.coding import retrain
+from collab_graph.csvfiles import csv_text
 from collab_graph.errors import CollabGraphError
 from collab_graph.graph import query
 from collab_graph.graph.schema import KnowledgeGraph, NodeAttr, note_node, theme_node
@@ -274,6 +275,15 @@ def export_bytes(key: GraphKey, fmt: str) -> bytes:
     from collab_graph.views import export
 
     return export.export(load_graph(key), fmt)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def xml_warning(key: GraphKey) -> str:
+    """What the XML downloads replace (characters XML 1.0 forbids), or ``""``."""
+    from collab_graph.views.xmlsafe import forbidden_report
+
+    report = forbidden_report(load_graph(key))
+    return report.message("The xml, graphml and gexf downloads") if report else ""
 
 
 def coding_vocabulary() -> tuple[dict[str, str], dict[str, str]]:
@@ -1264,7 +1274,12 @@ def export_page() -> None:
         return
     key = graph_key()
     st.subheader("The whole graph")
-    st.caption("RDF validated by the project's SHACL shapes, graph formats, CSV and HTML.")
+    st.caption(
+        "RDF validated by the project's SHACL shapes, graph formats, CSV and HTML. In the CSV, "
+        "cells starting with = + - @ get a leading ' so a spreadsheet does not run them."
+    )
+    if warning := xml_warning(key):
+        st.warning(warning, icon="⚠️")
     names = list(export.FORMATS)
     cols = st.columns(5)
     for i, name in enumerate(names):
@@ -1322,6 +1337,14 @@ def sparql_console(key: GraphKey) -> None:
         else:
             st.caption(f"{len(res['rows'])} row(s)")
             table([dict(zip(res["columns"], row, strict=True)) for row in res["rows"]])
+            st.download_button(
+                "Download the rows (.csv)",
+                data=csv_text(res["columns"], res["rows"]).encode("utf-8"),
+                file_name="collab-graph-query.csv",
+                mime="text/csv",
+                key="dl_sparql_csv",
+                on_click="ignore",
+            )
 
 
 @st.cache_data(max_entries=32, show_spinner="Running the query…")

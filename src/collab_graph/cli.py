@@ -9,8 +9,6 @@ traceback is ever printed for bad input.
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
 import os
 import re
@@ -35,6 +33,7 @@ from rich.table import Table
 
 from collab_graph import __version__
 from collab_graph.bulk import paused_gc
+from collab_graph.csvfiles import csv_text
 from collab_graph.errors import CollabGraphError, NotFoundError, QueryError
 from collab_graph.graph.query import DEFAULT_MAX_QUOTES
 from collab_graph.graph.schema import LIST_SEP, REASONS_SEP, NodeAttr
@@ -166,6 +165,16 @@ def _warn(message: str) -> None:
     err_console.print(f"collab-graph: warning: {message}", markup=False, highlight=False)
 
 
+CsvSafeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--csv-safe/--no-csv-safe",
+        help="CSV output: prefix ' to cells starting with = + - @ (or a tab or CR) so a "
+        "spreadsheet shows them instead of running them as formulas (OWASP). "
+        "--no-csv-safe writes them raw.",
+    ),
+]
+
 ColumnsOpt = Annotated[
     str | None,
     typer.Option(
@@ -261,23 +270,27 @@ def flatten(value: Any, sep: str = LIST_SEP) -> str:
     return str(value)
 
 
-def write_csv(records: Sequence[Mapping[str, Any]], fields: Sequence[str] | None = None) -> None:
+def write_csv(
+    records: Sequence[Mapping[str, Any]],
+    fields: Sequence[str] | None = None,
+    *,
+    safe: bool = True,
+) -> None:
     """Write records as RFC-4180 CSV with a header row.
 
     List cells are ``;``-joined, except ``reasons``, which are joined as in the
-    graph (:data:`collab_graph.graph.schema.REASONS_SEP`).
+    graph (:data:`collab_graph.graph.schema.REASONS_SEP`). With ``safe``, cells
+    a spreadsheet would run as formulas get a leading ``'``
+    (:func:`collab_graph.csvfiles.csv_safe`).
     """
     if not records:
         return
     names = list(fields or records[0].keys())
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(names)
-    for rec in records:
-        writer.writerow(
-            [flatten(rec.get(n), REASONS_SEP if n == NodeAttr.REASONS else LIST_SEP) for n in names]
-        )
-    sys.stdout.write(buf.getvalue())
+    rows = (
+        [flatten(rec.get(n), REASONS_SEP if n == NodeAttr.REASONS else LIST_SEP) for n in names]
+        for rec in records
+    )
+    sys.stdout.write(csv_text(names, rows, safe=safe))
     sys.stdout.flush()
 
 
@@ -301,12 +314,13 @@ def emit_records(
     row: Callable[[Mapping[str, Any]], Sequence[Any]],
     *,
     caption: str = "",
+    csv_safe: bool = True,
 ) -> None:
     """Write records as JSON lines, CSV, or a table with ``columns`` filled by ``row``."""
     if format is RecordFormat.JSONL:
         write_jsonl(records)
     elif format is RecordFormat.CSV:
-        write_csv(records)
+        write_csv(records, safe=csv_safe)
     else:
         print_table(title, columns, (row(r) for r in records), caption=caption)
 
@@ -376,6 +390,7 @@ def parse_cmd(
         ),
     ] = False,
     columns: ColumnsOpt = None,
+    csv_safe: CsvSafeOpt = True,
 ) -> None:
     """Parse notes into one record per note: id, workshop, group, question, prompt, line, text."""
     options = load_options(columns)
@@ -389,12 +404,20 @@ def parse_cmd(
                 "Lines",
                 fields,
                 lambda r: [", ".join(r["notes"]) if c == "notes" else r[c] for c in fields],
+                csv_safe=csv_safe,
             )
         else:
             fields = ["id", "workshop", "group", "question", "prompt", "line", "text"]
             with paused_gc():  # one record per note: bulk work (see collab_graph.bulk)
                 records = [note.record() for r in results for note in r.notes]
-                emit_records(records, format, "Notes", fields, lambda r: [r[c] for c in fields])
+                emit_records(
+                    records,
+                    format,
+                    "Notes",
+                    fields,
+                    lambda r: [r[c] for c in fields],
+                    csv_safe=csv_safe,
+                )
         if format is RecordFormat.TABLE:
             _print_report(results)
 
@@ -414,6 +437,7 @@ def classify_cmd(
     no_reviews: NoReviewsOpt = False,
     workspace: WorkspaceOpt = None,
     columns: ColumnsOpt = None,
+    csv_safe: CsvSafeOpt = True,
 ) -> None:
     """Code each note: the parse record plus kind, themes, orgs, confidence and reasons."""
     from collab_graph.graph.schema import join_reasons
@@ -435,6 +459,7 @@ def classify_cmd(
                 join_reasons(r["reasons"]),
             ],
             caption="* = analyst review applied",
+            csv_safe=csv_safe,
         )
 
 
@@ -778,8 +803,13 @@ def export_cmd(
     no_reviews: NoReviewsOpt = False,
     workspace: WorkspaceOpt = None,
     columns: ColumnsOpt = None,
+    csv_safe: CsvSafeOpt = True,
 ) -> None:
-    """The whole graph in one format (to stdout unless -o is given)."""
+    """The whole graph in one format (to stdout unless -o is given).
+
+    The XML formats (xml, graphml, gexf) replace characters XML 1.0 forbids with
+    U+FFFD and say so on stderr.
+    """
     from collab_graph.views import export as exp
 
     with handle_errors():
@@ -793,10 +823,11 @@ def export_cmd(
                 markup=False,
             )
         if output is None:
-            sys.stdout.buffer.write(exp.export(G, format, base=base))
+            data = exp.export(G, format, base=base, csv_safe=csv_safe, on_warning=_warn)
+            sys.stdout.buffer.write(data)
             sys.stdout.flush()
         else:
-            exp.write(G, format, output, base=base)
+            exp.write(G, format, output, base=base, csv_safe=csv_safe, on_warning=_warn)
             err_console.print(f"collab-graph: wrote {output}", markup=False)
 
 
@@ -813,6 +844,7 @@ def sparql_cmd(
     no_reviews: NoReviewsOpt = False,
     workspace: WorkspaceOpt = None,
     columns: ColumnsOpt = None,
+    csv_safe: CsvSafeOpt = True,
 ) -> None:
     """Run a read-only SPARQL query over the exported RDF (standard prefixes predeclared)."""
     from collab_graph.rdf.sparql import check_read_only, prepare, run
@@ -831,11 +863,7 @@ def sparql_cmd(
         if format is SparqlFormat.JSON:
             sys.stdout.write(json.dumps(result.records(), ensure_ascii=False, indent=2) + "\n")
         elif format is SparqlFormat.CSV:
-            buf = io.StringIO()
-            writer = csv.writer(buf, lineterminator="\n")
-            writer.writerow(result.columns)
-            writer.writerows(["" if v is None else v for v in row] for row in result.rows)
-            sys.stdout.write(buf.getvalue())
+            sys.stdout.write(csv_text(result.columns, result.rows, safe=csv_safe))
         else:
             print_table(
                 "SPARQL", list(result.columns), result.rows, caption=f"{len(result.rows)} row(s)"

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +43,9 @@ __all__ = [
     "FORMULA_PREFIXES",
     "Row",
     "check_references",
+    "csv_cells",
     "csv_safe",
+    "csv_text",
     "csv_unsafe",
     "parse_csv_text",
     "read_csv",
@@ -53,29 +56,102 @@ __all__ = [
 #: Leading characters a spreadsheet treats as the start of a formula (OWASP).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
+# A cell a spreadsheet would run: any run of quotes, then a formula prefix.
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+# A plain number ("-1.5", "+2e3") is a value in every spreadsheet, not a formula.
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
 
 def csv_safe(value: str) -> str:
     """Neutralise a cell that a spreadsheet would run as a formula (OWASP: prefix ``'``).
 
+    A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return (after any run of ``'``) gets one more ``'`` in front; a plain
+    number such as ``-1.5`` is left alone. :func:`csv_unsafe` undoes it
+    exactly, so every text survives a write and a read.
+
+    Parameters
+    ----------
+    value : str
+        One cell.
+
+    Returns
+    -------
+    str
+        The cell as it is safe to write.
+
     Examples
     --------
-    >>> csv_safe("=HYPERLINK(1)"), csv_safe("- a bullet"), csv_safe("plain")
-    ("'=HYPERLINK(1)", "'- a bullet", 'plain')
-    >>> csv_unsafe(csv_safe("@SUM(A1)")) == "@SUM(A1)"
+    >>> csv_safe("=HYPERLINK(1)"), csv_safe("- a bullet"), csv_safe("plain"), csv_safe("-1.5")
+    ("'=HYPERLINK(1)", "'- a bullet", 'plain', '-1.5')
+    >>> all(csv_unsafe(csv_safe(v)) == v for v in ("@SUM(A1)", "'=x", "''-y", "'", "-2"))
     True
     """
-    if value.startswith(FORMULA_PREFIXES) or (
-        value.startswith("'") and value[1:2] and value[1] in FORMULA_PREFIXES
-    ):
+    if _FORMULA.match(value) and not _NUMBER.fullmatch(value):
         return "'" + value
     return value
 
 
 def csv_unsafe(value: str) -> str:
-    """Undo :func:`csv_safe` (a ``'`` before a formula prefix is removed)."""
-    if value.startswith("'") and value[1:2] and value[1] in ("'", *FORMULA_PREFIXES):
+    """Undo :func:`csv_safe`: one ``'`` before a run of ``'`` and a formula prefix is removed.
+
+    Examples
+    --------
+    >>> csv_unsafe("'=1+1"), csv_unsafe("''-x"), csv_unsafe("'plain"), csv_unsafe("-1")
+    ('=1+1', "'-x", "'plain", '-1')
+    """
+    if value.startswith("'") and _FORMULA.match(value, 1):
         return value[1:]
     return value
+
+
+def csv_cells(values: Iterable[object], *, safe: bool = True) -> list[str]:
+    """Cells of one CSV row as text (None is empty), each through :func:`csv_safe` if ``safe``.
+
+    Examples
+    --------
+    >>> csv_cells(["=1+1", None, 3, "-2"]), csv_cells(["=1+1"], safe=False)
+    (["'=1+1", '', '3', '-2'], ['=1+1'])
+    """
+    cells = ["" if v is None else str(v) for v in values]
+    return [csv_safe(c) for c in cells] if safe else cells
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Iterable[object]], *, safe: bool = True) -> str:
+    """A CSV document (a header row, ``\\n`` line ends) with cells made safe by :func:`csv_cells`.
+
+    A cell holding a comma, a quote, a line feed *or a carriage return* is
+    quoted (RFC 4180). The standard :mod:`csv` writer with ``\\n`` line ends
+    leaves a carriage return unquoted, and a spreadsheet then starts a new row
+    there, whose first cell is not neutralised.
+
+    Examples
+    --------
+    >>> print(csv_text(["t", "n"], [["@cmd", 2], ["ok", None], ['a, "b" c', 3]]), end="")
+    t,n
+    '@cmd,2
+    ok,
+    "a, ""b"" c",3
+    >>> csv_text(["x"], [["one\\r=1+1"], [None]])
+    'x\\n"one\\r=1+1"\\n""\\n'
+    """
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(csv_cells(header, safe=False))
+    for row in rows:
+        cells = csv_cells(row, safe=safe)
+        if any("\r" in c for c in cells):
+            buf.write(",".join(_quoted(c) for c in cells) + "\n")  # csv leaves it unquoted
+        else:
+            writer.writerow(cells)
+    return buf.getvalue()
+
+
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+
+
+def _quoted(cell: str) -> str:
+    return '"' + cell.replace('"', '""') + '"' if _NEEDS_QUOTES.search(cell) else cell
 
 
 def split_cell(cell: str | None, sep: str = ";") -> tuple[str, ...]:

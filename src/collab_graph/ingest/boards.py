@@ -9,6 +9,10 @@ fields as in the bundled layout. Other columns (votes, labels, dates) are
 kept out of the note. :class:`ColumnMap` names the columns when the headers
 are unusual (``--columns note=Card,scope=Column``).
 
+A cell that starts with ``'`` before ``=``, ``+``, ``-`` or ``@`` loses that
+``'``: it is how this tool's own CSV output (``parse -f csv``) guards against
+formula injection, so those files read back as the same notes.
+
 ``line`` is the physical line a record starts on; the later lines of a
 record whose note runs over several lines are continuations.
 
@@ -31,6 +35,7 @@ from pathlib import Path
 
 from slugify import slugify
 
+from collab_graph.csvfiles import csv_unsafe
 from collab_graph.errors import ParseError
 from collab_graph.ingest.cues import is_empty_point
 from collab_graph.ingest.markers import NUM, marker_of, number_of
@@ -296,8 +301,9 @@ def parse_csv(
     try:
         for row in reader:
             no, start = start, reader.line_num + 1
-            cells = {
-                f: [row[i].strip() if i < len(row) else "" for i in idx] for f, idx in cols.items()
+            cells = {  # a cell this tool neutralised against formula injection reads as written
+                f: [csv_unsafe(row[i].strip()) if i < len(row) else "" for i in idx]
+                for f, idx in cols.items()
             }
             raw = physical[no - 1].strip() if no - 1 < len(physical) else ""
             tail = [k for k in range(no + 1, start) if physical[k - 1].strip()]

@@ -182,6 +182,10 @@ def streamlit_command(
         "light",
         "--client.toolbarMode",
         "minimal",
+        # the table toolbar's own CSV download writes cells raw (formula injection):
+        # the app offers formula-safe CSV downloads instead (docs/reliability.md)
+        "--client.disableDataExport",
+        "true",
     ]
 
 

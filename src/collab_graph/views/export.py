@@ -15,7 +15,14 @@ listing the valid names when a name is unknown.
 * ``html``: the offline interactive view of :func:`collab_graph.views.network.render`,
   imported only when asked for, so the other formats do not load pyvis.
 
-Every writer returns bytes (UTF-8 for the text formats).
+Every writer returns bytes (UTF-8 for the text formats). Outputs are safe to open:
+
+* the XML formats (``xml``, ``graphml``, ``gexf``) replace the characters XML
+  1.0 forbids with U+FFFD (:mod:`collab_graph.views.xmlsafe`), say so through
+  ``on_warning``, and are parsed before they are returned, so an ill-formed
+  file is an :class:`~collab_graph.errors.ExportError`, never a success;
+* the ``csv`` format neutralises cells a spreadsheet would run as formulas
+  (:func:`collab_graph.csvfiles.csv_safe`) unless ``csv_safe=False``.
 
 Examples
 --------
@@ -32,47 +39,63 @@ unknown export format 'yaml'; use one of: csv, gexf, graphml, html, json-ld, nqu
 
 from __future__ import annotations
 
-import csv
 import io
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import networkx as nx
 
+from collab_graph.csvfiles import csv_text
 from collab_graph.errors import ExportError
 from collab_graph.graph.schema import EdgeAttr, GraphAttr, KnowledgeGraph, NodeAttr
 from collab_graph.rdf.convert import ShaclReport, to_graph, to_rdf, validate
 from collab_graph.rdf.vocab import DEFAULT_BASE
+from collab_graph.views.xmlsafe import check_well_formed, xml_safe_graph
 
 __all__ = [
     "CSV_FIELDS",
     "FORMATS",
     "ExportFormat",
+    "ExportOptions",
     "check_conforms",
     "export",
     "get_format",
     "write",
 ]
 
-Writer = Callable[[KnowledgeGraph, str], bytes]
+
+@dataclass(frozen=True, slots=True)
+class ExportOptions:
+    """What a writer is told: the base IRI, and whether CSV cells are made formula-safe."""
+
+    base: str = DEFAULT_BASE
+    csv_safe: bool = True
+
+
+Writer = Callable[[KnowledgeGraph, ExportOptions], bytes]
 
 
 @dataclass(frozen=True, slots=True)
 class ExportFormat:
-    """One export format: its name, file suffix, media type and writer."""
+    """One export format: its name, file suffix, media type and writer.
+
+    ``xml`` marks the formats that are XML documents: their graph is made
+    XML-safe first and their bytes are checked to be well-formed.
+    """
 
     name: str
     suffix: str
     media_type: str
     rdf: bool
     writer: Writer
+    xml: bool = False
 
 
 def _rdf_writer(fmt: str, *, dataset: bool = False) -> Writer:
-    def write(G: KnowledgeGraph, base: str) -> bytes:
-        g = to_rdf(G, base=base) if dataset else to_graph(G, base=base)
+    def write(G: KnowledgeGraph, opts: ExportOptions) -> bytes:
+        g = to_rdf(G, base=opts.base) if dataset else to_graph(G, base=opts.base)
         return g.serialize(format=fmt, encoding="utf-8")
 
     return write
@@ -83,22 +106,22 @@ def _fast_writer(fmt: str) -> Writer:
     # triples as rdflib's serializers (tests/test_fastpath.py: line for line for
     # N-Triples and N-Quads, isomorphic for Turtle), without building an rdflib
     # graph, which is most of the cost at scale (docs/benchmarks.md).
-    def write(G: KnowledgeGraph, base: str) -> bytes:
+    def write(G: KnowledgeGraph, opts: ExportOptions) -> bytes:
         from collab_graph.rdf import fast as fastrdf
 
         writers = {"nt": fastrdf.ntriples, "nquads": fastrdf.nquads, "turtle": fastrdf.turtle}
-        return writers[fmt](G, base=base)
+        return writers[fmt](G, base=opts.base)
 
     return write
 
 
-def _graphml(G: KnowledgeGraph, base: str) -> bytes:
+def _graphml(G: KnowledgeGraph, opts: ExportOptions) -> bytes:
     buf = io.BytesIO()
     nx.write_graphml(G, buf, encoding="utf-8", named_key_ids=True)
     return buf.getvalue()
 
 
-def _gexf(G: KnowledgeGraph, base: str) -> bytes:
+def _gexf(G: KnowledgeGraph, opts: ExportOptions) -> bytes:
     buf = io.BytesIO()
     nx.write_gexf(G, buf, encoding="utf-8")
     return buf.getvalue()
@@ -114,25 +137,26 @@ A node row fills the columns named after node attributes from the node; an
 edge row fills ``kind``, ``source`` and ``target``."""
 
 
-def _csv(G: KnowledgeGraph, base: str) -> bytes:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
-    w.writeheader()
+def _csv(G: KnowledgeGraph, opts: ExportOptions) -> bytes:
     main = set(CSV_FIELDS)
-    for n in sorted(G.nodes):
-        d = G.nodes[n]
-        row = {k: d[k] for k in CSV_FIELDS if k in d}
-        extra = {k: v for k, v in sorted(d.items()) if k not in main}
-        w.writerow({**row, "record": "node", "id": n,
-                    "attributes": json.dumps(extra, ensure_ascii=False)})  # fmt: skip
-    for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda e: e[:3]):
-        extra = {a: x for a, x in sorted(d.items()) if a != EdgeAttr.KIND}
-        w.writerow({"record": "edge", "id": f"{u}|{k}|{v}", "kind": k, "source": u, "target": v,
-                    "attributes": json.dumps(extra, ensure_ascii=False)})  # fmt: skip
-    return buf.getvalue().encode("utf-8")
+
+    def rows() -> Iterator[list[object]]:
+        for n in sorted(G.nodes):
+            d = G.nodes[n]
+            extra = {k: v for k, v in sorted(d.items()) if k not in main}
+            cells = {**d, "record": "node", "id": n,
+                     "attributes": json.dumps(extra, ensure_ascii=False)}  # fmt: skip
+            yield [cells.get(f) for f in CSV_FIELDS]
+        for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda e: e[:3]):
+            extra = {a: x for a, x in sorted(d.items()) if a != EdgeAttr.KIND}
+            cells = {"record": "edge", "id": f"{u}|{k}|{v}", "kind": k, "source": u, "target": v,
+                     "attributes": json.dumps(extra, ensure_ascii=False)}  # fmt: skip
+            yield [cells.get(f) for f in CSV_FIELDS]
+
+    return csv_text(CSV_FIELDS, rows(), safe=opts.csv_safe).encode("utf-8")
 
 
-def _html(G: KnowledgeGraph, base: str) -> bytes:
+def _html(G: KnowledgeGraph, opts: ExportOptions) -> bytes:
     # Imported here: the view is the only module that imports pyvis, and the other
     # formats must not pay for it.
     from collab_graph.views.network import render
@@ -146,11 +170,11 @@ FORMATS: Mapping[str, ExportFormat] = {
         ExportFormat("turtle", ".ttl", "text/turtle", True, _fast_writer("turtle")),
         ExportFormat("json-ld", ".jsonld", "application/ld+json", True, _rdf_writer("json-ld")),
         ExportFormat("nt", ".nt", "application/n-triples", True, _fast_writer("nt")),
-        ExportFormat("xml", ".rdf", "application/rdf+xml", True, _rdf_writer("xml")),
+        ExportFormat("xml", ".rdf", "application/rdf+xml", True, _rdf_writer("xml"), xml=True),
         ExportFormat("trig", ".trig", "application/trig", True, _rdf_writer("trig", dataset=True)),
         ExportFormat("nquads", ".nq", "application/n-quads", True, _fast_writer("nquads")),
-        ExportFormat("graphml", ".graphml", "application/graphml+xml", False, _graphml),
-        ExportFormat("gexf", ".gexf", "application/gexf+xml", False, _gexf),
+        ExportFormat("graphml", ".graphml", "application/graphml+xml", False, _graphml, xml=True),
+        ExportFormat("gexf", ".gexf", "application/gexf+xml", False, _gexf, xml=True),
         ExportFormat("csv", ".csv", "text/csv", False, _csv),
         ExportFormat("html", ".html", "text/html", False, _html),
     )
@@ -179,7 +203,14 @@ def get_format(name: str) -> ExportFormat:
         ) from exc
 
 
-def export(G: KnowledgeGraph, fmt: str, *, base: str = DEFAULT_BASE) -> bytes:
+def export(
+    G: KnowledgeGraph,
+    fmt: str,
+    *,
+    base: str = DEFAULT_BASE,
+    csv_safe: bool = True,
+    on_warning: Callable[[str], None] | None = None,
+) -> bytes:
     """The graph in format ``fmt``, as bytes.
 
     Parameters
@@ -190,30 +221,66 @@ def export(G: KnowledgeGraph, fmt: str, *, base: str = DEFAULT_BASE) -> bytes:
         A name in :data:`FORMATS`.
     base : str
         Base IRI of the RDF formats.
+    csv_safe : bool
+        ``csv``: prefix ``'`` to cells a spreadsheet would run as formulas
+        (OWASP); ``False`` writes them raw.
+    on_warning : callable, optional
+        Told, in one line, when an XML format had to replace characters that
+        XML 1.0 forbids (with U+FFFD), how many and in which notes.
 
     Raises
     ------
     ExportError
-        Unknown format, invalid base IRI, or a writer that failed.
+        Unknown format, invalid base IRI, a writer that failed, or XML that
+        would not be well-formed.
+
+    Examples
+    --------
+    >>> from collab_graph.graph.examples import example_graph
+    >>> G = example_graph()
+    >>> note = next(n for n, d in G.nodes(data=True) if d["kind"] == "note")
+    >>> G.nodes[note]["text"] = "=1+1\x0c"
+    >>> b"'=1+1" in export(G, "csv"), b"'=1+1" in export(G, "csv", csv_safe=False)
+    (True, False)
+    >>> data = export(G, "gexf", on_warning=print)  # doctest: +ELLIPSIS
+    gexf export: replaced 1 character that XML 1.0 forbids (U+000C) with U+FFFD in 1 note (...)
     """
     spec = get_format(fmt)
+    opts = ExportOptions(base=base, csv_safe=csv_safe)
     try:
-        return spec.writer(G, base)
+        if not spec.xml:
+            return spec.writer(G, opts)
+        H, report = xml_safe_graph(G)
+        if report and on_warning is not None:
+            on_warning(report.message(f"{fmt} export"))
+        data = spec.writer(H, opts)
     except ExportError:
         raise
     except (ValueError, TypeError, nx.NetworkXError) as exc:
         raise ExportError(f"{fmt} export failed: {exc}") from exc
+    check_well_formed(data, fmt)
+    return data
 
 
-def write(G: KnowledgeGraph, fmt: str, path: Path, *, base: str = DEFAULT_BASE) -> Path:
+def write(
+    G: KnowledgeGraph,
+    fmt: str,
+    path: Path,
+    *,
+    base: str = DEFAULT_BASE,
+    csv_safe: bool = True,
+    on_warning: Callable[[str], None] | None = None,
+) -> Path:
     """Write the graph in format ``fmt`` to ``path`` (creating its folder).
+
+    The options are those of :func:`export`; nothing is written when it fails.
 
     Raises
     ------
     ExportError
         As :func:`export`, or when the file cannot be written.
     """
-    data = export(G, fmt, base=base)
+    data = export(G, fmt, base=base, csv_safe=csv_safe, on_warning=on_warning)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)

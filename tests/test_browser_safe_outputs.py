@@ -1,0 +1,105 @@
+"""Safe outputs in a real browser: ``collab-graph app`` on notes holding formulas and a form feed.
+
+The Export page warns about the characters the XML downloads replace; the
+``csv`` and ``xml`` downloads, clicked in Chromium, are formula-safe and
+well-formed; the SPARQL results table offers no raw CSV download of its own.
+Locally these tests skip when /usr/bin/chromium is missing; under ``CI=true``
+they fail instead.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import rdflib
+
+from collab_graph.workspace import WORKSPACE_ENV
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+NOTES = (
+    "Formula workshop\nGroup 1\nQuestion 1\nA)\n- =1+1\n- @SUM(A1:A2)\n"
+    "- Protected time for projects\n- a\x0cb after a page break\n"
+)
+
+
+def _load_harness() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "app_harness", Path(__file__).with_name("app_harness.py")
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["app_harness"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+harness = _load_harness()
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The Export page of the app on the formula workshop, in a 1440×900 Chromium window."""
+    if harness.chromium_path() is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true but Debian chromium is missing: .ci/run must install it")
+        pytest.skip("Debian chromium (/usr/bin/chromium) is not installed")
+    folder = tmp_path_factory.mktemp("formulas")
+    notes = folder / "formulas.txt"
+    notes.write_text(NOTES, encoding="utf-8")
+    env = {WORKSPACE_ENV: str(folder / "workspace")}
+    with harness.browser() as b, harness.AppServer(paths=[notes], env=env) as srv:
+        context = b.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+        p = context.new_page()
+        p.goto(f"{srv.url}/export", wait_until="domcontentloaded")
+        p.get_by_role("button", name="csv (.csv)").wait_for(timeout=60_000)
+        yield p
+        context.close()
+
+
+def _download(page: Any, name: str) -> bytes:
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name=name).click()
+    return Path(info.value.path()).read_bytes()
+
+
+def test_export_page_warns_and_its_downloads_are_safe(page: Any) -> None:
+    warning = page.get_by_text("replaced 1 character that XML 1.0 forbids", exact=False)
+    warning.first.wait_for(timeout=30_000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "export-safe-outputs.png"))
+    rows = list(csv.reader(io.StringIO(_download(page, "csv (.csv)").decode(), newline="")))
+    cells = {c for row in rows for c in row}
+    assert {"'=1+1", "'@SUM(A1:A2)"} <= cells
+    assert not {"=1+1", "@SUM(A1:A2)"} & cells
+    g = rdflib.Graph().parse(data=_download(page, "xml (.rdf)"), format="xml")
+    assert rdflib.Literal("a\ufffdb after a page break") in set(g.objects())
+
+
+def test_sparql_results_download_is_safe_and_the_table_has_no_raw_export(page: Any) -> None:
+    page.get_by_label("Query").fill("SELECT ?t WHERE { ?n schema:text ?t } ORDER BY ?t")
+    page.get_by_role("button", name="Run query").click()
+    button = page.get_by_role("button", name="Download the rows (.csv)")
+    button.wait_for(timeout=60_000)
+    grid = page.locator("[data-testid='stDataFrame']").last
+    grid.hover()
+    page.wait_for_timeout(500)
+    toolbar = page.locator("[data-testid='stElementToolbar']").last
+    assert toolbar.get_by_role("button", name="Search").count() == 1  # the toolbar is there
+    assert toolbar.get_by_role("button", name="Download as CSV").count() == 0
+    button.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "export-sparql-safe-csv.png"))
+    data = _download(page, "Download the rows (.csv)").decode()
+    assert data.splitlines()[:3] == ["t", "'=1+1", "'@SUM(A1:A2)"]
