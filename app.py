@@ -1261,7 +1261,8 @@ def sparql_console(key: GraphKey) -> None:
     st.caption(
         "SELECT, ASK, CONSTRUCT and DESCRIBE over the graph's RDF; the prefixes cg:, skos:, "
         "prov:, dcterms:, schema: and org: need no declaration. Updates (INSERT, DELETE, "
-        "LOAD, CLEAR, DROP …) and SERVICE are refused."
+        "LOAD, CLEAR, DROP …) and SERVICE are refused. A query stops at the server's "
+        "time, row and memory limits."
     )
     examples = sup.EXAMPLE_QUERIES
     pick = st.selectbox("Example", list(examples), key="sparql_example")
@@ -1272,7 +1273,8 @@ def sparql_console(key: GraphKey) -> None:
         try:
             res = sparql(key, text)
         except CollabGraphError as exc:
-            st.error(str(exc))
+            message = str(exc)
+            st.error(message[:1].upper() + message[1:])
         else:
             st.caption(f"{len(res['rows'])} row(s)")
             table([dict(zip(res["columns"], row, strict=True)) for row in res["rows"]])
