@@ -192,38 +192,35 @@ async def phase(
 
 
 def worker_reuse(repeat: int = 20) -> dict[str, float]:
-    """A normal SPARQL query: first (start worker + load store) vs on the warm worker."""
+    """A normal SPARQL query, checked and run: in a worker (first, then warm) vs in process."""
     from collab_graph.pipeline import Corpus, graph
     from collab_graph.rdf.fast import nquads
-    from collab_graph.rdf.sparql import prepare, run
+    from collab_graph.rdf.sparql import load_store, run, run_bounded
     from collab_graph.rdf.worker import SparqlPool
 
     G = graph(Corpus(), cache=None)
-    text = prepare(
-        "SELECT ?kind (COUNT(?n) AS ?c) WHERE { ?n a cg:Note ; cg:kind ?kind } GROUP BY ?kind"
-    )
+    text = "SELECT ?kind (COUNT(?n) AS ?c) WHERE { ?n a cg:Note ; cg:kind ?kind } GROUP BY ?kind"
     data = nquads(G)
-    with SparqlPool(size=1) as pool:
-        t0 = time.perf_counter()
-        pool.query("g", lambda: data, text)
-        first = time.perf_counter() - t0
-        warm = []
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            pool.query("g", lambda: data, text)
-            warm.append(time.perf_counter() - t0)
-    from collab_graph.rdf.sparql import load_store
 
-    store = load_store(G)
-    inproc = []
-    for _ in range(repeat):
+    def timed(fn: Any) -> float:
         t0 = time.perf_counter()
-        run(store, text)
-        inproc.append(time.perf_counter() - t0)
+        fn()
+        return time.perf_counter() - t0
+
+    with SparqlPool(size=1) as pool:
+        first = timed(lambda: run_bounded(lambda: data, text, pool=pool, key="g"))
+        warm = [
+            timed(lambda: run_bounded(lambda: data, text, pool=pool, key="g"))
+            for _ in range(repeat)
+        ]
+    one_shot = [timed(lambda: run_bounded(G, text)) for _ in range(3)]
+    store = load_store(G)
+    inproc = [timed(lambda: run(store, text)) for _ in range(repeat)]
     return {
-        "first_query_s": round(first, 4),
-        "warm_worker_median_s": round(statistics.median(warm), 4),
-        "in_process_median_s": round(statistics.median(inproc), 4),
+        "pool_first_query_s": round(first, 4),
+        "pool_warm_worker_median_s": round(statistics.median(warm), 4),
+        "cli_style_one_shot_median_s": round(statistics.median(one_shot), 4),
+        "in_process_store_median_s": round(statistics.median(inproc), 4),
     }
 
 

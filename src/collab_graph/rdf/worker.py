@@ -17,6 +17,8 @@ asks waits for the answer and stops the worker when a limit is hit:
   allocation, the worker reports it (or dies of it) and
   :class:`~collab_graph.errors.QueryMemoryError` is raised.
 
+Workers run at a lower CPU priority (``nice`` +5) than the process that
+started them, so a runaway query takes less from the pages of other users.
 A worker that was stopped is replaced by a fresh one on the next query, which
 loads the store again. An idle worker whose parent is gone sees its pipe close
 and exits. A limit of 0 turns that limit off.
@@ -80,6 +82,7 @@ Rows = tuple[str, tuple[str, ...], list[tuple[str | None, ...]]]
 _POLL_S = 0.05  # how often the waiting side checks the deadline and its session
 _CPU_SLACK_S = 5  # the worker's own CPU limit lies this far past the query's time limit
 _MB = 1 << 20
+_NICE = 5  # the worker's scheduling priority below its parent's
 
 
 class Limit(StrEnum):
@@ -253,6 +256,10 @@ def _evaluate(store: Any, text: str, max_rows: int) -> Rows:
 
 def _main(fd: int) -> None:
     """The worker process's entry point: serve the socket ``fd`` (see :class:`_Worker`)."""
+    # A runaway query should slow the pages of other users as little as it can:
+    # the worker yields the CPU to them (a short query is hardly slowed).
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(_NICE)
     _serve(Connection(fd))
 
 
