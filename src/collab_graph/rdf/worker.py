@@ -198,13 +198,19 @@ def _set_limit(which: int, soft: int) -> None:
 
 
 def _limit_memory(max_memory_mb: int) -> None:
-    import resource
+    try:
+        import resource
+    except ImportError:  # not POSIX: only the waiting side's time limit holds
+        return
 
     _set_limit(resource.RLIMIT_AS, max_memory_mb * _MB if max_memory_mb else resource.RLIM_INFINITY)
 
 
 def _limit_cpu(timeout_s: float) -> None:
-    import resource
+    try:
+        import resource
+    except ImportError:  # not POSIX: only the waiting side's time limit holds
+        return
 
     if not timeout_s:
         _set_limit(resource.RLIMIT_CPU, resource.RLIM_INFINITY)
