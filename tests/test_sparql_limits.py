@@ -285,6 +285,7 @@ runner = CliRunner()
         ([TEN_MILLION], "row limit of 100,000 rows"),
         ([TEN_MILLION, "--max-rows", "5000"], "row limit of 5,000 rows"),
         ([HUNGRY, "--max-memory", "300"], "memory limit of 300 MB"),
+        (["ASK { ?s ?p ?o }", "--max-memory", "40"], "store (the graph loaded for it) needed more"),
         ([nested(25)], "query too deeply nested"),
     ],
 )

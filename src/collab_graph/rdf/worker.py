@@ -373,14 +373,14 @@ class _Worker:
             self.conn.close()
         self.key = None
 
-    def _died(self, limits: QueryLimits) -> QueryError:
+    def _died(self, limits: QueryLimits, what: str = "query") -> QueryError:
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(2.0)
         code = self.process.returncode
         self.stop()
         if code in (3, -signal.SIGABRT, -signal.SIGSEGV, -signal.SIGKILL) and limits.max_memory_mb:
             return QueryMemoryError(
-                f"the SPARQL query needed more than its memory limit of "
+                f"the SPARQL {what} needed more than its memory limit of "
                 f"{_mb(limits.max_memory_mb)} and was stopped"
             )
         if code == -signal.SIGXCPU and limits.timeout_s:
@@ -401,12 +401,13 @@ class _Worker:
         *,
         deadline: float | None,
         alive: Callable[[], bool] | None,
+        what: str = "query",
     ) -> Any:
         """Send a message and wait for its answer, stopping the worker at a limit."""
         try:
             self.conn.send(message)
         except (OSError, ValueError) as exc:
-            raise self._died(limits) from exc
+            raise self._died(limits, what) from exc
         while True:
             wait = (
                 _POLL_S if deadline is None else max(0.0, min(_POLL_S, deadline - time.monotonic()))
@@ -416,9 +417,9 @@ class _Worker:
                     status, payload = self.conn.recv()
                     break
             except (EOFError, OSError):
-                raise self._died(limits) from None
+                raise self._died(limits, what) from None
             if not self.is_alive():
-                raise self._died(limits)
+                raise self._died(limits, what)
             if deadline is not None and time.monotonic() >= deadline:
                 self.stop()
                 raise self._timeout(limits)
@@ -433,7 +434,7 @@ class _Worker:
                 "and was stopped; add LIMIT, or narrow the pattern"
             )
         if status == Limit.MEMORY:
-            raise self._died(limits)
+            raise self._died(limits, what)
         raise QueryError(f"SPARQL query failed: {payload}")
 
 
@@ -566,7 +567,13 @@ class SparqlPool:
                 worker.key = None
                 # Loading our own data is not the query's time: no deadline, but
                 # the memory limit holds and a closed session still stops it.
-                worker.call(("load", nquads(), lim.max_memory_mb), lim, deadline=None, alive=alive)
+                worker.call(
+                    ("load", nquads(), lim.max_memory_mb),
+                    lim,
+                    deadline=None,
+                    alive=alive,
+                    what="query's store (the graph loaded for it)",
+                )
                 worker.key = key
                 if deadline is not None:
                     deadline = time.monotonic() + lim.timeout_s
