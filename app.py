@@ -130,12 +130,42 @@ def _write_behind() -> None:
         threading.Thread(target=lambda: [job() for job in jobs], daemon=True).start()
 
 
-@st.cache_resource(max_entries=2, show_spinner="Loading the graph into the SPARQL store…")
-def sparql_store(key: GraphKey) -> Any:
-    """An Oxigraph store of the graph's RDF, kept across queries."""
-    from collab_graph.rdf import sparql as sq
+@st.cache_resource
+def sparql_pool() -> Any:
+    """Worker processes that keep the graph's RDF loaded and run SPARQL under limits.
 
-    return sq.load_store(load_graph(key))
+    Two workers: a runaway query holds one until its time limit, the other keeps
+    answering. The app's limits (``COLLAB_GRAPH_SPARQL_*``) are read at each query.
+    """
+    from collab_graph.rdf.worker import SparqlPool
+
+    return SparqlPool(size=2)
+
+
+def session_alive() -> Callable[[], bool]:
+    """A check that this browser session still waits for its script run.
+
+    Streamlit has no session-end callback to rely on. When a browser tab closes,
+    the server drops the session from its active sessions and asks its script
+    run to stop; a new run (another click) asks it to rerun. The SPARQL wait loop
+    polls this check, so the query's worker is stopped in either case.
+    """
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return lambda: True
+    runtime = Runtime.instance() if Runtime.exists() else None
+    requests = ctx.script_requests
+
+    def alive() -> bool:
+        if runtime is not None and not runtime.is_active_session(ctx.session_id):
+            return False
+        state = getattr(requests, "_state", None)  # CONTINUE, or STOP / RERUN pending
+        return state is None or state.name == "CONTINUE"
+
+    return alive
 
 
 @st.cache_resource(max_entries=4, show_spinner="Laying out the graph…")
@@ -1323,7 +1353,8 @@ def sparql_console(key: GraphKey) -> None:
     st.caption(
         "SELECT, ASK, CONSTRUCT and DESCRIBE over the graph's RDF; the prefixes cg:, skos:, "
         "prov:, dcterms:, schema: and org: need no declaration. Updates (INSERT, DELETE, "
-        "LOAD, CLEAR, DROP …) and SERVICE are refused."
+        "LOAD, CLEAR, DROP …) and SERVICE are refused. A query stops at the server's "
+        "time, row and memory limits."
     )
     examples = sup.EXAMPLE_QUERIES
     pick = st.selectbox("Example", list(examples), key="sparql_example")
@@ -1331,9 +1362,11 @@ def sparql_console(key: GraphKey) -> None:
         "Query", value=examples[pick] if pick else "", height=160, key=f"sparql_{pick}"
     )
     if st.button("Run query", key="sparql_run", type="primary"):
-        res = sparql(key, text)
-        if "error" in res:
-            st.error(res["error"])
+        try:
+            res = sparql(key, text)
+        except CollabGraphError as exc:
+            message = str(exc)
+            st.error(message[:1].upper() + message[1:])
         else:
             st.caption(f"{len(res['rows'])} row(s)")
             table([dict(zip(res["columns"], row, strict=True)) for row in res["rows"]])
@@ -1349,13 +1382,25 @@ def sparql_console(key: GraphKey) -> None:
 
 @st.cache_data(max_entries=32, show_spinner="Running the query…")
 def sparql(key: GraphKey, text: str) -> dict[str, Any]:
-    """Run a read-only query; ``{"error"}`` for an update or a malformed query."""
+    """Run a read-only query in a worker under the app's limits (errors are raised, not cached)."""
+    from collab_graph.errors import QueryLimitError
     from collab_graph.rdf import sparql as sq
+    from collab_graph.rdf.fast import nquads
+    from collab_graph.rdf.worker import APP_LIMITS, LIMIT_ENV, Limit, limits_from_env
 
     try:
-        res = sq.run(sparql_store(key), text)
-    except CollabGraphError as exc:
-        return {"error": str(exc)}
+        res = sq.run_bounded(
+            lambda: nquads(load_graph(key)),
+            text,
+            limits=limits_from_env(APP_LIMITS),
+            pool=sparql_pool(),
+            key=key,
+            alive=session_alive(),
+        )
+    except QueryLimitError as exc:
+        raise type(exc)(
+            f"{exc}. The server sets this limit ({LIMIT_ENV[Limit(exc.limit)]})."
+        ) from exc
     return {"columns": list(res.columns), "rows": [list(r) for r in res.rows]}
 
 

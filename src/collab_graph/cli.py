@@ -34,11 +34,12 @@ from rich.table import Table
 from collab_graph import __version__
 from collab_graph.bulk import paused_gc
 from collab_graph.csvfiles import csv_text
-from collab_graph.errors import CollabGraphError, NotFoundError, QueryError
+from collab_graph.errors import CollabGraphError, NotFoundError, QueryError, QueryLimitError
 from collab_graph.graph.query import DEFAULT_MAX_QUOTES
 from collab_graph.graph.schema import LIST_SEP, REASONS_SEP, NodeAttr
 from collab_graph.ingest import ColumnMap, Limits, LoadOptions, load
 from collab_graph.model import LineRole, ParseResult
+from collab_graph.rdf.worker import CLI_LIMITS
 from collab_graph.workspace import WORKSPACE_ENV, Workspace
 
 app = typer.Typer(
@@ -831,6 +832,9 @@ def export_cmd(
             err_console.print(f"collab-graph: wrote {output}", markup=False)
 
 
+_LIMIT_OPTION = {"time": "--timeout", "rows": "--max-rows", "memory": "--max-memory"}
+
+
 @app.command("sparql")
 def sparql_cmd(
     query: Annotated[
@@ -845,9 +849,30 @@ def sparql_cmd(
     workspace: WorkspaceOpt = None,
     columns: ColumnsOpt = None,
     csv_safe: CsvSafeOpt = True,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", min=0, help="Stop the query after this many seconds (0: never)."),
+    ] = CLI_LIMITS.timeout_s,
+    max_rows: Annotated[
+        int,
+        typer.Option("--max-rows", min=0, help="Stop the query past this many rows (0: no limit)."),
+    ] = CLI_LIMITS.max_rows,
+    max_memory: Annotated[
+        int,
+        typer.Option(
+            "--max-memory",
+            min=0,
+            help="Memory of the query process in MB, store included (0: no limit).",
+        ),
+    ] = CLI_LIMITS.max_memory_mb,
 ) -> None:
-    """Run a read-only SPARQL query over the exported RDF (standard prefixes predeclared)."""
-    from collab_graph.rdf.sparql import check_read_only, prepare, run
+    """Run a read-only SPARQL query over the exported RDF (standard prefixes predeclared).
+
+    The query runs in a worker process under a time, row and memory limit; a query
+    over a limit is stopped with one line naming the limit (exit code 2).
+    """
+    from collab_graph.rdf.sparql import check_read_only, prepare, run_bounded
+    from collab_graph.rdf.worker import QueryLimits
 
     with handle_errors():
         text = query
@@ -857,9 +882,12 @@ def sparql_cmd(
             except (OSError, UnicodeDecodeError) as exc:
                 raise QueryError(f"{query}: cannot read the query file: {exc}") from exc
         check_read_only(prepare(text, base=base))
-        result = run(
-            _graph(paths, workspace, reviews=not no_reviews, columns=columns), text, base=base
-        )
+        limits = QueryLimits(timeout_s=timeout, max_rows=max_rows, max_memory_mb=max_memory)
+        G = _graph(paths, workspace, reviews=not no_reviews, columns=columns)
+        try:
+            result = run_bounded(G, text, limits=limits, base=base)
+        except QueryLimitError as exc:
+            raise type(exc)(f"{exc} (change it with {_LIMIT_OPTION[exc.limit]})") from exc
         if format is SparqlFormat.JSON:
             sys.stdout.write(json.dumps(result.records(), ensure_ascii=False, indent=2) + "\n")
         elif format is SparqlFormat.CSV:

@@ -24,7 +24,12 @@ __all__ = [
     "LimitError",
     "NotFoundError",
     "ParseError",
+    "QueryCancelledError",
     "QueryError",
+    "QueryLimitError",
+    "QueryMemoryError",
+    "QueryRowLimitError",
+    "QueryTimeoutError",
     "ReviewError",
     "TrainingError",
 ]
@@ -87,6 +92,44 @@ class NotFoundError(CollabGraphError, LookupError):
 
 class QueryError(CollabGraphError, ValueError):
     """A query is malformed or not allowed (e.g. a SPARQL update)."""
+
+
+class QueryLimitError(QueryError):
+    """A query went over one of its limits and was stopped.
+
+    ``limit`` names which one: ``time``, ``rows`` or ``memory`` (the values of
+    :class:`collab_graph.rdf.worker.Limit`).
+
+    Examples
+    --------
+    >>> err = QueryTimeoutError("the SPARQL query ran past its time limit of 2 s")
+    >>> err.limit, isinstance(err, QueryError)
+    ('time', True)
+    """
+
+    limit = ""
+
+
+class QueryTimeoutError(QueryLimitError):
+    """A query ran past its time limit."""
+
+    limit = "time"
+
+
+class QueryRowLimitError(QueryLimitError):
+    """A query returned more rows than its row limit."""
+
+    limit = "rows"
+
+
+class QueryMemoryError(QueryLimitError):
+    """A query needed more memory than its memory limit."""
+
+    limit = "memory"
+
+
+class QueryCancelledError(QueryError):
+    """A running query was stopped because nobody waits for it any more (its session ended)."""
 
 
 class ExportError(CollabGraphError, ValueError):

@@ -30,7 +30,7 @@ SPARQL updates are not allowed (found DROP): collab-graph runs read-only queries
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -46,8 +46,9 @@ from collab_graph.errors import QueryError
 from collab_graph.graph.schema import KnowledgeGraph
 from collab_graph.rdf.convert import iter_quads, to_rdf
 from collab_graph.rdf.vocab import DEFAULT_BASE, PREFIXES
+from collab_graph.rdf.worker import CLI_LIMITS, QueryLimits, SparqlPool
 
-__all__ = ["QueryResult", "check_read_only", "load_store", "prepare", "run"]
+__all__ = ["QueryResult", "check_read_only", "load_store", "prepare", "run", "run_bounded"]
 
 _PREFIX_DECL = re.compile(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:")
 
@@ -112,6 +113,13 @@ def _update_name(update: Any) -> str:
     return ", ".join(n for n in names if n)
 
 
+def _too_deep() -> QueryError:
+    return QueryError(
+        "query too deeply nested: the SPARQL parser gave up on its nested brackets; "
+        "write it with fewer levels of ( ) and { }"
+    )
+
+
 def check_read_only(query: str) -> ParseResults:
     """Parse a SPARQL query and refuse anything that is not a read-only query.
 
@@ -128,8 +136,9 @@ def check_read_only(query: str) -> ParseResults:
     Raises
     ------
     QueryError
-        For an update (naming the operation), a ``SERVICE`` clause, or text
-        that is not valid SPARQL (naming line and column).
+        For an update (naming the operation), a ``SERVICE`` clause, text
+        that is not valid SPARQL (naming line and column), or a query nested
+        too deeply for the parser ("query too deeply nested").
 
     Examples
     --------
@@ -147,9 +156,13 @@ def check_read_only(query: str) -> ParseResults:
     """
     try:
         parsed = parseQuery(query)
+    except RecursionError as exc:
+        raise _too_deep() from exc
     except ParseBaseException as exc:
         try:
             update = parseUpdate(query)
+        except RecursionError as exc2:
+            raise _too_deep() from exc2
         except ParseBaseException:
             raise QueryError(
                 f"not a valid SPARQL query: line {exc.lineno}, column {exc.col}: {exc.msg}",
@@ -328,3 +341,85 @@ def run(
             raise QueryError("engine='rdflib' needs the graph, not an Oxigraph store")
         return _run_rdflib(data, text, base, parsed)
     return _run_oxigraph(data, text, base)
+
+
+def run_bounded(
+    data: KnowledgeGraph | Callable[[], bytes],
+    query: str,
+    *,
+    limits: QueryLimits = CLI_LIMITS,
+    base: str = DEFAULT_BASE,
+    pool: SparqlPool | None = None,
+    key: str | None = None,
+    alive: Callable[[], bool] | None = None,
+) -> QueryResult:
+    """Run a read-only SPARQL query in a worker process, under a time, row and memory limit.
+
+    The query is checked here (updates, ``SERVICE``, syntax, nesting), then
+    evaluated by Oxigraph in a worker of :mod:`collab_graph.rdf.worker` that
+    is stopped when the query goes over a limit.
+
+    Parameters
+    ----------
+    data : networkx.MultiDiGraph or callable
+        The knowledge graph, or a function returning its N-Quads (called only
+        when a worker has to load the store).
+    query : str
+        SELECT, ASK, CONSTRUCT or DESCRIBE; standard prefixes need no declaration.
+    limits : QueryLimits
+        Time, rows and memory (default: the command line's, 30 s, 100,000 rows, 4,096 MB).
+    base : str
+        Base IRI of the data (and of the ``cgd:`` prefix).
+    pool : SparqlPool, optional
+        Workers to reuse across queries (they keep the store loaded); without
+        one, a worker is started for this query and stopped after it.
+    key : str, optional
+        Names the data in the pool (a content key); required with a callable ``data``.
+    alive : callable, optional
+        Polled while the query runs; False stops it (the app's session ended).
+
+    Returns
+    -------
+    QueryResult
+
+    Raises
+    ------
+    QueryTimeoutError, QueryRowLimitError, QueryMemoryError
+        When the query went over that limit; it was stopped.
+    QueryError
+        For updates, ``SERVICE``, malformed or too deeply nested queries.
+
+    Examples
+    --------
+    >>> from collab_graph.errors import QueryRowLimitError
+    >>> from collab_graph.graph.examples import example_graph
+    >>> G = example_graph()
+    >>> run_bounded(G, "ASK { ?n a cg:Note }").rows
+    [('true',)]
+    >>> pairs = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+    >>> try:
+    ...     run_bounded(G, pairs, limits=QueryLimits(max_rows=10))
+    ... except QueryRowLimitError as err:
+    ...     print(err.limit, "-", err)  # doctest: +ELLIPSIS
+    rows - the SPARQL query returned more than its row limit of 10 rows and was stopped; ...
+    """
+    text = prepare(query, base=base)
+    check_read_only(text)
+    if callable(data) and not isinstance(data, nx.Graph):
+        if key is None:
+            raise QueryError("run_bounded: give a key with N-Quads data")
+        source = data
+    else:
+        from collab_graph.rdf.fast import nquads
+
+        graph = data
+        source = lambda: nquads(graph, base=base)  # noqa: E731
+        key = key or f"graph-{id(graph)}"
+    own = pool is None
+    workers = SparqlPool(limits, size=1) if pool is None else pool
+    try:
+        kind, columns, rows = workers.query(key, source, text, limits=limits, alive=alive)
+    finally:
+        if own:
+            workers.close()
+    return QueryResult(kind, columns, rows)  # type: ignore[arg-type]
