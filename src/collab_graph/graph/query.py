@@ -52,6 +52,7 @@ import networkx as nx
 from rapidfuzz import fuzz, process, utils
 
 from collab_graph.errors import NotFoundError
+from collab_graph.graph.meaning import MIN_SIMILARITY, MeaningIndex, ThemeText
 from collab_graph.graph.schema import (
     ORG_PREFIX,
     THEME_KINDS,
@@ -70,6 +71,7 @@ __all__ = [
     "DEFAULT_MAX_QUOTES",
     "DEFAULT_MIN_SCORE",
     "FUZZY_CUTOFF",
+    "MIN_SIMILARITY",
     "Match",
     "NoMatchError",
     "centrality",
@@ -119,12 +121,24 @@ class NoMatchError(NotFoundError):
     message : str
         One line saying what did not match.
     suggestions : sequence of dict
-        ``{"id", "label", "score"}`` of the closest candidates, best first.
+        ``{"id", "label", "score"}`` of the closest candidates, best first
+        (barriers also carry their ``similarity``, 0-1).
+    free_text : bool
+        True when the query was read as free text and no theme was similar
+        enough (an answer, "nothing matches well"); False when the query
+        itself is unusable (empty, or the id of another kind of node).
     """
 
-    def __init__(self, message: str, *, suggestions: Sequence[Mapping[str, Any]] = ()) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        suggestions: Sequence[Mapping[str, Any]] = (),
+        free_text: bool = False,
+    ) -> None:
         super().__init__(message)
         self.suggestions = [dict(s) for s in suggestions]
+        self.free_text = free_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +149,8 @@ class Match:
     id: str
     label: str
     query: str
-    matched_by: str  # "id", "label", "note" or "fuzzy"
-    score: float = 100.0
+    matched_by: str  # "id", "label", "note", "meaning" (barriers) or "fuzzy" (organisations)
+    score: float = 100.0  # "meaning": the similarity, 0-1; "fuzzy": rapidfuzz WRatio, 0-100
     note: str | None = None
 
 
@@ -155,6 +169,7 @@ class _Index:
     label_choices: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
     addresses_in: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
     pair_evidence: dict[tuple[str, str], list[tuple[str, str, bool]]] = field(default_factory=dict)
+    meaning: dict[str, MeaningIndex] = field(default_factory=dict)
 
 
 _CACHE: weakref.WeakKeyDictionary[KnowledgeGraph, _Index] = weakref.WeakKeyDictionary()
@@ -441,6 +456,44 @@ def _suggest(
     ]
 
 
+def _meaning_index(G: KnowledgeGraph, idx: _Index, kind: str) -> MeaningIndex:
+    """The themes of one kind described by their words and their tagged notes (cached)."""
+    found = idx.meaning.get(kind)
+    if found is None:
+        themes = {}
+        for n in idx.by_kind.get(kind, []):
+            d = G.nodes[n]
+            description = ". ".join(
+                [
+                    *(c.rstrip("*") for c in split_list(d.get(NodeAttr.CUES))),
+                    d.get(NodeAttr.DEFINITION, "") or "",
+                ]
+            )
+            notes = [G.nodes[u].get(NodeAttr.TEXT, "") for u in idx.theme_notes.get(n, [])]
+            themes[n] = ThemeText(
+                d.get(NodeAttr.LABEL, ""),
+                description,
+                notes,
+                split_list(d.get(NodeAttr.ALT_LABELS)),
+            )
+        found = idx.meaning[kind] = MeaningIndex(themes)
+    return found
+
+
+def _closest(
+    G: KnowledgeGraph, ranked: Sequence[tuple[str, float]], k: int = 5
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": _short_id(G, n),
+            "label": G.nodes[n].get(NodeAttr.LABEL, ""),
+            "similarity": round(sim, 3),
+            "score": round(100 * sim, 1),
+        }
+        for n, sim in ranked[:k]
+    ]
+
+
 def _short_id(G: KnowledgeGraph, node: str) -> str:
     d = G.nodes[node]
     return str(
@@ -498,6 +551,8 @@ def _resolve(G: KnowledgeGraph, query: str, kind: NodeKind, what: str) -> Match:
                     )
         if notes:
             text_query = G.nodes[notes[0]].get(NodeAttr.TEXT, q)
+    if kind == NodeKind.BARRIER:
+        return _by_meaning(G, idx, query, text_query, kind, what)
     # Labels and cue phrases first (a short list); the notes' own texts only when
     # those miss: they grow with the corpus and would make every query slow.
     for choices in (_label_choices, _fuzzy_choices):
@@ -519,6 +574,25 @@ def _resolve(G: KnowledgeGraph, query: str, kind: NodeKind, what: str) -> Match:
     suggestions = _suggest(G, idx, kind, text_query)
     names = "; ".join(f"{s['label']} ({s['id']})" for s in suggestions[:3])
     raise NoMatchError(f"no {what} matches {query!r}; closest: {names}", suggestions=suggestions)
+
+
+def _by_meaning(
+    G: KnowledgeGraph, idx: _Index, query: str, text: str, kind: NodeKind, what: str
+) -> Match:
+    """The theme of ``kind`` most similar to ``text`` in meaning, if it is similar enough."""
+    ranked = _meaning_index(G, idx, str(kind)).rank(text)
+    if ranked and ranked[0][1] >= MIN_SIMILARITY:
+        n, sim = ranked[0]
+        return Match(n, _short_id(G, n), G.nodes[n][NodeAttr.LABEL], query, "meaning", round(sim, 3))
+    closest = _closest(G, ranked)
+    names = "; ".join(f"{s['label']} ({s['id']}, {s['similarity']:.2f})" for s in closest[:3])
+    best = closest[0]["similarity"] if closest else 0.0
+    raise NoMatchError(
+        f"no {what} matches {query!r} well (best similarity {best:.2f} < {MIN_SIMILARITY}); "
+        f"closest: {names}",
+        suggestions=closest,
+        free_text=True,
+    )
 
 
 def resolve_barrier(G: KnowledgeGraph, query: str) -> Match:
