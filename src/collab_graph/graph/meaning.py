@@ -26,7 +26,7 @@ Examples
 ...     }
 ... )
 >>> [(t, round(s, 2)) for t, s in index.rank("legislation gets in the way")][:1]
-[('b_law', 0.42)]
+[('b_law', 0.58)]
 >>> index.rank("the weather was bad")[0][1] < MIN_SIMILARITY
 True
 """
@@ -41,8 +41,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
 from collab_graph.coding.features import stem
-from collab_graph.csvfiles import parse_csv_text, read_text, split_cell
+from collab_graph.csvfiles import Row, parse_csv_text, read_text, split_cell
 from collab_graph.resources import data_path
 
 __all__ = [
@@ -59,7 +61,7 @@ __all__ = [
 SYNONYMS_FILE = "synonyms.csv"
 """The synonym table in ``data/``: ``concept, terms, source, rationale``."""
 
-MIN_SIMILARITY = 0.15
+MIN_SIMILARITY = 0.13
 """Lowest cosine similarity (0-1) at which free text matches a theme.
 
 Set on a development set of questions kept apart from the tests' questions
@@ -78,19 +80,17 @@ NOTES_SHRINK = 5.0
 # Links and markdown link targets are not words of the note.
 _LINK_RE = re.compile(r"\]\([^)]*\)|<?(?:https?://|www\.)\S+>?", re.IGNORECASE)
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-# Function words only: words such as "system", "interest" or "fire" (in
-# scikit-learn's list) carry meaning here.
-_STOP = frozenset(
-    """a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each
-    few for from further had has have having he her here hers herself him himself his how
-    i if in into is it its itself just me more most my myself no nor not now of off on
-    once only or other our ours ourselves out over own same she should so some such than
-    that the their theirs them themselves then there these they this those through to too
-    under until up very was we were what when where which while who whom why will with
-    would you your yours yourself yourselves us get gets got getting really lot lots
-    thing things way ways etc e g eg ie""".split()
+# Function words: scikit-learn's English list less the words that carry
+# meaning in collaboration notes ("system", "interest", "fire", "part", ...).
+_KEEP = frozenset(
+    """system interest fire bill move call detail describe fill find found front full give
+    made part put show side take top back bottom amount nobody none noone nothing together
+    alone serious empty first last keep become well done due thin thick""".split()
 )
+_STOP = (
+    frozenset(ENGLISH_STOP_WORDS)
+    | {"get", "gets", "got", "getting", "really", "lot", "lots", "way", "ways", "thing", "things"}
+) - _KEEP
 _CONTRACTIONS = re.compile(r"['’](?:s|t|re|ve|ll|d|m)$")
 
 
@@ -99,6 +99,8 @@ class Synonyms:
     """The synonym table: stemmed word sequences and the concepts they add."""
 
     phrases: Mapping[tuple[str, ...], tuple[str, ...]]
+    lemmas: Mapping[str, str] = field(default_factory=dict)
+    """Stem of an irregular form → stem of its lemma (``knew`` → ``know``)."""
     by_first: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
     """Phrases by their first stem, longest first."""
 
@@ -134,29 +136,47 @@ def _stems(words: Iterable[str]) -> list[str]:
 
 @lru_cache(maxsize=8)
 def _synonyms_from(name: str, text: str) -> Synonyms:
-    rows = parse_csv_text(text, Path(name), required=("concept", "terms", "source", "rationale"))
+    rows = parse_csv_text(
+        text, Path(name), required=("concept", "kind", "terms", "source", "rationale")
+    )
     phrases: dict[tuple[str, ...], list[str]] = {}
+    lemmas: dict[str, str] = {}
     seen: dict[str, object] = {}
+    checked: list[tuple[Row, str, list[tuple[str, ...]]]] = []
     for row in rows:
         concept = row.new_id("concept", seen, "concept")
         seen[concept] = row
-        terms = split_cell(row["terms"])
-        if not terms:
-            raise row.error("terms", "list at least one word or phrase, separated by ';'")
+        kind = row.choice("kind", ("synonym", "lemma"), "kind")
         if not row["source"].strip():
             raise row.error("source", "say where the synonyms come from")
-        for term in terms:
+        keys = []
+        for term in split_cell(row["terms"]):
             key = tuple(_stems(_words(term)))
             if not key:
                 raise row.error("terms", f"{term!r} has no word in it")
-            phrases.setdefault(key, [])
-            if concept not in phrases[key]:
-                phrases[key].append(concept)
+            keys.append(key)
+        if not keys:
+            raise row.error("terms", "list at least one word or phrase, separated by ';'")
+        if kind == "lemma":
+            for key in keys:
+                if len(key) != 1:
+                    raise row.error("terms", f"{' '.join(key)!r}: a lemma row lists single words")
+                lemmas[key[0]] = stem(concept)
+        else:
+            checked.append((row, concept, keys))
+    # phrases are read with the lemmas applied, as texts are
+    for _, concept, keys in checked:
+        for key in keys:
+            lemma_key = tuple(lemmas.get(s, s) for s in key)
+            phrases.setdefault(lemma_key, [])
+            if concept not in phrases[lemma_key]:
+                phrases[lemma_key].append(concept)
     by_first: dict[str, list[tuple[str, ...]]] = {}
     for key in phrases:
         by_first.setdefault(key[0], []).append(key)
     return Synonyms(
         phrases={k: tuple(v) for k, v in phrases.items()},
+        lemmas=lemmas,
         by_first={k: tuple(sorted(v, key=len, reverse=True)) for k, v in by_first.items()},
     )
 
@@ -164,8 +184,11 @@ def _synonyms_from(name: str, text: str) -> Synonyms:
 def load_synonyms(path: Path | str | None = None) -> Synonyms:
     """Read the synonym table (``data/synonyms.csv`` unless ``path`` is given).
 
-    Each row names a ``concept`` and lists its ``terms`` (words or phrases,
-    separated by ``;``), with the ``source`` of the list and a ``rationale``.
+    Each row names a ``concept``, its ``kind`` and its ``terms`` (words or
+    phrases, separated by ``;``), with the ``source`` of the list and a
+    ``rationale``. A ``synonym`` row adds the token ``~concept`` wherever one
+    of its terms occurs; a ``lemma`` row reads each of its words as the word
+    ``concept`` (irregular forms the stemmer cannot join: ``knew`` → ``know``).
 
     Raises
     ------
@@ -185,6 +208,22 @@ def load_synonyms(path: Path | str | None = None) -> Synonyms:
     return _synonyms_from(str(p), read_text(p, "synonyms file"))
 
 
+def _analyse(text: str, syn: Synonyms) -> list[tuple[str | None, list[str]]]:
+    """Per word: its stem (None for a function word) and the concepts it starts."""
+    words = _words(text)
+    stems = [syn.lemmas.get(s, s) for s in _stems(words)]
+    out: list[tuple[str | None, list[str]]] = []
+    recent: list[str] = []  # concepts of the last few words: a phrase adds its concept once
+    for i, s in enumerate(stems):
+        concepts: list[str] = []
+        for key in syn.by_first.get(s, ()):
+            if tuple(stems[i : i + len(key)]) == key:
+                concepts += ["~" + c for c in syn.phrases[key] if "~" + c not in recent]
+        recent = (recent + concepts)[-4:]
+        out.append((None if words[i] in _STOP else s, concepts))
+    return out
+
+
 def features(text: str, synonyms: Synonyms | None = None) -> list[str]:
     """The features of a text: stems of its content words and ``~concept`` tokens.
 
@@ -194,15 +233,11 @@ def features(text: str, synonyms: Synonyms | None = None) -> list[str]:
     ['legal', '~law', 'problem', 'share', '~share', 'data', '~data']
     """
     syn = synonyms if synonyms is not None else load_synonyms()
-    words = _words(text)
-    stems = _stems(words)
     out: list[str] = []
-    for i, s in enumerate(stems):
-        if words[i] not in _STOP:
+    for s, concepts in _analyse(text, syn):
+        if s is not None:
             out.append(s)
-        for key in syn.by_first.get(s, ()):
-            if tuple(stems[i : i + len(key)]) == key:
-                out.extend("~" + c for c in syn.phrases[key] if "~" + c not in out[-4:])
+        out += concepts
     return out
 
 
@@ -258,7 +293,14 @@ class MeaningIndex:
         Ties keep the themes' order. A text with no content word scores 0
         everywhere.
         """
-        q = self._vector(Counter(features(text, self.synonyms)))
+        # A word no theme uses counts against every theme, unless the synonym
+        # table knows what it means: then its concept stands for it.
+        feats: list[str] = []
+        for s, concepts in _analyse(text, self.synonyms):
+            if s is not None and (s in self.idf or not concepts):
+                feats.append(s)
+            feats += concepts
+        q = self._vector(Counter(feats))
         best: dict[str, float] = dict.fromkeys(self.ids, 0.0)
         if q:
             for tid, vec, weight in self.vectors:

@@ -152,6 +152,7 @@ class Match:
     matched_by: str  # "id", "label", "note", "meaning" (barriers) or "fuzzy" (organisations)
     score: float = 100.0  # "meaning": the similarity, 0-1; "fuzzy": rapidfuzz WRatio, 0-100
     note: str | None = None
+    runners_up: tuple[dict[str, Any], ...] = ()  # "meaning": the next closest themes
 
 
 @dataclass(slots=True)
@@ -583,7 +584,15 @@ def _by_meaning(
     ranked = _meaning_index(G, idx, str(kind)).rank(text)
     if ranked and ranked[0][1] >= MIN_SIMILARITY:
         n, sim = ranked[0]
-        return Match(n, _short_id(G, n), G.nodes[n][NodeAttr.LABEL], query, "meaning", round(sim, 3))
+        return Match(
+            n,
+            _short_id(G, n),
+            G.nodes[n][NodeAttr.LABEL],
+            query,
+            "meaning",
+            round(sim, 3),
+            runners_up=tuple(_closest(G, ranked[1:], 3)),
+        )
     closest = _closest(G, ranked)
     names = "; ".join(f"{s['label']} ({s['id']}, {s['similarity']:.2f})" for s in closest[:3])
     best = closest[0]["similarity"] if closest else 0.0
@@ -599,14 +608,20 @@ def resolve_barrier(G: KnowledgeGraph, query: str) -> Match:
     """Find the barrier theme a query means.
 
     The query may be a barrier id (``b_time_capacity``), a label or alternative
-    label (any case), a note id (its barrier theme), or free text, fuzzily
-    matched (rapidfuzz WRatio ≥ :data:`FUZZY_CUTOFF`) against barrier labels,
-    cue phrases and the texts of notes about barriers.
+    label (any case), a note id (its barrier theme, or else the note's text),
+    or free text, matched by meaning (:mod:`collab_graph.graph.meaning`:
+    stems, the synonym table, TF-IDF over the barriers' definitions, labels,
+    cues and tagged notes). Free text matches when its similarity to the best
+    barrier is at least :data:`MIN_SIMILARITY`; the match's ``score`` is that
+    similarity (0-1) and ``runners_up`` the next closest barriers.
 
     Raises
     ------
     NoMatchError
-        With the closest barriers as ``suggestions`` when nothing matches.
+        When nothing matches well, with the closest barriers (``id``,
+        ``label``, ``similarity``) as ``suggestions`` and ``free_text`` true;
+        for an empty query or the id of another kind of node, ``free_text``
+        is false.
 
     Examples
     --------
@@ -614,13 +629,14 @@ def resolve_barrier(G: KnowledgeGraph, query: str) -> Match:
     >>> G = example_graph()
     >>> [resolve_barrier(G, q).id for q in ("b_trust", "time and capacity", "G1-Q1-B-1")]
     ['b_trust', 'b_time_capacity', 'b_funding_budgets']
-    >>> resolve_barrier(G, "Money's scarce").matched_by
-    'fuzzy'
+    >>> m = resolve_barrier(G, "Money's scarce")
+    >>> m.id, m.matched_by, 0 < m.score < 1
+    ('b_funding_budgets', 'meaning', True)
     >>> try:
     ...     resolve_barrier(G, "xylophone orchestra")
     ... except NoMatchError as err:
-    ...     print(len(err.suggestions))
-    3
+    ...     print(err.free_text, len(err.suggestions))
+    True 3
     """
     return _resolve(G, query, NodeKind.BARRIER, "barrier")
 
@@ -818,7 +834,12 @@ def practices_for(
     """
     if top is not None and top < 1:
         raise ValueError("top must be at least 1")
-    m = resolve_barrier(G, barrier)
+    try:
+        m = resolve_barrier(G, barrier)
+    except NoMatchError as exc:
+        if not exc.free_text:
+            raise
+        return {"barrier": None, "query": barrier, "closest": exc.suggestions, "practices": []}
     idx = _index(G)
     b_notes = idx.theme_notes.get(m.node, [])
     barrier_groups = _theme_groups(G, idx, m.node)
@@ -839,7 +860,8 @@ def practices_for(
             "label": m.label,
             "query": barrier,
             "matched_by": m.matched_by,
-            "match_score": m.score,
+            "similarity": m.score if m.matched_by == "meaning" else 1.0,
+            "runners_up": list(m.runners_up),
             "groups": numbers,
             "workshop_groups": wg,
             "evidence": [
