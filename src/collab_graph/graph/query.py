@@ -492,6 +492,7 @@ def _closest(
             "score": round(100 * sim, 1),
         }
         for n, sim in ranked[:k]
+        if sim > 0  # a theme that shares no word or concept with the query is not close
     ]
 
 
@@ -596,6 +597,7 @@ def _by_meaning(
     closest = _closest(G, ranked)
     names = "; ".join(f"{s['label']} ({s['id']}, {s['similarity']:.2f})" for s in closest[:3])
     best = closest[0]["similarity"] if closest else 0.0
+    names = names or "none shares a word with it"
     raise NoMatchError(
         f"no {what} matches {query!r} well (best similarity {best:.2f} < {MIN_SIMILARITY}); "
         f"closest: {names}",
@@ -619,7 +621,8 @@ def resolve_barrier(G: KnowledgeGraph, query: str) -> Match:
     ------
     NoMatchError
         When nothing matches well, with the closest barriers (``id``,
-        ``label``, ``similarity``) as ``suggestions`` and ``free_text`` true;
+        ``label``, ``similarity``; at most five, and only those sharing a word
+        or concept with the query) as ``suggestions`` and ``free_text`` true;
         for an empty query or the id of another kind of node, ``free_text``
         is false.
 
@@ -635,8 +638,8 @@ def resolve_barrier(G: KnowledgeGraph, query: str) -> Match:
     >>> try:
     ...     resolve_barrier(G, "xylophone orchestra")
     ... except NoMatchError as err:
-    ...     print(err.free_text, len(err.suggestions))
-    True 3
+    ...     print(err.free_text, err.suggestions)
+    True []
     """
     return _resolve(G, query, NodeKind.BARRIER, "barrier")
 
@@ -809,8 +812,13 @@ def practices_for(
     Returns
     -------
     dict
-        ``{"barrier": {"id", "label", "query", "matched_by", "groups",
-        "workshop_groups", "evidence"}, "practices": [...]}``. Each practice
+        ``{"barrier": {"id", "label", "query", "matched_by", "similarity",
+        "runners_up", "groups", "workshop_groups", "evidence"}, "practices":
+        [...]}``. ``similarity`` is 1.0 for an id, label or note id and the
+        meaning similarity (0-1) for free text, whose ``runners_up`` are the
+        next closest barriers (``id, label, similarity``). When free text
+        matches no barrier well the answer is ``{"barrier": None, "query",
+        "closest": [{"id", "label", "similarity"}, ...], "practices": []}``. Each practice
         has ``id, label, score, level, groups, evidence`` (as in the contract)
         and both parts of its score: ``curated`` (strength and rationale, or
         None), ``curated_score``, ``evidence_score``, ``endorsement`` and the
@@ -822,7 +830,8 @@ def practices_for(
     Raises
     ------
     NoMatchError
-        When no barrier matches; it carries suggestions.
+        When the query is empty or names another kind of node; it carries
+        suggestions.
 
     Examples
     --------
@@ -831,6 +840,8 @@ def practices_for(
     >>> p = res["practices"][0]
     >>> p["id"], p["curated"]["strength"], res["barrier"]["groups"]
     ('p_shared_services', 'strong', [1])
+    >>> practices_for(example_graph(), "xylophone orchestra")["barrier"] is None
+    True
     """
     if top is not None and top < 1:
         raise ValueError("top must be at least 1")
