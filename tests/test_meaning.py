@@ -237,6 +237,12 @@ def test_cli_table_says_no_barrier_matches_well() -> None:
     assert "closest" in r.stdout.casefold()
 
 
+def test_cli_table_says_when_no_barrier_shares_a_word() -> None:
+    r = CliRunner().invoke(app, ["practices", "my cat likes sardines"])
+    assert r.exit_code == 0, r.output
+    assert "no barrier shares a word with it" in r.stdout
+
+
 def test_cli_json_keeps_the_contract_shape_when_a_barrier_matches() -> None:
     r = CliRunner().invoke(app, ["practices", "managers won't support it", "--format", "json"])
     assert r.exit_code == 0, r.output

@@ -751,6 +751,12 @@ def practices_cmd(
             sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
             return
         b = result["barrier"]
+        if b is None and not result["closest"]:
+            Console(highlight=False, markup=False).print(
+                f"No barrier matches “{barrier}”: no barrier shares a word with it. "
+                "Ask in other words, or give a barrier id or label."
+            )
+            return
         if b is None:
             print_table(
                 f"No barrier matches “{barrier}” well (similarity below {MIN_SIMILARITY}); "
