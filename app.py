@@ -625,16 +625,29 @@ def ask_page() -> None:
         placeholder="e.g. Day job – no time",
         key="ask_barrier",
         bind="query-params",
-        help="Free text is matched fuzzily against barrier names and the notes behind them.",
+        help="Free text is matched by meaning against the barriers' names, definitions and "
+        "the notes tagged with them; the similarity (0–1) is shown with the answer.",
     )
     if barrier:
         result = ask(key, barrier)
-        if "error" in result:
-            st.warning(f"No barrier matches “{barrier}”. Did you mean one of these?")
-            cols = st.columns(min(4, max(1, len(result["suggestions"]))))
-            for i, s in enumerate(result["suggestions"][:4]):
+        if "error" in result or result["barrier"] is None:
+            closest = result.get("closest") or result.get("suggestions") or []
+            st.warning(
+                f"No barrier matches “{barrier}” well (every similarity is below "
+                f"{query.MIN_SIMILARITY:.2f}). "
+                + (
+                    "The closest barriers are below: pick one, or ask in other words."
+                    if closest
+                    else "No barrier shares a word with it: pick one from the list, "
+                    "or ask in other words."
+                )
+            )
+            cols = st.columns(min(4, max(1, len(closest))))
+            for i, s in enumerate(closest[:4]):
+                similarity = f"{s['similarity']:.2f} · " if "similarity" in s else ""
                 cols[i].button(
-                    s["label"],
+                    f"{similarity}{s['label']}",
+                    help=f"{s['label']} ({s['id']}): similarity {s.get('similarity', '-')}",
                     key=f"suggest_{i}",
                     on_click=_set_state,
                     args=("ask_barrier", s["label"]),
@@ -672,13 +685,21 @@ def _set_state(name: str, value: Any) -> None:
 def show_answer(key: GraphKey, result: Mapping[str, Any]) -> None:
     """The ranked practices for one barrier, with score parts, quotes and a small graph."""
     b = result["barrier"]
-    how = {"fuzzy": f"matched your words ({b['match_score']:.0f}%)", "note": "from a note id"}
+    how = {
+        "meaning": f"matched your words by meaning (similarity {b['similarity']:.2f})",
+        "note": "from a note id",
+    }
     st.subheader(f"Barrier: {b['label']}")
     groups = ", ".join(str(g) for g in b["groups"]) or "none"
     st.caption(
         f"{how.get(b['matched_by'], 'matched by ' + b['matched_by'])} · raised by "
         f"{len(b['workshop_groups'])} groups (groups {groups}) in {b['evidence_total']} notes"
     )
+    if b.get("runners_up"):
+        st.caption(
+            "Also close: "
+            + "; ".join(f"{r['label']} ({r['similarity']:.2f})" for r in b["runners_up"])
+        )
     practices = result["practices"]
     if not practices:
         st.info("No practice addresses this barrier yet; see the gaps on the Insights page.")

@@ -108,9 +108,9 @@ def test_ask_lists_practices_with_quotes(ws: Workspace) -> None:
 
 
 def test_ask_suggests_when_nothing_matches(ws: Workspace) -> None:
-    at = run_page("ask", ask_barrier="xylophone orchestra")
+    at = run_page("ask", ask_barrier="the weather was bad")
     assert at.warning
-    assert len(at.button) >= 3
+    assert len(at.button) >= 1
     at.button[0].click().run()
     assert at.subheader[0].value.startswith("Barrier: ")
 

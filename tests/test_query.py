@@ -8,6 +8,7 @@ from functools import cache
 import networkx as nx
 import pytest
 
+from collab_graph.coding.taxonomy import load_taxonomy
 from collab_graph.errors import NotFoundError
 from collab_graph.graph.build import add_edge
 from collab_graph.graph.examples import example_graph
@@ -100,8 +101,8 @@ def test_json_shape_matches_the_contract(bundled: nx.MultiDiGraph) -> None:
         ("theme/b_trust", "b_trust", "id"),
         ("TIME AND CAPACITY", "b_time_capacity", "label"),
         ("G3-Q1-D-6", "b_time_capacity", "note"),
-        ("no time to do it", "b_time_capacity", "fuzzy"),
-        ("lack of buy in", "b_lack_buyin", "fuzzy"),
+        ("no time to do it", "b_time_capacity", "meaning"),
+        ("lack of buy in", "b_lack_buyin", "meaning"),
     ],
 )
 def test_barrier_resolution(bundled: nx.MultiDiGraph, query: str, expected: str, how: str) -> None:
@@ -109,7 +110,7 @@ def test_barrier_resolution(bundled: nx.MultiDiGraph, query: str, expected: str,
     assert (m.id, m.matched_by) == (expected, how)
 
 
-@pytest.mark.parametrize("query", ["qwertyuiop zxcv", "p_protected_time", ""])
+@pytest.mark.parametrize("query", ["p_protected_time", ""])
 def test_no_match_raises_not_found_with_suggestions(bundled: nx.MultiDiGraph, query: str) -> None:
     with pytest.raises(NotFoundError) as info:
         practices_for(bundled, query)
@@ -183,13 +184,14 @@ def test_gaps() -> None:
 
 def test_theme_graph_centrality_and_communities(bundled: nx.MultiDiGraph) -> None:
     T = theme_graph(bundled)
-    assert T.number_of_nodes() == 42
+    n_themes = len(load_taxonomy().themes)
+    assert T.number_of_nodes() == n_themes
     rows = centrality(bundled)
-    assert len(rows) == 42
+    assert len(rows) == n_themes
     assert all(0 <= r["betweenness"] <= 1 and 0 <= r["degree"] <= 1 for r in rows)
     comms = communities(bundled, seed=1)
     assert comms == communities(bundled, seed=1)
-    assert sum(len(c) for c in comms) <= 42
+    assert sum(len(c) for c in comms) <= n_themes
     assert len(comms) >= 2
 
 
@@ -205,10 +207,14 @@ def test_cli_practices_json_and_no_match() -> None:
     assert data["barrier"]["id"] == "b_time_capacity"
     assert [p["id"] for p in data["practices"]][:2] == ["p_protected_time", "p_dedicated_team"]
     assert "Day job – no time" in res.stdout  # UTF-8, not \u escapes
-    res = runner.invoke(app, ["practices", "qwertyuiop zxcv"])
+    res = runner.invoke(app, ["practices", "p_protected_time"])
     assert res.exit_code == 1
-    assert "closest:" in res.stderr
+    assert "not a barrier" in res.stderr
     assert "Traceback" not in res.output
+    # free text that matches no barrier well is an answer, not an error (test_meaning.py)
+    res = runner.invoke(app, ["practices", "qwertyuiop zxcv"])
+    assert res.exit_code == 0
+    assert "No barrier matches" in res.stdout
 
 
 def test_quote_cap_keeps_the_best_quotes_and_the_total(bundled: nx.MultiDiGraph) -> None:

@@ -741,7 +741,7 @@ def practices_cmd(
     ] = DEFAULT_MAX_QUOTES,
 ) -> None:
     """Ranked practices that address a barrier, with the quotes behind them."""
-    from collab_graph.graph.query import practices_for
+    from collab_graph.graph.query import MIN_SIMILARITY, practices_for
     from collab_graph.views.tables import groups_text, practice_rows, quote_rows, several_workshops
 
     with handle_errors():
@@ -751,12 +751,28 @@ def practices_cmd(
             sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
             return
         b = result["barrier"]
+        if b is None and not result["closest"]:
+            Console(highlight=False, markup=False).print(
+                f"No barrier matches “{barrier}”: no barrier shares a word with it. "
+                "Ask in other words, or give a barrier id or label."
+            )
+            return
+        if b is None:
+            print_table(
+                f"No barrier matches “{barrier}” well (similarity below {MIN_SIMILARITY}); "
+                "the closest barriers are:",
+                ["barrier", "id", "similarity"],
+                [(c["label"], c["id"], f"{c['similarity']:.2f}") for c in result["closest"]],
+                caption="Ask again with one of these ids or labels, or in other words.",
+            )
+            return
         # with several workshops a group number alone is ambiguous: count or name them
         several = several_workshops(result)
         rows = practice_rows(result)  # the rows the app's Ask page shows
         print_table(
-            f"Practices for: {b['label']} ({b['id']}; matched by {b['matched_by']}; "
-            f"raised by {'' if several else 'groups '}{groups_text(b, several=several)})",
+            f"Practices for: {b['label']} ({b['id']}; matched by {b['matched_by']}"
+            + (f", similarity {b['similarity']:.2f}" if b["matched_by"] == "meaning" else "")
+            + f"; raised by {'' if several else 'groups '}{groups_text(b, several=several)})",
             ["#", "practice", "score", "level", "curated", "evidence", "groups", "quotes"],
             [
                 (

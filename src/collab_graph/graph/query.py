@@ -52,6 +52,7 @@ import networkx as nx
 from rapidfuzz import fuzz, process, utils
 
 from collab_graph.errors import NotFoundError
+from collab_graph.graph.meaning import MIN_SIMILARITY, MeaningIndex, ThemeText
 from collab_graph.graph.schema import (
     ORG_PREFIX,
     THEME_KINDS,
@@ -70,6 +71,7 @@ __all__ = [
     "DEFAULT_MAX_QUOTES",
     "DEFAULT_MIN_SCORE",
     "FUZZY_CUTOFF",
+    "MIN_SIMILARITY",
     "Match",
     "NoMatchError",
     "centrality",
@@ -119,12 +121,24 @@ class NoMatchError(NotFoundError):
     message : str
         One line saying what did not match.
     suggestions : sequence of dict
-        ``{"id", "label", "score"}`` of the closest candidates, best first.
+        ``{"id", "label", "score"}`` of the closest candidates, best first
+        (barriers also carry their ``similarity``, 0-1).
+    free_text : bool
+        True when the query was read as free text and no theme was similar
+        enough (an answer, "nothing matches well"); False when the query
+        itself is unusable (empty, or the id of another kind of node).
     """
 
-    def __init__(self, message: str, *, suggestions: Sequence[Mapping[str, Any]] = ()) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        suggestions: Sequence[Mapping[str, Any]] = (),
+        free_text: bool = False,
+    ) -> None:
         super().__init__(message)
         self.suggestions = [dict(s) for s in suggestions]
+        self.free_text = free_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,9 +149,10 @@ class Match:
     id: str
     label: str
     query: str
-    matched_by: str  # "id", "label", "note" or "fuzzy"
-    score: float = 100.0
+    matched_by: str  # "id", "label", "note", "meaning" (barriers) or "fuzzy" (organisations)
+    score: float = 100.0  # "meaning": the similarity, 0-1; "fuzzy": rapidfuzz WRatio, 0-100
     note: str | None = None
+    runners_up: tuple[dict[str, Any], ...] = ()  # "meaning": the next closest themes
 
 
 @dataclass(slots=True)
@@ -155,6 +170,7 @@ class _Index:
     label_choices: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
     addresses_in: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
     pair_evidence: dict[tuple[str, str], list[tuple[str, str, bool]]] = field(default_factory=dict)
+    meaning: dict[str, MeaningIndex] = field(default_factory=dict)
 
 
 _CACHE: weakref.WeakKeyDictionary[KnowledgeGraph, _Index] = weakref.WeakKeyDictionary()
@@ -441,6 +457,45 @@ def _suggest(
     ]
 
 
+def _meaning_index(G: KnowledgeGraph, idx: _Index, kind: str) -> MeaningIndex:
+    """The themes of one kind described by their words and their tagged notes (cached)."""
+    found = idx.meaning.get(kind)
+    if found is None:
+        themes = {}
+        for n in idx.by_kind.get(kind, []):
+            d = G.nodes[n]
+            description = ". ".join(
+                [
+                    *(c.rstrip("*") for c in split_list(d.get(NodeAttr.CUES))),
+                    d.get(NodeAttr.DEFINITION, "") or "",
+                ]
+            )
+            notes = [G.nodes[u].get(NodeAttr.TEXT, "") for u in idx.theme_notes.get(n, [])]
+            themes[n] = ThemeText(
+                d.get(NodeAttr.LABEL, ""),
+                description,
+                notes,
+                split_list(d.get(NodeAttr.ALT_LABELS)),
+            )
+        found = idx.meaning[kind] = MeaningIndex(themes)
+    return found
+
+
+def _closest(
+    G: KnowledgeGraph, ranked: Sequence[tuple[str, float]], k: int = 5
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": _short_id(G, n),
+            "label": G.nodes[n].get(NodeAttr.LABEL, ""),
+            "similarity": round(sim, 3),
+            "score": round(100 * sim, 1),
+        }
+        for n, sim in ranked[:k]
+        if sim > 0  # a theme that shares no word or concept with the query is not close
+    ]
+
+
 def _short_id(G: KnowledgeGraph, node: str) -> str:
     d = G.nodes[node]
     return str(
@@ -498,6 +553,8 @@ def _resolve(G: KnowledgeGraph, query: str, kind: NodeKind, what: str) -> Match:
                     )
         if notes:
             text_query = G.nodes[notes[0]].get(NodeAttr.TEXT, q)
+    if kind == NodeKind.BARRIER:
+        return _by_meaning(G, idx, query, text_query, kind, what)
     # Labels and cue phrases first (a short list); the notes' own texts only when
     # those miss: they grow with the corpus and would make every query slow.
     for choices in (_label_choices, _fuzzy_choices):
@@ -521,18 +578,53 @@ def _resolve(G: KnowledgeGraph, query: str, kind: NodeKind, what: str) -> Match:
     raise NoMatchError(f"no {what} matches {query!r}; closest: {names}", suggestions=suggestions)
 
 
+def _by_meaning(
+    G: KnowledgeGraph, idx: _Index, query: str, text: str, kind: NodeKind, what: str
+) -> Match:
+    """The theme of ``kind`` most similar to ``text`` in meaning, if it is similar enough."""
+    ranked = _meaning_index(G, idx, str(kind)).rank(text)
+    if ranked and ranked[0][1] >= MIN_SIMILARITY:
+        n, sim = ranked[0]
+        return Match(
+            n,
+            _short_id(G, n),
+            G.nodes[n][NodeAttr.LABEL],
+            query,
+            "meaning",
+            round(sim, 3),
+            runners_up=tuple(_closest(G, ranked[1:], 3)),
+        )
+    closest = _closest(G, ranked)
+    names = "; ".join(f"{s['label']} ({s['id']}, {s['similarity']:.2f})" for s in closest[:3])
+    best = closest[0]["similarity"] if closest else 0.0
+    names = names or "none shares a word with it"
+    raise NoMatchError(
+        f"no {what} matches {query!r} well (best similarity {best:.2f} < {MIN_SIMILARITY}); "
+        f"closest: {names}",
+        suggestions=closest,
+        free_text=True,
+    )
+
+
 def resolve_barrier(G: KnowledgeGraph, query: str) -> Match:
     """Find the barrier theme a query means.
 
     The query may be a barrier id (``b_time_capacity``), a label or alternative
-    label (any case), a note id (its barrier theme), or free text, fuzzily
-    matched (rapidfuzz WRatio ≥ :data:`FUZZY_CUTOFF`) against barrier labels,
-    cue phrases and the texts of notes about barriers.
+    label (any case), a note id (its barrier theme, or else the note's text),
+    or free text, matched by meaning (:mod:`collab_graph.graph.meaning`:
+    stems, the synonym table, TF-IDF over the barriers' definitions, labels,
+    cues and tagged notes). Free text matches when its similarity to the best
+    barrier is at least :data:`MIN_SIMILARITY`; the match's ``score`` is that
+    similarity (0-1) and ``runners_up`` the next closest barriers.
 
     Raises
     ------
     NoMatchError
-        With the closest barriers as ``suggestions`` when nothing matches.
+        When nothing matches well, with the closest barriers (``id``,
+        ``label``, ``similarity``; at most five, and only those sharing a word
+        or concept with the query) as ``suggestions`` and ``free_text`` true;
+        for an empty query or the id of another kind of node, ``free_text``
+        is false.
 
     Examples
     --------
@@ -540,13 +632,14 @@ def resolve_barrier(G: KnowledgeGraph, query: str) -> Match:
     >>> G = example_graph()
     >>> [resolve_barrier(G, q).id for q in ("b_trust", "time and capacity", "G1-Q1-B-1")]
     ['b_trust', 'b_time_capacity', 'b_funding_budgets']
-    >>> resolve_barrier(G, "Money's scarce").matched_by
-    'fuzzy'
+    >>> m = resolve_barrier(G, "Money's scarce")
+    >>> m.id, m.matched_by, 0 < m.score < 1
+    ('b_funding_budgets', 'meaning', True)
     >>> try:
     ...     resolve_barrier(G, "xylophone orchestra")
     ... except NoMatchError as err:
-    ...     print(len(err.suggestions))
-    3
+    ...     print(err.free_text, err.suggestions)
+    True []
     """
     return _resolve(G, query, NodeKind.BARRIER, "barrier")
 
@@ -719,8 +812,13 @@ def practices_for(
     Returns
     -------
     dict
-        ``{"barrier": {"id", "label", "query", "matched_by", "groups",
-        "workshop_groups", "evidence"}, "practices": [...]}``. Each practice
+        ``{"barrier": {"id", "label", "query", "matched_by", "similarity",
+        "runners_up", "groups", "workshop_groups", "evidence"}, "practices":
+        [...]}``. ``similarity`` is 1.0 for an id, label or note id and the
+        meaning similarity (0-1) for free text, whose ``runners_up`` are the
+        next closest barriers (``id, label, similarity``). When free text
+        matches no barrier well the answer is ``{"barrier": None, "query",
+        "closest": [{"id", "label", "similarity"}, ...], "practices": []}``. Each practice
         has ``id, label, score, level, groups, evidence`` (as in the contract)
         and both parts of its score: ``curated`` (strength and rationale, or
         None), ``curated_score``, ``evidence_score``, ``endorsement`` and the
@@ -732,7 +830,8 @@ def practices_for(
     Raises
     ------
     NoMatchError
-        When no barrier matches; it carries suggestions.
+        When the query is empty or names another kind of node; it carries
+        suggestions.
 
     Examples
     --------
@@ -741,10 +840,17 @@ def practices_for(
     >>> p = res["practices"][0]
     >>> p["id"], p["curated"]["strength"], res["barrier"]["groups"]
     ('p_shared_services', 'strong', [1])
+    >>> practices_for(example_graph(), "xylophone orchestra")["barrier"] is None
+    True
     """
     if top is not None and top < 1:
         raise ValueError("top must be at least 1")
-    m = resolve_barrier(G, barrier)
+    try:
+        m = resolve_barrier(G, barrier)
+    except NoMatchError as exc:
+        if not exc.free_text:
+            raise
+        return {"barrier": None, "query": barrier, "closest": exc.suggestions, "practices": []}
     idx = _index(G)
     b_notes = idx.theme_notes.get(m.node, [])
     barrier_groups = _theme_groups(G, idx, m.node)
@@ -765,7 +871,8 @@ def practices_for(
             "label": m.label,
             "query": barrier,
             "matched_by": m.matched_by,
-            "match_score": m.score,
+            "similarity": m.score if m.matched_by == "meaning" else 1.0,
+            "runners_up": list(m.runners_up),
             "groups": numbers,
             "workshop_groups": wg,
             "evidence": [
