@@ -21,15 +21,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from collab_graph.graph import query
-from collab_graph.graph.links import CuratedLink
+from collab_graph.graph.links import ADDRESSES_FILE, REMOVED, CuratedLink, load_curated
 from collab_graph.graph.schema import KnowledgeGraph, NodeAttr, org_node, theme_node
 from collab_graph.model import NodeKind, Organisation, Theme, ThemeKind
+from collab_graph.resources import data_path
+from collab_graph.workspace import Workspace
 
 __all__ = [
     "DETECTED_PREFIX",
     "default_who",
     "link_rows",
     "org_rows",
+    "tables",
     "theme_choices",
     "theme_notes",
     "theme_rows",
@@ -286,3 +289,62 @@ def link_rows(
         }
         for link in links
     ]
+
+
+def tables(
+    G: KnowledgeGraph,
+    themes: Mapping[str, Theme],
+    organisations: Iterable[Organisation],
+    workspace: Workspace | None,
+) -> dict[str, Any]:
+    """Everything the Taxonomy page lists: themes, organisations, detected names and links.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The knowledge graph (for the counts).
+    themes : mapping
+        The taxonomy's themes by id, bundled and the analyst's.
+    organisations : iterable of Organisation
+        The gazetteer's entries.
+    workspace : Workspace, optional
+        The analyst's workspace: which themes and links are theirs, and their
+        links (a bad row of their links file is skipped here; the graph's
+        warnings name it).
+
+    Returns
+    -------
+    dict
+        ``themes`` (:func:`theme_rows`), ``orgs`` (:func:`org_rows`),
+        ``unresolved`` (:func:`unresolved_mentions`) and ``links`` (:func:`link_rows`).
+
+    Examples
+    --------
+    >>> from collab_graph.graph.examples import example_graph
+    >>> from collab_graph.coding.taxonomy import load_taxonomy
+    >>> out = tables(example_graph(), load_taxonomy().themes, [], None)
+    >>> sorted(out), len(out["links"]) > 0
+    (['links', 'orgs', 'themes', 'unresolved'], True)
+    """
+    files = [data_path(ADDRESSES_FILE)]
+    mine_themes: set[str] = set()
+    mine_links: set[tuple[str, str]] = set()
+    if workspace is not None:
+        files.append(workspace.addresses)
+        mine_themes = {r.get("id", "") for r in workspace.read("themes.csv", on_error=_skip)}
+        mine_links = {
+            (r.get("practice_theme", ""), r.get("barrier_theme", ""))
+            for r in workspace.read(ADDRESSES_FILE, on_error=_skip)
+            if r.get("strength", "").lower() != REMOVED
+        }
+    links = load_curated(files, on_problem=lambda _: None)
+    return {
+        "themes": theme_rows(themes.values(), theme_notes(G), yours=mine_themes),
+        "orgs": org_rows(G, organisations),
+        "unresolved": unresolved_mentions(G),
+        "links": link_rows(links, themes, yours=mine_links),
+    }
+
+
+def _skip(_: Exception) -> None:
+    """Skip a bad row of the analyst's file (the pipeline's warnings already name it)."""
