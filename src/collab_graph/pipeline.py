@@ -17,11 +17,8 @@ what to keep:
 
 So saving a review changes only the graph key: the next command or app
 rerun reads the coded notes back and rebuilds the graph, never re-parsing or
-re-classifying the corpus. Editing a data file, or a theme or organisation
-the analyst curates, changes the coding key: the notes are coded again, but
-read back from the cache as parsed (the parse key covers the notes files
-alone). Editing a notes file changes every key, and everything is rebuilt
-from the new content.
+re-classifying the corpus. Editing a data file or a notes file changes the
+coding key, and everything is rebuilt from the new content.
 
 Examples
 --------
@@ -164,12 +161,10 @@ def _link_files(workspace: Workspace | None) -> list[Path]:
 
 @dataclass(frozen=True)
 class Keys:
-    """Content keys: ``parse`` (notes, read options, code), ``coding`` (+ coding data and the
-    analyst's themes, organisations and model), ``graph`` (+ reviews and links)."""
+    """Content keys: ``coding`` (notes, coding data, code), ``graph`` (+ reviews and links)."""
 
     coding: str
     graph: str
-    parse: str
 
 
 def keys(corpus: Corpus) -> Keys:
@@ -185,23 +180,11 @@ def keys(corpus: Corpus) -> Keys:
     >>> a, b = keys(Corpus()), keys(Corpus(reviews=False))
     >>> a.coding == b.coding, a.graph == b.graph
     (True, False)
-
-    The parse key depends on the notes alone, so a theme the analyst adds
-    re-codes the notes without reading them again:
-
-    >>> import tempfile
-    >>> ws = Workspace(tempfile.mkdtemp())
-    >>> _ = ws.themes.write_text("id,kind,label\\nb_new,barrier,New\\n", encoding="utf-8")
-    >>> c = keys(Corpus(workspace=ws))
-    >>> c.parse == a.parse, c.coding == a.coding
-    (True, False)
     """
-    pp = Fingerprint("parsed").feed("code", code_digest().encode())
-    pp.feed("options", repr(corpus.options).encode())
+    fp = Fingerprint("coded").feed("code", code_digest().encode())
+    fp.feed("options", repr(corpus.options).encode())
     for path in corpus.sources():
-        pp.feed_file(f"notes {path.name}", path)  # the notes keep file names only
-    parse = pp.hexdigest()
-    fp = Fingerprint("coded").feed("parse", parse.encode())
+        fp.feed_file(f"notes {path.name}", path)  # the notes keep file names only
     folder = data_dir()
     for item in sorted(folder.iterdir()) if folder.is_dir() else []:
         if item.is_file() and item.name not in _GRAPH_DATA:
@@ -220,7 +203,7 @@ def keys(corpus: Corpus) -> Keys:
     for path in _link_files(ws):
         if path.is_file():
             gp.feed_file(f"links {path}", path)
-    return Keys(coding, gp.hexdigest(), parse)
+    return Keys(coding, gp.hexdigest())
 
 
 @dataclass(frozen=True)
@@ -286,15 +269,7 @@ def code(
         hit = store.get("coded", k.coding)
         if isinstance(hit, Coded):
             return hit
-        # only the vocabulary changed (a theme accepted, an alias added)? then the
-        # notes were read before: code them again without parsing them again
-        was = store.get("parsed", k.parse)
-        results = list(was) if isinstance(was, tuple) else None
-    else:
-        results = None
-    fresh = results is None
-    if results is None:
-        results = load(list(corpus.paths), options=corpus.options)
+    results = load(list(corpus.paths), options=corpus.options)
     vocab = vocabulary(corpus.workspace)
     coded = classify_results(
         results,
@@ -309,12 +284,11 @@ def code(
         (*(w for r in results for w in r.warnings), *vocab.problems),
     )
     if store is not None and k is not None:
-        key, parse, full = k.coding, k.parse, tuple(results)
+        key, full = k.coding, tuple(results)
 
         def write() -> None:
             store.put("coded", key, out)
-            if fresh:
-                store.put("parsed", parse, full)
+            store.put("parsed", key, full)
 
         if write_behind is None:
             write()
@@ -336,7 +310,7 @@ def parsed(
     store = _cache(cache)
     k = _keys_or_none(corpus, store)
     if store is not None and k is not None:
-        hit = store.get("parsed", k.parse)
+        hit = store.get("parsed", k.coding)
         if isinstance(hit, tuple):
             return list(hit)
     return load(list(corpus.paths), options=corpus.options)
