@@ -16,22 +16,29 @@ Examples
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from collab_graph.coding.discover import Suggestion
+from collab_graph.coding.taxonomy import THEMES_FILE
 from collab_graph.graph import query
 from collab_graph.graph.links import ADDRESSES_FILE, REMOVED, CuratedLink, load_curated
 from collab_graph.graph.schema import KnowledgeGraph, NodeAttr, org_node, theme_node
 from collab_graph.model import NodeKind, Organisation, Theme, ThemeKind
 from collab_graph.resources import data_path
+from collab_graph.review.curation import DECISIONS_FILE
 from collab_graph.workspace import Workspace
 
 __all__ = [
     "DETECTED_PREFIX",
+    "decisions_stamp",
     "default_who",
     "link_rows",
+    "member_rows",
     "org_rows",
+    "suggestion_rows",
     "tables",
     "theme_choices",
     "theme_notes",
@@ -123,7 +130,7 @@ def theme_rows(
             "kind": str(t.kind),
             "label": t.label,
             "broader": labels.get(t.broader, t.broader) if t.broader else "",
-            "source": str(getattr(t, "source", "") or ""),
+            "source": "; ".join(t.source),
             "keywords": "; ".join(t.cues),
             "notes": int(counts.get(t.id, 0)),
             "origin": "workspace" if t.id in mine else "bundled",
@@ -331,7 +338,7 @@ def tables(
     mine_links: set[tuple[str, str]] = set()
     if workspace is not None:
         files.append(workspace.addresses)
-        mine_themes = {r.get("id", "") for r in workspace.read("themes.csv", on_error=_skip)}
+        mine_themes = {r["id"] for r in workspace.read(THEMES_FILE, on_error=_skip)}
         mine_links = {
             (r.get("practice_theme", ""), r.get("barrier_theme", ""))
             for r in workspace.read(ADDRESSES_FILE, on_error=_skip)
@@ -348,3 +355,66 @@ def tables(
 
 def _skip(_: Exception) -> None:
     """Skip a bad row of the analyst's file (the pipeline's warnings already name it)."""
+
+
+def suggestion_rows(suggestions: Iterable[Suggestion]) -> list[dict[str, Any]]:
+    """One row per suggested theme: label, kind, size, keywords and the closest theme.
+
+    Examples
+    --------
+    >>> from collab_graph.coding.discover import ClosestTheme, Suggestion
+    >>> s = Suggestion("s-1", "public trust", ThemeKind.BARRIER, ("public trust", "trust"),
+    ...                ("N-1", "N-2", "N-3"), ClosestTheme("b_trust", "Trust", 0.41))
+    >>> row = suggestion_rows([s])[0]
+    >>> row["label"], row["notes"], row["keywords"], row["closest"], row["similarity"]
+    ('public trust', 3, 'public trust; trust', 'Trust', 0.41)
+    """
+    return [
+        {
+            "key": s.key,
+            "label": s.label,
+            "kind": str(s.kind),
+            "notes": len(s.notes),
+            "keywords": "; ".join(s.keywords),
+            "closest": s.closest.label if s.closest else "",
+            "similarity": s.closest.similarity if s.closest else None,
+        }
+        for s in suggestions
+    ]
+
+
+def member_rows(suggestion: Suggestion) -> list[dict[str, str]]:
+    """The member notes of a suggestion: workshop, note id and text.
+
+    Examples
+    --------
+    >>> from collab_graph.coding.discover import Suggestion
+    >>> s = Suggestion("s-1", "rota", ThemeKind.BARRIER, ("rota",), ("N-1",), None,
+    ...                refs=(("w", "N-1"),), texts=("The rota is full",))
+    >>> member_rows(s)
+    [{'workshop': 'w', 'note': 'N-1', 'text': 'The rota is full'}]
+    """
+    refs = suggestion.refs or tuple(("", n) for n in suggestion.notes)
+    texts = suggestion.texts or ("",) * len(refs)
+    return [{"workshop": w, "note": n, "text": t} for (w, n), t in zip(refs, texts, strict=False)]
+
+
+def decisions_stamp(workspace: Workspace | None) -> str:
+    """A digest of the analyst's decisions about suggestions ("" when there are none).
+
+    The graph's key does not cover them (a rejected suggestion changes no
+    theme), so the page keys its suggestions by this as well.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> decisions_stamp(Workspace(tempfile.mkdtemp()))
+    ''
+    """
+    if workspace is None:
+        return ""
+    try:
+        data = workspace.path(DECISIONS_FILE).read_bytes()
+    except FileNotFoundError:
+        return ""
+    return hashlib.sha256(data).hexdigest()
