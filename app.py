@@ -42,6 +42,7 @@ GraphKey = str
 OVERVIEW_NOTES = 1000
 MAX_QUOTES = 200  # per practice on the Ask page; a national corpus has thousands
 MAX_NOTE_ROWS = 2000  # notes listed (and offered for review) at once on the Notes page
+NEAR_THEME = 0.2  # a suggestion this similar to a theme offers to merge into it
 PROGRESS_NOTES = 2000  # from this many notes on, building the graph shows a progress bar
 
 
@@ -1464,17 +1465,17 @@ def themes_panel(rows: Sequence[Mapping[str, Any]]) -> None:
     )
     table(
         shown,
-        height=420,
+        height=440,
         column_order=["kind", "label", "notes", "broader", "keywords", "source", "origin", "id"],
         column_config={
-            "kind": st.column_config.TextColumn(width="small"),
-            "label": st.column_config.TextColumn(width="medium"),
-            "notes": st.column_config.NumberColumn(width="small", format="%d"),
-            "broader": st.column_config.TextColumn(width="medium"),
-            "keywords": st.column_config.TextColumn(width="large"),
-            "source": st.column_config.TextColumn(width="medium"),
-            "origin": st.column_config.TextColumn(width="small", help="bundled or yours"),
-            "id": st.column_config.TextColumn(width="small"),
+            "kind": st.column_config.TextColumn(width=75),
+            "label": st.column_config.TextColumn(width=320),
+            "notes": st.column_config.NumberColumn(width=60, format="%d"),
+            "broader": st.column_config.TextColumn("broader theme", width=170),
+            "keywords": st.column_config.TextColumn(width=300),
+            "source": st.column_config.TextColumn(width=230),
+            "origin": st.column_config.TextColumn(width=90, help="bundled, or in your workspace"),
+            "id": st.column_config.TextColumn(width=170),
         },
     )
     st.subheader("Edit a theme's keywords")
@@ -1516,7 +1517,9 @@ def suggestions_panel(key: GraphKey, theme_rows: Sequence[Mapping[str, Any]]) ->
     found = theme_suggestions(key, tx.decisions_stamp(workspace()))
     st.caption(
         f"{found.candidates} practice, barrier and benefit notes carry no theme: "
-        f"{len(found.suggestions)} groups of them are suggested as themes, "
+        f"{len(found.suggestions)} group{'s' * (len(found.suggestions) != 1)} of them "
+        f"{'are' if len(found.suggestions) != 1 else 'is'} suggested as "
+        f"theme{'s' * (len(found.suggestions) != 1)}, "
         f"{len(found.uncovered)} are left (one-offs, or in a suggestion you decided on)."
     )
     if not found.suggestions:
@@ -1527,13 +1530,13 @@ def suggestions_panel(key: GraphKey, theme_rows: Sequence[Mapping[str, Any]]) ->
         height=min(320, 38 + 35 * len(found.suggestions)),
         column_order=["label", "kind", "notes", "keywords", "closest", "similarity"],
         column_config={
-            "label": st.column_config.TextColumn(width="medium"),
-            "kind": st.column_config.TextColumn(width="small"),
-            "notes": st.column_config.NumberColumn(width="small", format="%d"),
-            "keywords": st.column_config.TextColumn(width="large"),
-            "closest": st.column_config.TextColumn("closest theme", width="medium"),
+            "label": st.column_config.TextColumn(width=220),
+            "kind": st.column_config.TextColumn(width=75),
+            "notes": st.column_config.NumberColumn(width=60, format="%d"),
+            "keywords": st.column_config.TextColumn(width=250),
+            "closest": st.column_config.TextColumn("closest theme", width=230),
             "similarity": st.column_config.ProgressColumn(
-                min_value=0.0, max_value=1.0, format="%.2f", width="small"
+                min_value=0.0, max_value=1.0, format="%.2f", width=100
             ),
         },
     )
@@ -1554,10 +1557,17 @@ def suggestions_panel(key: GraphKey, theme_rows: Sequence[Mapping[str, Any]]) ->
         else " No theme of its kind shares a word with it."
     )
     st.markdown(f"Keywords: {sup.md_escape('; '.join(s.keywords))}.{closest}")
+    members = tx.member_rows(s)
+    one_workshop = len({m["workshop"] for m in members}) == 1
     table(
-        tx.member_rows(s),
-        height=min(260, 38 + 35 * len(s.notes)),
-        column_config={"text": st.column_config.TextColumn(width="large")},
+        members,
+        height=min(260, 38 + 35 * len(members)),
+        column_order=["note", "text"] if one_workshop else ["workshop", "note", "text"],
+        column_config={
+            "workshop": st.column_config.TextColumn(width=200),
+            "note": st.column_config.TextColumn(width=110),
+            "text": st.column_config.TextColumn(width="large"),
+        },
     )
     kinds = ["practice", "barrier", "benefit"]
     accept, merge, reject = st.columns([3, 2, 1])
@@ -1585,14 +1595,16 @@ def suggestions_panel(key: GraphKey, theme_rows: Sequence[Mapping[str, Any]]) ->
     with merge, st.container(border=True):
         st.markdown("**Merge into a theme**")
         same = {r["id"]: r["label"] for r in theme_rows if r["kind"] == str(s.kind)}
+        near = s.closest is not None and s.closest.similarity >= NEAR_THEME
         ids = list(same)
         st.selectbox(
             "Theme",
             ids,
-            index=ids.index(s.closest.id) if s.closest and s.closest.id in same else None,
+            index=ids.index(s.closest.id) if near and s.closest and s.closest.id in same else None,
             format_func=same.__getitem__,
             key=f"t_mi_{pick}",
-            help="Its keywords join the theme's, so the notes get that theme.",
+            help="Its keywords join the theme's, so its notes get that theme. The closest "
+            f"theme is offered when its similarity is {NEAR_THEME} or more.",
         )
         st.button("Merge", key=f"t_merge_{pick}", on_click=merge_suggestion, args=(s,))
     with reject, st.container(border=True):
@@ -1610,14 +1622,14 @@ def links_panel(
     )
     table(
         links,
-        height=320,
+        height=340,
         column_order=["practice", "barrier", "strength", "rationale", "origin"],
         column_config={
-            "practice": st.column_config.TextColumn(width="medium"),
-            "barrier": st.column_config.TextColumn(width="medium"),
-            "strength": st.column_config.TextColumn(width="small"),
-            "rationale": st.column_config.TextColumn(width="large"),
-            "origin": st.column_config.TextColumn(width="small"),
+            "practice": st.column_config.TextColumn(width=230),
+            "barrier": st.column_config.TextColumn(width=230),
+            "strength": st.column_config.TextColumn(width=85),
+            "rationale": st.column_config.TextColumn(width=330),
+            "origin": st.column_config.TextColumn(width=90),
         },
     )
     practices = {r["id"]: r["label"] for r in theme_rows if r["kind"] == "practice"}
@@ -1649,6 +1661,9 @@ def orgs_panel(rows: Sequence[Mapping[str, Any]], unresolved: Mapping[str, str])
         f"{len(rows)} organisations and tools named in the notes, {detected} of them detected "
         "by pattern (in no gazetteer yet)."
     )
+    if not rows:
+        st.info("No organisation or tool is named in the notes.")
+        return
     table(
         rows,
         height=360,
@@ -1663,14 +1678,16 @@ def orgs_panel(rows: Sequence[Mapping[str, Any]], unresolved: Mapping[str, str])
             "id",
         ],
         column_config={
-            "organisation": st.column_config.TextColumn(width="medium"),
-            "category": st.column_config.TextColumn(width="small"),
-            "type": st.column_config.TextColumn(width="small"),
-            "status": st.column_config.TextColumn(width="small"),
-            "notes": st.column_config.NumberColumn(width="small", format="%d"),
-            "groups": st.column_config.NumberColumn(width="small", format="%d"),
-            "aliases": st.column_config.TextColumn(width="large"),
-            "id": st.column_config.TextColumn(width="small"),
+            "organisation": st.column_config.TextColumn(width=280),
+            "category": st.column_config.TextColumn(width=100),
+            "type": st.column_config.TextColumn(width=110),
+            "status": st.column_config.TextColumn(
+                width=85, help="resolved: in the gazetteer; detected: found by pattern"
+            ),
+            "notes": st.column_config.NumberColumn(width=60, format="%d"),
+            "groups": st.column_config.NumberColumn(width=65, format="%d"),
+            "aliases": st.column_config.TextColumn(width=245),
+            "id": st.column_config.TextColumn(width=160),
         },
     )
     st.subheader("Name a detected mention")

@@ -70,6 +70,12 @@ def graph_nodes(page: Any) -> set[str]:
     return set(frame.evaluate(_NODE_IDS_JS))
 
 
+def tables_drawn(page: Any) -> None:
+    """Wait until the page's tables (canvas grids) are drawn, for a screenshot."""
+    page.locator("[data-testid='stDataFrame'] canvas").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(800)
+
+
 def open_explore(page: Any, url: str) -> set[str]:
     page.goto(f"{url}/explore", wait_until="domcontentloaded")
     return graph_nodes(page)
@@ -82,11 +88,12 @@ def test_accept_a_suggestion_in_the_browser(chromium: Any, tmp_path: Path) -> No
     page = chromium.new_page(viewport={"width": 1440, "height": 900})
     with harness.AppServer(paths=[CANTEEN], env=env) as server:
         before = open_explore(page, server.url)
-        assert not any("canteen" in n for n in before)
+        assert not any(n.startswith(theme_node("")) and "canteen" in n for n in before)
 
         page.goto(f"{server.url}/taxonomy", wait_until="domcontentloaded")
         page.get_by_role("tab", name="Themes").wait_for(timeout=90_000)
         page.get_by_text("Edit a theme's keywords").wait_for(timeout=30_000)
+        tables_drawn(page)
         page.screenshot(path=str(SHOTS / "taxonomy-themes.png"))
 
         page.get_by_role("tab", name="Suggestions").click()
@@ -95,7 +102,7 @@ def test_accept_a_suggestion_in_the_browser(chromium: Any, tmp_path: Path) -> No
         label = page.get_by_role("textbox", name="Label")
         label.fill(LABEL)
         label.press("Enter")
-        page.wait_for_timeout(500)
+        tables_drawn(page)
         page.screenshot(path=str(SHOTS / "taxonomy-suggestions.png"))
         accept.click()
         page.get_by_text(f"Accepted “{LABEL}”").wait_for(timeout=90_000)
@@ -114,5 +121,7 @@ def test_accept_a_suggestion_in_the_browser(chromium: Any, tmp_path: Path) -> No
         page.goto(f"{server.url}/taxonomy", wait_until="domcontentloaded")
         page.get_by_role("tab", name="Organisations and tools").wait_for(timeout=90_000)
         page.get_by_role("tab", name="Organisations and tools").click()
-        page.get_by_text("Name a detected mention").wait_for(timeout=30_000)
+        page.get_by_text("No organisation or tool is named in the notes.").wait_for(
+            timeout=30_000
+        )
         page.screenshot(path=str(SHOTS / "taxonomy-organisations.png"))

@@ -80,6 +80,8 @@ def test_theme_rows_sort_by_kind_and_name_the_broader_theme() -> None:
     ]
     rows = tx.theme_rows(themes, {"b_ig": 3, "p_x": 1}, yours=["b_ig"])
     assert [r["id"] for r in rows] == ["p_x", "b_ig", "b_gov", "n_b"]
+    flipped = tx.theme_rows(themes, {"b_gov": 5, "b_ig": 3})
+    assert [r["id"] for r in flipped] == ["p_x", "b_gov", "b_ig", "n_b"], "most notes first"
     ig = rows[1]
     assert ig["broader"] == "Governance"
     assert ig["keywords"] == "IG; data*"

@@ -109,7 +109,7 @@ def theme_rows(
     -------
     list of dict
         ``id, kind, label, broader, source, keywords, notes, origin``, by kind
-        (practice, barrier, benefit), then label.
+        (practice, barrier, benefit), then most notes first, then label.
 
     Examples
     --------
@@ -121,7 +121,7 @@ def theme_rows(
     ('Data sharing', 'Governance', 'data; IG', 4, 'workspace')
     """
     order = {k: i for i, k in enumerate(ThemeKind)}
-    listed = sorted(themes, key=lambda t: (order[t.kind], t.label.casefold()))
+    listed = sorted(themes, key=lambda t: (order[t.kind], -counts.get(t.id, 0), t.label.casefold()))
     labels = {t.id: t.label for t in listed}
     mine = set(yours)
     return [
