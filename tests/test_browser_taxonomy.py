@@ -121,7 +121,5 @@ def test_accept_a_suggestion_in_the_browser(chromium: Any, tmp_path: Path) -> No
         page.goto(f"{server.url}/taxonomy", wait_until="domcontentloaded")
         page.get_by_role("tab", name="Organisations and tools").wait_for(timeout=90_000)
         page.get_by_role("tab", name="Organisations and tools").click()
-        page.get_by_text("No organisation or tool is named in the notes.").wait_for(
-            timeout=30_000
-        )
+        page.get_by_text("No organisation or tool is named in the notes.").wait_for(timeout=30_000)
         page.screenshot(path=str(SHOTS / "taxonomy-organisations.png"))
