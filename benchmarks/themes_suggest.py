@@ -47,13 +47,23 @@ def gold_kinds(folder: Path) -> dict[tuple[str, int], str]:
 def coded_with_gold(
     docs: list[Path], ws: Workspace, gold: dict[tuple[str, int], str]
 ) -> list[CodedNote]:
+    """The documents' practice, barrier and benefit notes (by gold kind), coded.
+
+    The classifier gives a note it reads as a heading no theme; with its gold kind, such a
+    note is read as content, so its themes are the taxonomy's matches for its text.
+    """
     out = []
+    tax = pipeline.vocabulary(ws).taxonomy
     for doc in docs:
         corpus = pipeline.Corpus([doc], workspace=ws, reviews=False)
         for cn in pipeline.code(corpus, cache=None).coded:
             kind = gold.get((doc.stem, cn.note.line))
-            if kind in THEME_KINDS:
-                out.append(replace(cn, kind=NoteKind(kind)))
+            if kind not in THEME_KINDS:
+                continue
+            themes = cn.themes
+            if cn.kind is NoteKind.HEADING:
+                themes = tuple(t for t, _ in tax.match_themes(cn.note.text))[:3]
+            out.append(replace(cn, kind=NoteKind(kind), themes=themes))
     return out
 
 

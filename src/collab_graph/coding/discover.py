@@ -97,15 +97,18 @@ TOP_KEYWORDS = 4
 # Words that say nothing about what a note is about (on top of scikit-learn's English list).
 _GENERIC = frozenset(
     """
-    able across actually also always any anyone anything around back bit can cannot could did
-    does doing done don etc even ever every get gets getting give given go going good got great
-    just keep know large less let like likely lot lots make makes making many may maybe might
-    more most much must need needed needs new now often one ones people perhaps possible really
-    right same say see seem seems should simply so some something sometimes still sure take
-    thing things think time times try trying two use used using very want way ways well will
-    within without work would yes yet
+    able across actually also always amazing any anyone anything around awesome back bit can
+    cannot could current currently did different does doing done don especially etc even ever
+    every fine get gets getting give given go going good got great happen happens having just
+    keep know large less let like likely lot lots lovely make makes making many may maybe
+    might more most much must need needed needs nice now often one ones particular perhaps
+    possible quite really right same say see seem seems should simply so some something
+    sometimes specific still sure take thing things think try trying two very want way ways
+    well will within without would yes yet
     """.split()
 )
+# Words that may group notes but make a poor label: a key phrase without them comes first.
+_WEAK = frozenset(stem(w) for w in "use help work time".split())
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _SHORTCODE = re.compile(r":[a-z0-9_+\-]+:")
@@ -503,9 +506,9 @@ def _suggest(members: list[CodedNote], kind: ThemeKind, themes: Sequence[Theme])
         forms = spelled[term]
         return min(forms, key=lambda f: (-forms[f], f))
 
-    def rank(term: str) -> tuple[int, int, str]:
-        # shared by more notes first; a pair before its words; then by spelling
-        return (-cover[term], -len(term.split()), term)
+    def rank(term: str) -> tuple[bool, int, int, str]:
+        # shared by more notes first (a weak word last); a pair before its words; then spelling
+        return (set(term.split()) <= _WEAK, -cover[term], -len(term.split()), term)
 
     shared = sorted((t for t in cover if cover[t] > 1), key=rank)
     key_terms: list[str] = []
@@ -519,13 +522,16 @@ def _suggest(members: list[CodedNote], kind: ThemeKind, themes: Sequence[Theme])
             break
     keywords = [spelling(t) for t in key_terms]
     # each member note must contain a keyword: add the note's best term when none does
+    key_words = {w for t in key_terms for w in t.split()}
     for s, cn in zip(surfaces, members, strict=True):
         if _matches(keywords, cn.note.text):
             continue
-        term = min(s, key=rank)
+        # a pair with a key word says more than a shared word alone ("retaining people")
+        pairs = [t for t in s if " " in t and key_words & set(t.split())]
+        term = min(pairs or s, key=rank)
         form = min(s[term], key=lambda f: (-spelled[term][f], f))
         keywords.append(form)
-    label = _label(key_terms, cover, len(members), spelling)
+    label = _as_written(_label(key_terms, cover, len(members), spelling), members)
     refs = tuple(_ref(cn) for cn in members)
     return Suggestion(
         key=suggestion_key(refs),
@@ -553,10 +559,31 @@ def _label(
     if not key_terms:
         return "Unlabelled group"
     parts = [spelling(key_terms[0])]
-    if len(key_terms) > 1 and cover[key_terms[1]] * 2 >= size:
-        parts.append(spelling(key_terms[1]))
+    first = set(key_terms[0].split())
+    for term in key_terms[1:2]:
+        words = set(term.split())
+        if cover[term] * 2 >= size and not words & first and not words <= _WEAK:
+            parts.append(spelling(term))
     text = " and ".join(parts)
     return text[:1].upper() + text[1:]
+
+
+def _as_written(label: str, members: Sequence[CodedNote]) -> str:
+    """The label with each word in capitals when the notes mostly write it so (``RSE``)."""
+    shapes: dict[str, Counter[bool]] = defaultdict(Counter)
+    for cn in members:
+        for tok, _, _ in tokens(cn.note.text):
+            if len(tok) > 1 and tok.isalpha():
+                shapes[tok.lower()][tok.isupper()] += 1
+    words = label.split(" ")
+    out = []
+    for i, word in enumerate(words):
+        seen = shapes.get(word.lower())
+        if seen is not None and seen[True] > seen[False]:
+            out.append(word.upper())
+        else:
+            out.append(word[:1].upper() + word[1:] if i == 0 else word.lower())
+    return " ".join(out)
 
 
 def _closest(members: Sequence[CodedNote], themes: Sequence[Theme]) -> ClosestTheme | None:

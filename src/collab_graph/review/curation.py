@@ -31,14 +31,14 @@ Examples
 >>> from collab_graph.coding.discover import suggest_themes
 >>> from collab_graph.model import CodedNote, Note, NoteKind
 >>> ws = Workspace(tempfile.mkdtemp())
->>> texts = ["Public trust in data sharing", "Building public trust takes years",
-...          "Loss of public trust after breaches"]
+>>> texts = ["The coffee machine broke again", "Queue at the coffee machine",
+...          "Coffee machine out of milk"]
 >>> coded = [CodedNote(Note(f"N-{i}", "demo", None, None, None, i, t), NoteKind.BARRIER)
 ...          for i, t in enumerate(texts, 1)]
 >>> (s,) = suggest_themes(coded, taxonomy(ws)).suggestions
->>> theme = accept_suggestion(ws, s, label="Public trust", kind="barrier", who="ana")
+>>> theme = accept_suggestion(ws, s, label="Broken kit", kind="barrier", who="ana")
 >>> theme.id, theme.cues, taxonomy(ws).themes[theme.id].label
-('b_public_trust', ('public trust',), 'Public trust')
+('b_broken_kit', ('coffee machine',), 'Broken kit')
 >>> [r["decision"] for r in decisions(ws)]
 ['accepted']
 """
@@ -185,7 +185,7 @@ def _keywords(keywords: Iterable[str]) -> tuple[str, ...]:
     return tuple(out.values())
 
 
-def _theme_row(theme: Theme, *, source: str, who: str, when: str) -> dict[str, str]:
+def _theme_row(theme: Theme, *, who: str, when: str) -> dict[str, str]:
     return {
         "id": theme.id,
         "kind": theme.kind.value,
@@ -194,7 +194,7 @@ def _theme_row(theme: Theme, *, source: str, who: str, when: str) -> dict[str, s
         "cues": ";".join(theme.cues),
         "alt_labels": ";".join(theme.alt_labels),
         "broader": theme.broader or "",
-        "source": source,
+        "source": ";".join(theme.source),
         "who": who,
         "when": when,
     }
@@ -333,9 +333,11 @@ def accept_suggestion(
     def change(rows: list[dict[str, str]]) -> list[dict[str, str]]:
         base = f"{k.value[0]}_{_slug(name) or 'theme'}"
         tid = _fresh_id(base, [*tax.themes, *(r.get("id", "") for r in rows)])
-        theme = Theme(tid, k, name, " ".join(text.split()), cues, (), parent)
+        theme = Theme(
+            tid, k, name, " ".join(text.split()), cues, (), parent, source=(ANALYST_SOURCE,)
+        )
         made.append(theme)
-        return [*rows, _theme_row(theme, source=ANALYST_SOURCE, who=by, when=when)]
+        return [*rows, _theme_row(theme, who=by, when=when)]
 
     ws.update("themes.csv", change, header=THEME_COLUMNS)
     _decide(ws, suggestion, "accepted", made[0].id, by, when)
@@ -366,20 +368,10 @@ def _change_theme(
             row = mine[-1]
             row.update(cues=";".join(updated.cues), who=by, when=when)
             return out
-        source = _bundled_source(theme_id)
-        return [*out, _theme_row(updated, source=source, who=by, when=when)]
+        return [*out, _theme_row(updated, who=by, when=when)]
 
     ws.update("themes.csv", change, header=THEME_COLUMNS)
     return done[0]
-
-
-def _bundled_source(theme_id: str) -> str:
-    from collab_graph.csvfiles import read_csv
-
-    for row in read_csv(data_path("themes.csv"), required=("id",), what="themes file"):
-        if row["id"] == theme_id:
-            return row.get("source") or ""
-    return ANALYST_SOURCE
 
 
 def merge_suggestion(
