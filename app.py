@@ -1515,11 +1515,11 @@ def suggestions_panel(key: GraphKey, theme_rows: Sequence[Mapping[str, Any]]) ->
     from collab_graph.views import taxonomy as tx
 
     found = theme_suggestions(key, tx.decisions_stamp(workspace()))
+    n = len(found.suggestions)
     st.caption(
         f"{found.candidates} practice, barrier and benefit notes carry no theme: "
-        f"{len(found.suggestions)} group{'s' * (len(found.suggestions) != 1)} of them "
-        f"{'are' if len(found.suggestions) != 1 else 'is'} suggested as "
-        f"theme{'s' * (len(found.suggestions) != 1)}, "
+        f"{n} group{'s' * (n != 1)} of them "
+        f"{'is suggested as a theme' if n == 1 else 'are suggested as themes'}, "
         f"{len(found.uncovered)} are left (one-offs, or in a suggestion you decided on)."
     )
     if not found.suggestions:
