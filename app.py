@@ -19,10 +19,10 @@ import streamlit as st
 from collab_graph import pipeline
 from collab_graph.coding import retrain
 from collab_graph.csvfiles import csv_text
-from collab_graph.errors import CollabGraphError
+from collab_graph.errors import CollabGraphError, CurationError
 from collab_graph.graph import query
 from collab_graph.graph.schema import KnowledgeGraph, NodeAttr, note_node, theme_node
-from collab_graph.model import NodeKind, NoteKind, ParseResult
+from collab_graph.model import NodeKind, NoteKind, OrgType, ParseResult
 from collab_graph.resources import default_notes
 from collab_graph.review.queue import review_next
 from collab_graph.review.reviews import Review, save_review
@@ -42,6 +42,7 @@ GraphKey = str
 OVERVIEW_NOTES = 1000
 MAX_QUOTES = 200  # per practice on the Ask page; a national corpus has thousands
 MAX_NOTE_ROWS = 2000  # notes listed (and offered for review) at once on the Notes page
+NEAR_THEME = 0.2  # a suggestion this similar to a theme offers to merge into it
 PROGRESS_NOTES = 2000  # from this many notes on, building the graph shows a progress bar
 
 
@@ -1425,6 +1426,462 @@ def sparql(key: GraphKey, text: str) -> dict[str, Any]:
     return {"columns": list(res.columns), "rows": [list(r) for r in res.rows]}
 
 
+# --------------------------------------------------------------------------- taxonomy
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def taxonomy_tables(key: GraphKey) -> dict[str, Any]:
+    """The Taxonomy page's themes, organisations and curated links (the key changes with
+    every curated change)."""
+    from collab_graph.views import taxonomy as tx
+
+    ws = _corpora()[key].workspace
+    vocab = pipeline.vocabulary(ws)
+    return tx.tables(
+        load_graph(key), vocab.taxonomy.themes, vocab.gazetteer.organisations.values(), ws
+    )
+
+
+def taxonomy_page() -> None:
+    """Taxonomy: the themes and organisations with counts; the analyst curates them here."""
+    from collab_graph.views import taxonomy as tx
+
+    st.title("Taxonomy")
+    G = current_graph()
+    if G is None:
+        return
+    key = graph_key()
+    data = taxonomy_tables(key)
+    if "t_who" not in st.session_state:
+        st.session_state["t_who"] = tx.default_who()
+    c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
+    c1.text_input("Your name", key="t_who", help="Saved with each change, with the time.")
+    c2.caption(f"Changes are saved to your workspace, {workspace().root}, and apply at once.")
+    if msg := st.session_state.pop("t_msg", None):
+        st.success(msg)
+    if error := st.session_state.pop("t_error", None):
+        st.error(error)
+    themes_tab, suggest_tab, links_tab, orgs_tab = st.tabs(
+        ["Themes", "Suggestions", "Practice → barrier links", "Organisations and tools"]
+    )
+    with themes_tab:
+        themes_panel(data["themes"])
+    with suggest_tab:
+        suggestions_panel(key, data["themes"])
+    with links_tab:
+        links_panel(data["themes"], data["links"])
+    with orgs_tab:
+        orgs_panel(data["orgs"], data["unresolved"])
+
+
+def themes_panel(rows: Sequence[Mapping[str, Any]]) -> None:
+    """The themes by kind, with how many notes carry each; edit a theme's keywords."""
+    kinds = st.segmented_control(
+        "Kinds", ["practice", "barrier", "benefit"], selection_mode="multi", key="t_kinds"
+    )
+    shown = [r for r in rows if not kinds or r["kind"] in kinds]
+    st.caption(
+        f"{len(shown)} themes, {sum(1 for r in shown if r['notes'])} carried by some note. "
+        "Keywords match whole words; a keyword ending in * matches any ending."
+    )
+    table(
+        shown,
+        height=440,
+        column_order=["kind", "label", "notes", "broader", "keywords", "source", "origin", "id"],
+        column_config={
+            "kind": st.column_config.TextColumn(width=75),
+            "label": st.column_config.TextColumn(width=320),
+            "notes": st.column_config.NumberColumn(width=60, format="%d"),
+            "broader": st.column_config.TextColumn("broader theme", width=170),
+            "keywords": st.column_config.TextColumn(width=300),
+            "source": st.column_config.TextColumn(width=230),
+            "origin": st.column_config.TextColumn(width=90, help="bundled, or in your workspace"),
+            "id": st.column_config.TextColumn(width=170),
+        },
+    )
+    st.subheader("Edit a theme's keywords")
+    labels = {r["id"]: f"{r['label']} ({r['kind']})" for r in rows}
+    current = {r["id"]: r["keywords"] for r in rows}
+    tid = st.selectbox(
+        "Theme", list(labels), index=None, format_func=labels.__getitem__, key="t_kw_theme"
+    )
+    if tid is not None:
+        with st.form(f"t_kw_form_{tid}"):
+            st.text_area(
+                "Keywords (separated by ;)", value=current[tid], key=f"t_kw_{tid}", height=110
+            )
+            st.form_submit_button(
+                "Save keywords", type="primary", on_click=save_keywords, args=(tid,)
+            )
+
+
+@st.cache_resource(max_entries=4, show_spinner="Grouping the notes no theme covers…")
+def theme_suggestions(key: GraphKey, decided: str) -> Any:
+    """Suggested themes for the notes of a graph (``decided``: the decisions' digest)."""
+    from collab_graph.coding.discover import suggest_themes
+    from collab_graph.review import curation
+
+    corpus = _corpora()[key]
+    coded = load_coded(pipeline.keys(corpus).coding, corpus)
+    ws = corpus.workspace
+    return suggest_themes(
+        pipeline.review(corpus, coded).coded,
+        pipeline.vocabulary(ws).taxonomy,
+        decided=curation.decided_suggestions(ws) if ws is not None else None,
+    )
+
+
+def suggestions_panel(key: GraphKey, theme_rows: Sequence[Mapping[str, Any]]) -> None:
+    """Themes suggested from the notes no theme covers: accept, merge or reject each."""
+    from collab_graph.views import taxonomy as tx
+
+    found = theme_suggestions(key, tx.decisions_stamp(workspace()))
+    n = len(found.suggestions)
+    st.caption(
+        f"{found.candidates} practice, barrier and benefit notes carry no theme: "
+        f"{n} group{'s' * (n != 1)} of them "
+        f"{'is suggested as a theme' if n == 1 else 'are suggested as themes'}, "
+        f"{len(found.uncovered)} are left (one-offs, or in a suggestion you decided on)."
+    )
+    if not found.suggestions:
+        st.info("No suggestion: every group of uncovered notes is decided, or none is left.")
+        return
+    table(
+        tx.suggestion_rows(found.suggestions),
+        height=min(320, 38 + 35 * len(found.suggestions)),
+        column_order=["label", "kind", "notes", "keywords", "closest", "similarity"],
+        column_config={
+            "label": st.column_config.TextColumn(width=220),
+            "kind": st.column_config.TextColumn(width=75),
+            "notes": st.column_config.NumberColumn(width=60, format="%d"),
+            "keywords": st.column_config.TextColumn(width=250),
+            "closest": st.column_config.TextColumn("closest theme", width=230),
+            "similarity": st.column_config.ProgressColumn(
+                min_value=0.0, max_value=1.0, format="%.2f", width=100
+            ),
+        },
+    )
+    by_key = {s.key: s for s in found.suggestions}
+    pick = st.selectbox(
+        "Suggestion",
+        list(by_key),
+        format_func=lambda k: f"{by_key[k].label} ({by_key[k].kind}, {len(by_key[k].notes)} notes)",
+        key="t_pick",
+    )
+    if pick is None:
+        return
+    s = by_key[pick]
+    closest = (
+        f" Closest theme: **{sup.md_escape(s.closest.label)}** (similarity "
+        f"{s.closest.similarity:.2f})."
+        if s.closest
+        else " No theme of its kind shares a word with it."
+    )
+    st.markdown(f"Keywords: {sup.md_escape('; '.join(s.keywords))}.{closest}")
+    members = tx.member_rows(s)
+    one_workshop = len({m["workshop"] for m in members}) == 1
+    table(
+        members,
+        height=min(260, 38 + 35 * len(members)),
+        column_order=["note", "text"] if one_workshop else ["workshop", "note", "text"],
+        column_config={
+            "workshop": st.column_config.TextColumn(width=200),
+            "note": st.column_config.TextColumn(width=110),
+            "text": st.column_config.TextColumn(width="large"),
+        },
+    )
+    kinds = ["practice", "barrier", "benefit"]
+    accept, merge, reject = st.columns([3, 2, 1])
+    with accept, st.container(border=True):
+        st.markdown("**Accept as a new theme**")
+        st.text_input("Label", value=s.label, key=f"t_al_{pick}")
+        st.text_input("Keywords (separated by ;)", value="; ".join(s.keywords), key=f"t_aw_{pick}")
+        kind = st.selectbox("Kind", kinds, index=kinds.index(str(s.kind)), key=f"t_ak_{pick}")
+        broader = {r["id"]: r["label"] for r in theme_rows if r["kind"] == kind}
+        st.selectbox(
+            "Broader theme",
+            list(broader),
+            index=None,
+            format_func=broader.__getitem__,
+            placeholder="None: a top-level theme",
+            key=f"t_ab_{pick}_{kind}",
+        )
+        st.button(
+            "Accept",
+            type="primary",
+            key=f"t_accept_{pick}",
+            on_click=accept_suggestion,
+            args=(s, kind),
+        )
+    with merge, st.container(border=True):
+        st.markdown("**Merge into a theme**")
+        same = {r["id"]: r["label"] for r in theme_rows if r["kind"] == str(s.kind)}
+        near = s.closest is not None and s.closest.similarity >= NEAR_THEME
+        ids = list(same)
+        st.selectbox(
+            "Theme",
+            ids,
+            index=ids.index(s.closest.id) if near and s.closest and s.closest.id in same else None,
+            format_func=same.__getitem__,
+            key=f"t_mi_{pick}",
+            help="Its keywords join the theme's, so its notes get that theme. The closest "
+            f"theme is offered when its similarity is {NEAR_THEME} or more.",
+        )
+        st.button("Merge", key=f"t_merge_{pick}", on_click=merge_suggestion, args=(s,))
+    with reject, st.container(border=True):
+        st.markdown("**Not a theme**")
+        st.button("Reject", key=f"t_reject_{pick}", on_click=reject_suggestion, args=(s,))
+
+
+def links_panel(
+    theme_rows: Sequence[Mapping[str, Any]], links: Sequence[Mapping[str, Any]]
+) -> None:
+    """The curated practice → barrier links; add one with a rationale, or remove one."""
+    st.caption(
+        f"{len(links)} curated links. A curated link is an analyst's judgement that a practice "
+        "addresses a barrier; the Ask page ranks practices by it and by the workshop evidence."
+    )
+    table(
+        links,
+        height=340,
+        column_order=["practice", "barrier", "strength", "rationale", "origin"],
+        column_config={
+            "practice": st.column_config.TextColumn(width=230),
+            "barrier": st.column_config.TextColumn(width=230),
+            "strength": st.column_config.TextColumn(width=85),
+            "rationale": st.column_config.TextColumn(width=330),
+            "origin": st.column_config.TextColumn(width=90),
+        },
+    )
+    practices = {r["id"]: r["label"] for r in theme_rows if r["kind"] == "practice"}
+    barriers = {r["id"]: r["label"] for r in theme_rows if r["kind"] == "barrier"}
+    left, right = st.columns(2)
+    with left, st.form("t_link_add"):
+        st.markdown("**Add a link**")
+        st.selectbox("Practice", list(practices), format_func=practices.__getitem__, key="t_lp")
+        st.selectbox(
+            "Addresses the barrier", list(barriers), format_func=barriers.__getitem__, key="t_lb"
+        )
+        st.radio("Strength", ["strong", "moderate"], horizontal=True, key="t_ls")
+        st.text_input("Rationale (required)", key="t_lr")
+        st.form_submit_button("Add the link", type="primary", on_click=add_link)
+    with right, st.form("t_link_remove"):
+        st.markdown("**Remove a link**")
+        pairs = {
+            f"{r['practice_id']}|{r['barrier_id']}": f"{r['practice']} → {r['barrier']}"
+            for r in links
+        }
+        st.selectbox("Link", list(pairs), format_func=pairs.__getitem__, key="t_lx")
+        st.form_submit_button("Remove the link", on_click=remove_link, disabled=not pairs)
+
+
+def orgs_panel(rows: Sequence[Mapping[str, Any]], unresolved: Mapping[str, str]) -> None:
+    """Organisations and tools with their mentions; name a detected mention."""
+    detected = sum(1 for r in rows if r["status"] == "detected")
+    st.caption(
+        f"{len(rows)} organisations and tools named in the notes, {detected} of them detected "
+        "by pattern (in no gazetteer yet)."
+    )
+    if not rows:
+        st.info("No organisation or tool is named in the notes.")
+        return
+    table(
+        rows,
+        height=360,
+        column_order=[
+            "organisation",
+            "category",
+            "type",
+            "status",
+            "notes",
+            "groups",
+            "aliases",
+            "id",
+        ],
+        column_config={
+            "organisation": st.column_config.TextColumn(width=280),
+            "category": st.column_config.TextColumn(width=100),
+            "type": st.column_config.TextColumn(width=110),
+            "status": st.column_config.TextColumn(
+                width=85, help="resolved: in the gazetteer; detected: found by pattern"
+            ),
+            "notes": st.column_config.NumberColumn(width=60, format="%d"),
+            "groups": st.column_config.NumberColumn(width=65, format="%d"),
+            "aliases": st.column_config.TextColumn(width=245),
+            "id": st.column_config.TextColumn(width=160),
+        },
+    )
+    st.subheader("Name a detected mention")
+    if not unresolved:
+        st.caption("Every organisation named in the notes is in the gazetteer.")
+        return
+    mention = st.selectbox(
+        "Detected mention", list(unresolved), format_func=unresolved.__getitem__, key="t_om"
+    )
+    how = st.radio(
+        "Add it as",
+        ["new", "alias"],
+        format_func={"new": "a new organisation", "alias": "an alias of a known one"}.__getitem__,
+        horizontal=True,
+        key="t_ohow",
+    )
+    known = {r["id"]: r["organisation"] for r in rows if r["status"] == "resolved"}
+    label = unresolved[mention].rsplit(" (", 1)[0] if mention else ""
+    with st.form(f"t_org_{how}_{mention}"):
+        if how == "new":
+            st.text_input("Name", value=label, key="t_olabel")
+            st.selectbox(
+                "Type",
+                [str(t) for t in OrgType],
+                index=list(OrgType).index(OrgType.OTHER),
+                key="t_otype",
+            )
+            st.text_input("Aliases (separated by ;)", value=label, key="t_oaliases")
+        else:
+            st.selectbox("Organisation", list(known), format_func=known.__getitem__, key="t_oorg")
+            st.text_input("Alias", value=label, key="t_oalias")
+        st.form_submit_button("Save", type="primary", on_click=save_org, args=(how,))
+
+
+def _split(cell: object) -> list[str]:
+    """The ;-separated words of a text box."""
+    return [w.strip() for w in str(cell or "").split(";") if w.strip()]
+
+
+def _who() -> str:
+    return str(st.session_state.get("t_who", "")).strip()
+
+
+def _curate(action: Callable[[], str]) -> None:
+    """Run one curation change (a callback): its message, or its error, shows on the page."""
+    try:
+        st.session_state["t_msg"] = action()
+    except CollabGraphError as exc:
+        st.session_state["t_error"] = str(exc)
+
+
+def accept_suggestion(suggestion: Any, kind: str) -> None:
+    """Accept a suggestion as a new theme, with the label and broader theme of the form."""
+    from collab_graph.review import curation
+
+    state = st.session_state
+    k = suggestion.key
+
+    def run() -> str:
+        theme = curation.accept_suggestion(
+            workspace(),
+            suggestion,
+            label=str(state.get(f"t_al_{k}", suggestion.label)),
+            kind=kind,
+            broader=state.get(f"t_ab_{k}_{kind}"),
+            keywords=_split(state.get(f"t_aw_{k}", "; ".join(suggestion.keywords))),
+            who=_who(),
+        )
+        return (
+            f"Accepted “{theme.label}” as a {theme.kind} theme ({theme.id}): its notes carry "
+            "it now, on every page."
+        )
+
+    _curate(run)
+
+
+def merge_suggestion(suggestion: Any) -> None:
+    """Merge a suggestion into the theme chosen."""
+    from collab_graph.review import curation
+
+    into = st.session_state.get(f"t_mi_{suggestion.key}")
+
+    def run() -> str:
+        if not into:
+            raise CurationError("choose the theme to merge the suggestion into")
+        theme = curation.merge_suggestion(workspace(), suggestion, into, who=_who())
+        return f"Merged “{suggestion.label}” into {theme.label}: its keywords are the theme's now."
+
+    _curate(run)
+
+
+def reject_suggestion(suggestion: Any) -> None:
+    """Reject a suggestion: it is not suggested again."""
+    from collab_graph.review import curation
+
+    def run() -> str:
+        curation.reject_suggestion(workspace(), suggestion, who=_who())
+        return f"Rejected “{suggestion.label}”: it will not be suggested again."
+
+    _curate(run)
+
+
+def save_keywords(theme_id: str) -> None:
+    """Save a theme's keywords to the workspace."""
+    from collab_graph.review import curation
+
+    words = _split(st.session_state.get(f"t_kw_{theme_id}"))
+
+    def run() -> str:
+        curation.edit_keywords(workspace(), theme_id, words, who=_who())
+        return f"Saved the keywords of {theme_id}: the notes are tagged with them now."
+
+    _curate(run)
+
+
+def add_link() -> None:
+    """Add the curated link of the form."""
+    from collab_graph.review import curation
+
+    state = st.session_state
+
+    def run() -> str:
+        curation.add_curated_link(
+            workspace(),
+            state["t_lp"],
+            state["t_lb"],
+            strength=state["t_ls"],
+            rationale=str(state.get("t_lr", "")),
+            who=_who(),
+        )
+        state["t_lr"] = ""
+        return f"Added the link {state['t_lp']} → {state['t_lb']}."
+
+    _curate(run)
+
+
+def remove_link() -> None:
+    """Remove the curated link chosen."""
+    from collab_graph.review import curation
+
+    practice, barrier = str(st.session_state.get("t_lx", "|")).split("|", 1)
+
+    def run() -> str:
+        curation.remove_curated_link(workspace(), practice, barrier, who=_who())
+        return f"Removed the link {practice} → {barrier}."
+
+    _curate(run)
+
+
+def save_org(how: str) -> None:
+    """Add a detected mention as a new organisation, or as an alias of a known one."""
+    from collab_graph.review import curation
+
+    state = st.session_state
+
+    def run() -> str:
+        if how == "new":
+            label = str(state.get("t_olabel", "")).strip()
+            curation.add_organisation(
+                workspace(),
+                label,
+                aliases=_split(state.get("t_oaliases")),
+                type=state.get("t_otype", "other"),
+                who=_who(),
+            )
+            return f"Added the organisation {label}."
+        alias = str(state.get("t_oalias", "")).strip()
+        curation.add_alias(workspace(), state["t_oorg"], alias, who=_who())
+        return f"Added the alias {alias} to {state['t_oorg']}."
+
+    _curate(run)
+
+
 # --------------------------------------------------------------------------- navigation
 
 PAGES: dict[str, tuple[Callable[[], None], str]] = {
@@ -1432,6 +1889,7 @@ PAGES: dict[str, tuple[Callable[[], None], str]] = {
     "ask": (ask_page, "Ask"),
     "insights": (insights_page, "Insights"),
     "notes": (notes_page, "Notes"),
+    "taxonomy": (taxonomy_page, "Taxonomy"),
     "data": (data_page, "Data"),
     "export": (export_page, "Export"),
 }
@@ -1446,7 +1904,7 @@ navigation = st.navigation(
 with st.sidebar:
     st.caption(
         f"collab-graph · {len(sources()) or 1} workshop file(s) · works offline. "
-        "Pages: Explore, Ask, Insights, Notes, Data, Export."
+        "Pages: Explore, Ask, Insights, Notes, Taxonomy, Data, Export."
     )
 with contextlib.suppress(CollabGraphError, OSError):  # the Data page says why, on upload
     _upload_reaper(str(up.default_root()))  # so the first sweep runs when the app starts

@@ -308,7 +308,8 @@ def test_a_planted_pickle_never_runs(
     marker = tmp_path / "pwned"
     corpus = Corpus([notes])
     keys = pipeline.keys(corpus)
-    _plant(store.entry(kind, keys.graph if kind == "graph" else keys.coding), marker)
+    key = {"graph": keys.graph, "parsed": keys.parse}.get(kind, keys.coding)
+    _plant(store.entry(kind, key), marker)
     with caplog.at_level(logging.WARNING, logger="collab_graph.cache"):
         assert pipeline.parsed(corpus, cache=store)
         G = pipeline.graph(corpus, cache=store)

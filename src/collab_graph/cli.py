@@ -1228,6 +1228,87 @@ def app_cmd(
     os.execve(cmd[0], cmd, env)
 
 
+themes_app = typer.Typer(
+    name="themes", help="Work with the taxonomy's themes.", no_args_is_help=True
+)
+app.add_typer(themes_app, name="themes")
+
+
+class SuggestFormat(StrEnum):
+    """Output formats of ``themes suggest``."""
+
+    TABLE = "table"
+    JSON = "json"
+
+
+#: From this many notes without a theme on, grouping them shows what it is doing.
+SUGGEST_STATUS_NOTES = 500
+
+
+@themes_app.command("suggest")
+def themes_suggest_cmd(
+    paths: PathsArg = None,
+    format: Annotated[
+        SuggestFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = SuggestFormat.TABLE,
+    min_notes: Annotated[
+        int, typer.Option("--min-notes", min=2, help="The smallest group suggested.")
+    ] = 3,
+    no_reviews: NoReviewsOpt = False,
+    workspace: WorkspaceOpt = None,
+    columns: ColumnsOpt = None,
+) -> None:
+    """Candidate themes for the practice, barrier and benefit notes that no theme covers.
+
+    Suggestions the analyst decided on (in the workspace) are not suggested again.
+    """
+    from collab_graph import pipeline
+    from collab_graph.coding.discover import suggest_themes
+    from collab_graph.review.curation import decided_suggestions
+
+    with handle_errors(), contextlib.ExitStack() as stack:
+        corpus = _corpus(paths, workspace, reviews=not no_reviews, columns=columns)
+        outcome = _reviewed(corpus)
+        vocab = pipeline.vocabulary(corpus.workspace)
+        waiting = sum(1 for c in outcome.coded if not c.themes)
+        status = None
+        if waiting >= SUGGEST_STATUS_NOTES and err_console.is_terminal:
+            status = stack.enter_context(err_console.status("grouping notes"))
+
+        def progress(message: str) -> None:
+            if status is not None:
+                status.update(message)
+
+        found = suggest_themes(
+            outcome.coded,
+            vocab.taxonomy,
+            min_notes=min_notes,
+            decided=decided_suggestions(corpus.workspace),
+            progress=progress,
+        )
+        stack.close()
+        if format is SuggestFormat.JSON:
+            typer.echo(json.dumps(found.record(), ensure_ascii=False, indent=2))
+            return
+        rows = [
+            [
+                s.label,
+                s.kind.value,
+                len(s.notes),
+                "; ".join(s.keywords),
+                f"{s.closest.label} ({s.closest.similarity:.2f})" if s.closest else "",
+            ]
+            for s in found.suggestions
+        ]
+        print_table(
+            "Suggested themes",
+            ["label", "kind", "notes", "keywords", "closest theme"],
+            rows,
+            caption=f"{found.candidates} practice/barrier/benefit notes had no theme; "
+            f"{len(found.uncovered)} are in no suggestion",
+        )
+
+
 def _version_callback(value: bool) -> None:
     if value:
         typer.echo(f"collab-graph {__version__}")

@@ -18,6 +18,7 @@ from __future__ import annotations
 __all__ = [
     "CollabGraphError",
     "ConfigError",
+    "CurationError",
     "DataFileError",
     "ExportError",
     "InputFileError",
@@ -80,6 +81,11 @@ class DataFileError(CollabGraphError, ValueError):
 
 class ReviewError(DataFileError):
     """An analyst review is invalid (unknown kind, theme or organisation)."""
+
+
+class CurationError(CollabGraphError, ValueError):
+    """An analyst's change to the taxonomy, gazetteer or links is invalid (unknown theme or
+    organisation, empty label, keyword or rationale, wrong kind)."""
 
 
 class TrainingError(DataFileError):

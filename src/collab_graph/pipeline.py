@@ -17,8 +17,12 @@ what to keep:
 
 So saving a review changes only the graph key: the next command or app
 rerun reads the coded notes back and rebuilds the graph, never re-parsing or
-re-classifying the corpus. Editing a data file or a notes file changes the
-coding key, and everything is rebuilt from the new content.
+re-classifying the corpus. Editing a notes file changes every key, and
+everything is rebuilt from the new content. Editing a data file, or the
+analyst's themes, organisations or model (accepting a suggested theme, adding
+an alias), changes the coding key but not the *parse* key (the notes files,
+the reading options and the code): the notes are coded again from the parse
+results kept in the cache, never parsed again.
 
 Examples
 --------
@@ -161,10 +165,12 @@ def _link_files(workspace: Workspace | None) -> list[Path]:
 
 @dataclass(frozen=True)
 class Keys:
-    """Content keys: ``coding`` (notes, coding data, code), ``graph`` (+ reviews and links)."""
+    """Content keys: ``coding`` (notes, coding data, code), ``graph`` (+ reviews and links)
+    and ``parse`` (notes, reading options, code: what the parse results depend on)."""
 
     coding: str
     graph: str
+    parse: str = ""
 
 
 def keys(corpus: Corpus) -> Keys:
@@ -185,6 +191,7 @@ def keys(corpus: Corpus) -> Keys:
     fp.feed("options", repr(corpus.options).encode())
     for path in corpus.sources():
         fp.feed_file(f"notes {path.name}", path)  # the notes keep file names only
+    parse = Fingerprint("parsed").feed("notes", fp.hexdigest().encode()).hexdigest()
     folder = data_dir()
     for item in sorted(folder.iterdir()) if folder.is_dir() else []:
         if item.is_file() and item.name not in _GRAPH_DATA:
@@ -203,7 +210,7 @@ def keys(corpus: Corpus) -> Keys:
     for path in _link_files(ws):
         if path.is_file():
             gp.feed_file(f"links {path}", path)
-    return Keys(coding, gp.hexdigest())
+    return Keys(coding, gp.hexdigest(), parse)
 
 
 @dataclass(frozen=True)
@@ -269,7 +276,13 @@ def code(
         hit = store.get("coded", k.coding)
         if isinstance(hit, Coded):
             return hit
-    results = load(list(corpus.paths), options=corpus.options)
+    results: list[ParseResult] | None = None
+    if store is not None and k is not None and k.parse:
+        kept = store.get("parsed", k.parse)  # e.g. only the analyst's themes changed
+        if isinstance(kept, tuple):
+            results = list(kept)
+    if results is None:
+        results = load(list(corpus.paths), options=corpus.options)
     vocab = vocabulary(corpus.workspace)
     coded = classify_results(
         results,
@@ -284,11 +297,11 @@ def code(
         (*(w for r in results for w in r.warnings), *vocab.problems),
     )
     if store is not None and k is not None:
-        key, full = k.coding, tuple(results)
+        key, parse_key, full = k.coding, k.parse or k.coding, tuple(results)
 
         def write() -> None:
             store.put("coded", key, out)
-            store.put("parsed", key, full)
+            store.put("parsed", parse_key, full)
 
         if write_behind is None:
             write()
@@ -310,7 +323,7 @@ def parsed(
     store = _cache(cache)
     k = _keys_or_none(corpus, store)
     if store is not None and k is not None:
-        hit = store.get("parsed", k.coding)
+        hit = store.get("parsed", k.parse or k.coding)
         if isinstance(hit, tuple):
             return list(hit)
     return load(list(corpus.paths), options=corpus.options)
