@@ -17,10 +17,10 @@ How, in three steps, for each kind on its own:
    :data:`DISTANCE` instead of a fixed number of groups) groups the notes.
    Notes left in groups smaller than ``min_notes`` are then gathered by the
    term most of them share, and a note that still has no group joins the group
-   it is most similar to when it shares one of that group's keywords. Large
-   sets (more than :data:`DENSE_LIMIT` notes of one kind) are first reduced to
-   :data:`SVD_COMPONENTS` dimensions (``TruncatedSVD``) and clustered along a
-   nearest-neighbour graph, so memory stays linear in the number of notes.
+   it is most similar to when it shares a term with that group. Large sets
+   (more than :data:`DENSE_LIMIT` notes of one kind) are first split by
+   ``MiniBatchKMeans`` in a reduced space (``TruncatedSVD``, :data:`SVD_COMPONENTS`
+   dimensions) into parts that are clustered so, which bounds the memory.
 3. **Candidates.** A group's label is made from its key phrases (the terms
    most of its notes share, as the notes spell them); its keywords are those
    phrases plus, for each note none of them matches, the note's own best term,
@@ -60,6 +60,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -89,8 +90,6 @@ DISTANCE = 0.8
 DENSE_LIMIT = 2000
 #: Dimensions of the reduced space for large sets.
 SVD_COMPONENTS = 100
-#: Neighbours per note in the graph that large sets are clustered along.
-NEIGHBOURS = 15
 #: At most this many keywords describe a group before the ones added to cover its notes.
 TOP_KEYWORDS = 4
 
@@ -123,7 +122,8 @@ def _stop_words() -> frozenset[str]:
 _STOP: frozenset[str] = frozenset()
 
 
-def _words(text: str) -> list[tuple[str, str] | None]:
+@lru_cache(maxsize=65536)
+def _words(text: str) -> tuple[tuple[str, str] | None, ...]:
     """(stem, lower-case word) for each word of ``text``; None where a stop word or
     punctuation breaks the run of content words (so pairs never span one)."""
     global _STOP
@@ -141,7 +141,7 @@ def _words(text: str) -> list[tuple[str, str] | None]:
             out.append(None)
             continue
         out.append((stem(word), word))
-    return out
+    return tuple(out)
 
 
 def note_terms(text: str) -> list[str]:
@@ -376,9 +376,9 @@ def suggest_themes(
             progress(f"grouping {len(notes)} {kind.value} notes")
         groups, rest = _group(notes, min_notes)
         uncovered.extend(rest)
-        themes = taxonomy.by_kind(kind)
-        for members in groups:
-            suggestion = _suggest(members, kind, themes)
+        closest = _closest(groups, taxonomy.by_kind(kind))
+        for members, near in zip(groups, closest, strict=True):
+            suggestion = _suggest(members, kind, near)
             if suggestion.key in dropped_keys:
                 uncovered.extend(members)
             else:
@@ -426,32 +426,55 @@ def _identity(doc: list[str]) -> list[str]:
 
 
 def _cluster(X: Any) -> Any:
-    """Cluster labels of the rows of a TF-IDF matrix (rows L2-normalised)."""
+    """Cluster labels of the rows of a TF-IDF matrix (rows L2-normalised).
+
+    Up to :data:`DENSE_LIMIT` rows: average-linkage agglomerative clustering on cosine
+    distance, cut at :data:`DISTANCE`. More rows would need a quadratic distance matrix, so
+    they are first split into parts of at most :data:`DENSE_LIMIT` rows by k-means in a
+    reduced space (:data:`SVD_COMPONENTS` dimensions), and each part is clustered so.
+    """
     from sklearn.cluster import AgglomerativeClustering
 
     n = X.shape[0]
     if n < 2:
         return np.zeros(n, dtype=int)
     if n <= DENSE_LIMIT:
+        # cosine distances from one sparse product (rows are unit length): far quicker than
+        # letting scipy compute them over the dense matrix of every term
+        dist = 1.0 - (X @ X.T).toarray()
+        np.clip(dist, 0.0, 2.0, out=dist)
+        np.fill_diagonal(dist, 0.0)
         model = AgglomerativeClustering(
-            n_clusters=None, distance_threshold=DISTANCE, metric="cosine", linkage="average"
+            n_clusters=None, distance_threshold=DISTANCE, metric="precomputed", linkage="average"
         )
-        return model.fit_predict(X.toarray())
+        return model.fit_predict(dist)
+    labels = np.zeros(n, dtype=int)
+    offset = 0
+    for rows in _parts(X):
+        sub = _cluster(X[rows])
+        labels[rows] = sub + offset
+        offset += int(sub.max()) + 1
+    return labels
+
+
+def _parts(X: Any) -> list[Any]:
+    """Row indices of ``X`` split into parts of at most :data:`DENSE_LIMIT` similar rows."""
+    from sklearn.cluster import MiniBatchKMeans
     from sklearn.decomposition import TruncatedSVD
-    from sklearn.neighbors import kneighbors_graph
     from sklearn.preprocessing import normalize
 
+    n = X.shape[0]
     k = max(2, min(SVD_COMPONENTS, X.shape[1] - 1))
     reduced = normalize(TruncatedSVD(n_components=k, random_state=0).fit_transform(X))
-    graph = kneighbors_graph(reduced, n_neighbors=min(NEIGHBOURS, n - 1), include_self=False)
-    model = AgglomerativeClustering(
-        n_clusters=None,
-        distance_threshold=DISTANCE,
-        metric="cosine",
-        linkage="average",
-        connectivity=graph,
-    )
-    return model.fit_predict(reduced)
+    n_parts = -(-2 * n // DENSE_LIMIT)  # parts of half the limit on average
+    km = MiniBatchKMeans(n_clusters=n_parts, random_state=0, n_init=3, batch_size=4096)
+    assign = km.fit_predict(reduced)
+    out = []
+    for part in range(n_parts):
+        rows = np.flatnonzero(assign == part)
+        # a part k-means made too large is cut in order: it stays within the memory bound
+        out.extend(rows[i : i + DENSE_LIMIT] for i in range(0, len(rows), DENSE_LIMIT))
+    return [rows for rows in out if len(rows)]
 
 
 def _gather_by_term(X: Any, vocab: Any, rows: list[int], min_notes: int) -> list[list[int]]:
@@ -493,7 +516,7 @@ def _attach(X: Any, groups: list[list[int]], rows: list[int]) -> list[int]:
     return still
 
 
-def _suggest(members: list[CodedNote], kind: ThemeKind, themes: Sequence[Theme]) -> Suggestion:
+def _suggest(members: list[CodedNote], kind: ThemeKind, closest: ClosestTheme | None) -> Suggestion:
     """The candidate theme of one group."""
     surfaces = [_surfaces(cn.note.text) for cn in members]
     cover: Counter[str] = Counter(t for s in surfaces for t in s)
@@ -539,7 +562,7 @@ def _suggest(members: list[CodedNote], kind: ThemeKind, themes: Sequence[Theme])
         kind=kind,
         keywords=tuple(dict.fromkeys(keywords)),
         notes=tuple(cn.note.id for cn in members),
-        closest=_closest(members, themes),
+        closest=closest,
         refs=refs,
         texts=tuple(cn.note.text for cn in members),
     )
@@ -586,10 +609,13 @@ def _as_written(label: str, members: Sequence[CodedNote]) -> str:
     return " ".join(out)
 
 
-def _closest(members: Sequence[CodedNote], themes: Sequence[Theme]) -> ClosestTheme | None:
-    """The theme whose label, definition and cues are most like the group's notes."""
-    if not themes:
-        return None
+def _closest(
+    groups: Sequence[Sequence[CodedNote]], themes: Sequence[Theme]
+) -> list[ClosestTheme | None]:
+    """For each group, the theme whose label, definition and cues are most like its notes
+    (None when no theme shares a term with them)."""
+    if not themes or not groups:
+        return [None] * len(groups)
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     theme_docs = [
@@ -598,15 +624,19 @@ def _closest(members: Sequence[CodedNote], themes: Sequence[Theme]) -> ClosestTh
         )
         for t in themes
     ]
-    group_doc = [t for cn in members for t in note_terms(cn.note.text)]
+    group_docs = [[t for cn in members for t in note_terms(cn.note.text)] for members in groups]
     vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True)
     try:
-        M = vec.fit_transform([*theme_docs, group_doc])
+        M = vec.fit_transform([*theme_docs, *group_docs])
     except ValueError:
-        return None  # no terms at all
-    sims = np.asarray((M[:-1] @ M[-1].T).todense()).ravel()
-    best = int(np.argmax(sims))
-    if sims[best] <= 0:
-        return None
-    theme = themes[best]
-    return ClosestTheme(theme.id, theme.label, round(float(sims[best]), 3))
+        return [None] * len(groups)  # no terms at all
+    sims = np.asarray((M[len(themes) :] @ M[: len(themes)].T).todense())
+    out: list[ClosestTheme | None] = []
+    for row in sims:
+        best = int(np.argmax(row))
+        if row[best] <= 0:
+            out.append(None)
+        else:
+            theme = themes[best]
+            out.append(ClosestTheme(theme.id, theme.label, round(float(row[best]), 3)))
+    return out
