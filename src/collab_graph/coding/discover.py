@@ -469,7 +469,7 @@ def _parts(X: Any) -> list[Any]:
     n_parts = -(-2 * n // DENSE_LIMIT)  # parts of half the limit on average
     km = MiniBatchKMeans(n_clusters=n_parts, random_state=0, n_init=3, batch_size=4096)
     assign = km.fit_predict(reduced)
-    out = []
+    out: list[Any] = []
     for part in range(n_parts):
         rows = np.flatnonzero(assign == part)
         # a part k-means made too large is cut in order: it stays within the memory bound
