@@ -6,9 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from collab_graph import pipeline
 from collab_graph.cache import DiskCache
@@ -289,3 +292,32 @@ def test_concurrent_accepts_lose_nothing(ws: Workspace) -> None:
     assert len(decisions(ws)) == 30
     themes = pipeline.vocabulary(ws).taxonomy.themes
     assert all(r["id"] in themes for r in rows)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    label=st.text(max_size=30),
+    keywords=st.lists(st.text(max_size=15), max_size=4),
+    who=st.text(max_size=10),
+)
+def test_any_label_and_keywords_round_trip_or_fail_clearly(
+    label: str, keywords: list[str], who: str
+) -> None:
+    s = Suggestion("s-x", "x", ThemeKind.PRACTICE, ("biscuits",), ("N-1",), None)
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Workspace(tmp)
+        try:
+            theme = accept_suggestion(
+                ws, s, label=label, kind="practice", keywords=keywords, who=who
+            )
+        except CurationError:
+            assert not ws.themes.exists()
+            return
+        read = pipeline.vocabulary(ws).taxonomy.themes[theme.id]
+        assert read.label == " ".join(label.split()) == theme.label
+        assert read.cues == theme.cues
+        assert [c.lower() for c in read.cues] == list(
+            dict.fromkeys(" ".join(k.split()).lower() for k in keywords if k.split())
+        )
+        (row,) = read_csv(ws.themes)
+        assert row["who"] == " ".join(who.split())

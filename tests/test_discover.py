@@ -169,7 +169,7 @@ def test_terms_read_through_links_urls_and_emphasis() -> None:
     ]
 
 
-def test_a_large_set_is_grouped_along_a_neighbour_graph(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_large_set_is_split_into_parts_and_grouped(monkeypatch: pytest.MonkeyPatch) -> None:
     from collab_graph.coding import discover
 
     monkeypatch.setattr(discover, "DENSE_LIMIT", 10)
