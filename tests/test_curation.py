@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from collab_graph import pipeline
 from collab_graph.cache import DiskCache
-from collab_graph.coding.discover import Suggestion, suggest_themes
+from collab_graph.coding.discover import Suggestion
 from collab_graph.csvfiles import read_csv
 from collab_graph.errors import CurationError
 from collab_graph.graph.links import STRENGTH_SCORES, load_curated
@@ -67,11 +67,7 @@ def corpus(tmp_path: Path, ws: Workspace) -> Corpus:
 
 
 def _suggestions(corpus: Corpus, store: DiskCache | None = None) -> dict[str, Suggestion]:
-    coded = pipeline.code(corpus, cache=store)
-    outcome = pipeline.review(corpus, coded)
-    tax = pipeline.vocabulary(corpus.workspace).taxonomy
-    assert corpus.workspace is not None
-    found = suggest_themes(outcome.coded, tax, decided=decided_suggestions(corpus.workspace))
+    found = pipeline.suggestions(corpus, cache=store)
     return {s.keywords[0]: s for s in found.suggestions}
 
 

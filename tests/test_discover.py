@@ -258,3 +258,34 @@ def test_cli_table_and_helpful_errors(
     assert "Traceback" not in missing.output
     bad = CliRunner().invoke(app, ["themes", "suggest", "--min-notes", "1", *ws])
     assert bad.exit_code == 2
+
+
+def test_the_output_is_the_same_in_every_process(tmp_path: Path) -> None:
+    """No set or hash order leaks into the suggestions (PYTHONHASHSEED differs per process)."""
+    import os
+    import random
+    import subprocess
+    import sys
+
+    rng = random.Random(7)
+    words = "coffee machine biscuits rota parking lift printer kettle badge wifi desk".split()
+    lines = ["# Day", "", "## Challenges", ""]
+    lines += [f"- {' '.join(rng.sample(words, 3))} again" for _ in range(30)]
+    notes = tmp_path / "day.md"
+    notes.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "COLLAB_GRAPH_CACHE": "off"}
+        args = ["themes", "suggest", str(notes), "--format", "json"]
+        args += ["--workspace", str(tmp_path / "ws")]
+        done = subprocess.run(
+            [sys.executable, "-m", "collab_graph", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1]
+    assert json.loads(outputs[0])["suggestions"]
