@@ -317,3 +317,16 @@ def test_any_label_and_keywords_round_trip_or_fail_clearly(
         )
         (row,) = read_csv(ws.themes)
         assert row["who"] == " ".join(who.split())
+
+
+def test_accepting_every_suggestion_as_it_stands_covers_its_notes(
+    corpus: Corpus, ws: Workspace
+) -> None:
+    found = pipeline.suggestions(corpus, cache=None)
+    assert len(found.suggestions) == 2
+    for s in found.suggestions:
+        accept_suggestion(ws, s, label=s.label, kind=s.kind, who="ana")
+    outcome = pipeline.review(corpus, pipeline.code(corpus, cache=None))
+    themed = {c.note.id for c in outcome.coded if c.themes}
+    assert {n for s in found.suggestions for n in s.notes} <= themed
+    assert not pipeline.suggestions(corpus, cache=None).suggestions
