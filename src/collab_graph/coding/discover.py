@@ -412,10 +412,13 @@ def _group(notes: list[CodedNote], min_notes: int) -> tuple[list[list[CodedNote]
         clusters[int(label)].append(row)
     groups = [rows for rows in clusters.values() if len(rows) >= min_notes]
     leftover = sorted(r for rows in clusters.values() if len(rows) < min_notes for r in rows)
-    groups += _gather_by_term(X, vocab, leftover, min_notes)
+    # a weak word ("use", "help") alone is too little to put a note in a group
+    strong = np.flatnonzero([not set(str(t).split()) <= _WEAK for t in vocab])
+    Xs = X[:, strong]
+    groups += _gather_by_term(Xs, vocab[strong], leftover, min_notes)
     grouped = {r for rows in groups for r in rows}
     leftover = [r for r in leftover if r not in grouped]
-    _attach(X, groups, leftover)
+    _attach(Xs, groups, leftover)
     out = [sorted(live[r] for r in rows) for rows in groups]
     rest = sorted(set(range(len(notes))) - {i for g in out for i in g})
     return [[notes[i] for i in g] for g in sorted(out)], [notes[i] for i in rest]
