@@ -41,9 +41,9 @@ NOTES = """# Team day
 
 ## Challenges
 
-- The coffee machine broke again
-- Queue at the coffee machine
-- Coffee machine out of milk
+- The printer jams again
+- Queue at the printer
+- Printer out of toner
 - Lack of time for the day job
 
 ## What would help
@@ -100,7 +100,7 @@ def test_accept_adds_a_theme_the_notes_get_without_parsing_again(
 ) -> None:
     store = DiskCache(tmp_path / "cache")
     before = pipeline.graph(corpus, cache=store)
-    s = _suggestions(corpus, store)["coffee machine"]
+    s = _suggestions(corpus, store)["printer"]
     assert s.kind is ThemeKind.BARRIER
     assert len(s.notes) == 3
     spy = Spy(monkeypatch)
@@ -120,11 +120,11 @@ def test_accept_adds_a_theme_the_notes_get_without_parsing_again(
     assert _recent(row["when"])
     assert [d["decision"] for d in decisions(ws)] == ["accepted"]
     # the accepted notes are covered now, so they are suggested no more
-    assert "coffee machine" not in _suggestions(corpus, store)
+    assert "printer" not in _suggestions(corpus, store)
 
 
 def test_accepting_twice_the_same_label_gives_two_ids(corpus: Corpus, ws: Workspace) -> None:
-    s = _suggestions(corpus)["coffee machine"]
+    s = _suggestions(corpus)["printer"]
     a = accept_suggestion(ws, s, label="Kit", kind="barrier", who="a", keywords=["kettle"])
     b = accept_suggestion(ws, s, label="Kit", kind="barrier", who="b", keywords=["toaster"])
     assert (a.id, b.id) == ("b_kit", "b_kit_2")
@@ -132,7 +132,7 @@ def test_accepting_twice_the_same_label_gives_two_ids(corpus: Corpus, ws: Worksp
 
 
 def test_accept_checks_its_input(corpus: Corpus, ws: Workspace) -> None:
-    s = _suggestions(corpus)["coffee machine"]
+    s = _suggestions(corpus)["printer"]
     with pytest.raises(CurationError, match="label"):
         accept_suggestion(ws, s, label="  ", kind="barrier", who="a")
     with pytest.raises(CurationError, match="who"):
@@ -147,7 +147,7 @@ def test_accept_checks_its_input(corpus: Corpus, ws: Workspace) -> None:
 
 
 def test_accept_with_a_broader_theme_nests_it(corpus: Corpus, ws: Workspace) -> None:
-    s = _suggestions(corpus)["coffee machine"]
+    s = _suggestions(corpus)["printer"]
     t = accept_suggestion(
         ws, s, label="Broken kit", kind="barrier", broader="b_time_capacity", who="a"
     )
@@ -191,7 +191,7 @@ def test_a_rejected_suggestion_is_not_suggested_again(corpus: Corpus, ws: Worksp
     assert "biscuits" in found
     reject_suggestion(ws, found["biscuits"], who="ana")
     assert "biscuits" not in _suggestions(corpus)
-    assert "coffee machine" in _suggestions(corpus)
+    assert "printer" in _suggestions(corpus)
     (row,) = decisions(ws)
     assert (row["decision"], row["who"], row["key"]) == ("rejected", "ana", found["biscuits"].key)
     assert _recent(row["when"])

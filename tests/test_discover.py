@@ -41,10 +41,10 @@ PRACTICES = [
 ]
 
 
-COFFEE = [
-    "The coffee machine broke again",
-    "Queue at the coffee machine",
-    "Coffee machine out of milk",
+PRINTER = [
+    "The printer jams again",
+    "Queue at the printer",
+    "Printer out of toner",
     "Parking at the venue",
 ]
 
@@ -213,7 +213,7 @@ def test_any_text_gives_a_partition(items: list[tuple[str, str]], min_notes: int
 def notes_file(tmp_path: Path) -> Path:
     # words no taxonomy of collaboration themes will hold, so the notes stay uncovered
     lines = ["# Workshop", "", "## Challenges", ""]
-    lines += [f"- {t}" for t in COFFEE]
+    lines += [f"- {t}" for t in PRINTER]
     lines += ["", "## What would help", ""]
     lines += [f"- {t}" for t in PRACTICES]
     path = tmp_path / "team.md"
@@ -232,7 +232,7 @@ def test_cli_json_has_the_contract_shape(
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) == {"suggestions", "uncovered"}
-    assert any("coffee machine" in s["keywords"] for s in data["suggestions"])
+    assert any("printer" in s["keywords"] for s in data["suggestions"])
     for s in data["suggestions"]:
         assert {"label", "kind", "keywords", "notes", "closest"} <= set(s)
         assert s["kind"] in {"practice", "barrier", "benefit"}
