@@ -536,7 +536,8 @@ def _suggest(members: list[CodedNote], kind: ThemeKind, closest: ClosestTheme | 
         # shared by more notes first (a weak word last); a pair before its words; then spelling
         return (set(term.split()) <= _WEAK, -cover[term], -len(term.split()), term)
 
-    shared = sorted((t for t in cover if cover[t] > 1), key=rank)
+    # key phrases: shared by two notes or more, never a weak word alone (a poor cue)
+    shared = sorted((t for t in cover if cover[t] > 1 and not set(t.split()) <= _WEAK), key=rank)
     key_terms: list[str] = []
     for term in shared:
         words = set(term.split())
