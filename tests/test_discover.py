@@ -18,9 +18,8 @@ from collab_graph.coding.discover import (
     suggest_themes,
     suggestion_key,
 )
-from collab_graph.coding.lexicon import PhraseIndex
 from collab_graph.coding.taxonomy import Taxonomy, load_taxonomy
-from collab_graph.model import CodedNote, Note, NoteKind, ThemeKind
+from collab_graph.model import CodedNote, Note, NoteKind, Theme, ThemeKind
 
 TAX = load_taxonomy()
 
@@ -73,9 +72,11 @@ def _check_partition(coded: Sequence[CodedNote], found: Suggestions, min_notes: 
         assert len(s.refs) == len(s.notes) == len(s.texts)
         assert {by_ref[r].kind.value for r in s.refs} == {s.kind.value}
         assert s.key == suggestion_key(s.refs)
-        index = PhraseIndex({k.lower(): [k] for k in s.keywords})
+        # accepted as it stands, the theme's cues match every member note
+        theme = Theme("accepted", s.kind, s.label, cues=s.keywords)
+        matcher = Taxonomy({"accepted": theme}, exclusions=TAX.exclusions)
         for text in s.texts:
-            assert list(index.finditer(text)), (text, s.keywords)
+            assert matcher.match_themes(text), (text, s.keywords)
 
 
 def test_groups_notes_of_one_kind_and_leaves_one_offs() -> None:

@@ -59,14 +59,14 @@ import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from collab_graph.coding.features import stem
-from collab_graph.coding.lexicon import PhraseIndex, tokens
+from collab_graph.coding.lexicon import tokens
 from collab_graph.coding.taxonomy import Taxonomy
 from collab_graph.model import CodedNote, Theme, ThemeKind, theme_kind
 
@@ -358,6 +358,7 @@ def suggest_themes(
     elif decided is not None:
         dropped_keys = set(decided)
     order = {_ref(cn): i for i, cn in enumerate(coded)}
+    by_ref = {_ref(cn): cn for cn in coded}
     candidates = [
         cn for cn in coded if not cn.themes and theme_kind(cn.kind) is not None and cn.note.text
     ]
@@ -376,13 +377,18 @@ def suggest_themes(
             progress(f"grouping {len(notes)} {kind.value} notes")
         groups, rest = _group(notes, min_notes)
         uncovered.extend(rest)
-        closest = _closest(groups, taxonomy.by_kind(kind))
-        for members, near in zip(groups, closest, strict=True):
-            suggestion = _suggest(members, kind, near)
+        made: list[Suggestion] = []
+        for members in groups:
+            suggestion, left = _suggest(members, kind, min_notes, taxonomy.exclusions)
+            uncovered.extend(left)
+            if suggestion is None:
+                continue
             if suggestion.key in dropped_keys:
-                uncovered.extend(members)
+                uncovered.extend(by_ref[r] for r in suggestion.refs)
             else:
-                found.append(suggestion)
+                made.append(suggestion)
+        near = _closest([[by_ref[r] for r in s.refs] for s in made], taxonomy.by_kind(kind))
+        found.extend(replace(s, closest=c) for s, c in zip(made, near, strict=True))
     found.sort(key=lambda s: (-len(s.notes), list(ThemeKind).index(s.kind), s.label, s.key))
     uncovered.sort(key=lambda cn: order[_ref(cn)])
     return Suggestions(
@@ -519,8 +525,12 @@ def _attach(X: Any, groups: list[list[int]], rows: list[int]) -> list[int]:
     return still
 
 
-def _suggest(members: list[CodedNote], kind: ThemeKind, closest: ClosestTheme | None) -> Suggestion:
-    """The candidate theme of one group."""
+def _suggest(
+    members: list[CodedNote], kind: ThemeKind, min_notes: int, exclusions: tuple[str, ...]
+) -> tuple[Suggestion | None, list[CodedNote]]:
+    """The candidate theme of one group (without its closest theme), and the members left out
+    because no keyword can cover them; the suggestion is None when fewer than ``min_notes``
+    notes are left (then every member is left out)."""
     surfaces = [_surfaces(cn.note.text) for cn in members]
     cover: Counter[str] = Counter(t for s in surfaces for t in s)
     spelled: dict[str, Counter[str]] = defaultdict(Counter)
@@ -548,35 +558,55 @@ def _suggest(members: list[CodedNote], kind: ThemeKind, closest: ClosestTheme | 
         if len(key_terms) >= TOP_KEYWORDS:
             break
     keywords = [spelling(t) for t in key_terms]
-    # each member note must contain a keyword: add the note's best term when none does
+    # checked with the taxonomy's own matcher (an exclusion phrase such as "development of
+    # new" hides a word; a longer cue takes the words it spans), so accepting covers the notes
     key_words = {w for t in key_terms for w in t.split()}
+    kept: list[CodedNote] = []
+    dropped: list[CodedNote] = []
     for s, cn in zip(surfaces, members, strict=True):
-        if _matches(keywords, cn.note.text):
+        text = cn.note.text
+        if _covers(tuple(keywords), text, exclusions):
+            kept.append(cn)
             continue
         # a pair with a key word says more than a shared word alone ("retaining people")
-        pairs = [t for t in s if " " in t and key_words & set(t.split())]
-        term = min(pairs or s, key=rank)
-        form = min(s[term], key=lambda f: (-spelled[term][f], f))
+        pairs = sorted((t for t in s if " " in t and key_words & set(t.split())), key=rank)
+        options = pairs + sorted((t for t in s if t not in pairs), key=rank)
+        forms = [f for t in options for f in _by_use(s[t], spelled[t])]
+        form = next((f for f in forms if _covers((*keywords, f), text, exclusions)), None)
+        if form is None:
+            dropped.append(cn)  # nothing in it a cue can match: it stays uncovered
+            continue
         keywords.append(form)
+        kept.append(cn)
+    if len(kept) < min_notes:
+        return None, members
+    if dropped:
+        return _suggest(kept, kind, min_notes, exclusions)[0], dropped
     label = _as_written(_label(key_terms, cover, len(members), spelling), members)
     refs = tuple(_ref(cn) for cn in members)
-    return Suggestion(
+    suggestion = Suggestion(
         key=suggestion_key(refs),
         label=label,
         kind=kind,
         keywords=tuple(dict.fromkeys(keywords)),
         notes=tuple(cn.note.id for cn in members),
-        closest=closest,
+        closest=None,
         refs=refs,
         texts=tuple(cn.note.text for cn in members),
     )
+    return suggestion, []
 
 
-def _matches(keywords: Sequence[str], text: str) -> bool:
-    if not keywords:
-        return False
-    index = PhraseIndex({k.lower(): [k] for k in keywords})
-    return next(iter(index.finditer(text)), None) is not None
+def _by_use(forms: Sequence[str], counts: Counter[str]) -> list[str]:
+    """Spellings, the most used in the group first (then alphabetically)."""
+    return sorted(set(forms), key=lambda f: (-counts[f], f))
+
+
+@lru_cache(maxsize=4096)
+def _covers(keywords: tuple[str, ...], text: str, exclusions: tuple[str, ...]) -> bool:
+    """True when a theme with these keywords as cues matches ``text`` (as accepted)."""
+    theme = Theme("candidate", ThemeKind.PRACTICE, "", cues=keywords)
+    return bool(Taxonomy({"candidate": theme}, exclusions=exclusions).match_themes(text))
 
 
 def _label(
