@@ -96,12 +96,12 @@ TOP_KEYWORDS = 4
 # Words that say nothing about what a note is about (on top of scikit-learn's English list).
 _GENERIC = frozenset(
     """
-    able across actually also always amazing any anyone anything around awesome back bit can
+    able across actual actually also always amazing any anyone anything around awesome back bit can
     cannot could current currently did different does doing done don especially etc even ever
     every fine get gets getting give given go going good got great happen happens having just
     keep know large less let like likely lot lots lovely make makes making many may maybe
     might more most much must need needed needs nice now often one ones particular perhaps
-    possible quite really right same say see seem seems should simply so some something
+    possible quite really right same say see seem seems should simply so some something super
     sometimes specific still sure take thing things think try trying two very want way ways
     well will within without would yes yet
     """.split()
