@@ -17,14 +17,17 @@ How, in three steps, for each kind on its own:
    :data:`DISTANCE` instead of a fixed number of groups) groups the notes.
    Notes left in groups smaller than ``min_notes`` are then gathered by the
    term most of them share, and a note that still has no group joins the group
-   it is most similar to when it shares a term with that group. Large sets
+   it is most similar to when it shares a term with that group ("use", "help",
+   "work" and "time" alone are too little for either). Large sets
    (more than :data:`DENSE_LIMIT` notes of one kind) are first split by
    ``MiniBatchKMeans`` in a reduced space (``TruncatedSVD``, :data:`SVD_COMPONENTS`
    dimensions) into parts that are clustered so, which bounds the memory.
 3. **Candidates.** A group's label is made from its key phrases (the terms
    most of its notes share, as the notes spell them); its keywords are those
    phrases plus, for each note none of them matches, the note's own best term,
-   so that accepting the suggestion as it stands covers every member note.
+   each checked with the taxonomy's own matcher, so that accepting the
+   suggestion as it stands covers every member note (a note no cue can match
+   is left out, and a group left with fewer than ``min_notes`` is dropped).
    The closest existing theme of the same kind is the one whose label,
    definition and cues are most similar (TF-IDF cosine) to the group's notes.
 
@@ -580,8 +583,9 @@ def _suggest(
         kept.append(cn)
     if len(kept) < min_notes:
         return None, members
-    if dropped:
-        return _suggest(kept, kind, min_notes, exclusions)[0], dropped
+    if dropped:  # the others again, so the label and key phrases are theirs
+        again, more = _suggest(kept, kind, min_notes, exclusions)
+        return again, dropped + more
     label = _as_written(_label(key_terms, cover, len(members), spelling), members)
     refs = tuple(_ref(cn) for cn in members)
     suggestion = Suggestion(
