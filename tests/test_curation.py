@@ -330,3 +330,19 @@ def test_accepting_every_suggestion_as_it_stands_covers_its_notes(
     themed = {c.note.id for c in outcome.coded if c.themes}
     assert {n for s in found.suggestions for n in s.notes} <= themed
     assert not pipeline.suggestions(corpus, cache=None).suggestions
+
+
+def test_a_new_organisation_is_found_without_parsing_again(
+    corpus: Corpus, ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = DiskCache(tmp_path / "cache")
+    pipeline.graph(corpus, cache=store)
+    spy = Spy(monkeypatch)
+    org = add_organisation(ws, "Biscuit Club", aliases=["biscuits"], type="third sector", who="a")
+    G = pipeline.graph(corpus, cache=store)
+    assert spy.parsed == 0
+    node = f"org/{org.id}"
+    mentions = {
+        u.rsplit("/", 1)[-1] for u, v, k in G.edges(keys=True) if (v, k) == (node, "mentions")
+    }
+    assert mentions == {"what-would-help-1", "what-would-help-2", "what-would-help-3"}
