@@ -218,12 +218,16 @@ def test_curated_links_are_added_and_removed(ws: Workspace) -> None:
     assert _recent(row["when"])
     remove_curated_link(ws, *pair, who="bo")
     assert pair not in {(link.practice, link.barrier) for link in load_curated(files)}
-    assert not read_csv(ws.addresses)
+    (row,) = read_csv(ws.addresses)  # the removal is kept: who and when
+    assert (row["strength"], row["who"]) == ("removed", "bo")
+    assert _recent(row["when"])
     bundled = ("p_protected_time", "b_time_capacity")
     remove_curated_link(ws, *bundled, who="bo")
     assert bundled not in {(link.practice, link.barrier) for link in load_curated(files)}
-    (row,) = read_csv(ws.addresses)
-    assert (row["strength"], row["who"]) == ("removed", "bo")
+    assert [r["strength"] for r in read_csv(ws.addresses)] == ["removed", "removed"]
+    add_curated_link(ws, *bundled, strength="moderate", rationale="back again", who="cy")
+    links = {(link.practice, link.barrier): link for link in load_curated(files)}
+    assert links[bundled].strength == "moderate"
     with pytest.raises(CurationError, match="not a practice"):
         add_curated_link(ws, "b_time_capacity", "b_skills_gaps", strength="strong",
                          rationale="x", who="a")  # fmt: skip
