@@ -308,3 +308,12 @@ def test_a_note_no_cue_can_match_is_left_out_of_its_group() -> None:
     (s,) = found.suggestions
     assert s.notes == ("B-1", "B-2", "B-3")
     assert found.uncovered == ("B-4",)
+
+
+def test_notes_that_share_only_a_weak_word_are_named_by_it_but_not_cued_by_it() -> None:
+    coded = _coded(["Use Slack more", "Use Zoom less", "Use Teams daily"], "practice")
+    (s,) = suggest_themes(coded, TAX).suggestions
+    assert s.label == "Use"
+    assert "use" not in s.keywords  # as a cue it would tag half the corpus
+    assert len(s.keywords) == 3  # one specific cue per note ("use slack")
+    _check_partition(coded, suggest_themes(coded, TAX))

@@ -586,7 +586,12 @@ def _suggest(
     if dropped:  # the others again, so the label and key phrases are theirs
         again, more = _suggest(kept, kind, min_notes, exclusions)
         return again, dropped + more
-    label = _as_written(_label(key_terms, cover, len(members), spelling), members)
+    # no key phrase (the notes share only a weak word): the label is that word, else the
+    # first keyword
+    named = key_terms or sorted((t for t in cover if cover[t] > 1), key=rank)[:1]
+    label = _as_written(_label(named, cover, len(members), spelling), members)
+    if not named:
+        label = _as_written(keywords[0], members)
     refs = tuple(_ref(cn) for cn in members)
     suggestion = Suggestion(
         key=suggestion_key(refs),
@@ -618,7 +623,7 @@ def _label(
 ) -> str:
     """A label from the key phrases: the top one, and a second when half the notes share it."""
     if not key_terms:
-        return "Unlabelled group"
+        return ""
     parts = [spelling(key_terms[0])]
     first = set(key_terms[0].split())
     for term in key_terms[1:2]:
