@@ -110,6 +110,11 @@ class Taxonomy:
                 # is read anyway, and "*" spells a cue's own endings
                 if " " in stems and not key.endswith("*") and theme not in by_stems.get(stems, []):
                     by_stems.setdefault(stems, []).append(theme)
+                if key.endswith("e*") and len(key) >= 7:  # not "rude*" -> "rud*"
+                    # "advocate*" asks for any ending, "advocating" too, which drops the "e"
+                    short = key[:-2] + "*"
+                    if theme not in by_phrase.setdefault(short, []):
+                        by_phrase[short].append(theme)
         for phrase in self.exclusions:
             by_phrase[phrase.lower()] = [_EXCLUDED]
             stems = _stems(phrase.lower())
@@ -144,8 +149,9 @@ class Taxonomy:
         never inside a link, and through Markdown emphasis), as written or in
         another inflection (``volunteers`` for ``volunteering``, by Snowball
         stems), except inside an exclusion phrase ("over time"). Strength is
-        the number of words in the cues found, so a long, specific cue
-        outweighs a short one; at equal strength, more separate cues win.
+        the number of words in the cues found (not counting "of", "to" and
+        other glue words), so a long, specific cue outweighs a short one; at
+        equal strength, more separate cues win.
 
         Examples
         --------
@@ -166,7 +172,7 @@ class Taxonomy:
                     continue  # an exclusion phrase: its words take no theme
                 entry = found.setdefault(payload.id, (payload, []))
                 entry[1].append(phrase)
-                score[payload.id] = score.get(payload.id, 0.0) + len(phrase.split())
+                score[payload.id] = score.get(payload.id, 0.0) + _weight(phrase)
                 order.setdefault(payload.id, start)
 
         found_exact = self._theme_index.finditer(words, suffixes=True)
@@ -193,14 +199,15 @@ class Taxonomy:
     def cue_kinds(self, phrase: str) -> frozenset[ThemeKind]:
         """The kinds of the themes a cue phrase (as :meth:`match_themes` reports it) belongs to.
 
-        A cue of one kind says what kind of note it is in; a cue that practice
-        and barrier themes share ("communication") says only what it is about.
+        A cue of one kind says what kind of note it is in; a cue that themes
+        of several kinds share ("trust": lacking it, building it, gaining it)
+        says only what the note is about.
 
         Examples
         --------
         >>> tax = load_taxonomy()
-        >>> sorted(tax.cue_kinds("no time")), sorted(tax.cue_kinds("communication"))
-        (['barrier'], ['barrier', 'practice'])
+        >>> sorted(map(str, tax.cue_kinds("no time"))), sorted(map(str, tax.cue_kinds("trust")))
+        (['barrier'], ['barrier', 'benefit', 'practice'])
         """
         return self._cue_kinds.get(phrase.lower(), frozenset())
 
@@ -218,6 +225,22 @@ class Taxonomy:
                 assert isinstance(payload, KindCue)
                 out.append((payload, start, end))
         return out
+
+
+_GLUE = frozenset("a an and at by for from in of on or the to with".split())
+
+
+@lru_cache(maxsize=16384)
+def _weight(phrase: str) -> int:
+    """How specific a cue is: its words, not counting glue words (at least 1).
+
+    Examples
+    --------
+    >>> _weight("face to face"), _weight("face-to-face"), _weight("economies of scale")
+    (2, 2, 2)
+    """
+    words = [t for t, _, _ in tokens(phrase.replace("*", "")) if t[0].isalnum()]
+    return max(1, sum(1 for w in words if w.lower() not in _GLUE))
 
 
 def _stems(phrase: str) -> str:
