@@ -635,20 +635,30 @@ def _label(
 
 
 def _as_written(label: str, members: Sequence[CodedNote]) -> str:
-    """The label with each word in capitals when the notes mostly write it so (``RSE``)."""
-    shapes: dict[str, Counter[bool]] = defaultdict(Counter)
+    """The label with each word as the notes mostly write it when that has capitals inside
+    (``RSE``, ``GitHub``), else in lower case; the first letter in capitals.
+
+    Examples
+    --------
+    >>> from collab_graph.model import Note, NoteKind
+    >>> notes = [CodedNote(Note("N", "w", None, None, None, 1, t), NoteKind.BARRIER)
+    ...          for t in ("RSE on GitHub", "an RSE", "Github again", "GitHub")]
+    >>> _as_written("rse and github", notes)
+    'RSE and GitHub'
+    """
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
     for cn in members:
         for tok, _, _ in tokens(cn.note.text):
             if len(tok) > 1 and tok.isalpha():
-                shapes[tok.lower()][tok.isupper()] += 1
-    words = label.split(" ")
+                forms[tok.lower()][tok] += 1
     out = []
-    for i, word in enumerate(words):
-        seen = shapes.get(word.lower())
-        if seen is not None and seen[True] > seen[False]:
-            out.append(word.upper())
+    for i, word in enumerate(label.split(" ")):
+        seen = forms.get(word.lower())
+        best = min(seen, key=lambda f: (-seen[f], f)) if seen else word
+        if any(c.isupper() for c in best[1:]):
+            out.append(best)
         else:
-            out.append(word[:1].upper() + word[1:] if i == 0 else word.lower())
+            out.append(word[:1].upper() + word[1:].lower() if i == 0 else word.lower())
     return " ".join(out)
 
 
