@@ -6,13 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from collab_graph import pipeline
 from collab_graph.cache import DiskCache
-from collab_graph.coding.discover import Suggestion, suggest_themes
+from collab_graph.coding.discover import Suggestion
 from collab_graph.csvfiles import read_csv
 from collab_graph.errors import CurationError
 from collab_graph.graph.links import STRENGTH_SCORES, load_curated
@@ -38,9 +41,9 @@ NOTES = """# Team day
 
 ## Challenges
 
-- The coffee machine broke again
-- Queue at the coffee machine
-- Coffee machine out of milk
+- The printer jams again
+- Queue at the printer
+- Printer out of toner
 - Lack of time for the day job
 
 ## What would help
@@ -64,11 +67,7 @@ def corpus(tmp_path: Path, ws: Workspace) -> Corpus:
 
 
 def _suggestions(corpus: Corpus, store: DiskCache | None = None) -> dict[str, Suggestion]:
-    coded = pipeline.code(corpus, cache=store)
-    outcome = pipeline.review(corpus, coded)
-    tax = pipeline.vocabulary(corpus.workspace).taxonomy
-    assert corpus.workspace is not None
-    found = suggest_themes(outcome.coded, tax, decided=decided_suggestions(corpus.workspace))
+    found = pipeline.suggestions(corpus, cache=store)
     return {s.keywords[0]: s for s in found.suggestions}
 
 
@@ -101,7 +100,7 @@ def test_accept_adds_a_theme_the_notes_get_without_parsing_again(
 ) -> None:
     store = DiskCache(tmp_path / "cache")
     before = pipeline.graph(corpus, cache=store)
-    s = _suggestions(corpus, store)["coffee machine"]
+    s = _suggestions(corpus, store)["printer"]
     assert s.kind is ThemeKind.BARRIER
     assert len(s.notes) == 3
     spy = Spy(monkeypatch)
@@ -121,11 +120,11 @@ def test_accept_adds_a_theme_the_notes_get_without_parsing_again(
     assert _recent(row["when"])
     assert [d["decision"] for d in decisions(ws)] == ["accepted"]
     # the accepted notes are covered now, so they are suggested no more
-    assert "coffee machine" not in _suggestions(corpus, store)
+    assert "printer" not in _suggestions(corpus, store)
 
 
 def test_accepting_twice_the_same_label_gives_two_ids(corpus: Corpus, ws: Workspace) -> None:
-    s = _suggestions(corpus)["coffee machine"]
+    s = _suggestions(corpus)["printer"]
     a = accept_suggestion(ws, s, label="Kit", kind="barrier", who="a", keywords=["kettle"])
     b = accept_suggestion(ws, s, label="Kit", kind="barrier", who="b", keywords=["toaster"])
     assert (a.id, b.id) == ("b_kit", "b_kit_2")
@@ -133,7 +132,7 @@ def test_accepting_twice_the_same_label_gives_two_ids(corpus: Corpus, ws: Worksp
 
 
 def test_accept_checks_its_input(corpus: Corpus, ws: Workspace) -> None:
-    s = _suggestions(corpus)["coffee machine"]
+    s = _suggestions(corpus)["printer"]
     with pytest.raises(CurationError, match="label"):
         accept_suggestion(ws, s, label="  ", kind="barrier", who="a")
     with pytest.raises(CurationError, match="who"):
@@ -148,7 +147,7 @@ def test_accept_checks_its_input(corpus: Corpus, ws: Workspace) -> None:
 
 
 def test_accept_with_a_broader_theme_nests_it(corpus: Corpus, ws: Workspace) -> None:
-    s = _suggestions(corpus)["coffee machine"]
+    s = _suggestions(corpus)["printer"]
     t = accept_suggestion(
         ws, s, label="Broken kit", kind="barrier", broader="b_time_capacity", who="a"
     )
@@ -192,7 +191,7 @@ def test_a_rejected_suggestion_is_not_suggested_again(corpus: Corpus, ws: Worksp
     assert "biscuits" in found
     reject_suggestion(ws, found["biscuits"], who="ana")
     assert "biscuits" not in _suggestions(corpus)
-    assert "coffee machine" in _suggestions(corpus)
+    assert "printer" in _suggestions(corpus)
     (row,) = decisions(ws)
     assert (row["decision"], row["who"], row["key"]) == ("rejected", "ana", found["biscuits"].key)
     assert _recent(row["when"])
@@ -219,12 +218,16 @@ def test_curated_links_are_added_and_removed(ws: Workspace) -> None:
     assert _recent(row["when"])
     remove_curated_link(ws, *pair, who="bo")
     assert pair not in {(link.practice, link.barrier) for link in load_curated(files)}
-    assert not read_csv(ws.addresses)
+    (row,) = read_csv(ws.addresses)  # the removal is kept: who and when
+    assert (row["strength"], row["who"]) == ("removed", "bo")
+    assert _recent(row["when"])
     bundled = ("p_protected_time", "b_time_capacity")
     remove_curated_link(ws, *bundled, who="bo")
     assert bundled not in {(link.practice, link.barrier) for link in load_curated(files)}
-    (row,) = read_csv(ws.addresses)
-    assert (row["strength"], row["who"]) == ("removed", "bo")
+    assert [r["strength"] for r in read_csv(ws.addresses)] == ["removed", "removed"]
+    add_curated_link(ws, *bundled, strength="moderate", rationale="back again", who="cy")
+    links = {(link.practice, link.barrier): link for link in load_curated(files)}
+    assert links[bundled].strength == "moderate"
     with pytest.raises(CurationError, match="not a practice"):
         add_curated_link(ws, "b_time_capacity", "b_skills_gaps", strength="strong",
                          rationale="x", who="a")  # fmt: skip
@@ -289,3 +292,61 @@ def test_concurrent_accepts_lose_nothing(ws: Workspace) -> None:
     assert len(decisions(ws)) == 30
     themes = pipeline.vocabulary(ws).taxonomy.themes
     assert all(r["id"] in themes for r in rows)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    label=st.text(max_size=30),
+    keywords=st.lists(st.text(max_size=15), max_size=4),
+    who=st.text(max_size=10),
+)
+def test_any_label_and_keywords_round_trip_or_fail_clearly(
+    label: str, keywords: list[str], who: str
+) -> None:
+    s = Suggestion("s-x", "x", ThemeKind.PRACTICE, ("biscuits",), ("N-1",), None)
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Workspace(tmp)
+        try:
+            theme = accept_suggestion(
+                ws, s, label=label, kind="practice", keywords=keywords, who=who
+            )
+        except CurationError:
+            assert not ws.themes.exists()
+            return
+        read = pipeline.vocabulary(ws).taxonomy.themes[theme.id]
+        assert read.label == " ".join(label.split()) == theme.label
+        assert read.cues == theme.cues
+        assert [c.lower() for c in read.cues] == list(
+            dict.fromkeys(" ".join(k.split()).lower() for k in keywords if k.split())
+        )
+        (row,) = read_csv(ws.themes)
+        assert row["who"] == " ".join(who.split())
+
+
+def test_accepting_every_suggestion_as_it_stands_covers_its_notes(
+    corpus: Corpus, ws: Workspace
+) -> None:
+    found = pipeline.suggestions(corpus, cache=None)
+    assert len(found.suggestions) == 2
+    for s in found.suggestions:
+        accept_suggestion(ws, s, label=s.label, kind=s.kind, who="ana")
+    outcome = pipeline.review(corpus, pipeline.code(corpus, cache=None))
+    themed = {c.note.id for c in outcome.coded if c.themes}
+    assert {n for s in found.suggestions for n in s.notes} <= themed
+    assert not pipeline.suggestions(corpus, cache=None).suggestions
+
+
+def test_a_new_organisation_is_found_without_parsing_again(
+    corpus: Corpus, ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = DiskCache(tmp_path / "cache")
+    pipeline.graph(corpus, cache=store)
+    spy = Spy(monkeypatch)
+    org = add_organisation(ws, "Biscuit Club", aliases=["biscuits"], type="third sector", who="a")
+    G = pipeline.graph(corpus, cache=store)
+    assert spy.parsed == 0
+    node = f"org/{org.id}"
+    mentions = {
+        u.rsplit("/", 1)[-1] for u, v, k in G.edges(keys=True) if (v, k) == (node, "mentions")
+    }
+    assert mentions == {"what-would-help-1", "what-would-help-2", "what-would-help-3"}

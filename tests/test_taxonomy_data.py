@@ -161,3 +161,31 @@ def test_source_and_broader_survive_the_graph_and_rdf_round_trip() -> None:
         assert H.nodes[theme_node(t)].get(NodeAttr.BROADER) == G.nodes[theme_node(t)].get(
             NodeAttr.BROADER
         )
+
+
+def _bundled_barriers(G) -> list[str]:
+    """Barrier themes that notes of the bundled workshop speak to."""
+    found = set()
+    for _u, v, data in G.edges(data=True):
+        if data.get("kind") == "about" and v.startswith("theme/b_"):
+            found.add(v.removeprefix("theme/"))
+    return sorted(found)
+
+
+def test_curated_strong_links_stay_in_the_top_five_for_each_bundled_barrier() -> None:
+    from collab_graph.graph.query import practices_for
+
+    G = graph(Corpus(), cache=None)
+    barriers = _bundled_barriers(G)
+    assert len(barriers) >= 15
+    strong: dict[str, set[str]] = {}
+    for row in _links():
+        if row["strength"] == "strong":
+            strong.setdefault(row["barrier_theme"], set()).add(row["practice_theme"])
+    checked = 0
+    for barrier in barriers:
+        ranked = [p["id"] for p in practices_for(G, barrier)["practices"]]
+        for practice in sorted(strong.get(barrier, ())):
+            assert practice in ranked[:5], (barrier, practice, ranked[:5])
+            checked += 1
+    assert checked >= 20

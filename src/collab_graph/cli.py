@@ -1263,13 +1263,10 @@ def themes_suggest_cmd(
     Suggestions the analyst decided on (in the workspace) are not suggested again.
     """
     from collab_graph import pipeline
-    from collab_graph.coding.discover import suggest_themes
-    from collab_graph.review.curation import decided_suggestions
 
     with handle_errors(), contextlib.ExitStack() as stack:
         corpus = _corpus(paths, workspace, reviews=not no_reviews, columns=columns)
         outcome = _reviewed(corpus)
-        vocab = pipeline.vocabulary(corpus.workspace)
         waiting = sum(1 for c in outcome.coded if not c.themes)
         status = None
         if waiting >= SUGGEST_STATUS_NOTES and err_console.is_terminal:
@@ -1279,12 +1276,8 @@ def themes_suggest_cmd(
             if status is not None:
                 status.update(message)
 
-        found = suggest_themes(
-            outcome.coded,
-            vocab.taxonomy,
-            min_notes=min_notes,
-            decided=decided_suggestions(corpus.workspace),
-            progress=progress,
+        found = pipeline.suggestions(
+            corpus, outcome=outcome, min_notes=min_notes, progress=progress
         )
         stack.close()
         if format is SuggestFormat.JSON:

@@ -42,6 +42,7 @@ import networkx as nx
 
 from collab_graph.cache import DiskCache, Fingerprint, code_digest
 from collab_graph.coding.classifier import Classifier, classify_results
+from collab_graph.coding.discover import Suggestions, suggest_themes
 from collab_graph.coding.features import NoteContext
 from collab_graph.coding.gazetteer import Gazetteer, load_gazetteer
 from collab_graph.coding.model import MODEL_FILE, KindModel, load_model
@@ -54,6 +55,7 @@ from collab_graph.graph.schema import KnowledgeGraph
 from collab_graph.ingest import LoadOptions, load
 from collab_graph.model import CodedNote, Note, ParseResult
 from collab_graph.resources import data_dir, data_path, default_notes
+from collab_graph.review.curation import decided_suggestions
 from collab_graph.review.reviews import ReviewOutcome, apply_reviews, load_reviews, review_files
 from collab_graph.workspace import Workspace
 
@@ -69,6 +71,7 @@ __all__ = [
     "parsed",
     "review",
     "review_examples",
+    "suggestions",
     "vocabulary",
 ]
 
@@ -394,6 +397,53 @@ def review(corpus: Corpus, coded: Coded) -> ReviewOutcome:
             (*problems, *outcome.problems),
         )
     return outcome
+
+
+def suggestions(
+    corpus: Corpus,
+    coded: Coded | None = None,
+    *,
+    min_notes: int = 3,
+    outcome: ReviewOutcome | None = None,
+    progress: Callable[[str], None] | None = None,
+    cache: DiskCache | object | None = _DEFAULT_CACHE,
+) -> Suggestions:
+    """Candidate themes for the corpus's reviewed practice, barrier and benefit notes that no
+    theme covers, leaving out what the analyst decided before
+    (:func:`collab_graph.coding.discover.suggest_themes`).
+
+    Parameters
+    ----------
+    corpus : Corpus
+    coded : Coded, optional
+        The coded corpus when the caller holds it (else from :func:`code`).
+    min_notes : int
+        The smallest group suggested.
+    outcome : ReviewOutcome, optional
+        The reviewed coding when the caller holds it (else from :func:`review`).
+    progress : callable, optional
+        Called with a short message before each kind of note is grouped.
+    cache : DiskCache or None
+        As :func:`code`.
+
+    Examples
+    --------
+    >>> found = suggestions(Corpus(), cache=None)
+    >>> found.candidates >= len(found.uncovered)
+    True
+    """
+    if outcome is None:
+        if coded is None:
+            coded = code(corpus, cache=cache)
+        outcome = review(corpus, coded)
+    ws = corpus.workspace
+    return suggest_themes(
+        outcome.coded,
+        vocabulary(ws).taxonomy,
+        min_notes=min_notes,
+        decided=decided_suggestions(ws) if ws is not None else None,
+        progress=progress,
+    )
 
 
 def graph_of(corpus: Corpus, coded: Coded) -> tuple[KnowledgeGraph, list[str]]:

@@ -17,14 +17,17 @@ How, in three steps, for each kind on its own:
    :data:`DISTANCE` instead of a fixed number of groups) groups the notes.
    Notes left in groups smaller than ``min_notes`` are then gathered by the
    term most of them share, and a note that still has no group joins the group
-   it is most similar to when it shares one of that group's keywords. Large
-   sets (more than :data:`DENSE_LIMIT` notes of one kind) are first reduced to
-   :data:`SVD_COMPONENTS` dimensions (``TruncatedSVD``) and clustered along a
-   nearest-neighbour graph, so memory stays linear in the number of notes.
+   it is most similar to when it shares a term with that group ("use", "help",
+   "work" and "time" alone are too little for either). Large sets
+   (more than :data:`DENSE_LIMIT` notes of one kind) are first split by
+   ``MiniBatchKMeans`` in a reduced space (``TruncatedSVD``, :data:`SVD_COMPONENTS`
+   dimensions) into parts that are clustered so, which bounds the memory.
 3. **Candidates.** A group's label is made from its key phrases (the terms
    most of its notes share, as the notes spell them); its keywords are those
    phrases plus, for each note none of them matches, the note's own best term,
-   so that accepting the suggestion as it stands covers every member note.
+   each checked with the taxonomy's own matcher, so that accepting the
+   suggestion as it stands covers every member note (a note no cue can match
+   is left out, and a group left with fewer than ``min_notes`` is dropped).
    The closest existing theme of the same kind is the one whose label,
    definition and cues are most similar (TF-IDF cosine) to the group's notes.
 
@@ -59,13 +62,14 @@ import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from collab_graph.coding.features import stem
-from collab_graph.coding.lexicon import PhraseIndex, tokens
+from collab_graph.coding.lexicon import tokens
 from collab_graph.coding.taxonomy import Taxonomy
 from collab_graph.model import CodedNote, Theme, ThemeKind, theme_kind
 
@@ -89,20 +93,18 @@ DISTANCE = 0.8
 DENSE_LIMIT = 2000
 #: Dimensions of the reduced space for large sets.
 SVD_COMPONENTS = 100
-#: Neighbours per note in the graph that large sets are clustered along.
-NEIGHBOURS = 15
 #: At most this many keywords describe a group before the ones added to cover its notes.
 TOP_KEYWORDS = 4
 
 # Words that say nothing about what a note is about (on top of scikit-learn's English list).
 _GENERIC = frozenset(
     """
-    able across actually also always amazing any anyone anything around awesome back bit can
+    able across actual actually also always amazing any anyone anything around awesome back bit can
     cannot could current currently did different does doing done don especially etc even ever
     every fine get gets getting give given go going good got great happen happens having just
     keep know large less let like likely lot lots lovely make makes making many may maybe
     might more most much must need needed needs nice now often one ones particular perhaps
-    possible quite really right same say see seem seems should simply so some something
+    possible quite really right same say see seem seems should simply so some something super
     sometimes specific still sure take thing things think try trying two very want way ways
     well will within without would yes yet
     """.split()
@@ -123,7 +125,8 @@ def _stop_words() -> frozenset[str]:
 _STOP: frozenset[str] = frozenset()
 
 
-def _words(text: str) -> list[tuple[str, str] | None]:
+@lru_cache(maxsize=65536)
+def _words(text: str) -> tuple[tuple[str, str] | None, ...]:
     """(stem, lower-case word) for each word of ``text``; None where a stop word or
     punctuation breaks the run of content words (so pairs never span one)."""
     global _STOP
@@ -141,7 +144,7 @@ def _words(text: str) -> list[tuple[str, str] | None]:
             out.append(None)
             continue
         out.append((stem(word), word))
-    return out
+    return tuple(out)
 
 
 def note_terms(text: str) -> list[str]:
@@ -358,6 +361,7 @@ def suggest_themes(
     elif decided is not None:
         dropped_keys = set(decided)
     order = {_ref(cn): i for i, cn in enumerate(coded)}
+    by_ref = {_ref(cn): cn for cn in coded}
     candidates = [
         cn for cn in coded if not cn.themes and theme_kind(cn.kind) is not None and cn.note.text
     ]
@@ -376,13 +380,18 @@ def suggest_themes(
             progress(f"grouping {len(notes)} {kind.value} notes")
         groups, rest = _group(notes, min_notes)
         uncovered.extend(rest)
-        themes = taxonomy.by_kind(kind)
+        made: list[Suggestion] = []
         for members in groups:
-            suggestion = _suggest(members, kind, themes)
+            suggestion, left = _suggest(members, kind, min_notes, taxonomy.exclusions)
+            uncovered.extend(left)
+            if suggestion is None:
+                continue
             if suggestion.key in dropped_keys:
-                uncovered.extend(members)
+                uncovered.extend(by_ref[r] for r in suggestion.refs)
             else:
-                found.append(suggestion)
+                made.append(suggestion)
+        near = _closest([[by_ref[r] for r in s.refs] for s in made], taxonomy.by_kind(kind))
+        found.extend(replace(s, closest=c) for s, c in zip(made, near, strict=True))
     found.sort(key=lambda s: (-len(s.notes), list(ThemeKind).index(s.kind), s.label, s.key))
     uncovered.sort(key=lambda cn: order[_ref(cn)])
     return Suggestions(
@@ -412,10 +421,13 @@ def _group(notes: list[CodedNote], min_notes: int) -> tuple[list[list[CodedNote]
         clusters[int(label)].append(row)
     groups = [rows for rows in clusters.values() if len(rows) >= min_notes]
     leftover = sorted(r for rows in clusters.values() if len(rows) < min_notes for r in rows)
-    groups += _gather_by_term(X, vocab, leftover, min_notes)
+    # a weak word ("use", "help") alone is too little to put a note in a group
+    strong = np.flatnonzero([not set(str(t).split()) <= _WEAK for t in vocab])
+    Xs = X[:, strong]
+    groups += _gather_by_term(Xs, vocab[strong], leftover, min_notes)
     grouped = {r for rows in groups for r in rows}
     leftover = [r for r in leftover if r not in grouped]
-    _attach(X, groups, leftover)
+    _attach(Xs, groups, leftover)
     out = [sorted(live[r] for r in rows) for rows in groups]
     rest = sorted(set(range(len(notes))) - {i for g in out for i in g})
     return [[notes[i] for i in g] for g in sorted(out)], [notes[i] for i in rest]
@@ -426,32 +438,55 @@ def _identity(doc: list[str]) -> list[str]:
 
 
 def _cluster(X: Any) -> Any:
-    """Cluster labels of the rows of a TF-IDF matrix (rows L2-normalised)."""
+    """Cluster labels of the rows of a TF-IDF matrix (rows L2-normalised).
+
+    Up to :data:`DENSE_LIMIT` rows: average-linkage agglomerative clustering on cosine
+    distance, cut at :data:`DISTANCE`. More rows would need a quadratic distance matrix, so
+    they are first split into parts of at most :data:`DENSE_LIMIT` rows by k-means in a
+    reduced space (:data:`SVD_COMPONENTS` dimensions), and each part is clustered so.
+    """
     from sklearn.cluster import AgglomerativeClustering
 
     n = X.shape[0]
     if n < 2:
         return np.zeros(n, dtype=int)
     if n <= DENSE_LIMIT:
+        # cosine distances from one sparse product (rows are unit length): far quicker than
+        # letting scipy compute them over the dense matrix of every term
+        dist = 1.0 - (X @ X.T).toarray()
+        np.clip(dist, 0.0, 2.0, out=dist)
+        np.fill_diagonal(dist, 0.0)
         model = AgglomerativeClustering(
-            n_clusters=None, distance_threshold=DISTANCE, metric="cosine", linkage="average"
+            n_clusters=None, distance_threshold=DISTANCE, metric="precomputed", linkage="average"
         )
-        return model.fit_predict(X.toarray())
+        return model.fit_predict(dist)
+    labels = np.zeros(n, dtype=int)
+    offset = 0
+    for rows in _parts(X):
+        sub = _cluster(X[rows])
+        labels[rows] = sub + offset
+        offset += int(sub.max()) + 1
+    return labels
+
+
+def _parts(X: Any) -> list[Any]:
+    """Row indices of ``X`` split into parts of at most :data:`DENSE_LIMIT` similar rows."""
+    from sklearn.cluster import MiniBatchKMeans
     from sklearn.decomposition import TruncatedSVD
-    from sklearn.neighbors import kneighbors_graph
     from sklearn.preprocessing import normalize
 
+    n = X.shape[0]
     k = max(2, min(SVD_COMPONENTS, X.shape[1] - 1))
     reduced = normalize(TruncatedSVD(n_components=k, random_state=0).fit_transform(X))
-    graph = kneighbors_graph(reduced, n_neighbors=min(NEIGHBOURS, n - 1), include_self=False)
-    model = AgglomerativeClustering(
-        n_clusters=None,
-        distance_threshold=DISTANCE,
-        metric="cosine",
-        linkage="average",
-        connectivity=graph,
-    )
-    return model.fit_predict(reduced)
+    n_parts = -(-2 * n // DENSE_LIMIT)  # parts of half the limit on average
+    km = MiniBatchKMeans(n_clusters=n_parts, random_state=0, n_init=3, batch_size=4096)
+    assign = km.fit_predict(reduced)
+    out: list[Any] = []
+    for part in range(n_parts):
+        rows = np.flatnonzero(assign == part)
+        # a part k-means made too large is cut in order: it stays within the memory bound
+        out.extend(rows[i : i + DENSE_LIMIT] for i in range(0, len(rows), DENSE_LIMIT))
+    return [rows for rows in out if len(rows)]
 
 
 def _gather_by_term(X: Any, vocab: Any, rows: list[int], min_notes: int) -> list[list[int]]:
@@ -493,8 +528,12 @@ def _attach(X: Any, groups: list[list[int]], rows: list[int]) -> list[int]:
     return still
 
 
-def _suggest(members: list[CodedNote], kind: ThemeKind, themes: Sequence[Theme]) -> Suggestion:
-    """The candidate theme of one group."""
+def _suggest(
+    members: list[CodedNote], kind: ThemeKind, min_notes: int, exclusions: tuple[str, ...]
+) -> tuple[Suggestion | None, list[CodedNote]]:
+    """The candidate theme of one group (without its closest theme), and the members left out
+    because no keyword can cover them; the suggestion is None when fewer than ``min_notes``
+    notes are left (then every member is left out)."""
     surfaces = [_surfaces(cn.note.text) for cn in members]
     cover: Counter[str] = Counter(t for s in surfaces for t in s)
     spelled: dict[str, Counter[str]] = defaultdict(Counter)
@@ -510,7 +549,8 @@ def _suggest(members: list[CodedNote], kind: ThemeKind, themes: Sequence[Theme])
         # shared by more notes first (a weak word last); a pair before its words; then spelling
         return (set(term.split()) <= _WEAK, -cover[term], -len(term.split()), term)
 
-    shared = sorted((t for t in cover if cover[t] > 1), key=rank)
+    # key phrases: shared by two notes or more, never a weak word alone (a poor cue)
+    shared = sorted((t for t in cover if cover[t] > 1 and not set(t.split()) <= _WEAK), key=rank)
     key_terms: list[str] = []
     for term in shared:
         words = set(term.split())
@@ -521,35 +561,61 @@ def _suggest(members: list[CodedNote], kind: ThemeKind, themes: Sequence[Theme])
         if len(key_terms) >= TOP_KEYWORDS:
             break
     keywords = [spelling(t) for t in key_terms]
-    # each member note must contain a keyword: add the note's best term when none does
+    # checked with the taxonomy's own matcher (an exclusion phrase such as "development of
+    # new" hides a word; a longer cue takes the words it spans), so accepting covers the notes
     key_words = {w for t in key_terms for w in t.split()}
+    kept: list[CodedNote] = []
+    dropped: list[CodedNote] = []
     for s, cn in zip(surfaces, members, strict=True):
-        if _matches(keywords, cn.note.text):
+        text = cn.note.text
+        if _covers(tuple(keywords), text, exclusions):
+            kept.append(cn)
             continue
         # a pair with a key word says more than a shared word alone ("retaining people")
-        pairs = [t for t in s if " " in t and key_words & set(t.split())]
-        term = min(pairs or s, key=rank)
-        form = min(s[term], key=lambda f: (-spelled[term][f], f))
+        pairs = sorted((t for t in s if " " in t and key_words & set(t.split())), key=rank)
+        options = pairs + sorted((t for t in s if t not in pairs), key=rank)
+        forms = [f for t in options for f in _by_use(s[t], spelled[t])]
+        form = next((f for f in forms if _covers((*keywords, f), text, exclusions)), None)
+        if form is None:
+            dropped.append(cn)  # nothing in it a cue can match: it stays uncovered
+            continue
         keywords.append(form)
-    label = _as_written(_label(key_terms, cover, len(members), spelling), members)
+        kept.append(cn)
+    if len(kept) < min_notes:
+        return None, members
+    if dropped:  # the others again, so the label and key phrases are theirs
+        again, more = _suggest(kept, kind, min_notes, exclusions)
+        return again, dropped + more
+    # no key phrase (the notes share only a weak word): the label is that word, else the
+    # first keyword
+    named = key_terms or sorted((t for t in cover if cover[t] > 1), key=rank)[:1]
+    label = _as_written(_label(named, cover, len(members), spelling), members)
+    if not named:
+        label = _as_written(keywords[0], members)
     refs = tuple(_ref(cn) for cn in members)
-    return Suggestion(
+    suggestion = Suggestion(
         key=suggestion_key(refs),
         label=label,
         kind=kind,
         keywords=tuple(dict.fromkeys(keywords)),
         notes=tuple(cn.note.id for cn in members),
-        closest=_closest(members, themes),
+        closest=None,
         refs=refs,
         texts=tuple(cn.note.text for cn in members),
     )
+    return suggestion, []
 
 
-def _matches(keywords: Sequence[str], text: str) -> bool:
-    if not keywords:
-        return False
-    index = PhraseIndex({k.lower(): [k] for k in keywords})
-    return next(iter(index.finditer(text)), None) is not None
+def _by_use(forms: Sequence[str], counts: Counter[str]) -> list[str]:
+    """Spellings, the most used in the group first (then alphabetically)."""
+    return sorted(set(forms), key=lambda f: (-counts[f], f))
+
+
+@lru_cache(maxsize=4096)
+def _covers(keywords: tuple[str, ...], text: str, exclusions: tuple[str, ...]) -> bool:
+    """True when a theme with these keywords as cues matches ``text`` (as accepted)."""
+    theme = Theme("candidate", ThemeKind.PRACTICE, "", cues=keywords)
+    return bool(Taxonomy({"candidate": theme}, exclusions=exclusions).match_themes(text))
 
 
 def _label(
@@ -557,7 +623,7 @@ def _label(
 ) -> str:
     """A label from the key phrases: the top one, and a second when half the notes share it."""
     if not key_terms:
-        return "Unlabelled group"
+        return ""
     parts = [spelling(key_terms[0])]
     first = set(key_terms[0].split())
     for term in key_terms[1:2]:
@@ -569,27 +635,40 @@ def _label(
 
 
 def _as_written(label: str, members: Sequence[CodedNote]) -> str:
-    """The label with each word in capitals when the notes mostly write it so (``RSE``)."""
-    shapes: dict[str, Counter[bool]] = defaultdict(Counter)
+    """The label with each word as the notes mostly write it when that has capitals inside
+    (``RSE``, ``GitHub``), else in lower case; the first letter in capitals.
+
+    Examples
+    --------
+    >>> from collab_graph.model import Note, NoteKind
+    >>> notes = [CodedNote(Note("N", "w", None, None, None, 1, t), NoteKind.BARRIER)
+    ...          for t in ("RSE on GitHub", "an RSE", "Github again", "GitHub")]
+    >>> _as_written("rse and github", notes)
+    'RSE and GitHub'
+    """
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
     for cn in members:
         for tok, _, _ in tokens(cn.note.text):
             if len(tok) > 1 and tok.isalpha():
-                shapes[tok.lower()][tok.isupper()] += 1
-    words = label.split(" ")
+                forms[tok.lower()][tok] += 1
     out = []
-    for i, word in enumerate(words):
-        seen = shapes.get(word.lower())
-        if seen is not None and seen[True] > seen[False]:
-            out.append(word.upper())
+    for i, word in enumerate(label.split(" ")):
+        seen = forms.get(word.lower())
+        best = min(seen, key=lambda f: (-seen[f], f)) if seen else word
+        if any(c.isupper() for c in best[1:]):
+            out.append(best)
         else:
-            out.append(word[:1].upper() + word[1:] if i == 0 else word.lower())
+            out.append(word[:1].upper() + word[1:].lower() if i == 0 else word.lower())
     return " ".join(out)
 
 
-def _closest(members: Sequence[CodedNote], themes: Sequence[Theme]) -> ClosestTheme | None:
-    """The theme whose label, definition and cues are most like the group's notes."""
-    if not themes:
-        return None
+def _closest(
+    groups: Sequence[Sequence[CodedNote]], themes: Sequence[Theme]
+) -> list[ClosestTheme | None]:
+    """For each group, the theme whose label, definition and cues are most like its notes
+    (None when no theme shares a term with them)."""
+    if not themes or not groups:
+        return [None] * len(groups)
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     theme_docs = [
@@ -598,15 +677,19 @@ def _closest(members: Sequence[CodedNote], themes: Sequence[Theme]) -> ClosestTh
         )
         for t in themes
     ]
-    group_doc = [t for cn in members for t in note_terms(cn.note.text)]
+    group_docs = [[t for cn in members for t in note_terms(cn.note.text)] for members in groups]
     vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True)
     try:
-        M = vec.fit_transform([*theme_docs, group_doc])
+        M = vec.fit_transform([*theme_docs, *group_docs])
     except ValueError:
-        return None  # no terms at all
-    sims = np.asarray((M[:-1] @ M[-1].T).todense()).ravel()
-    best = int(np.argmax(sims))
-    if sims[best] <= 0:
-        return None
-    theme = themes[best]
-    return ClosestTheme(theme.id, theme.label, round(float(sims[best]), 3))
+        return [None] * len(groups)  # no terms at all
+    sims = np.asarray((M[len(themes) :] @ M[: len(themes)].T).todense())
+    out: list[ClosestTheme | None] = []
+    for row in sims:
+        best = int(np.argmax(row))
+        if row[best] <= 0:
+            out.append(None)
+        else:
+            theme = themes[best]
+            out.append(ClosestTheme(theme.id, theme.label, round(float(row[best]), 3)))
+    return out

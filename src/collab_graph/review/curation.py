@@ -519,17 +519,6 @@ def _upsert_link(rows: list[dict[str, str]], row: dict[str, str]) -> list[dict[s
     return [*out, row]
 
 
-def _bundled_links() -> set[tuple[str, str]]:
-    from collab_graph.csvfiles import read_csv
-
-    rows = read_csv(
-        data_path("addresses.csv"),
-        required=("practice_theme", "barrier_theme"),
-        what="curated links file",
-    )
-    return {(r["practice_theme"], r["barrier_theme"]) for r in rows}
-
-
 def remove_curated_link(
     ws: Workspace,
     practice: str,
@@ -537,36 +526,46 @@ def remove_curated_link(
     *,
     who: str,
     rationale: str = "removed by the analyst",
-) -> None:
-    """Take a curated link out: the analyst's own row goes, a bundled link is marked removed.
+) -> dict[str, str]:
+    """Take a curated link out: a row with strength ``removed`` replaces the workspace's row
+    of the pair, so a bundled link is taken out and who removed a link, and when, is kept.
+
+    Returns
+    -------
+    dict
+        The row written.
 
     Raises
     ------
     CurationError
         For an empty ``who``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from collab_graph.graph.links import load_curated
+    >>> ws = Workspace(tempfile.mkdtemp())
+    >>> pair = ("p_protected_time", "b_time_capacity")
+    >>> def pairs():
+    ...     links = load_curated([data_path("addresses.csv"), ws.addresses])
+    ...     return {(x.practice, x.barrier) for x in links}
+    >>> pair in pairs()
+    True
+    >>> remove_curated_link(ws, *pair, who="ana")["strength"]
+    'removed'
+    >>> pair in pairs()
+    False
     """
-    by = _who(who)
-    pair = (practice, barrier)
-    why = " ".join(rationale.split()) or "removed by the analyst"
-    bundled = pair in _bundled_links()
-    when = _now()
-
-    def change(rows: list[dict[str, str]]) -> list[dict[str, str]]:
-        out = [r for r in rows if (r.get("practice_theme"), r.get("barrier_theme")) != pair]
-        if bundled:
-            out.append(
-                {
-                    "practice_theme": practice,
-                    "barrier_theme": barrier,
-                    "strength": _REMOVED,
-                    "rationale": why,
-                    "who": by,
-                    "when": when,
-                }
-            )
-        return out
-
-    ws.update("addresses.csv", change, header=ADDRESS_COLUMNS)
+    row = {
+        "practice_theme": practice,
+        "barrier_theme": barrier,
+        "strength": _REMOVED,
+        "rationale": " ".join(rationale.split()) or "removed by the analyst",
+        "who": _who(who),
+        "when": _now(),
+    }
+    ws.update("addresses.csv", lambda rows: _upsert_link(rows, row), header=ADDRESS_COLUMNS)
+    return row
 
 
 def _org_type(type: OrgType | str) -> OrgType:
