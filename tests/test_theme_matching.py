@@ -131,3 +131,17 @@ def test_a_note_naming_no_theme_takes_its_short_headings(tmp_path: Path) -> None
     assert [t.id for t in coded[6].themes][:1] == ["b_funding_budgets"]
     # a question asked of a whole workshop is too broad to say what a note is about
     assert not coded[10].themes
+
+
+def test_two_spellings_of_one_cue_are_one_hit(tax) -> None:
+    # "face to face" and "face-to-face" are both cues of one theme: one hit, counted once
+    [(theme, cues)] = [(t, c) for t, c in tax.match_themes("Meet face-to-face") if c]
+    assert theme.id == "p_forums_networks"
+    assert len(cues) == 1
+    # so two separate cues of another theme outweigh it
+    assert ids(tax, "Run face-to-face instructor training")[0] == "p_skills_talent"
+
+
+@pytest.mark.parametrize("text", ["Advocating for research software", "We advocated for it"])
+def test_a_star_cue_reads_the_endings_that_drop_an_e(tax, text: str) -> None:
+    assert "p_policy_engagement" in ids(tax, text)

@@ -167,7 +167,8 @@ class Taxonomy:
         words = prose(normalise(text))
 
         def add(phrase: str, payloads: Sequence[object], start: int) -> None:
-            for payload in payloads:
+            # spellings of one cue ("face to face", "face-to-face") are one hit, not two
+            for payload in dict.fromkeys(payloads):
                 if not isinstance(payload, Theme):
                     continue  # an exclusion phrase: its words take no theme
                 entry = found.setdefault(payload.id, (payload, []))
