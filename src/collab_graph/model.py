@@ -430,7 +430,12 @@ class ParseResult:
 
 @dataclass(frozen=True, slots=True)
 class Theme:
-    """A taxonomy concept: a practice, barrier or benefit theme."""
+    """A taxonomy concept: a practice, barrier or benefit theme.
+
+    ``source`` names the frameworks the theme comes from, one citation each
+    (``"Auschra 2018: funding"``), or says it is the project's own
+    (``"collab-graph"``); an analyst's own theme may have none.
+    """
 
     id: str
     kind: ThemeKind
@@ -439,6 +444,7 @@ class Theme:
     cues: tuple[str, ...] = ()
     alt_labels: tuple[str, ...] = ()
     broader: str | None = None
+    source: tuple[str, ...] = ()
 
     def ref(self) -> dict[str, str]:
         """The ``{"id", "label", "kind"}`` form used in ``classify`` records."""

@@ -4,10 +4,16 @@ Read from analyst-editable CSV files (see :func:`collab_graph.resources.data_dir
 
 ``themes.csv``
     One row per practice, barrier or benefit theme: ``id, kind, label,
-    definition, cues, alt_labels, broader``. ``cues`` are ``;``-separated
-    phrases; a phrase ending in ``*`` matches any word ending (``secondment*``).
-    The analyst's workspace may hold a ``themes.csv`` of its own: its rows add
-    themes, and a row with the id of a bundled theme replaces that theme.
+    definition, cues, alt_labels, broader, source``. ``cues`` are
+    ``;``-separated phrases; a phrase ending in ``*`` matches any word ending
+    (``secondment*``). ``broader`` is the id of the theme this one nests under
+    (``skos:broader``). ``source`` names the frameworks the theme comes from,
+    ``;``-separated (``Auschra 2018: funding``), or ``collab-graph`` for the
+    project's own; ``docs/taxonomy-sources.md`` gives the full citations. Every
+    bundled theme has a definition and a source (``tests/test_taxonomy_data.py``
+    checks it); only ``id``, ``kind`` and ``label`` are required, so the
+    analyst's workspace may hold a ``themes.csv`` of its own without them: its
+    rows add themes, and a row with the id of a bundled theme replaces that theme.
 ``kind-cues.csv``
     Phrases that point at a note *kind* (``practice``, ``barrier``, ``benefit``,
     ``context``) and how much: ``kind, where, phrase, weight, comment``.
@@ -33,7 +39,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -207,9 +213,36 @@ def _themes(
             cues=split_cell(row.get("cues") or row.get("keywords")),
             alt_labels=split_cell(row.get("alt_labels")),
             broader=row.get("broader") or None,
+            source=split_cell(row.get("source")),
         )
         seen[tid] = theme
         into[tid] = theme
+
+
+def _broader_cycles(themes: Mapping[str, Theme]) -> list[list[str]]:
+    """The loops of ``broader`` links, each as the theme ids along it (every id known).
+
+    Examples
+    --------
+    >>> a = Theme("b_a", ThemeKind.BARRIER, "A", broader="b_b")
+    >>> b = Theme("b_b", ThemeKind.BARRIER, "B", broader="b_a")
+    >>> _broader_cycles({"b_a": a, "b_b": b})
+    [['b_a', 'b_b']]
+    >>> _broader_cycles({"b_a": replace(a, broader=None)})
+    []
+    """
+    cycles: list[list[str]] = []
+    done: set[str] = set()
+    for start in themes:
+        path: list[str] = []
+        tid: str | None = start
+        while tid is not None and tid not in done and tid not in path:
+            path.append(tid)
+            tid = themes[tid].broader
+        if tid is not None and tid in path:
+            cycles.append(path[path.index(tid) :])
+        done.update(path)
+    return cycles
 
 
 @lru_cache(maxsize=8)
@@ -238,6 +271,20 @@ def _taxonomy_from(themes: tuple[tuple[str, str], ...], cues: tuple[str, str]) -
             del found[tid]
     last = Path(themes[-1][0]) if themes else Path(THEMES_FILE)
     check_references(last, {t.id: t.broader for t in found.values() if t.broader}, found, "theme")
+    for cycle in _broader_cycles(found):
+        mine = [tid for tid in cycle if tid in analysts]
+        loop = " -> ".join([*cycle, cycle[0]])
+        if not mine:
+            raise DataFileError(
+                f"{themes[0][0]}: broader themes form a loop ({loop}); "
+                "give one of them another broader theme or none",
+                path=themes[0][0],
+            )
+        problems.append(
+            f"{analysts[mine[0]]}: broader themes form a loop ({loop}); "
+            f"theme {mine[0]!r} is kept without a broader theme"
+        )
+        found[mine[0]] = replace(found[mine[0]], broader=None)
     cue_rows = _rows(Path(cues[0]), cues[1], KIND_CUE_COLUMNS)
     return Taxonomy(themes=found, kind_cues=_kind_cues(cue_rows), problems=tuple(problems))
 

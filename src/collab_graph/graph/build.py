@@ -139,6 +139,7 @@ def _add_theme(G: KnowledgeGraph, t: Theme) -> None:
                 NodeAttr.CUES: join_list(t.cues),
                 NodeAttr.ALT_LABELS: join_list(t.alt_labels),
                 NodeAttr.BROADER: t.broader,
+                NodeAttr.SOURCE: join_list(t.source),
             }
         ),
     )

@@ -171,6 +171,10 @@ _THEME_ATTRS: Mapping[str, AttrSpec] = {
     NodeAttr.CUES: AttrSpec(CG.cue, "many"),
     NodeAttr.ALT_LABELS: AttrSpec(SKOS.altLabel, "many"),
     NodeAttr.BROADER: AttrSpec(SKOS.broader, "ref"),
+    # dcterms:source, "a related resource from which the described resource is
+    # derived", has no declared range, so a literal citing the framework fits;
+    # one literal per framework. Workshops use it for their source file too.
+    NodeAttr.SOURCE: AttrSpec(DCTERMS.source, "many"),
 }
 
 _ORG_ATTRS: Mapping[str, AttrSpec] = {
