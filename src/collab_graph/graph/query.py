@@ -144,6 +144,10 @@ class Match:
     note: str | None = None
 
 
+_GroupsJson = tuple[list[int], list[dict[str, Any]], tuple[dict[str, Any], ...]]
+"""``groups``, ``workshop_groups`` and ``sources`` of a theme."""
+
+
 @dataclass(slots=True)
 class _Index:
     """Lookups built once per graph (rebuilt when its version or node count changes)."""
@@ -151,9 +155,7 @@ class _Index:
     fingerprint: tuple[int, int]
     by_kind: dict[str, list[str]] = field(default_factory=dict)
     theme_groups: dict[str, dict[EvidenceUnit, list[str]]] = field(default_factory=dict)
-    groups_json: dict[str, tuple[list[int], list[dict[str, Any]], list[dict[str, Any]]]] = field(
-        default_factory=dict
-    )
+    groups_json: dict[str, _GroupsJson] = field(default_factory=dict)
     notes_by_id: dict[str, list[str]] = field(default_factory=dict)
     theme_notes: dict[str, list[str]] = field(default_factory=dict)
     note_themes: dict[str, list[tuple[str, bool]]] = field(default_factory=dict)
@@ -161,6 +163,8 @@ class _Index:
     label_choices: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
     addresses_in: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
     pair_evidence: dict[tuple[str, str], list[tuple[str, str, bool]]] = field(default_factory=dict)
+    # the link-independent part of each note quoted so far (bounded by the answers given)
+    quotes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 _CACHE: weakref.WeakKeyDictionary[KnowledgeGraph, _Index] = weakref.WeakKeyDictionary()
@@ -374,17 +378,19 @@ def _theme_groups(G: KnowledgeGraph, idx: _Index, theme: str) -> dict[EvidenceUn
     return groups
 
 
-def _theme_groups_json(
-    G: KnowledgeGraph, idx: _Index, theme: str
-) -> tuple[list[int], list[dict[str, Any]], list[dict[str, Any]]]:
-    """``groups``, ``workshop_groups`` and ``sources`` of a theme (cached; fresh lists)."""
+def _theme_groups_json(G: KnowledgeGraph, idx: _Index, theme: str) -> _GroupsJson:
+    """``groups``, ``workshop_groups`` (fresh lists) and ``sources`` of a theme (cached).
+
+    ``sources`` is a tuple shared by every answer (copying a list of thousands
+    of units per practice would cost a quarter of an answer at 100k notes).
+    """
     cached = idx.groups_json.get(theme)
     if cached is None:
         units = _theme_groups(G, idx, theme)
         numbers, wg = _groups_json((u.workshop, u.group) for u in units)
-        cached = (numbers, wg, [u.source() for u in units])
+        cached = (numbers, wg, tuple(u.source() for u in units))
         idx.groups_json[theme] = cached
-    return list(cached[0]), list(cached[1]), list(cached[2])
+    return list(cached[0]), list(cached[1]), cached[2]
 
 
 def _ref_key(ref: tuple[str, int | None]) -> tuple[str, int]:
@@ -618,6 +624,14 @@ def evidence_entry(
     >>> e["note"], e["group"], e["section"], e["prompt"], e["line"], e["text"]
     ('G1-Q1-A-2', 1, None, 'A', 6, 'Day job – no time')
     """
+    entry = _quote_base(G, note)
+    entry["role"] = role
+    entry["explicit"] = explicit
+    return entry
+
+
+def _quote_base(G: KnowledgeGraph, note: str) -> dict[str, Any]:
+    """The parts of a quote that do not depend on the link: where and what the note is."""
     d = G.nodes[note]
     return {
         "note": d.get(NodeAttr.NOTE_ID, note),
@@ -628,10 +642,19 @@ def evidence_entry(
         "prompt": d.get(NodeAttr.PROMPT),
         "line": d.get(NodeAttr.LINE),
         "text": d.get(NodeAttr.TEXT, ""),
-        "role": role,
         "kind": d.get(NodeAttr.NOTE_KIND),
-        "explicit": explicit,
     }
+
+
+def _quote(G: KnowledgeGraph, idx: _Index, note: str, role: str, explicit: bool) -> dict[str, Any]:
+    """:func:`evidence_entry`, with the note's part cached per graph (a fresh dict each time)."""
+    base = idx.quotes.get(note)
+    if base is None:
+        base = idx.quotes[note] = _quote_base(G, note)
+    entry = base.copy()
+    entry["role"] = role
+    entry["explicit"] = explicit
+    return entry
 
 
 def _practice_hit(
@@ -648,7 +671,7 @@ def _practice_hit(
         ordered = _pair_evidence(G, idx, p, data, barrier_groups)
         idx.pair_evidence[(p, b)] = ordered
     shown = ordered if max_quotes is None else ordered[:max_quotes]
-    evidence = [evidence_entry(G, n, role, explicit=x) for n, role, x in shown]
+    evidence = [_quote(G, idx, n, role, x) for n, role, x in shown]
     numbers, wg, units = _theme_groups_json(G, idx, p)
     strength = data.get(EdgeAttr.STRENGTH) or None
     local = bool(data.get(EdgeAttr.EXPLICIT_GROUPS) or data.get(EdgeAttr.BLOCK_GROUPS))
@@ -764,7 +787,8 @@ def practices_for(
         practice has ``id, label, score, level, groups, sources, evidence`` (as
         in the contract); ``sources`` are the ``{"workshop", "group",
         "section"}`` units whose notes report it (the section, or the
-        workshop, stands in where notes have no groups). ``origin`` says where
+        workshop, stands in where notes have no groups), as a tuple shared
+        between answers (JSON writes it as a list). ``origin`` says where
         the link comes from: ``curated`` (an analyst's link the notes do not
         show locally), ``evidence`` (the notes alone) or ``both``
         (:func:`~collab_graph.graph.links.link_origin`). Both parts of the
@@ -820,7 +844,7 @@ def practices_for(
             "workshop_groups": wg,
             "sources": units,
             "evidence": [
-                evidence_entry(G, n, "barrier")
+                _quote(G, idx, n, "barrier", False)
                 for n in (b_notes if max_quotes is None else b_notes[:max_quotes])
             ],
             "evidence_total": len(b_notes),
