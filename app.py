@@ -670,15 +670,22 @@ def _set_state(name: str, value: Any) -> None:
     st.session_state[name] = value
 
 
+# How the Ask page names a link's origin and the side a quote supports (comments, not
+# docstrings: Streamlit's magic would write a bare string onto the page).
 _ORIGIN_WORDS = {
     "curated": "curated only",
     "evidence": "evidence only",
     "both": "curated and evidence",
 }
-"""How the Ask page names a link's origin (``origin`` of a practice in the answer)."""
-
 _ROLE_WORDS = {"practice": "reports the practice", "barrier": "raises the barrier"}
-"""How the Ask page names the side a quote supports."""
+
+
+def _who(item: Mapping[str, Any]) -> str:
+    """The groups (or sections, or workshop) behind a barrier or practice, in words."""
+    who = tables.groups_text(item, several=False)
+    if item.get("groups") and who[:1].isdigit():
+        return f"groups {who}"
+    return "no group or section" if who == "-" else who
 
 
 def show_answer(key: GraphKey, result: Mapping[str, Any]) -> None:
@@ -686,10 +693,11 @@ def show_answer(key: GraphKey, result: Mapping[str, Any]) -> None:
     b = result["barrier"]
     how = {"fuzzy": f"matched your words ({b['match_score']:.0f}%)", "note": "from a note id"}
     st.subheader(f"Barrier: {b['label']}")
-    groups = ", ".join(str(g) for g in b["groups"]) or "none"
+    groups = ", ".join(str(g) for g in b["groups"])
+    raised = f"{len(b['workshop_groups'])} groups (groups {groups})" if b["groups"] else _who(b)
     st.caption(
         f"{how.get(b['matched_by'], 'matched by ' + b['matched_by'])} · raised by "
-        f"{len(b['workshop_groups'])} groups (groups {groups}) in {b['evidence_total']} notes"
+        f"{raised} in {b['evidence_total']} notes"
     )
     practices = result["practices"]
     if not practices:
@@ -701,10 +709,10 @@ def show_answer(key: GraphKey, result: Mapping[str, Any]) -> None:
         tables.practice_rows(result),
         column_config={
             "score": st.column_config.ProgressColumn(
-                "score", min_value=0.0, max_value=1.0, format="%.2f"
+                "score", min_value=0.0, max_value=1.0, format="%.2f", width="small"
             ),
             "link": st.column_config.TextColumn(
-                "link", help="curated, evidence (from the notes alone) or both"
+                "link", width="small", help="curated, evidence (from the notes alone) or both"
             ),
             "curated": st.column_config.NumberColumn("curated part", format="%.2f"),
             "evidence": st.column_config.NumberColumn("evidence part", format="%.2f"),
@@ -727,7 +735,7 @@ def show_answer(key: GraphKey, result: Mapping[str, Any]) -> None:
                         f"*Curated ({cur.get('strength')}):* {sup.md_escape(cur['rationale'])}"
                     )
                 st.caption(
-                    f"Reported by: {tables.groups_text(p, several=False)} · "
+                    f"Reported by {_who(p)} · "
                     f"endorsement {p['endorsement']:.0%} of the groups raising the barrier"
                 )
                 for q in tables.quote_rows(p["evidence"][:6]):

@@ -359,6 +359,9 @@ def test_ask_page_says_curated_evidence_or_both_and_each_quote_its_role(ws: Work
     quotes = [m.value for m in at.markdown if m.value.startswith("> ")]
     assert quotes
     assert all(("reports the practice" in q) != ("raises the barrier" in q) for q in quotes)
+    assert any("Reported by groups " in c.value for c in at.caption)
+    # no stray text: what the page writes before its title is nothing
+    assert not [m.value for m in at.markdown if "How the Ask page" in m.value]
 
 
 def test_ask_page_names_sections_for_notes_without_groups(
@@ -371,5 +374,4 @@ def test_ask_page_names_sections_for_notes_without_groups(
     quotes = [m.value for m in at.markdown if m.value.startswith("> ")]
     assert any("“Staffing” · line" in q for q in quotes), quotes
     captions = " ".join(c.value for c in at.caption)
-    assert "Reported by:" in captions
-    assert "section" in captions
+    assert "Reported by section" in captions or "Reported by 2 sections" in captions, captions

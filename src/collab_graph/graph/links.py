@@ -141,10 +141,6 @@ class EvidenceUnit(NamedTuple):
         return {"workshop": self.workshop, "group": self.group, "section": self.section}
 
 
-GroupKey = EvidenceUnit
-"""The unit of evidence across workshops (the name of the days when it was always a group)."""
-
-
 def evidence_unit(note: Note) -> EvidenceUnit:
     """The unit of evidence a note belongs to: its group, else its section, else its workshop.
 
@@ -507,21 +503,29 @@ def compute_evidence(coded: Iterable[CodedNote]) -> dict[tuple[str, str], LinkEv
     >>> ev["p_dedicated_team", "b_time_capacity"].block_groups
     1
     """
-    # group -> theme -> set of block keys; explicit pairs per group.
-    g_practice: dict[GroupKey, dict[str, set[tuple[object, ...]]]] = defaultdict(dict)
-    g_barrier: dict[GroupKey, dict[str, set[tuple[object, ...]]]] = defaultdict(dict)
-    explicit: dict[tuple[str, str], dict[GroupKey, set[tuple[str, str]]]] = defaultdict(dict)
-    practice_groups: dict[str, set[GroupKey]] = defaultdict(set)
-    barrier_groups: dict[str, set[GroupKey]] = defaultdict(set)
+    # unit (a small int, see _unit_id) -> theme -> set of block keys; explicit pairs per unit.
+    g_practice: dict[int, dict[str, set[tuple[object, ...]]]] = defaultdict(dict)
+    g_barrier: dict[int, dict[str, set[tuple[object, ...]]]] = defaultdict(dict)
+    explicit: dict[tuple[str, str], dict[int, set[tuple[str, str]]]] = defaultdict(dict)
+    practice_groups: dict[str, set[int]] = defaultdict(set)
+    barrier_groups: dict[str, set[int]] = defaultdict(set)
     notes_by_id: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+    units: dict[tuple[object, ...], int] = {}
     coded = list(coded)
     for cn in coded:
         notes_by_id[cn.note.workshop, cn.note.id] = _themes_by_kind(cn)
     for cn in coded:
         n = cn.note
-        gk = evidence_unit(n)
-        block = _block_key(n, gk)
         ps, bs = notes_by_id[n.workshop, n.id]
+        if not ps and not bs:
+            continue
+        if n.group is not None:  # the common case, kept cheap: 100k notes pass here
+            gk = units.setdefault((n.workshop, n.group), len(units))
+            block: tuple[object, ...] = (n.question, n.prompt, n.block)
+        else:
+            unit = evidence_unit(n)
+            gk = units.setdefault(unit, len(units))
+            block = _block_key(n, unit)
         for p in ps:
             g_practice[gk].setdefault(p, set()).add(block)
             practice_groups[p].add(gk)
