@@ -74,6 +74,12 @@ def test_every_cited_framework_is_documented(tax) -> None:
         assert f"`{name}`" in documented, name
 
 
+def test_the_sources_document_lists_every_theme(tax) -> None:
+    documented = DOCS.read_text(encoding="utf-8")
+    missing = [t for t in tax.themes if f"| `{t}` " not in documented]
+    assert not missing, f"add these themes to docs/taxonomy-sources.md: {missing}"
+
+
 def test_broader_themes_exist_have_the_same_kind_and_do_not_loop(tax) -> None:
     nested = [t for t in tax.themes.values() if t.broader]
     assert nested
@@ -90,7 +96,7 @@ def test_broader_themes_exist_have_the_same_kind_and_do_not_loop(tax) -> None:
 
 def test_every_curated_link_has_a_rationale_and_joins_a_practice_to_a_barrier(tax) -> None:
     links = _links()
-    assert len(links) >= 150
+    assert len(links) >= 160
     pairs = [(r["practice_theme"], r["barrier_theme"]) for r in links]
     assert len(set(pairs)) == len(pairs), "a link is listed twice"
     for row in links:
@@ -161,3 +167,31 @@ def test_source_and_broader_survive_the_graph_and_rdf_round_trip() -> None:
         assert H.nodes[theme_node(t)].get(NodeAttr.BROADER) == G.nodes[theme_node(t)].get(
             NodeAttr.BROADER
         )
+
+
+def _bundled_barriers(G) -> list[str]:
+    """Barrier themes that notes of the bundled workshop speak to."""
+    found = set()
+    for _u, v, data in G.edges(data=True):
+        if data.get("kind") == "about" and v.startswith("theme/b_"):
+            found.add(v.removeprefix("theme/"))
+    return sorted(found)
+
+
+def test_curated_strong_links_stay_in_the_top_five_for_each_bundled_barrier() -> None:
+    from collab_graph.graph.query import practices_for
+
+    G = graph(Corpus(), cache=None)
+    barriers = _bundled_barriers(G)
+    assert len(barriers) >= 15
+    strong: dict[str, set[str]] = {}
+    for row in _links():
+        if row["strength"] == "strong":
+            strong.setdefault(row["barrier_theme"], set()).add(row["practice_theme"])
+    checked = 0
+    for barrier in barriers:
+        ranked = [p["id"] for p in practices_for(G, barrier)["practices"]]
+        for practice in sorted(strong.get(barrier, ())):
+            assert practice in ranked[:5], (barrier, practice, ranked[:5])
+            checked += 1
+    assert checked >= 20

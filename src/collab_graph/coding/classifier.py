@@ -77,6 +77,12 @@ CONTENT_KINDS: tuple[NoteKind, ...] = (
     NoteKind.CONTEXT,
 )
 MAX_THEMES = 4
+#: The kinds of note that take a theme from the bullet or heading above when they name none.
+_THEMED = frozenset({NoteKind.PRACTICE, NoteKind.BARRIER, NoteKind.BENEFIT})
+#: A heading of at most this many words is a label that says what the notes under it are about.
+_LABEL_WORDS = 6
+#: A bullet of at most this many words is a point its sub-bullets elaborate, not an instruction.
+_PARENT_WORDS = 12
 #: Confidence given to a note the classifier abstains on.
 ABSTAIN_CONFIDENCE = 0.2
 # Features that carry evidence about a kind (word features only count if known).
@@ -331,6 +337,24 @@ class Classifier:
                 reasons.append(f"against: {rival.value} ({why})")
         return kind, top, tuple(reasons), top < self.model.abstain
 
+    def _scope_themes(self, ctx: NoteContext) -> tuple[Theme, ...]:
+        """The themes of the nearest bullet or heading above a note that has any.
+
+        A note whose own words name no theme ("Some central funding" under
+        "Funding models") speaks to what the bullet it hangs from, or its
+        sub-heading, or the nearest heading is about, when that is a short
+        label: a sentence (an instruction, a question asked of the whole
+        workshop) or a heading further up (a document's title) says too little.
+        """
+        labels = (ctx.heading, ctx.scope[-1] if ctx.scope else None)
+        above = [(ctx.parent, _PARENT_WORDS), *((t, _LABEL_WORDS) for t in labels)]
+        for text, most in above:
+            if text and len(text.split()) <= most:
+                themes = self.vocab.read(text).themes
+                if themes:
+                    return themes
+        return ()
+
     def classify(self, notes: Sequence[Note], workshop: Workshop | None = None) -> list[CodedNote]:
         """Code the notes of one workshop, in document order.
 
@@ -366,11 +390,14 @@ class Classifier:
                 )
                 continue
             kind, conf, reasons, unsure = self.decide(ctx)
+            themes = reading.themes
+            if not themes and kind in _THEMED:
+                themes = self._scope_themes(ctx)
             coded.append(
                 CodedNote(
                     note=note,
                     kind=kind,
-                    themes=_by_kind(reading.themes, kind),
+                    themes=_by_kind(themes, kind),
                     orgs=orgs,
                     confidence=round(conf, 3),
                     reasons=reasons,

@@ -40,14 +40,11 @@ import itertools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-
-import snowballstemmer
 
 from collab_graph.coding.form import FormLexicon, load_lexicon
 from collab_graph.coding.gazetteer import Gazetteer, load_gazetteer
 from collab_graph.coding.intent import IntentLexicon, load_intents
-from collab_graph.coding.lexicon import normalise, tokens
+from collab_graph.coding.lexicon import normalise, stem, tokens
 from collab_graph.coding.orgnames import (
     NameRules,
     detect_names,
@@ -73,23 +70,10 @@ MAX_SCOPE = 4
 #: shrinks its weight less: what the heading asks for should count for more than one word.
 INTENT_SCALE = 3.0
 
-_STEMMER = snowballstemmer.stemmer("english")
 _STOP = frozenset(
     "a an and are as at be by for from in into is it its of on or so than that the their them "
     "then there these they this those to was we were with our your you i he she his her".split()
 )
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """The Snowball stem of a lower-case word (``sharing`` → ``share``).
-
-    Examples
-    --------
-    >>> stem("volunteers"), stem("governance")
-    ('volunt', 'govern')
-    """
-    return str(_STEMMER.stemWord(word))
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,9 +258,12 @@ def _read(vocab: FeatureVocabulary, text: str) -> TextReading:
     for cue, _, _ in vocab.taxonomy.match_cues(norm, "start"):
         key = f"cue={cue.kind.value}"
         out[key] = min(out.get(key, 0.0) + cue.weight / 2, 2.0)
-    themes = tuple(theme for theme, _ in vocab.taxonomy.match_themes(norm))
-    for theme in themes[:3]:
-        out[f"theme={theme.kind.value}"] = 1.0
+    matched = vocab.taxonomy.match_themes(norm)
+    themes = tuple(theme for theme, _ in matched)
+    for theme, cues in matched[:3]:
+        # only a cue of one kind of theme says what kind of note this is
+        if any(len(vocab.taxonomy.cue_kinds(cue)) == 1 for cue in cues):
+            out[f"theme={theme.kind.value}"] = 1.0
     mentions = vocab.gazetteer.mentions(text)
     if mentions:
         rest = norm

@@ -20,7 +20,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import TypeVar
 
-__all__ = ["PhraseIndex", "cue_pattern", "normalise", "remember", "tokens"]
+import snowballstemmer
+
+__all__ = ["PhraseIndex", "cue_pattern", "normalise", "prose", "remember", "stem", "tokens"]
+
+_STEMMER = snowballstemmer.stemmer("english")
 
 _TYPO = str.maketrans(
     {
@@ -57,6 +61,54 @@ def normalise(text: str) -> str:
     if text.isascii() and "`" not in text:
         return text  # nothing to fold (the common case, and cheap to check)
     return text.translate(_TYPO)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Snowball stem of a lower-case word (``sharing`` → ``share``).
+
+    Examples
+    --------
+    >>> stem("volunteers"), stem("governance")
+    ('volunt', 'govern')
+    """
+    return str(_STEMMER.stemWord(word))
+
+
+_LINK = re.compile(
+    r"(?:https?://|ftp://|www\.)[^\s<>()\[\]]+"  # a bare URL
+    r'|\]\([^)\s]*(?:\s+"[^"]*")?\)'  # a Markdown link target: ](url "title")
+    r"|<[a-z]+:[^\s>]+>"  # an autolink: <https://...>
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+",  # an e-mail address
+    re.IGNORECASE,
+)
+_MARKUP = re.compile(r"[*_~`]+")
+
+
+def _blank(m: re.Match[str]) -> str:
+    return " " * len(m.group())
+
+
+@lru_cache(maxsize=65536)
+def prose(text: str) -> str:
+    """The words a reader sees: links, link targets and Markdown emphasis blanked out.
+
+    URLs, e-mail addresses and the ``(target)`` of a Markdown link become
+    spaces, so that no keyword matches inside them (the link's text stays);
+    emphasis marks (``**``, ``_``, ``~~``, backticks) become spaces, so that
+    ``**data sharing**`` and ``_trust_`` read as words. Length is preserved,
+    so match positions in the result are positions in ``text``.
+
+    Examples
+    --------
+    >>> prose("see [events](https://x.org/events/index.html) and **data sharing**").split()
+    ['see', '[events', 'and', 'data', 'sharing']
+    >>> prose("_trust_ at www.trust.org.uk").split()
+    ['trust', 'at']
+    """
+    if not any(c in text for c in "*_~`:/.@<"):
+        return text
+    return _MARKUP.sub(_blank, _LINK.sub(_blank, text))
 
 
 def cue_pattern(phrase: str) -> str:
@@ -191,6 +243,13 @@ class PhraseIndex:
     ) -> tuple[str, tuple[object, ...]] | None:
         hit = self._sensitive.get(orig) or self._exact.get(lower)
         if hit is not None:
+            wild = self._wild.get(lower[:-1])
+            if wild and lower[-1].startswith(self._wild_prefixes[lower[:-1]]):
+                # "motivation" and "motivation*" both match: keep both phrases' payloads
+                extra = [p for pre, _, ps in wild if lower[-1].startswith(pre) for p in ps]
+                merged = tuple(dict.fromkeys((*hit[1], *extra)))
+                if len(merged) > len(hit[1]):
+                    return hit[0], merged
             return hit
         if suffixes:
             last_o, last_l = orig[-1], lower[-1]

@@ -14,6 +14,11 @@ Read from analyst-editable CSV files (see :func:`collab_graph.resources.data_dir
     checks it); only ``id``, ``kind`` and ``label`` are required, so the
     analyst's workspace may hold a ``themes.csv`` of its own without them: its
     rows add themes, and a row with the id of a bundled theme replaces that theme.
+``theme-exclusions.csv``
+    Phrases in which no theme keyword counts, each with why (``phrase,
+    comment``): the other senses of a keyword, such as "over time", "NHS trust"
+    or "the scale of". The words of an exclusion phrase are read as one unit,
+    so "time" in "over time" is not the "time" of ``b_time_capacity``.
 ``kind-cues.csv``
     Phrases that point at a note *kind* (``practice``, ``barrier``, ``benefit``,
     ``context``) and how much: ``kind, where, phrase, weight, comment``.
@@ -43,7 +48,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from collab_graph.coding.lexicon import PhraseIndex, normalise
+from collab_graph.coding.lexicon import PhraseIndex, normalise, prose, stem, tokens
 from collab_graph.csvfiles import Row, check_references, parse_csv_text, read_text, split_cell
 from collab_graph.errors import DataFileError
 from collab_graph.model import NoteKind, Theme, ThemeKind
@@ -53,6 +58,10 @@ __all__ = ["CUE_WHERE", "KindCue", "Taxonomy", "load_kind_cues", "load_taxonomy"
 
 THEMES_FILE = "themes.csv"
 KIND_CUES_FILE = "kind-cues.csv"
+EXCLUSIONS_FILE = "theme-exclusions.csv"
+
+#: The payload of an exclusion phrase: its words take no theme.
+_EXCLUDED = "excluded"
 
 #: Where a kind cue may match (the ``where`` column of ``kind-cues.csv``).
 CUE_WHERE = ("anywhere", "start")
@@ -78,19 +87,47 @@ class Taxonomy:
 
     themes: Mapping[str, Theme]
     kind_cues: tuple[KindCue, ...] = ()
+    #: Phrases in which no theme keyword counts ("over time", "NHS trust").
+    exclusions: tuple[str, ...] = ()
     #: Rows of the analyst's themes file that were skipped, one line each (file, line, why).
     problems: tuple[str, ...] = field(default=(), compare=False)
     _theme_index: PhraseIndex = field(init=False, repr=False, compare=False)
+    _stem_index: PhraseIndex = field(init=False, repr=False, compare=False)
+    _cue_kinds: dict[str, frozenset[ThemeKind]] = field(init=False, repr=False, compare=False)
     _cue_index: dict[str, PhraseIndex] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_phrase: dict[str, list[object]] = {}
+        by_stems: dict[str, list[object]] = {}
         for theme in self.themes.values():
             for phrase in (theme.label, *theme.alt_labels, *theme.cues):
                 key = phrase.lower()
                 if theme not in by_phrase.setdefault(key, []):
                     by_phrase[key].append(theme)
+                stems = _stems(key)
+                # other inflections of phrases only: a one-word cue's stem is often
+                # another word ("timing" -> time, "tooling" -> tool); a plural "s"
+                # is read anyway, and "*" spells a cue's own endings
+                if " " in stems and not key.endswith("*") and theme not in by_stems.get(stems, []):
+                    by_stems.setdefault(stems, []).append(theme)
+                if key.endswith("e*") and len(key) >= 7:  # not "rude*" -> "rud*"
+                    # "advocate*" asks for any ending, "advocating" too, which drops the "e"
+                    short = key[:-2] + "*"
+                    if theme not in by_phrase.setdefault(short, []):
+                        by_phrase[short].append(theme)
+        for phrase in self.exclusions:
+            by_phrase[phrase.lower()] = [_EXCLUDED]
+            stems = _stems(phrase.lower())
+            if stems:
+                by_stems[stems] = [_EXCLUDED]
         object.__setattr__(self, "_theme_index", PhraseIndex(by_phrase))
+        object.__setattr__(self, "_stem_index", PhraseIndex(by_stems))
+        kinds: dict[str, frozenset[ThemeKind]] = {}
+        for table in (by_phrase, by_stems):
+            for phrase, payloads in table.items():
+                found = {t.kind for t in payloads if isinstance(t, Theme)}
+                kinds[phrase] = kinds.get(phrase, frozenset()) | found
+        object.__setattr__(self, "_cue_kinds", kinds)
         indexes: dict[str, PhraseIndex] = {}
         for where in CUE_WHERE:
             phrases: dict[str, list[object]] = {}
@@ -108,21 +145,72 @@ class Taxonomy:
     def match_themes(self, text: str) -> list[tuple[Theme, list[str]]]:
         """Themes whose cues occur in ``text``, strongest first, with the cues found.
 
-        Strength is the number of words in the cues found, so a long, specific
-        cue outweighs a short one.
+        Cues match whole words of the prose (:func:`~collab_graph.coding.lexicon.prose`:
+        never inside a link, and through Markdown emphasis), as written or in
+        another inflection (``volunteers`` for ``volunteering``, by Snowball
+        stems), except inside an exclusion phrase ("over time"). Strength is
+        the number of words in the cues found (not counting "of", "to" and
+        other glue words), so a long, specific cue outweighs a short one; at
+        equal strength, more separate cues win.
+
+        Examples
+        --------
+        >>> tax = load_taxonomy()
+        >>> [t.id for t, _ in tax.match_themes("**Lack of time** to volunteer")][:1]
+        ['b_time_capacity']
+        >>> tax.match_themes("It got better over time")
+        []
         """
         found: dict[str, tuple[Theme, list[str]]] = {}
         score: dict[str, float] = {}
         order: dict[str, int] = {}
-        for phrase, payloads, start, _ in self._theme_index.finditer(normalise(text)):
-            for payload in payloads:
-                assert isinstance(payload, Theme)
+        words = prose(normalise(text))
+
+        def add(phrase: str, payloads: Sequence[object], start: int) -> None:
+            # spellings of one cue ("face to face", "face-to-face") are one hit, not two
+            for payload in dict.fromkeys(payloads):
+                if not isinstance(payload, Theme):
+                    continue  # an exclusion phrase: its words take no theme
                 entry = found.setdefault(payload.id, (payload, []))
                 entry[1].append(phrase)
-                score[payload.id] = score.get(payload.id, 0.0) + len(phrase.split())
+                score[payload.id] = score.get(payload.id, 0.0) + _weight(phrase)
                 order.setdefault(payload.id, start)
-        ids = sorted(found, key=lambda i: (-score[i], order[i]))
+
+        found_exact = self._theme_index.finditer(words, suffixes=True)
+        hits = [(s, e, p, ps) for p, ps, s, e in found_exact]
+        stemmed, offsets = _stemmed_text(words)
+        if stemmed:
+            for phrase, payloads, start, end in self._stem_index.finditer(stemmed):
+                begin, stop = offsets[start][0], offsets[end - 1][1]
+                inside = [h for h in hits if h[0] < stop and begin < h[1]]
+                # an inflected phrase counts where it is longer than the exact hits it
+                # overlaps ("economy of scale" over "economy"), else the exact hits stand
+                if all(
+                    begin <= h[0] and h[1] <= stop and h[1] - h[0] < stop - begin for h in inside
+                ):
+                    hits = [h for h in hits if h not in inside]
+                    hits.append((begin, stop, phrase, payloads))
+        for start, _, phrase, payloads in sorted(hits, key=lambda h: h[0]):
+            add(phrase, payloads, start)
+        # more words of cues first; then more separate cues (two pieces of evidence
+        # outweigh one phrase as long); then the theme named first
+        ids = sorted(found, key=lambda i: (-score[i], -len(found[i][1]), order[i]))
         return [found[i] for i in ids]
+
+    def cue_kinds(self, phrase: str) -> frozenset[ThemeKind]:
+        """The kinds of the themes a cue phrase (as :meth:`match_themes` reports it) belongs to.
+
+        A cue of one kind says what kind of note it is in; a cue that themes
+        of several kinds share ("trust": lacking it, building it, gaining it)
+        says only what the note is about.
+
+        Examples
+        --------
+        >>> tax = load_taxonomy()
+        >>> sorted(map(str, tax.cue_kinds("no time"))), sorted(map(str, tax.cue_kinds("trust")))
+        (['barrier'], ['barrier', 'benefit', 'practice'])
+        """
+        return self._cue_kinds.get(phrase.lower(), frozenset())
 
     def match_cues(self, text: str, where: str = "anywhere") -> list[tuple[KindCue, int, int]]:
         """Kind cues of one ``where`` class found in ``text``, with their start and end offsets.
@@ -138,6 +226,57 @@ class Taxonomy:
                 assert isinstance(payload, KindCue)
                 out.append((payload, start, end))
         return out
+
+
+_GLUE = frozenset("a an and at by for from in of on or the to with".split())
+
+
+@lru_cache(maxsize=16384)
+def _weight(phrase: str) -> int:
+    """How specific a cue is: its words, not counting glue words (at least 1).
+
+    Examples
+    --------
+    >>> _weight("face to face"), _weight("face-to-face"), _weight("economies of scale")
+    (2, 2, 2)
+    """
+    words = [t for t, _, _ in tokens(phrase.replace("*", "")) if t[0].isalnum()]
+    return max(1, sum(1 for w in words if w.lower() not in _GLUE))
+
+
+def _stems(phrase: str) -> str:
+    """A phrase as the Snowball stems of its words, space-separated (``"" `` when it has none).
+
+    Examples
+    --------
+    >>> _stems("volunteers' burnout"), _stems("volunteering burn-out")
+    ('volunt burnout', 'volunt burn out')
+    """
+    return " ".join(stem(t.lower()) for t, _, _ in tokens(phrase) if t[0].isalnum())
+
+
+@lru_cache(maxsize=16384)
+def _stemmed_text(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """``text`` as stems, and for each character of the stems the word of ``text`` it came from.
+
+    Examples
+    --------
+    >>> s, at = _stemmed_text("Sharing data")
+    >>> s, at[s.index("data")]
+    ('share data', (8, 12))
+    """
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for tok, start, end in tokens(text):
+        if not tok[0].isalnum():
+            continue
+        word = stem(tok.lower())
+        if parts:
+            parts.append(" ")
+            spans.append((start, start))
+        parts.append(word)
+        spans.extend([(start, end)] * len(word))
+    return "".join(parts), tuple(spans)
 
 
 def _kind_cues(rows: Sequence[Row]) -> tuple[KindCue, ...]:
@@ -245,8 +384,24 @@ def _broader_cycles(themes: Mapping[str, Theme]) -> list[list[str]]:
     return cycles
 
 
+EXCLUSION_COLUMNS = ("phrase",)
+
+
+def _exclusions(path: Path, text: str) -> tuple[str, ...]:
+    phrases: list[str] = []
+    for row in _rows(path, text, EXCLUSION_COLUMNS):
+        if not row["phrase"]:
+            raise row.error("phrase", "empty phrase")
+        phrases.append(row["phrase"])
+    return tuple(phrases)
+
+
 @lru_cache(maxsize=8)
-def _taxonomy_from(themes: tuple[tuple[str, str], ...], cues: tuple[str, str]) -> Taxonomy:
+def _taxonomy_from(
+    themes: tuple[tuple[str, str], ...],
+    cues: tuple[str, str],
+    exclusions: tuple[str, str] | None = None,
+) -> Taxonomy:
     """The taxonomy of these files' texts ((path, text) pairs; later files override)."""
     found: dict[str, Theme] = {}
     problems: list[str] = []
@@ -286,12 +441,19 @@ def _taxonomy_from(themes: tuple[tuple[str, str], ...], cues: tuple[str, str]) -
         )
         found[mine[0]] = replace(found[mine[0]], broader=None)
     cue_rows = _rows(Path(cues[0]), cues[1], KIND_CUE_COLUMNS)
-    return Taxonomy(themes=found, kind_cues=_kind_cues(cue_rows), problems=tuple(problems))
+    excluded = _exclusions(Path(exclusions[0]), exclusions[1]) if exclusions else ()
+    return Taxonomy(
+        themes=found,
+        kind_cues=_kind_cues(cue_rows),
+        exclusions=excluded,
+        problems=tuple(problems),
+    )
 
 
 def load_taxonomy(
     path: Path | str | Sequence[Path | str] | None = None,
     cues_path: Path | str | None = None,
+    exclusions_path: Path | str | None = None,
 ) -> Taxonomy:
     """Read the themes (and the kind cues) into a :class:`Taxonomy`.
 
@@ -305,6 +467,10 @@ def load_taxonomy(
     cues_path : path-like, optional
         The kind-cues CSV; defaults to ``kind-cues.csv`` beside the first themes
         file when it exists there, else ``data/kind-cues.csv``.
+    exclusions_path : path-like, optional
+        The theme-exclusions CSV; defaults to ``theme-exclusions.csv`` beside
+        the first themes file when it exists there, else the bundled one; when
+        that does not exist either, nothing is excluded.
 
     Returns
     -------
@@ -337,4 +503,10 @@ def load_taxonomy(
         beside = paths[0].with_name(KIND_CUES_FILE)
         cues_path = beside if beside.exists() else data_path(KIND_CUES_FILE)
     cues = (str(cues_path), read_text(Path(cues_path), "kind cues file"))
-    return _taxonomy_from(tuple(texts), cues)
+    if exclusions_path is None:
+        beside = paths[0].with_name(EXCLUSIONS_FILE)
+        exclusions_path = beside if beside.exists() else data_path(EXCLUSIONS_FILE)
+    excluded = None
+    if Path(exclusions_path).exists():  # optional: a data folder without one excludes nothing
+        excluded = (str(exclusions_path), read_text(Path(exclusions_path), "theme exclusions file"))
+    return _taxonomy_from(tuple(texts), cues, excluded)
