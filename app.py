@@ -697,7 +697,7 @@ def show_answer(key: GraphKey, result: Mapping[str, Any]) -> None:
     raised = f"{len(b['workshop_groups'])} groups (groups {groups})" if b["groups"] else _who(b)
     st.caption(
         f"{how.get(b['matched_by'], 'matched by ' + b['matched_by'])} · raised by "
-        f"{raised} in {b['evidence_total']} notes"
+        f"{raised} in {b['evidence_total']} note{'s' * (b['evidence_total'] != 1)}"
     )
     practices = result["practices"]
     if not practices:
