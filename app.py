@@ -610,8 +610,9 @@ def ask_page() -> None:
     st.write(
         "Pick a barrier or type one in your own words. Practices are ranked by a score that "
         "combines a **curated** link (an analyst's judgement) with **evidence** from the "
-        "workshop groups; Level 1 means at least half the groups raising the barrier also "
-        "report the practice."
+        "workshop groups (or, where notes have no groups, their sections); each link says "
+        "whether it is curated only, evidence only or both. Level 1 means at least half the "
+        "groups raising the barrier also report the practice."
     )
     if "ask_barrier" in st.session_state and st.session_state["ask_barrier"] not in (
         None,
@@ -683,6 +684,24 @@ def _set_state(name: str, value: Any) -> None:
     st.session_state[name] = value
 
 
+# How the Ask page names a link's origin and the side a quote supports (comments, not
+# docstrings: Streamlit's magic would write a bare string onto the page).
+_ORIGIN_WORDS = {
+    "curated": "curated only",
+    "evidence": "evidence only",
+    "both": "curated and evidence",
+}
+_ROLE_WORDS = {"practice": "reports the practice", "barrier": "raises the barrier"}
+
+
+def _units_text(item: Mapping[str, Any]) -> str:
+    """The groups (or sections, or workshop) behind a barrier or practice, in words."""
+    who = tables.groups_text(item, several=False)
+    if item.get("groups") and who[:1].isdigit():
+        return f"groups {who}"
+    return "no group or section" if who == "-" else who
+
+
 def show_answer(key: GraphKey, result: Mapping[str, Any]) -> None:
     """The ranked practices for one barrier, with score parts, quotes and a small graph."""
     b = result["barrier"]
@@ -691,10 +710,11 @@ def show_answer(key: GraphKey, result: Mapping[str, Any]) -> None:
         "note": "from a note id",
     }
     st.subheader(f"Barrier: {b['label']}")
-    groups = ", ".join(str(g) for g in b["groups"]) or "none"
+    groups = ", ".join(str(g) for g in b["groups"])
+    raised = f"{len(b['workshop_groups'])} groups (groups {groups})" if b["groups"] else _units_text(b)
     st.caption(
         f"{how.get(b['matched_by'], 'matched by ' + b['matched_by'])} · raised by "
-        f"{len(b['workshop_groups'])} groups (groups {groups}) in {b['evidence_total']} notes"
+        f"{raised} in {b['evidence_total']} note{'s' * (b['evidence_total'] != 1)}"
     )
     if b.get("runners_up"):
         st.caption(
@@ -711,7 +731,10 @@ def show_answer(key: GraphKey, result: Mapping[str, Any]) -> None:
         tables.practice_rows(result),
         column_config={
             "score": st.column_config.ProgressColumn(
-                "score", min_value=0.0, max_value=1.0, format="%.2f"
+                "score", min_value=0.0, max_value=1.0, format="%.2f", width="small"
+            ),
+            "link": st.column_config.TextColumn(
+                "link", width="small", help="curated, evidence (from the notes alone) or both"
             ),
             "curated": st.column_config.NumberColumn("curated part", format="%.2f"),
             "evidence": st.column_config.NumberColumn("evidence part", format="%.2f"),
@@ -724,7 +747,7 @@ def show_answer(key: GraphKey, result: Mapping[str, Any]) -> None:
         for i, p in enumerate(practices[:8]):
             cur = p.get("curated") or {}
             title = (
-                f"{i + 1}. {p['label']} — score {p['score']:.2f} "
+                f"{i + 1}. {p['label']} — {_ORIGIN_WORDS[p['origin']]} · score {p['score']:.2f} "
                 f"(curated {p['curated_score']:.2f}, evidence {p['evidence_score']:.2f}), "
                 f"Level {p['level']}"
             )
@@ -734,12 +757,14 @@ def show_answer(key: GraphKey, result: Mapping[str, Any]) -> None:
                         f"*Curated ({cur.get('strength')}):* {sup.md_escape(cur['rationale'])}"
                     )
                 st.caption(
-                    f"Groups reporting it: {', '.join(map(str, p['groups'])) or 'none'} · "
+                    f"Reported by {_units_text(p)} · "
                     f"endorsement {p['endorsement']:.0%} of the groups raising the barrier"
                 )
                 for q in tables.quote_rows(p["evidence"][:6]):
                     text = q["quote"] if q["quote"][:1] in "“\"‘'" else f"“{q['quote']}”"
-                    st.markdown(f"> {sup.md_escape(text)}  \n> — *{q['where']}*")
+                    role = _ROLE_WORDS.get(q["supports"], q["supports"])
+                    pairs = " (pairs both)" if q["explicit"] else ""
+                    st.markdown(f"> {sup.md_escape(text)}  \n> — *{role}{pairs} · {q['where']}*")
                 if len(p["evidence"]) > 6:
                     table(tables.quote_rows(p["evidence"]))
                 if p["evidence_total"] > len(p["evidence"]):

@@ -773,12 +773,13 @@ def practices_cmd(
             f"Practices for: {b['label']} ({b['id']}; matched by {b['matched_by']}"
             + (f", similarity {b['similarity']:.2f}" if b["matched_by"] == "meaning" else "")
             + f"; raised by {'' if several else 'groups '}{groups_text(b, several=several)})",
-            ["#", "practice", "score", "level", "curated", "evidence", "groups", "quotes"],
+            ["#", "practice", "score", "link", "level", "curated", "evidence", "groups", "quotes"],
             [
                 (
                     r["rank"],
                     f"{r['practice']} ({r['id']})",
                     f"{r['score']:.3f}",
+                    r["link"],
                     r["level"],
                     r["strength"] or "-",
                     f"{r['evidence']:.3f}",
@@ -787,8 +788,9 @@ def practices_cmd(
                 )
                 for r in rows
             ],
-            caption="score = 0.5 × curated + 0.5 × evidence; level 1: ≥50% of the groups "
-            "raising the barrier report the practice, level 2: 20–49%",
+            caption="score = 0.5 × curated + 0.5 × evidence; link: curated, evidence (the "
+            "notes alone) or both; level 1: ≥50% of the groups raising the barrier report "
+            "the practice, level 2: 20–49%",
         )
         out = Console(highlight=False, markup=False)
         for r, p in zip(rows, result["practices"], strict=True):

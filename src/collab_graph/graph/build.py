@@ -28,7 +28,13 @@ from typing import Any
 
 from collab_graph.bulk import paused_gc
 from collab_graph.errors import DataFileError
-from collab_graph.graph.links import AddressesLink, CuratedLink, combine_links, compute_evidence
+from collab_graph.graph.links import (
+    AddressesLink,
+    CuratedLink,
+    combine_links,
+    compute_evidence,
+    evidence_unit,
+)
 from collab_graph.graph.schema import (
     EdgeAttr,
     KnowledgeGraph,
@@ -296,6 +302,11 @@ def _add_note(G: KnowledgeGraph, cn: CodedNote) -> None:
     attrs[NodeAttr.BLOCK] = n.block
     if n.section is not None:
         attrs[NodeAttr.SECTION] = n.section
+    if n.group is None:
+        unit = evidence_unit(n)
+        if unit.section is not None:
+            attrs[NodeAttr.UNIT_SECTION] = unit.section
+            attrs[NodeAttr.UNIT_LINE] = unit.line
     attrs[NodeAttr.NOTE_KIND] = str(cn.kind)
     attrs[NodeAttr.CONFIDENCE] = round(float(cn.confidence), 3)
     attrs[NodeAttr.REASONS] = join_reasons(cn.reasons)

@@ -6,9 +6,13 @@ sources, and both stay visible on every link:
 1. **Curated.** Theme-level links in ``data/addresses.csv``, each with a
    strength (``strong`` or ``moderate``) and a rationale. They encode an
    analyst's judgement of the *mechanism*; they carry no evidence of their own.
-2. **Evidence.** Computed from the coded notes, in the spirit of the CFIR-ERIC
-   matching tool (Waltz et al. 2019). The unit is the *group* (a workshop's
-   breakout group), as CFIR-ERIC's unit is the respondent:
+2. **Evidence.** Computed from the coded notes for every practice and
+   barrier theme of the taxonomy, curated or not, in the spirit of the
+   CFIR-ERIC matching tool (Waltz et al. 2019). The unit is the *group* (a
+   workshop's breakout group), as CFIR-ERIC's unit is the respondent. Most
+   write-ups have no groups; there the unit is the note's *section* (its
+   innermost heading, question, prompt or board column), or else the whole
+   workshop (:func:`evidence_unit`). "Group" below means that unit:
 
    * ``endorsement`` = the share of the groups raising the barrier that also
      report the practice anywhere in their notes. It sets the **level**:
@@ -26,6 +30,12 @@ link, so a score lies in [0, 1]. A pair becomes a link when it is curated or whe
 at least one group shows it *locally* (an explicit pairing or the same block):
 co-occurrence somewhere in a large group is counted in the score but is too
 weak on its own to assert that the practice addresses the barrier.
+
+A note *reports* a practice when it carries the practice theme and is not
+itself a barrier note: "no protected time" names the practice only to say it
+is missing. A note *raises* a barrier when it carries the barrier theme (a
+practice note such as "protected time to address the day job" raises it too,
+and is the explicit pairing).
 
 The computation is linear in the number of notes: it groups notes once and
 only pairs themes within a group (at most practice × barrier themes per group).
@@ -46,27 +56,35 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from collab_graph.csvfiles import read_csv
 from collab_graph.errors import DataFileError
-from collab_graph.model import CodedNote, NoteKind, ThemeKind
+from collab_graph.model import CodedNote, Note, NoteKind, ThemeKind
 from collab_graph.resources import data_path
 
 __all__ = [
     "ADDRESSES_FILE",
     "CURATED_WEIGHT",
     "EVIDENCE_WEIGHT",
+    "SECTION_SCOPES",
     "SIGNAL_WEIGHTS",
     "STRENGTH_SCORES",
     "AddressesLink",
     "CuratedLink",
+    "EvidenceUnit",
     "LinkEvidence",
+    "LinkOrigin",
     "combine_links",
     "compute_evidence",
+    "evidence_unit",
     "group_key",
     "level_for",
+    "link_origin",
     "load_curated",
+    "reports_practice",
     "score",
 ]
 
@@ -86,22 +104,141 @@ EVIDENCE_WEIGHT = 0.5
 
 _REQUIRED_COLUMNS = ("practice_theme", "barrier_theme", "strength", "rationale")
 
-GroupKey = tuple[str, int | None]
-"""A group across workshops: ``(workshop slug, group number or None)``."""
+SECTION_SCOPES = frozenset({"heading", "question", "prompt", "column"})
+"""Scope kinds (:class:`collab_graph.model.Scope`) that open a section of evidence."""
 
 
-def group_key(cn: CodedNote) -> GroupKey:
-    """The group a coded note belongs to, across workshops.
+class EvidenceUnit(NamedTuple):
+    """Who reports a theme: a group, else a section, else the whole workshop.
 
-    Notes without a group number form one group per workshop.
+    Attributes
+    ----------
+    workshop : str
+        Slug of the workshop.
+    group : int or None
+        The group number; None when the notes have no groups.
+    section : str or None
+        For a note with no group: the text of its innermost heading, question,
+        prompt or board column; None for a group or the whole workshop.
+    line : int
+        The line of that section's heading, which keeps two sections of the
+        same name apart; 0 for a group or the whole workshop.
+    """
+
+    workshop: str
+    group: int | None
+    section: str | None
+    line: int
+
+    def source(self) -> dict[str, Any]:
+        """The contract's ``{"workshop", "group", "section"}`` record of this unit.
+
+        Examples
+        --------
+        >>> EvidenceUnit("w", None, "Challenges", 12).source()
+        {'workshop': 'w', 'group': None, 'section': 'Challenges'}
+        """
+        return {"workshop": self.workshop, "group": self.group, "section": self.section}
+
+
+def evidence_unit(note: Note) -> EvidenceUnit:
+    """The unit of evidence a note belongs to: its group, else its section, else its workshop.
+
+    A note with a group number belongs to that group. A note without one
+    belongs to the innermost heading, question, prompt or board column above
+    it (:data:`SECTION_SCOPES`; a label or parent bullet under a heading stays
+    inside that heading's section), else to its ``section``, else to the
+    workshop as a whole.
+
+    Examples
+    --------
+    >>> from collab_graph.model import Note, Scope
+    >>> def note(group=None, scope=()):
+    ...     return Note("n", "w", group, None, None, 9, "t", scope=scope)
+    >>> evidence_unit(note(group=3))
+    EvidenceUnit(workshop='w', group=3, section=None, line=0)
+    >>> s = (Scope(1, "Notes", "title"), Scope(4, "Challenges", "heading"),
+    ...      Scope(6, "Staff:", "label"))
+    >>> evidence_unit(note(scope=s)).source()
+    {'workshop': 'w', 'group': None, 'section': 'Challenges'}
+    >>> evidence_unit(note(scope=s[:1])).source()
+    {'workshop': 'w', 'group': None, 'section': None}
+    """
+    if note.group is not None:
+        return EvidenceUnit(note.workshop, note.group, None, 0)
+    for s in reversed(note.scope):
+        if s.kind in SECTION_SCOPES:
+            return EvidenceUnit(note.workshop, None, s.text, s.line)
+    if note.section:
+        return EvidenceUnit(note.workshop, None, note.section, 0)
+    return EvidenceUnit(note.workshop, None, None, 0)
+
+
+def _block_key(note: Note, unit: EvidenceUnit) -> tuple[object, ...]:
+    """The block of a note within its unit: question, prompt, repeat and sub-label.
+
+    In a section (no groups), a label or parent question under the section
+    heading makes a block of its own; notes right under the heading share one.
+    """
+    sub = 0
+    if unit.group is None and note.scope:
+        innermost = note.scope[-1]
+        if innermost.kind not in SECTION_SCOPES and innermost.line > unit.line:
+            sub = innermost.line
+    return (note.question, note.prompt, note.block, sub)
+
+
+def group_key(cn: CodedNote) -> EvidenceUnit:
+    """The unit of evidence of a coded note, across workshops (see :func:`evidence_unit`).
 
     Examples
     --------
     >>> from collab_graph.graph.examples import example_coded_notes
     >>> group_key(example_coded_notes()[0])
-    ('alpha', 1)
+    EvidenceUnit(workshop='alpha', group=1, section=None, line=0)
     """
-    return (cn.note.workshop, cn.note.group)
+    return evidence_unit(cn.note)
+
+
+def reports_practice(kind: NoteKind | str) -> bool:
+    """Whether a note of this kind, carrying a practice theme, reports that practice.
+
+    A barrier note names a practice only to say it is missing ("no protected
+    time"), and a heading reports nothing.
+
+    Examples
+    --------
+    >>> [reports_practice(k) for k in ("practice", "benefit", "context", "barrier", "heading")]
+    [True, True, True, False, False]
+    """
+    return kind not in (NoteKind.BARRIER, NoteKind.HEADING)
+
+
+class LinkOrigin(StrEnum):
+    """Where an ``addresses`` link comes from: the analyst, the notes, or both."""
+
+    CURATED = "curated"
+    EVIDENCE = "evidence"
+    BOTH = "both"
+
+
+def link_origin(curated: bool, local_evidence: bool) -> LinkOrigin:
+    """The origin of a link: curated only, evidence only, or both.
+
+    ``local_evidence`` is what makes a link from the notes alone (an explicit
+    pairing or the same block in some unit, :attr:`LinkEvidence.local`);
+    co-occurrence in a unit only adds to the score of a curated link.
+
+    Examples
+    --------
+    >>> [str(link_origin(c, e)) for c, e in ((True, False), (False, True), (True, True))]
+    ['curated', 'evidence', 'both']
+    """
+    if curated:
+        return LinkOrigin.BOTH if local_evidence else LinkOrigin.CURATED
+    if not local_evidence:
+        raise ValueError("a link is curated, shown by the notes, or both")
+    return LinkOrigin.EVIDENCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +331,13 @@ class AddressesLink:
     def evidence_score(self) -> float:
         """The evidence part (0 when the workshops show nothing)."""
         return self.evidence.evidence_score if self.evidence else 0.0
+
+    @property
+    def origin(self) -> LinkOrigin:
+        """Curated, evidence or both (:func:`link_origin`)."""
+        return link_origin(
+            self.curated is not None, self.evidence is not None and self.evidence.local
+        )
 
 
 def level_for(endorsement: float) -> int:
@@ -320,9 +464,14 @@ def _skipper(on_problem: Callable[[str], None]) -> Callable[[DataFileError], Non
 
 
 def _themes_by_kind(cn: CodedNote) -> tuple[list[str], list[str]]:
+    """The practices a note reports and the barriers it raises."""
     if cn.kind is NoteKind.HEADING:
         return [], []
-    practices = [t.id for t in cn.themes if t.kind is ThemeKind.PRACTICE]
+    practices = (
+        [t.id for t in cn.themes if t.kind is ThemeKind.PRACTICE]
+        if reports_practice(cn.kind)
+        else []
+    )
     barriers = [t.id for t in cn.themes if t.kind is ThemeKind.BARRIER]
     return practices, barriers
 
@@ -330,10 +479,14 @@ def _themes_by_kind(cn: CodedNote) -> tuple[list[str], list[str]]:
 def compute_evidence(coded: Iterable[CodedNote]) -> dict[tuple[str, str], LinkEvidence]:
     """Evidence for every practice-barrier pair that some group raises together.
 
+    Every theme counts, curated or not. The unit is the group, or where notes
+    have no group their section, or else their workshop (:func:`evidence_unit`).
+
     Parameters
     ----------
     coded : iterable of CodedNote
-        Notes of one or more workshops. Heading notes are ignored.
+        Notes of one or more workshops. Heading notes are ignored, and barrier
+        notes report no practice (:func:`reports_practice`).
 
     Returns
     -------
@@ -350,21 +503,29 @@ def compute_evidence(coded: Iterable[CodedNote]) -> dict[tuple[str, str], LinkEv
     >>> ev["p_dedicated_team", "b_time_capacity"].block_groups
     1
     """
-    # group -> theme -> set of block keys; explicit pairs per group.
-    g_practice: dict[GroupKey, dict[str, set[tuple[object, ...]]]] = defaultdict(dict)
-    g_barrier: dict[GroupKey, dict[str, set[tuple[object, ...]]]] = defaultdict(dict)
-    explicit: dict[tuple[str, str], dict[GroupKey, set[tuple[str, str]]]] = defaultdict(dict)
-    practice_groups: dict[str, set[GroupKey]] = defaultdict(set)
-    barrier_groups: dict[str, set[GroupKey]] = defaultdict(set)
+    # unit (a small int, see _unit_id) -> theme -> set of block keys; explicit pairs per unit.
+    g_practice: dict[int, dict[str, set[tuple[object, ...]]]] = defaultdict(dict)
+    g_barrier: dict[int, dict[str, set[tuple[object, ...]]]] = defaultdict(dict)
+    explicit: dict[tuple[str, str], dict[int, set[tuple[str, str]]]] = defaultdict(dict)
+    practice_groups: dict[str, set[int]] = defaultdict(set)
+    barrier_groups: dict[str, set[int]] = defaultdict(set)
     notes_by_id: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+    units: dict[tuple[object, ...], int] = {}
     coded = list(coded)
     for cn in coded:
         notes_by_id[cn.note.workshop, cn.note.id] = _themes_by_kind(cn)
     for cn in coded:
         n = cn.note
-        gk = group_key(cn)
-        block = (n.question, n.prompt, n.block)
         ps, bs = notes_by_id[n.workshop, n.id]
+        if not ps and not bs:
+            continue
+        if n.group is not None:  # the common case, kept cheap: 100k notes pass here
+            gk = units.setdefault((n.workshop, n.group), len(units))
+            block: tuple[object, ...] = (n.question, n.prompt, n.block)
+        else:
+            unit = evidence_unit(n)
+            gk = units.setdefault(unit, len(units))
+            block = _block_key(n, unit)
         for p in ps:
             g_practice[gk].setdefault(p, set()).add(block)
             practice_groups[p].add(gk)

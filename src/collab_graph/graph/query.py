@@ -24,7 +24,10 @@ count stay the same; change a graph in place through
 A *group* is a workshop's breakout group; across workshops it is identified by
 ``(workshop, group)``. Lists of groups in results are sorted group numbers
 (``groups``) with the full ``{"workshop", "group"}`` pairs alongside
-(``workshop_groups``) so that several workshops stay apart.
+(``workshop_groups``) so that several workshops stay apart. In
+:func:`practices_for`, ``sources`` lists the units of evidence as
+``{"workshop", "group", "section"}``: the group, or for notes with no group
+their section, or else the workshop (:func:`collab_graph.graph.links.evidence_unit`).
 
 Examples
 --------
@@ -52,6 +55,7 @@ import networkx as nx
 from rapidfuzz import fuzz, process, utils
 
 from collab_graph.errors import NotFoundError
+from collab_graph.graph.links import EvidenceUnit, link_origin, reports_practice
 from collab_graph.graph.meaning import MIN_SIMILARITY, MeaningIndex, ThemeText
 from collab_graph.graph.schema import (
     ORG_PREFIX,
@@ -155,14 +159,18 @@ class Match:
     runners_up: tuple[dict[str, Any], ...] = ()  # "meaning": the next closest themes
 
 
+_GroupsJson = tuple[list[int], list[dict[str, Any]], tuple[dict[str, Any], ...]]
+"""``groups``, ``workshop_groups`` and ``sources`` of a theme."""
+
+
 @dataclass(slots=True)
 class _Index:
     """Lookups built once per graph (rebuilt when its version or node count changes)."""
 
     fingerprint: tuple[int, int]
     by_kind: dict[str, list[str]] = field(default_factory=dict)
-    theme_groups: dict[str, dict[tuple[str, int | None], list[str]]] = field(default_factory=dict)
-    groups_json: dict[str, tuple[list[int], list[dict[str, Any]]]] = field(default_factory=dict)
+    theme_groups: dict[str, dict[EvidenceUnit, list[str]]] = field(default_factory=dict)
+    groups_json: dict[str, _GroupsJson] = field(default_factory=dict)
     notes_by_id: dict[str, list[str]] = field(default_factory=dict)
     theme_notes: dict[str, list[str]] = field(default_factory=dict)
     note_themes: dict[str, list[tuple[str, bool]]] = field(default_factory=dict)
@@ -171,6 +179,8 @@ class _Index:
     addresses_in: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
     pair_evidence: dict[tuple[str, str], list[tuple[str, str, bool]]] = field(default_factory=dict)
     meaning: dict[str, MeaningIndex] = field(default_factory=dict)
+    # the link-independent part of each note quoted so far (bounded by the answers given)
+    quotes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 _CACHE: weakref.WeakKeyDictionary[KnowledgeGraph, _Index] = weakref.WeakKeyDictionary()
@@ -361,33 +371,50 @@ def notes_of(G: KnowledgeGraph, node: str) -> list[str]:
     return sorted(notes, key=lambda n: _note_sort_key(G, n))
 
 
-def _theme_groups(
-    G: KnowledgeGraph, idx: _Index, theme: str
-) -> dict[tuple[str, int | None], list[str]]:
-    """The notes about ``theme`` by (workshop, group), groups in order (cached per graph)."""
+def _side_notes(G: KnowledgeGraph, idx: _Index, theme: str) -> list[str]:
+    """The notes on a theme's side of a link: for a practice, only the notes reporting it."""
+    notes = idx.theme_notes.get(theme, [])
+    if G.nodes[theme].get(NodeAttr.KIND) != NodeKind.PRACTICE:
+        return notes
+    return [n for n in notes if reports_practice(G.nodes[n].get(NodeAttr.NOTE_KIND, ""))]
+
+
+def _theme_groups(G: KnowledgeGraph, idx: _Index, theme: str) -> dict[EvidenceUnit, list[str]]:
+    """The notes on ``theme``'s side (:func:`_side_notes`) by unit of evidence, in order.
+
+    Cached per graph.
+    """
     groups = idx.theme_groups.get(theme)
     if groups is None:
         groups = {}
-        for n in idx.theme_notes.get(theme, []):
-            groups.setdefault(_group_ref(G, n), []).append(n)
-        groups = dict(sorted(groups.items(), key=lambda kv: _ref_key(kv[0])))
+        for n in _side_notes(G, idx, theme):
+            groups.setdefault(_unit_ref(G, n), []).append(n)
+        groups = dict(sorted(groups.items(), key=lambda kv: _unit_key(kv[0])))
         idx.theme_groups[theme] = groups
     return groups
 
 
-def _theme_groups_json(
-    G: KnowledgeGraph, idx: _Index, theme: str
-) -> tuple[list[int], list[dict[str, Any]]]:
-    """``groups`` and ``workshop_groups`` of a theme (cached; fresh lists, shared dicts)."""
+def _theme_groups_json(G: KnowledgeGraph, idx: _Index, theme: str) -> _GroupsJson:
+    """``groups``, ``workshop_groups`` (fresh lists) and ``sources`` of a theme (cached).
+
+    ``sources`` is a tuple shared by every answer (copying a list of thousands
+    of units per practice would cost a quarter of an answer at 100k notes).
+    """
     cached = idx.groups_json.get(theme)
     if cached is None:
-        cached = _groups_json(_theme_groups(G, idx, theme))
+        units = _theme_groups(G, idx, theme)
+        numbers, wg = _groups_json((u.workshop, u.group) for u in units)
+        cached = (numbers, wg, tuple(u.source() for u in units))
         idx.groups_json[theme] = cached
-    return list(cached[0]), list(cached[1])
+    return list(cached[0]), list(cached[1]), cached[2]
 
 
 def _ref_key(ref: tuple[str, int | None]) -> tuple[str, int]:
     return (ref[0], -1 if ref[1] is None else ref[1])
+
+
+def _unit_key(unit: EvidenceUnit) -> tuple[str, int, int, str]:
+    return (unit.workshop, -1 if unit.group is None else unit.group, unit.line, unit.section or "")
 
 
 def _note_sort_key(G: KnowledgeGraph, n: str) -> tuple[str, int, int, str]:
@@ -661,6 +688,17 @@ def _group_ref(G: KnowledgeGraph, note: str) -> tuple[str, int | None]:
     return (d.get(NodeAttr.WORKSHOP, ""), d.get(NodeAttr.GROUP))
 
 
+def _unit_ref(G: KnowledgeGraph, note: str) -> EvidenceUnit:
+    """The unit of evidence of a note node (as :func:`~collab_graph.graph.links.evidence_unit`)."""
+    d = G.nodes[note]
+    return EvidenceUnit(
+        d.get(NodeAttr.WORKSHOP, ""),
+        d.get(NodeAttr.GROUP),
+        d.get(NodeAttr.UNIT_SECTION),
+        d.get(NodeAttr.UNIT_LINE, 0),
+    )
+
+
 def _groups_json(refs: Iterable[tuple[str, int | None]]) -> tuple[list[int], list[dict[str, Any]]]:
     refs = sorted(set(refs), key=lambda r: (r[0], -1 if r[1] is None else r[1]))
     numbers = sorted({g for _, g in refs if g is not None})
@@ -676,22 +714,40 @@ def evidence_entry(
     --------
     >>> from collab_graph.graph.examples import example_graph
     >>> e = evidence_entry(example_graph(), "workshop/alpha/note/G1-Q1-A-2", "barrier")
-    >>> e["note"], e["group"], e["prompt"], e["line"], e["text"]
-    ('G1-Q1-A-2', 1, 'A', 6, 'Day job – no time')
+    >>> e["note"], e["group"], e["section"], e["prompt"], e["line"], e["text"]
+    ('G1-Q1-A-2', 1, None, 'A', 6, 'Day job – no time')
     """
+    entry = _quote_base(G, note)
+    entry["role"] = role
+    entry["explicit"] = explicit
+    return entry
+
+
+def _quote_base(G: KnowledgeGraph, note: str) -> dict[str, Any]:
+    """The parts of a quote that do not depend on the link: where and what the note is."""
     d = G.nodes[note]
     return {
         "note": d.get(NodeAttr.NOTE_ID, note),
         "workshop": d.get(NodeAttr.WORKSHOP),
         "group": d.get(NodeAttr.GROUP),
+        "section": d.get(NodeAttr.UNIT_SECTION),
         "question": d.get(NodeAttr.QUESTION),
         "prompt": d.get(NodeAttr.PROMPT),
         "line": d.get(NodeAttr.LINE),
         "text": d.get(NodeAttr.TEXT, ""),
-        "role": role,
         "kind": d.get(NodeAttr.NOTE_KIND),
-        "explicit": explicit,
     }
+
+
+def _quote(G: KnowledgeGraph, idx: _Index, note: str, role: str, explicit: bool) -> dict[str, Any]:
+    """:func:`evidence_entry`, with the note's part cached per graph (a fresh dict each time)."""
+    base = idx.quotes.get(note)
+    if base is None:
+        base = idx.quotes[note] = _quote_base(G, note)
+    entry = base.copy()
+    entry["role"] = role
+    entry["explicit"] = explicit
+    return entry
 
 
 def _practice_hit(
@@ -700,7 +756,7 @@ def _practice_hit(
     p: str,
     b: str,
     data: Mapping[str, Any],
-    barrier_groups: Mapping[tuple[str, int | None], list[str]],
+    barrier_groups: Mapping[EvidenceUnit, list[str]],
     max_quotes: int | None,
 ) -> dict[str, Any]:
     ordered = idx.pair_evidence.get((p, b))
@@ -708,16 +764,19 @@ def _practice_hit(
         ordered = _pair_evidence(G, idx, p, data, barrier_groups)
         idx.pair_evidence[(p, b)] = ordered
     shown = ordered if max_quotes is None else ordered[:max_quotes]
-    evidence = [evidence_entry(G, n, role, explicit=x) for n, role, x in shown]
-    numbers, wg = _theme_groups_json(G, idx, p)
+    evidence = [_quote(G, idx, n, role, x) for n, role, x in shown]
+    numbers, wg, units = _theme_groups_json(G, idx, p)
     strength = data.get(EdgeAttr.STRENGTH) or None
+    local = bool(data.get(EdgeAttr.EXPLICIT_GROUPS) or data.get(EdgeAttr.BLOCK_GROUPS))
     return {
         "id": _short_id(G, p),
         "label": G.nodes[p].get(NodeAttr.LABEL, ""),
         "score": data.get(EdgeAttr.SCORE, 0.0),
         "level": data.get(EdgeAttr.LEVEL, 3),
+        "origin": str(link_origin(bool(data.get(EdgeAttr.CURATED)), local)),
         "groups": numbers,
         "workshop_groups": wg,
+        "sources": units,
         "curated": {"strength": strength, "rationale": data.get(EdgeAttr.RATIONALE, "")}
         if strength
         else None,
@@ -739,21 +798,25 @@ def _pair_evidence(
     idx: _Index,
     p: str,
     data: Mapping[str, Any],
-    barrier_groups: Mapping[tuple[str, int | None], list[str]],
+    barrier_groups: Mapping[EvidenceUnit, list[str]],
 ) -> list[tuple[str, str, bool]]:
-    """All quotes behind one link as ``(note, role, explicit)``, best first."""
+    """All quotes behind one link as ``(note, role, explicit)``, best first.
+
+    The practice side holds only notes that report the practice (never a
+    barrier note, :func:`~collab_graph.graph.links.reports_practice`); the
+    barrier side holds the notes raising the barrier in the units that report
+    the practice.
+    """
     explicit = set(split_list(data.get(EdgeAttr.EXPLICIT_NOTES)))
     entries: list[tuple[tuple[Any, ...], str, str, bool]] = []
     seen: set[str] = set()
     p_groups = _theme_groups(G, idx, p)
-    for n in idx.theme_notes.get(p, []):
-        seen.add(n)
-        role = (
-            "barrier"
-            if n in explicit and G.nodes[n].get(NodeAttr.NOTE_KIND) == NoteKind.BARRIER
-            else "practice"
-        )
-        entries.append((_quote_key(G, n, role, n in explicit), n, role, n in explicit))
+    for notes in p_groups.values():
+        for n in notes:
+            seen.add(n)
+            entries.append(
+                (_quote_key(G, n, "practice", n in explicit), n, "practice", n in explicit)
+            )
     for ref in p_groups:
         for n in barrier_groups.get(ref, []):
             if n not in seen:
@@ -782,7 +845,7 @@ def _rank_key(hit: Mapping[str, Any]) -> tuple[Any, ...]:
         -hit["score"],
         hit["level"],
         -hit["groups_both"],
-        -len(hit["workshop_groups"]),
+        -len(hit["sources"]),
         hit["id"],
     )
 
@@ -813,19 +876,28 @@ def practices_for(
     -------
     dict
         ``{"barrier": {"id", "label", "query", "matched_by", "similarity",
-        "runners_up", "groups", "workshop_groups", "evidence"}, "practices":
-        [...]}``. ``similarity`` is 1.0 for an id, label or note id and the
-        meaning similarity (0-1) for free text, whose ``runners_up`` are the
-        next closest barriers (``id, label, similarity``). When free text
+        "runners_up", "groups", "workshop_groups", "sources", "evidence"},
+        "practices": [...]}``. ``similarity`` is 1.0 for an id, label or note id
+        and the meaning similarity (0-1) for free text, whose ``runners_up`` are
+        the next closest barriers (``id, label, similarity``). When free text
         matches no barrier well the answer is ``{"barrier": None, "query",
-        "closest": [{"id", "label", "similarity"}, ...], "practices": []}``. Each practice
-        has ``id, label, score, level, groups, evidence`` (as in the contract)
-        and both parts of its score: ``curated`` (strength and rationale, or
-        None), ``curated_score``, ``evidence_score``, ``endorsement`` and the
-        group counts. Each evidence entry has ``note, workshop, group,
-        question, prompt, line, text, role`` (``practice`` or ``barrier``),
-        ``kind`` and ``explicit`` (the note pairs the two themes). Practices are
-        sorted by score, highest first.
+        "closest": [{"id", "label", "similarity"}, ...], "practices": []}``.
+        Each practice has ``id, label, score, level, groups, sources, evidence``
+        (as in the contract); ``sources`` are the ``{"workshop", "group",
+        "section"}`` units whose notes report it (the section, or the
+        workshop, stands in where notes have no groups), as a tuple shared
+        between answers (JSON writes it as a list). ``origin`` says where
+        the link comes from: ``curated`` (an analyst's link the notes do not
+        show locally), ``evidence`` (the notes alone) or ``both``
+        (:func:`~collab_graph.graph.links.link_origin`). Both parts of the
+        score are there: ``curated`` (strength and rationale, or None),
+        ``curated_score``, ``evidence_score``, ``endorsement`` and the unit
+        counts (``groups_*``). Each evidence entry has ``note, workshop, group,
+        section, question, prompt, line, text, role`` (``practice`` or
+        ``barrier``), ``kind`` and ``explicit`` (the note pairs the two
+        themes). A ``practice`` quote always comes from a note that reports the
+        practice, never from a barrier note. Practices are sorted by score,
+        highest first.
 
     Raises
     ------
@@ -838,8 +910,10 @@ def practices_for(
     >>> from collab_graph.graph.examples import example_graph
     >>> res = practices_for(example_graph(), "b_funding_budgets", top=1)
     >>> p = res["practices"][0]
-    >>> p["id"], p["curated"]["strength"], res["barrier"]["groups"]
-    ('p_shared_services', 'strong', [1])
+    >>> p["id"], p["curated"]["strength"], p["origin"], res["barrier"]["groups"]
+    ('p_shared_services', 'strong', 'both', [1])
+    >>> [(u["workshop"], u["group"], u["section"]) for u in p["sources"]]
+    [('alpha', 1, None), ('beta', 1, None)]
     >>> practices_for(example_graph(), "xylophone orchestra")["barrier"] is None
     True
     """
@@ -854,7 +928,7 @@ def practices_for(
     idx = _index(G)
     b_notes = idx.theme_notes.get(m.node, [])
     barrier_groups = _theme_groups(G, idx, m.node)
-    numbers, wg = _theme_groups_json(G, idx, m.node)
+    numbers, wg, units = _theme_groups_json(G, idx, m.node)
     links = idx.addresses_in.get(m.node)
     if links is None:  # a barrier has an "about" edge per note: scan them once
         links = [
@@ -875,8 +949,9 @@ def practices_for(
             "runners_up": list(m.runners_up),
             "groups": numbers,
             "workshop_groups": wg,
+            "sources": units,
             "evidence": [
-                evidence_entry(G, n, "barrier")
+                _quote(G, idx, n, "barrier", False)
                 for n in (b_notes if max_quotes is None else b_notes[:max_quotes])
             ],
             "evidence_total": len(b_notes),

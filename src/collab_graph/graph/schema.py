@@ -23,7 +23,9 @@ Nodes (attributes besides ``kind`` and ``label``; ``?`` = absent when unknown):
     ``workshop, number?``; ``label`` is the source's own words, e.g. "Group One"
 ``workshop/{slug}/note/{note id}`` — note (:func:`note_node`)
     ``workshop, note_id, text, line, group?, question?, prompt?, block, section?,
-    note_kind, confidence, reasons, reviewed, classifier_kind?``
+    unit_section?, unit_line?, note_kind, confidence, reasons, reviewed, classifier_kind?``;
+    ``unit_section`` and ``unit_line`` name the section that is a group-less
+    note's unit of evidence (:func:`collab_graph.graph.links.evidence_unit`)
 ``theme/{theme id}`` — practice, barrier or benefit (:func:`theme_node`)
     ``theme_id, definition, cues, alt_labels, broader?``
 ``org/{org id}`` — organisation (:func:`org_node`)
@@ -183,6 +185,9 @@ class NodeAttr:
     NOTE_ID: Final = "note_id"
     BLOCK: Final = "block"
     SECTION: Final = "section"
+    # the section that stands in for a group as the unit of evidence (notes with no group)
+    UNIT_SECTION: Final = "unit_section"
+    UNIT_LINE: Final = "unit_line"
     NOTE_KIND: Final = "note_kind"
     CONFIDENCE: Final = "confidence"
     REASONS: Final = "reasons"

@@ -5,7 +5,7 @@
 :func:`note_rows`. Each interface only decides how to draw a row (a rich table,
 a dataframe, a quote in Markdown); what a row says is decided here, once.
 
-A quote's *where* is its group, question, prompt and line, naming only the
+A quote's *where* is its group (or section), question, prompt and line, naming only the
 parts the notes have (``Group 3 · Q1 · D) · line 149``, or just ``line 4``
 for notes without groups or questions).
 
@@ -22,7 +22,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from collab_graph.graph.query import note_nodes
@@ -81,19 +81,53 @@ def groups_text(item: Mapping[str, Any], *, several: bool) -> str:
     ('1, 3', '2 groups')
     >>> groups_text({"groups": [], "workshop_groups": []}, several=False)
     '-'
+
+    Where notes have no groups, the ``sources`` (sections, or the whole
+    workshop) stand in for them:
+
+    >>> item = {"groups": [], "sources": [{"workshop": "a", "group": None, "section": "Challenges"},
+    ...                                  {"workshop": "a", "group": None, "section": None}]}
+    >>> groups_text(item, several=False)
+    'section “Challenges”, the whole workshop'
     """
+    sources = item.get("sources") or []
+    if any(u.get("group") is None for u in sources):
+        return _units_text(sources, several=several)
     if several:
         n = len(item.get("workshop_groups", []))
         return f"{n} group" if n == 1 else f"{n} groups"
     return ", ".join(str(g) for g in item.get("groups", [])) or "-"
 
 
+def _units_text(sources: Sequence[Mapping[str, Any]], *, several: bool) -> str:
+    """Groups, sections and whole workshops of a ``sources`` list, in words."""
+    groups = [u["group"] for u in sources if u.get("group") is not None]
+    sections = [u["section"] for u in sources if u.get("group") is None and u.get("section")]
+    whole = sum(1 for u in sources if u.get("group") is None and not u.get("section"))
+    parts = []
+    if groups:
+        parts.append(
+            f"{len(groups)} group{'s' * (len(groups) != 1)}"
+            if several
+            else "groups " + ", ".join(str(g) for g in sorted(set(groups)))
+        )
+    if sections:
+        parts.append(
+            f"section “{sections[0]}”" if len(sections) == 1 else f"{len(sections)} sections"
+        )
+    if whole:
+        parts.append("the whole workshop" if whole == 1 else f"{whole} whole workshops")
+    return ", ".join(parts) or "-"
+
+
 def practice_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The ranked practices of a :func:`~collab_graph.graph.query.practices_for` answer, as rows.
 
-    Each row has ``rank``, ``practice`` (its label), ``score``, ``curated`` and
-    ``evidence`` (the two parts of the score), ``level``, ``strength`` (of the
-    curated link, ``""`` when none), ``groups`` (:func:`groups_text`),
+    Each row has ``rank``, ``practice`` (its label), ``score``, ``link``
+    (``curated``, ``evidence`` or ``both``: where the link comes from),
+    ``curated`` and ``evidence`` (the two parts of the score), ``level``,
+    ``strength`` (of the curated link, ``""`` when none), ``groups``
+    (:func:`groups_text`: the groups, or sections, reporting it),
     ``quotes`` (how many notes support it, all of them, not only those the
     answer carries) and ``id``.
 
@@ -104,8 +138,8 @@ def practice_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
     >>> row = practice_rows(practices_for(example_graph(), "day job no time"))[0]
     >>> row["rank"], row["practice"], row["score"], row["curated"], row["evidence"], row["level"]
     (1, 'Protected / dedicated time for innovation', 0.75, 1.0, 0.5, 1)
-    >>> row["strength"], row["quotes"], row["id"]
-    ('strong', 3, 'p_protected_time')
+    >>> row["link"], row["strength"], row["quotes"], row["id"]
+    ('both', 'strong', 3, 'p_protected_time')
     """
     several = several_workshops(result)
     rows = []
@@ -116,6 +150,7 @@ def practice_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "rank": i,
                 "practice": p["label"],
                 "score": p["score"],
+                "link": p.get("origin", ""),
                 "curated": p.get("curated_score", 0.0),
                 "evidence": p.get("evidence_score", 0.0),
                 "level": p["level"],
@@ -137,10 +172,14 @@ def quote_where(entry: Mapping[str, Any]) -> str:
     'Group 3 · Q1 · D) · line 149'
     >>> quote_where({"group": None, "question": None, "prompt": None, "line": 4})
     'line 4'
+    >>> quote_where({"group": None, "section": "Challenges", "line": 7})
+    '“Challenges” · line 7'
     """
     where = []
     if entry.get("group") is not None:
         where.append(f"Group {entry['group']}")
+    elif entry.get("section"):
+        where.append(f"“{entry['section']}”")
     if entry.get("question") is not None:
         where.append(f"Q{entry['question']}")
     if entry.get("prompt"):
