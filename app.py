@@ -711,7 +711,9 @@ def show_answer(key: GraphKey, result: Mapping[str, Any]) -> None:
     }
     st.subheader(f"Barrier: {b['label']}")
     groups = ", ".join(str(g) for g in b["groups"])
-    raised = f"{len(b['workshop_groups'])} groups (groups {groups})" if b["groups"] else _units_text(b)
+    raised = (
+        f"{len(b['workshop_groups'])} groups (groups {groups})" if b["groups"] else _units_text(b)
+    )
     st.caption(
         f"{how.get(b['matched_by'], 'matched by ' + b['matched_by'])} · raised by "
         f"{raised} in {b['evidence_total']} note{'s' * (b['evidence_total'] != 1)}"
