@@ -296,15 +296,20 @@ def write_csv(
 
 
 def print_table(
-    title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, caption: str = ""
+    title: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    caption: str = "",
+    stderr: bool = False,
 ) -> None:
-    """Render a rich table on stdout (text escaped: workshop text is never markup)."""
+    """Render a rich table on stdout, or stderr (text escaped: workshop text is never markup)."""
     table = Table(title=title, caption=caption or None, show_lines=False, expand=False)
     for col in columns:
         table.add_column(col, overflow="fold")
     for row in rows:
         table.add_row(*(flatten(v) for v in row))
-    Console(highlight=False, markup=False).print(table)
+    Console(stderr=stderr, highlight=False, markup=False).print(table)
 
 
 def emit_records(
@@ -747,24 +752,29 @@ def practices_cmd(
     with handle_errors():
         G = _graph(paths, workspace, reviews=not no_reviews, columns=columns)
         result = practices_for(G, barrier, top=top, max_quotes=max_quotes or None)
+        b = result["barrier"]
         if format is PracticesFormat.JSON:
             sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
-            return
-        b = result["barrier"]
+        # free text that matches no barrier well: nothing found, exit 1 (the contract),
+        # saying so on stderr with the closest barriers to ask again with
         if b is None and not result["closest"]:
-            Console(highlight=False, markup=False).print(
+            err_console.print(
                 f"No barrier matches “{barrier}”: no barrier shares a word with it. "
-                "Ask in other words, or give a barrier id or label."
+                "Ask in other words, or give a barrier id or label.",
+                markup=False,
             )
-            return
-        if b is None:
+        elif b is None:
             print_table(
                 f"No barrier matches “{barrier}” well (similarity below {MIN_SIMILARITY}); "
                 "the closest barriers are:",
                 ["barrier", "id", "similarity"],
                 [(c["label"], c["id"], f"{c['similarity']:.2f}") for c in result["closest"]],
                 caption="Ask again with one of these ids or labels, or in other words.",
+                stderr=True,
             )
+        if b is None:
+            raise typer.Exit(1)
+        if format is PracticesFormat.JSON:
             return
         # with several workshops a group number alone is ambiguous: count or name them
         several = several_workshops(result)
