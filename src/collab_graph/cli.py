@@ -37,7 +37,7 @@ from collab_graph.csvfiles import csv_text
 from collab_graph.errors import CollabGraphError, NotFoundError, QueryError, QueryLimitError
 from collab_graph.graph.query import DEFAULT_MAX_QUOTES
 from collab_graph.graph.schema import LIST_SEP, REASONS_SEP, NodeAttr
-from collab_graph.ingest import ColumnMap, Limits, LoadOptions, load
+from collab_graph.ingest import ColumnMap, Limits, LoadOptions, load, require_notes
 from collab_graph.model import LineRole, ParseResult
 from collab_graph.rdf.worker import CLI_LIMITS
 from collab_graph.workspace import WORKSPACE_ENV, Workspace
@@ -413,6 +413,7 @@ def parse_cmd(
                 csv_safe=csv_safe,
             )
         else:
+            require_notes(results)  # text but no notes: nothing found (exit 1)
             fields = ["id", "workshop", "group", "question", "prompt", "line", "text"]
             with paused_gc():  # one record per note: bulk work (see collab_graph.bulk)
                 records = [note.record() for r in results for note in r.notes]
@@ -449,7 +450,10 @@ def classify_cmd(
     from collab_graph.graph.schema import join_reasons
 
     with handle_errors():
-        outcome = _reviewed(_corpus(paths, workspace, reviews=not no_reviews, columns=columns))
+        corpus = _corpus(paths, workspace, reviews=not no_reviews, columns=columns)
+        outcome = _reviewed(corpus)
+        if not outcome.coded:  # text but no notes: nothing found (exit 1)
+            require_notes(load(list(paths or []), options=load_options(columns)))
         emit_records(
             [c.record() for c in outcome.coded],
             format,
@@ -922,6 +926,8 @@ def sparql_cmd(
             print_table(
                 "SPARQL", list(result.columns), result.rows, caption=f"{len(result.rows)} row(s)"
             )
+        if not result.rows:  # valid query, nothing found: exit 1 (the contract)
+            raise NotFoundError("the query returned no rows")
 
 
 def _closest(value: str, choices: Iterable[str]) -> str:
@@ -1214,9 +1220,15 @@ def app_cmd(
 
     from collab_graph import pipeline
     from collab_graph.cache import CACHE_ENV, DiskCache
-    from collab_graph.views.app_support import app_environment, app_script, streamlit_command
+    from collab_graph.views.app_support import (
+        app_environment,
+        app_script,
+        check_port,
+        streamlit_command,
+    )
 
     with handle_errors():
+        check_port(port)  # before the notes are read: say so at once, with a free port
         corpus = _corpus(paths, workspace, columns=columns)
         store = None if no_cache else DiskCache.default()
         try:

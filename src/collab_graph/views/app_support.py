@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from collab_graph.errors import CollabGraphError, InputFileError
+from collab_graph.errors import CollabGraphError, InputFileError, PortInUseError
 from collab_graph.graph.query import workshop_slugs
 from collab_graph.graph.schema import KnowledgeGraph, NodeAttr, org_node
 from collab_graph.ingest import MAX_BYTES, ColumnMap, Limits, LoadOptions
@@ -50,6 +50,7 @@ __all__ = [
     "Upload",
     "app_environment",
     "app_script",
+    "check_port",
     "free_port",
     "group_options",
     "md_escape",
@@ -274,6 +275,35 @@ def free_port(host: str = "127.0.0.1") -> int:
         s.bind((host, 0))
         port: int = s.getsockname()[1]
         return port
+
+
+def check_port(port: int, host: str = "127.0.0.1") -> None:
+    """Raise :class:`PortInUseError` when another program listens on ``port`` already.
+
+    The probe binds the way the app's server does (address reuse on, so a port
+    left in TIME_WAIT by a stopped server counts as free).
+
+    Examples
+    --------
+    >>> check_port(free_port()) is None
+    True
+    >>> with socket.socket() as s:
+    ...     s.bind(("127.0.0.1", 0))
+    ...     s.listen()
+    ...     check_port(s.getsockname()[1])
+    Traceback (most recent call last):
+    ...
+    collab_graph.errors.PortInUseError: port ... on 127.0.0.1 is in use ...
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            raise PortInUseError(
+                f"port {port} on {host} is in use (another app or server is listening "
+                f"there); start on another port with --port, e.g. --port {free_port(host)}"
+            ) from exc
 
 
 def wait_for_port(

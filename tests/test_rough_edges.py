@@ -1,0 +1,107 @@
+"""Rough edges of issue 15: busy ports, nothing found, SPARQL positions, warnings."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from collab_graph.cli import app
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    """A port on 127.0.0.1 that another program is listening on."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        yield s.getsockname()[1]
+
+
+@pytest.fixture
+def no_exec(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Record the server command instead of replacing the test process with it."""
+    calls: list[list[str]] = []
+
+    def fake_execve(path: str, args: list[str], env: Any) -> None:
+        calls.append(list(args))
+        raise typer.Exit(0)
+
+    monkeypatch.setattr(os, "execve", fake_execve)
+    return calls
+
+
+def test_app_on_a_busy_port_says_so_and_suggests_another(
+    busy_port: int, no_exec: list[list[str]]
+) -> None:
+    r = CliRunner().invoke(app, ["app", "--port", str(busy_port)])
+    assert r.exit_code == 2, r.output
+    assert f"port {busy_port}" in r.stderr
+    assert "in use" in r.stderr
+    assert "--port" in r.stderr
+    assert "http://" not in r.stdout  # no URL that would not answer
+    assert no_exec == []
+
+
+def test_app_on_a_free_port_prints_that_url(no_exec: list[list[str]]) -> None:
+    from collab_graph.views.app_support import free_port
+
+    port = free_port()
+    r = CliRunner().invoke(app, ["app", "--port", str(port)])
+    assert r.exit_code == 0, r.output
+    assert f"http://127.0.0.1:{port}" in r.stdout
+    cmd = no_exec[0]
+    assert cmd[cmd.index("--server.port") + 1] == str(port)
+
+
+@pytest.fixture
+def no_notes(tmp_path: Path) -> Path:
+    """A file with text in it, all of it structure: a title, a heading and metadata."""
+    p = tmp_path / "no-notes.md"
+    p.write_text("# Workshop on partnership\n\n## Morning session\n\nDate: 3 May 2024\n")
+    return p
+
+
+@pytest.mark.parametrize("command", ["parse", "classify"])
+@pytest.mark.parametrize("format", ["jsonl", "table"])
+def test_a_file_with_text_but_no_notes_is_nothing_found(
+    no_notes: Path, command: str, format: str
+) -> None:
+    r = CliRunner().invoke(app, [command, str(no_notes), "--format", format])
+    assert r.exit_code == 1, r.output
+    assert "no-notes.md" in r.stderr
+    assert "no notes" in r.stderr
+    assert "Traceback" not in r.output
+
+
+def test_parse_lines_of_a_file_with_no_notes_still_lists_them(no_notes: Path) -> None:
+    r = CliRunner().invoke(app, ["parse", str(no_notes), "--lines"])
+    assert r.exit_code == 0, r.output
+    assert "Morning session" in r.stdout
+
+
+def test_an_empty_file_stays_bad_input(tmp_path: Path) -> None:
+    p = tmp_path / "empty.txt"
+    p.write_text("")
+    r = CliRunner().invoke(app, ["parse", str(p)])
+    assert r.exit_code == 2, r.output
+    assert "empty" in r.stderr
+
+
+@pytest.mark.parametrize("format", ["table", "json", "csv"])
+def test_a_sparql_query_with_no_rows_is_nothing_found(format: str) -> None:
+    q = "SELECT ?x WHERE { ?x a cg:Note ; dcterms:identifier 'no such note' }"
+    r = CliRunner().invoke(app, ["sparql", q, "--format", format])
+    assert r.exit_code == 1, r.output
+    assert "no rows" in r.stderr
+
+
+def test_a_sparql_ask_that_is_false_still_answers() -> None:
+    r = CliRunner().invoke(app, ["sparql", "ASK { ?x a cg:Nothing }", "--format", "json"])
+    assert r.exit_code == 0, r.output
