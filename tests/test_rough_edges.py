@@ -105,3 +105,31 @@ def test_a_sparql_query_with_no_rows_is_nothing_found(format: str) -> None:
 def test_a_sparql_ask_that_is_false_still_answers() -> None:
     r = CliRunner().invoke(app, ["sparql", "ASK { ?x a cg:Nothing }", "--format", "json"])
     assert r.exit_code == 0, r.output
+
+
+@pytest.mark.parametrize(
+    ("query", "where"),
+    [
+        # rdflib's grammar finds these
+        ("SELECT ?x WHERE { ?x a cg:Note . FILTER( }", "line 1, column 34"),
+        ("SELECT ?x\nWHERE { ?x a cg:Note ;\n  cg:noteKind ?k ?? }", "line 3, column 18"),
+        # Oxigraph finds this one (an undeclared prefix), with its own "line:column"
+        ("SELECT ?x\nWHERE { ?x foo:bar ?y }", "error at 2:19"),
+    ],
+)
+def test_sparql_error_positions_are_in_the_users_query(query: str, where: str) -> None:
+    r = CliRunner().invoke(app, ["sparql", query])
+    assert r.exit_code == 2, r.output
+    assert where in r.stderr
+
+
+def test_run_bounded_reports_positions_in_the_users_query() -> None:
+    from collab_graph.errors import QueryError
+    from collab_graph.graph.examples import example_graph
+    from collab_graph.rdf.sparql import run, run_bounded
+
+    for runner in (run, run_bounded):
+        with pytest.raises(QueryError, match=r"error at 2:19"):
+            runner(example_graph(), "SELECT ?x\nWHERE { ?x foo:bar ?y }")
+        with pytest.raises(QueryError, match=r"line 2, column"):
+            runner(example_graph(), "SELECT ?x\nWHERE { ?x ?? }")
