@@ -1378,10 +1378,15 @@ def sparql_console(key: GraphKey) -> None:
         "LOAD, CLEAR, DROP …) and SERVICE are refused. A query stops at the server's "
         "time, row and memory limits."
     )
-    examples = sup.EXAMPLE_QUERIES
-    pick = st.selectbox("Example", list(examples), key="sparql_example")
+    examples = {q.id: q for q in sup.ready_made_queries()}  # docs/queries.md, every one
+    pick = st.selectbox(
+        "Ready-made query (docs/queries.md)",
+        list(examples),
+        format_func=lambda qid: examples[qid].title,
+        key="sparql_example",
+    )
     text = st.text_area(
-        "Query", value=examples[pick] if pick else "", height=160, key=f"sparql_{pick}"
+        "Query", value=examples[pick].text if pick else "", height=160, key=f"sparql_{pick}"
     )
     if st.button("Run query", key="sparql_run", type="primary"):
         try:

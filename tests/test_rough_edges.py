@@ -133,3 +133,43 @@ def test_run_bounded_reports_positions_in_the_users_query() -> None:
             runner(example_graph(), "SELECT ?x\nWHERE { ?x foo:bar ?y }")
         with pytest.raises(QueryError, match=r"line 2, column"):
             runner(example_graph(), "SELECT ?x\nWHERE { ?x ?? }")
+
+
+def _doc_queries() -> dict[str, str]:
+    import re
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "queries.md").read_text("utf-8")
+    block = re.compile(r"<!-- query: ([\w-]+) -->\n```sparql\n(.*?)\n```", re.S)
+    return dict(block.findall(doc))
+
+
+def test_the_console_offers_exactly_the_queries_in_the_doc() -> None:
+    from collab_graph.views.app_support import ready_made_queries
+
+    offered = {q.id: q.text for q in ready_made_queries()}
+    assert offered == _doc_queries()
+    assert len(offered) >= 11
+    assert all(q.title and not q.title[0].isdigit() for q in ready_made_queries())
+
+
+def test_the_apps_sparql_console_lists_every_ready_made_query(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from collab_graph.views import app_support as sup
+    from collab_graph.workspace import WORKSPACE_ENV
+
+    monkeypatch.setenv(WORKSPACE_ENV, str(tmp_path / "workspace"))
+    monkeypatch.delenv(sup.PATHS_ENV, raising=False)
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=120)
+    at.session_state["start_page"] = "export"
+    at.run()
+    assert not at.exception
+    options = at.selectbox(key="sparql_example").options
+    assert len(options) == len(_doc_queries())
+    # each one runs from the console
+    at.selectbox(key="sparql_example").select_index(len(options) - 1).run()
+    at.button(key="sparql_run").click().run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]

@@ -31,6 +31,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -39,14 +40,16 @@ from collab_graph.graph.query import workshop_slugs
 from collab_graph.graph.schema import KnowledgeGraph, NodeAttr, org_node
 from collab_graph.ingest import MAX_BYTES, ColumnMap, Limits, LoadOptions
 from collab_graph.model import LineRole, NodeKind, Note, ParseResult
+from collab_graph.resources import doc_path
 
 __all__ = [
     "APP_SCRIPT_ENV",
     "COLUMNS_ENV",
-    "EXAMPLE_QUERIES",
     "PATHS_ENV",
+    "QUERIES_DOC",
     "UPLOAD_LIMIT_BYTES",
     "UPLOAD_SUFFIXES",
+    "ReadyQuery",
     "Upload",
     "app_environment",
     "app_script",
@@ -60,6 +63,7 @@ __all__ = [
     "parse_report",
     "paths_from_env",
     "question_options",
+    "ready_made_queries",
     "save_uploads",
     "streamlit_command",
     "upload_name",
@@ -76,27 +80,45 @@ COLUMNS_ENV = "COLLAB_GRAPH_APP_COLUMNS"
 APP_SCRIPT_ENV = "COLLAB_GRAPH_APP_SCRIPT"
 """Environment variable overriding where the Streamlit script ``app.py`` is."""
 
-EXAMPLE_QUERIES: Mapping[str, str] = {
-    "Notes of each kind": (
-        "SELECT ?kind (COUNT(?note) AS ?notes)\n"
-        "WHERE { ?note a cg:Note ; cg:noteKind ?kind }\n"
-        "GROUP BY ?kind ORDER BY DESC(?notes)"
-    ),
-    "Barriers by number of groups": (
-        "SELECT ?label (COUNT(DISTINCT ?group) AS ?groups) (COUNT(?note) AS ?notes)\n"
-        "WHERE {\n"
-        "  ?barrier a cg:Barrier ; skos:prefLabel ?label .\n"
-        "  ?note dcterms:subject ?barrier ; prov:wasAttributedTo ?group .\n"
-        "}\nGROUP BY ?label ORDER BY DESC(?groups) DESC(?notes)"
-    ),
-    "Notes mentioning an organisation": (
-        "SELECT ?id ?text ?org\n"
-        "WHERE { ?note a cg:Note ; dcterms:identifier ?id ; schema:text ?text ;\n"
-        "              schema:mentions ?o . ?o skos:prefLabel|rdfs:label ?org }\n"
-        "ORDER BY ?org ?id LIMIT 50"
-    ),
-}
-"""Read-only queries the app's SPARQL console offers as starting points."""
+QUERIES_DOC = "queries.md"
+"""The document whose ready-made queries the app's SPARQL console offers (``docs/``)."""
+
+_QUERY_BLOCK = re.compile(
+    r"^### (?:\d+\.\s*)?(?P<title>[^\n]+)\n(?:(?!^#)[^\n]*\n)*?"
+    r"<!-- query: (?P<id>[\w-]+) -->\n```sparql\n(?P<text>.*?)\n```",
+    re.M | re.S,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadyQuery:
+    """A ready-made query of ``docs/queries.md``: its id, its heading and its SPARQL."""
+
+    id: str
+    title: str
+    text: str
+
+
+@lru_cache(maxsize=1)
+def ready_made_queries() -> tuple[ReadyQuery, ...]:
+    """The ready-made queries of ``docs/queries.md``, in the document's order.
+
+    The document is the one source: each query is a `` ```sparql `` block
+    under a ``<!-- query: ID -->`` marker, titled by the ``###`` heading above it.
+
+    Examples
+    --------
+    >>> qs = ready_made_queries()
+    >>> qs[0].id, qs[0].title
+    ('notes-by-kind', 'How many notes of each kind?')
+    >>> qs[0].text.startswith("SELECT")
+    True
+    """
+    text = doc_path(QUERIES_DOC).read_text(encoding="utf-8")
+    return tuple(
+        ReadyQuery(m["id"], m["title"].strip(), m["text"]) for m in _QUERY_BLOCK.finditer(text)
+    )
+
 
 UPLOAD_SUFFIXES = (".txt", ".md", ".docx", ".csv")
 """File types the app's upload accepts."""
