@@ -33,6 +33,7 @@ from collab_graph.views import uploads as up
 from collab_graph.workspace import Workspace
 
 st.set_page_config(page_title="collab-graph", page_icon="🕸️", layout="wide")
+sup.quiet_streamlit_noise()  # "missing ScriptRunContext" and the like stay off the terminal
 
 # A graph is named by its content key (pipeline.keys): it changes when a notes
 # file, a data file, a review or a curated link changes.

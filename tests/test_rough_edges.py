@@ -173,3 +173,58 @@ def test_the_apps_sparql_console_lists_every_ready_made_query(
     at.button(key="sparql_run").click().run()
     assert not at.exception
     assert not at.error, [e.value for e in at.error]
+
+
+NOISE = "missing ScriptRunContext"
+
+
+def test_streamlit_noise_does_not_reach_the_terminal_when_tests_run_the_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from collab_graph.views import app_support as sup
+    from collab_graph.workspace import WORKSPACE_ENV
+
+    monkeypatch.setenv(WORKSPACE_ENV, str(tmp_path / "workspace"))
+    monkeypatch.delenv(sup.PATHS_ENV, raising=False)
+    # AppTest writes session state from the test's own thread: Streamlit warns each time
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=120)
+    at.session_state["start_page"] = "data"
+    at.run()
+    assert not at.exception
+    out = capfd.readouterr()
+    assert NOISE not in out.err + out.out
+
+
+def test_the_app_itself_silences_the_noise(tmp_path: Path) -> None:
+    """Without the test suite's conftest: once app.py has run, Streamlit stays quiet."""
+    import subprocess
+    import sys
+
+    app_py = Path(__file__).resolve().parents[1] / "app.py"
+    code = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({str(app_py)!r}, default_timeout=120)\n"
+        "at.session_state['start_page'] = 'data'\n"
+        "at.run()\n"
+        "print('--- app ran ---', file=sys.stderr, flush=True)\n"
+        "at.session_state['start_page'] = 'export'\n"
+        "from streamlit.runtime.scriptrunner_utils.script_run_context import "
+        "get_script_run_ctx\n"
+        "get_script_run_ctx()\n"
+    )
+    env = {**os.environ, "COLLAB_GRAPH_WORKSPACE": str(tmp_path / "ws")}
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "--- app ran ---" in proc.stderr
+    assert NOISE not in proc.stderr.split("--- app ran ---", 1)[1]

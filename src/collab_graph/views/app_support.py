@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import socket
@@ -47,6 +48,7 @@ __all__ = [
     "COLUMNS_ENV",
     "PATHS_ENV",
     "QUERIES_DOC",
+    "STREAMLIT_NOISE",
     "UPLOAD_LIMIT_BYTES",
     "UPLOAD_SUFFIXES",
     "ReadyQuery",
@@ -63,6 +65,7 @@ __all__ = [
     "parse_report",
     "paths_from_env",
     "question_options",
+    "quiet_streamlit_noise",
     "ready_made_queries",
     "save_uploads",
     "streamlit_command",
@@ -297,6 +300,45 @@ def free_port(host: str = "127.0.0.1") -> int:
         s.bind((host, 0))
         port: int = s.getsockname()[1]
         return port
+
+
+STREAMLIT_NOISE: Mapping[str, str] = {
+    "streamlit.runtime.scriptrunner_utils.script_run_context": "missing ScriptRunContext",
+}
+"""Streamlit loggers and the start of warnings of theirs that say nothing to a user.
+
+"missing ScriptRunContext" is logged whenever Streamlit code runs outside a
+script run: from a helper thread, or (in ``AppTest``) each time a test sets
+session state. Streamlit itself says it "can be ignored"."""
+
+
+class _DropNoise(logging.Filter):
+    """Drops the records of one logger whose message contains ``text``."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.text not in str(record.msg)
+
+
+def quiet_streamlit_noise() -> None:
+    """Keep :data:`STREAMLIT_NOISE` off the terminal; other warnings still show.
+
+    A filter on each logger, added once (Streamlit resets levels, not filters).
+
+    Examples
+    --------
+    >>> quiet_streamlit_noise(); quiet_streamlit_noise()
+    >>> name = next(iter(STREAMLIT_NOISE))
+    >>> sum(isinstance(f, _DropNoise) for f in logging.getLogger(name).filters)
+    1
+    """
+    for name, text in STREAMLIT_NOISE.items():
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _DropNoise) for f in logger.filters):
+            logger.addFilter(_DropNoise(text))
 
 
 def check_port(port: int, host: str = "127.0.0.1") -> None:
