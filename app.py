@@ -1396,6 +1396,9 @@ def sparql_console(key: GraphKey) -> None:
             message = str(exc)
             st.error(message[:1].upper() + message[1:])
         else:
+            if not res["rows"]:  # as the command line says (exit 1): nothing found
+                st.info("The query returned no rows.")
+                return
             st.caption(f"{len(res['rows'])} row(s)")
             table([dict(zip(res["columns"], row, strict=True)) for row in res["rows"]])
             st.download_button(

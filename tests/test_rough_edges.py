@@ -228,3 +228,23 @@ def test_the_app_itself_silences_the_noise(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "--- app ran ---" in proc.stderr
     assert NOISE not in proc.stderr.split("--- app ran ---", 1)[1]
+
+
+def test_the_console_says_when_a_query_returns_no_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from collab_graph.views import app_support as sup
+    from collab_graph.workspace import WORKSPACE_ENV
+
+    monkeypatch.setenv(WORKSPACE_ENV, str(tmp_path / "workspace"))
+    monkeypatch.delenv(sup.PATHS_ENV, raising=False)
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=120)
+    at.session_state["start_page"] = "export"
+    at.run()
+    q = "SELECT ?x WHERE { ?x a cg:Note ; dcterms:identifier 'no such note' }"
+    at.text_area(key="sparql_notes-by-kind").set_value(q).run()
+    at.button(key="sparql_run").click().run()
+    assert not at.exception
+    assert any("no rows" in i.value for i in at.info), [i.value for i in at.info]
