@@ -33,6 +33,7 @@ from collab_graph.views import uploads as up
 from collab_graph.workspace import Workspace
 
 st.set_page_config(page_title="collab-graph", page_icon="🕸️", layout="wide")
+sup.quiet_streamlit_noise()  # "missing ScriptRunContext" and the like stay off the terminal
 
 # A graph is named by its content key (pipeline.keys): it changes when a notes
 # file, a data file, a review or a curated link changes.
@@ -1405,10 +1406,15 @@ def sparql_console(key: GraphKey) -> None:
         "LOAD, CLEAR, DROP …) and SERVICE are refused. A query stops at the server's "
         "time, row and memory limits."
     )
-    examples = sup.EXAMPLE_QUERIES
-    pick = st.selectbox("Example", list(examples), key="sparql_example")
+    examples = {q.id: q for q in sup.ready_made_queries()}  # docs/queries.md, every one
+    pick = st.selectbox(
+        "Ready-made query (docs/queries.md)",
+        list(examples),
+        format_func=lambda qid: examples[qid].title,
+        key="sparql_example",
+    )
     text = st.text_area(
-        "Query", value=examples[pick] if pick else "", height=160, key=f"sparql_{pick}"
+        "Query", value=examples[pick].text if pick else "", height=160, key=f"sparql_{pick}"
     )
     if st.button("Run query", key="sparql_run", type="primary"):
         try:
@@ -1417,6 +1423,9 @@ def sparql_console(key: GraphKey) -> None:
             message = str(exc)
             st.error(message[:1].upper() + message[1:])
         else:
+            if not res["rows"]:  # as the command line says (exit 1): nothing found
+                st.info("The query returned no rows.")
+                return
             st.caption(f"{len(res['rows'])} row(s)")
             table([dict(zip(res["columns"], row, strict=True)) for row in res["rows"]])
             st.download_button(

@@ -12,6 +12,14 @@ from collab_graph.workspace import WORKSPACE_ENV
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _quiet_streamlit() -> None:
+    """AppTest sets session state from the test's thread; Streamlit warns each time."""
+    from collab_graph.views.app_support import quiet_streamlit_noise
+
+    quiet_streamlit_noise()
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _private_cache_and_workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Every app, CLI and browser test (and the servers they start) caches in a temp folder
     and reads and writes a temporary workspace, never the user's own."""

@@ -197,7 +197,7 @@ def test_export_offers_every_format_and_refuses_updates(ws: Workspace) -> None:
     labels = [b.label for b in at.get("download_button")]
     for name in FORMATS:
         assert any(label.startswith(f"{name} (") for label in labels), name
-    at.text_area(key="sparql_Notes of each kind").set_value("DROP ALL").run()
+    at.text_area(key="sparql_notes-by-kind").set_value("DROP ALL").run()
     at.button(key="sparql_run").click().run()
     assert at.error
     assert "not allowed" in at.error[0].value

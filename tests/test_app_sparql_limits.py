@@ -31,7 +31,7 @@ def run_query(text: str) -> AppTest:
     at.session_state["start_page"] = "export"
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    at.text_area(key="sparql_Notes of each kind").set_value(text).run()
+    at.text_area(key="sparql_notes-by-kind").set_value(text).run()
     at.button(key="sparql_run").click().run()
     assert not at.exception, [e.value for e in at.exception]
     return at

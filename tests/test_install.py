@@ -98,3 +98,25 @@ def test_saving_a_review_writes_only_to_the_workspace(installed: Path, tmp_path:
     assert _tree(package) == before, "nothing was written inside the installed package"
     assert (tmp_path / "workspace" / "reviews.csv").is_file()
     assert not any(p.name.startswith(".tmp-") for p in (tmp_path / "workspace").rglob("*"))
+
+
+@pytest.mark.slow
+def test_the_installed_app_finds_the_ready_made_queries(installed: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(installed)}
+    code = (
+        "from collab_graph.views.app_support import ready_made_queries as r; "
+        "import collab_graph.resources as s; print(len(r()), s.__file__)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    count, where = proc.stdout.split()
+    assert where.startswith(str(installed))
+    assert int(count) >= 11

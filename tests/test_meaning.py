@@ -26,6 +26,7 @@ from collab_graph.graph.meaning import (
     load_synonyms,
 )
 from collab_graph.graph.query import NoMatchError, practices_for, resolve_barrier
+from collab_graph.graph.threshold import read_questions
 from collab_graph.pipeline import Corpus, graph
 from collab_graph.resources import data_path
 
@@ -175,6 +176,10 @@ def test_a_small_index_ranks_by_meaning_not_spelling() -> None:
 def test_synonym_rows_are_not_copies_of_the_test_questions() -> None:
     questions = {q.casefold() for q, _ in EVERYDAY_QUESTIONS + ISSUE_QUESTIONS}
     questions |= {q.casefold() for q in NOTHING_MATCHES}
+    questions |= {
+        q.text.casefold()
+        for q in read_questions(Path(__file__).parent / "data" / "barrier_questions.csv")
+    }
     with data_path("synonyms.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert all(r["source"] and r["rationale"] for r in rows)
@@ -222,7 +227,8 @@ def test_lemma_rows_join_irregular_forms_and_synonym_rows_add_concepts(tmp_path:
 
 def test_cli_json_says_barrier_null_with_the_closest_themes() -> None:
     r = CliRunner().invoke(app, ["practices", "the weather was bad", "--format", "json"])
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == 1, r.output  # the contract: valid input, nothing found
+    assert "No barrier matches" in r.stderr
     res = json.loads(r.stdout)
     assert res["barrier"] is None
     assert res["practices"] == []
@@ -232,15 +238,17 @@ def test_cli_json_says_barrier_null_with_the_closest_themes() -> None:
 
 def test_cli_table_says_no_barrier_matches_well() -> None:
     r = CliRunner().invoke(app, ["practices", "the weather was bad"])
-    assert r.exit_code == 0, r.output
-    assert "No barrier matches" in r.stdout
-    assert "closest" in r.stdout.casefold()
+    assert r.exit_code == 1, r.output
+    assert "No barrier matches" in r.stderr
+    assert "closest" in r.stderr.casefold()
+    assert "b_trust" in r.stderr  # the closest barrier, to ask again with
+    assert r.stdout == ""
 
 
 def test_cli_table_says_when_no_barrier_shares_a_word() -> None:
     r = CliRunner().invoke(app, ["practices", "my cat likes sardines"])
-    assert r.exit_code == 0, r.output
-    assert "no barrier shares a word with it" in r.stdout
+    assert r.exit_code == 1, r.output
+    assert "no barrier shares a word with it" in r.stderr
 
 
 def test_cli_json_keeps_the_contract_shape_when_a_barrier_matches() -> None:

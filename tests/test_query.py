@@ -211,10 +211,10 @@ def test_cli_practices_json_and_no_match() -> None:
     assert res.exit_code == 1
     assert "not a barrier" in res.stderr
     assert "Traceback" not in res.output
-    # free text that matches no barrier well is an answer, not an error (test_meaning.py)
+    # free text that matches no barrier well: nothing found, exit 1 (issue 15; test_meaning.py)
     res = runner.invoke(app, ["practices", "qwertyuiop zxcv"])
-    assert res.exit_code == 0
-    assert "No barrier matches" in res.stdout
+    assert res.exit_code == 1
+    assert "No barrier matches" in res.stderr
 
 
 def test_quote_cap_keeps_the_best_quotes_and_the_total(bundled: nx.MultiDiGraph) -> None:

@@ -366,7 +366,7 @@ def test_the_app_sparql_csv_download_is_formula_safe(
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
     at = _export_page()
     query = "SELECT ?t WHERE { ?n schema:text ?t } ORDER BY ?t"
-    at.text_area(key="sparql_Notes of each kind").set_value(query).run()
+    at.text_area(key="sparql_notes-by-kind").set_value(query).run()
     at.button(key="sparql_run").click().run()
     assert not at.error, [e.value for e in at.error]
     data = files["collab-graph-query.csv"].decode("utf-8")

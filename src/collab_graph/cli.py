@@ -37,7 +37,7 @@ from collab_graph.csvfiles import csv_text
 from collab_graph.errors import CollabGraphError, NotFoundError, QueryError, QueryLimitError
 from collab_graph.graph.query import DEFAULT_MAX_QUOTES
 from collab_graph.graph.schema import LIST_SEP, REASONS_SEP, NodeAttr
-from collab_graph.ingest import ColumnMap, Limits, LoadOptions, load
+from collab_graph.ingest import ColumnMap, Limits, LoadOptions, load, require_notes
 from collab_graph.model import LineRole, ParseResult
 from collab_graph.rdf.worker import CLI_LIMITS
 from collab_graph.workspace import WORKSPACE_ENV, Workspace
@@ -296,15 +296,20 @@ def write_csv(
 
 
 def print_table(
-    title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, caption: str = ""
+    title: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    caption: str = "",
+    stderr: bool = False,
 ) -> None:
-    """Render a rich table on stdout (text escaped: workshop text is never markup)."""
+    """Render a rich table on stdout, or stderr (text escaped: workshop text is never markup)."""
     table = Table(title=title, caption=caption or None, show_lines=False, expand=False)
     for col in columns:
         table.add_column(col, overflow="fold")
     for row in rows:
         table.add_row(*(flatten(v) for v in row))
-    Console(highlight=False, markup=False).print(table)
+    Console(stderr=stderr, highlight=False, markup=False).print(table)
 
 
 def emit_records(
@@ -408,6 +413,7 @@ def parse_cmd(
                 csv_safe=csv_safe,
             )
         else:
+            require_notes(results)  # text but no notes: nothing found (exit 1)
             fields = ["id", "workshop", "group", "question", "prompt", "line", "text"]
             with paused_gc():  # one record per note: bulk work (see collab_graph.bulk)
                 records = [note.record() for r in results for note in r.notes]
@@ -444,7 +450,10 @@ def classify_cmd(
     from collab_graph.graph.schema import join_reasons
 
     with handle_errors():
-        outcome = _reviewed(_corpus(paths, workspace, reviews=not no_reviews, columns=columns))
+        corpus = _corpus(paths, workspace, reviews=not no_reviews, columns=columns)
+        outcome = _reviewed(corpus)
+        if not outcome.coded:  # text but no notes: nothing found (exit 1)
+            require_notes(load(list(paths or []), options=load_options(columns)))
         emit_records(
             [c.record() for c in outcome.coded],
             format,
@@ -747,24 +756,29 @@ def practices_cmd(
     with handle_errors():
         G = _graph(paths, workspace, reviews=not no_reviews, columns=columns)
         result = practices_for(G, barrier, top=top, max_quotes=max_quotes or None)
+        b = result["barrier"]
         if format is PracticesFormat.JSON:
             sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
-            return
-        b = result["barrier"]
+        # free text that matches no barrier well: nothing found, exit 1 (the contract),
+        # saying so on stderr with the closest barriers to ask again with
         if b is None and not result["closest"]:
-            Console(highlight=False, markup=False).print(
+            err_console.print(
                 f"No barrier matches “{barrier}”: no barrier shares a word with it. "
-                "Ask in other words, or give a barrier id or label."
+                "Ask in other words, or give a barrier id or label.",
+                markup=False,
             )
-            return
-        if b is None:
+        elif b is None:
             print_table(
                 f"No barrier matches “{barrier}” well (similarity below {MIN_SIMILARITY}); "
                 "the closest barriers are:",
                 ["barrier", "id", "similarity"],
                 [(c["label"], c["id"], f"{c['similarity']:.2f}") for c in result["closest"]],
                 caption="Ask again with one of these ids or labels, or in other words.",
+                stderr=True,
             )
+        if b is None:
+            raise typer.Exit(1)
+        if format is PracticesFormat.JSON:
             return
         # with several workshops a group number alone is ambiguous: count or name them
         several = several_workshops(result)
@@ -914,6 +928,8 @@ def sparql_cmd(
             print_table(
                 "SPARQL", list(result.columns), result.rows, caption=f"{len(result.rows)} row(s)"
             )
+        if not result.rows:  # valid query, nothing found: exit 1 (the contract)
+            raise NotFoundError("the query returned no rows")
 
 
 def _closest(value: str, choices: Iterable[str]) -> str:
@@ -1206,9 +1222,15 @@ def app_cmd(
 
     from collab_graph import pipeline
     from collab_graph.cache import CACHE_ENV, DiskCache
-    from collab_graph.views.app_support import app_environment, app_script, streamlit_command
+    from collab_graph.views.app_support import (
+        app_environment,
+        app_script,
+        check_port,
+        streamlit_command,
+    )
 
     with handle_errors():
+        check_port(port)  # before the notes are read: say so at once, with a free port
         corpus = _corpus(paths, workspace, columns=columns)
         store = None if no_cache else DiskCache.default()
         try:

@@ -23,8 +23,10 @@ __all__ = [
     "ExportError",
     "InputFileError",
     "LimitError",
+    "NoNotesError",
     "NotFoundError",
     "ParseError",
+    "PortInUseError",
     "QueryCancelledError",
     "QueryError",
     "QueryLimitError",
@@ -71,6 +73,10 @@ class ConfigError(CollabGraphError, ValueError):
     """A setting (an environment variable or option) has a value collab-graph cannot use."""
 
 
+class PortInUseError(ConfigError):
+    """The port asked for the app is already taken; the message suggests a free one."""
+
+
 class ParseError(CollabGraphError, ValueError):
     """A notes document could not be turned into note records."""
 
@@ -94,6 +100,10 @@ class TrainingError(DataFileError):
 
 class NotFoundError(CollabGraphError, LookupError):
     """Valid input, but nothing matched (CLI exit code 1)."""
+
+
+class NoNotesError(NotFoundError):
+    """A notes file has text, but every line of it is structure (titles, headings, metadata)."""
 
 
 class QueryError(CollabGraphError, ValueError):

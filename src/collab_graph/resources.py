@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["DEFAULT_NOTES", "data_dir", "data_path", "default_notes"]
+__all__ = ["DEFAULT_NOTES", "data_dir", "data_path", "default_notes", "doc_path"]
 
 DEFAULT_NOTES = "collaborative-innovation-workshop.txt"
 
@@ -47,3 +47,17 @@ def data_path(name: str) -> Path:
 def default_notes() -> Path:
     """The bundled workshop, used when a command is given no notes files."""
     return data_path(DEFAULT_NOTES)
+
+
+def doc_path(name: str) -> Path:
+    """Path of a document the app reads (``docs/queries.md``): the repository's, else the wheel's.
+
+    Examples
+    --------
+    >>> doc_path("queries.md").name
+    'queries.md'
+    """
+    repo = Path(__file__).resolve().parents[2] / "docs" / name
+    if repo.is_file():
+        return repo
+    return Path(__file__).resolve().parent / "_docs" / name

@@ -5,6 +5,10 @@
 scores the practice → barrier links and :mod:`~collab_graph.graph.query` answers
 questions (which practices address a barrier, rankings, gaps), each taking the
 graph first.
+
+:mod:`~collab_graph.graph.meaning` matches free text to themes by meaning and
+:mod:`~collab_graph.graph.threshold` chooses and checks its threshold on labelled
+questions.
 """
 
 from __future__ import annotations

@@ -37,7 +37,14 @@ from collab_graph.ingest.boards import ColumnMap, parse_csv
 from collab_graph.ingest.decode import decode, split_lines
 from collab_graph.ingest.docx import parse_docx
 from collab_graph.ingest.limits import MAX_EXPANDED_ENV, MAX_LINES_ENV, MAX_NOTES_ENV, Limits
-from collab_graph.ingest.load import MAX_BYTES, SUPPORTED_SUFFIXES, LoadOptions, load, parse_file
+from collab_graph.ingest.load import (
+    MAX_BYTES,
+    SUPPORTED_SUFFIXES,
+    LoadOptions,
+    load,
+    parse_file,
+    require_notes,
+)
 from collab_graph.ingest.text import parse_lines, parse_text
 
 __all__ = [
@@ -56,5 +63,6 @@ __all__ = [
     "parse_file",
     "parse_lines",
     "parse_text",
+    "require_notes",
     "split_lines",
 ]

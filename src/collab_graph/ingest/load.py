@@ -15,7 +15,7 @@ from pathlib import Path
 from slugify import slugify
 
 from collab_graph.bulk import paused_gc
-from collab_graph.errors import InputFileError
+from collab_graph.errors import InputFileError, NoNotesError
 from collab_graph.ingest.boards import ColumnMap, parse_csv
 from collab_graph.ingest.decode import decode
 from collab_graph.ingest.docx import parse_docx
@@ -24,7 +24,7 @@ from collab_graph.ingest.text import parse_text
 from collab_graph.model import ParseResult
 from collab_graph.resources import default_notes
 
-__all__ = ["MAX_BYTES", "SUPPORTED_SUFFIXES", "LoadOptions", "load", "parse_file"]
+__all__ = ["MAX_BYTES", "SUPPORTED_SUFFIXES", "LoadOptions", "load", "parse_file", "require_notes"]
 
 #: Files larger than this are refused (20 MB).
 MAX_BYTES = 20 * 1024 * 1024
@@ -189,3 +189,31 @@ def load(
             if progress is not None:
                 progress(len(results), len(chosen), Path(path))
     return results
+
+
+def require_notes(results: Sequence[ParseResult]) -> None:
+    """Raise :class:`NoNotesError` when the parsed files hold text but not one note.
+
+    An empty file never gets here (it is bad input, :class:`InputFileError`); a
+    file whose every line is a title, heading or metadata parses, but has nothing
+    to code: valid input in which nothing was found.
+
+    Examples
+    --------
+    >>> from collab_graph.ingest import parse_text
+    >>> require_notes([parse_text("# Title\\n\\n- a note\\n", source="a.md")])
+    >>> require_notes([parse_text("# Title\\n\\n## Heading\\n", source="b.md")])
+    Traceback (most recent call last):
+    ...
+    collab_graph.errors.NoNotesError: b.md: no notes found: its 2 lines of text are all ...
+    """
+    if any(r.notes for r in results):
+        return
+    parts = []
+    for r in results:
+        n = len(r.lines)
+        parts.append(f"{r.workshop.source}: no notes found: its {n} lines of text are all")
+    raise NoNotesError(
+        "; ".join(parts) + " structure (titles, headings, metadata); "
+        "see each line's role with `collab-graph parse FILE --lines`"
+    )

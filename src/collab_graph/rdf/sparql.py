@@ -48,7 +48,15 @@ from collab_graph.rdf.convert import iter_quads, to_rdf
 from collab_graph.rdf.vocab import DEFAULT_BASE, PREFIXES
 from collab_graph.rdf.worker import CLI_LIMITS, QueryLimits, SparqlPool
 
-__all__ = ["QueryResult", "check_read_only", "load_store", "prepare", "run", "run_bounded"]
+__all__ = [
+    "PreparedQuery",
+    "QueryResult",
+    "check_read_only",
+    "load_store",
+    "prepare",
+    "run",
+    "run_bounded",
+]
 
 _PREFIX_DECL = re.compile(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:")
 
@@ -77,20 +85,56 @@ class QueryResult:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
 
-def prepare(query: str, *, base: str = DEFAULT_BASE) -> str:
+class PreparedQuery(str):
+    """A query with prefix declarations prepended; ``head_lines`` says how many lines they take.
+
+    Error positions in the prepared text are moved back by ``head_lines``, so
+    they point into the text the user wrote.
+    """
+
+    head_lines: int
+
+    def __new__(cls, text: str, head_lines: int = 0) -> PreparedQuery:
+        """Wrap ``text``, of which the first ``head_lines`` lines were added."""
+        obj = super().__new__(cls, text)
+        obj.head_lines = head_lines
+        return obj
+
+
+_OX_POSITION = re.compile(r"\berror at (\d+):(\d+)")
+
+
+def _user_position(message: str, query: str) -> str:
+    """``message`` with Oxigraph's ``error at LINE:COL`` counted in the user's own query."""
+    head = getattr(query, "head_lines", 0)
+    if not head:
+        return message
+
+    def move(m: re.Match[str]) -> str:
+        line = int(m[1])
+        return f"error at {line - head}:{m[2]}" if line > head else m[0]
+
+    return _OX_POSITION.sub(move, message)
+
+
+def prepare(query: str, *, base: str = DEFAULT_BASE) -> PreparedQuery:
     """The query with the standard prefixes it does not declare itself prepended.
+
+    The prefixes take whole lines before the query, so columns are unchanged
+    and lines shift by ``head_lines``, which error messages take back off.
 
     Examples
     --------
     >>> prepare("PREFIX cg: <urn:x#> SELECT * WHERE { ?s cg:p ?o }").count("PREFIX cg:")
     1
-    >>> "PREFIX skos:" in prepare("SELECT * WHERE { ?s ?p ?o }")
-    True
+    >>> q = prepare("SELECT * WHERE { ?s ?p ?o }")
+    >>> "PREFIX skos:" in q, q.splitlines()[q.head_lines]
+    (True, 'SELECT * WHERE { ?s ?p ?o }')
     """
     declared = {m.group(1) or "" for m in _PREFIX_DECL.finditer(query)}
     prefixes = {**PREFIXES, "cgd": base}
-    head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes.items() if p not in declared)
-    return head + query
+    lines = [f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes.items() if p not in declared]
+    return PreparedQuery("".join(lines) + query, len(lines))
 
 
 def _walk(node: Any) -> Iterator[Any]:
@@ -164,9 +208,11 @@ def check_read_only(query: str) -> ParseResults:
         except RecursionError as exc2:
             raise _too_deep() from exc2
         except ParseBaseException:
+            head = getattr(query, "head_lines", 0)  # the prefixes prepare() added
+            line = exc.lineno - head if exc.lineno > head else exc.lineno
             raise QueryError(
-                f"not a valid SPARQL query: line {exc.lineno}, column {exc.col}: {exc.msg}",
-                line=exc.lineno,
+                f"not a valid SPARQL query: line {line}, column {exc.col}: {exc.msg}",
+                line=line,
             ) from exc
         if _update_name(update) == "":
             raise QueryError("not a valid SPARQL query: it is empty") from exc
@@ -233,7 +279,7 @@ def _run_oxigraph(data: KnowledgeGraph | Graph | ox.Store, query: str, base: str
     try:
         result = store.query(query, use_default_graph_as_union=True)
     except (SyntaxError, ValueError, OSError) as exc:
-        raise QueryError(f"SPARQL query failed: {exc}") from exc
+        raise QueryError(f"SPARQL query failed: {_user_position(str(exc), query)}") from exc
     if isinstance(result, ox.QueryBoolean):
         return QueryResult("ask", ("ask",), [("true" if bool(result) else "false",)])
     if isinstance(result, ox.QueryTriples):
@@ -419,6 +465,10 @@ def run_bounded(
     workers = SparqlPool(limits, size=1) if pool is None else pool
     try:
         kind, columns, rows = workers.query(key, source, text, limits=limits, alive=alive)
+    except QueryError as exc:
+        if type(exc) is not QueryError:  # a limit or a cancel: no position in it
+            raise
+        raise QueryError(_user_position(str(exc), text)) from exc
     finally:
         if own:
             workers.close()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import socket
@@ -31,25 +32,30 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from collab_graph.errors import CollabGraphError, InputFileError
+from collab_graph.errors import CollabGraphError, InputFileError, PortInUseError
 from collab_graph.graph.query import workshop_slugs
 from collab_graph.graph.schema import KnowledgeGraph, NodeAttr, org_node
 from collab_graph.ingest import MAX_BYTES, ColumnMap, Limits, LoadOptions
 from collab_graph.model import LineRole, NodeKind, Note, ParseResult
+from collab_graph.resources import doc_path
 
 __all__ = [
     "APP_SCRIPT_ENV",
     "COLUMNS_ENV",
-    "EXAMPLE_QUERIES",
     "PATHS_ENV",
+    "QUERIES_DOC",
+    "STREAMLIT_NOISE",
     "UPLOAD_LIMIT_BYTES",
     "UPLOAD_SUFFIXES",
+    "ReadyQuery",
     "Upload",
     "app_environment",
     "app_script",
+    "check_port",
     "free_port",
     "group_options",
     "md_escape",
@@ -59,6 +65,8 @@ __all__ = [
     "parse_report",
     "paths_from_env",
     "question_options",
+    "quiet_streamlit_noise",
+    "ready_made_queries",
     "save_uploads",
     "streamlit_command",
     "upload_name",
@@ -75,27 +83,45 @@ COLUMNS_ENV = "COLLAB_GRAPH_APP_COLUMNS"
 APP_SCRIPT_ENV = "COLLAB_GRAPH_APP_SCRIPT"
 """Environment variable overriding where the Streamlit script ``app.py`` is."""
 
-EXAMPLE_QUERIES: Mapping[str, str] = {
-    "Notes of each kind": (
-        "SELECT ?kind (COUNT(?note) AS ?notes)\n"
-        "WHERE { ?note a cg:Note ; cg:noteKind ?kind }\n"
-        "GROUP BY ?kind ORDER BY DESC(?notes)"
-    ),
-    "Barriers by number of groups": (
-        "SELECT ?label (COUNT(DISTINCT ?group) AS ?groups) (COUNT(?note) AS ?notes)\n"
-        "WHERE {\n"
-        "  ?barrier a cg:Barrier ; skos:prefLabel ?label .\n"
-        "  ?note dcterms:subject ?barrier ; prov:wasAttributedTo ?group .\n"
-        "}\nGROUP BY ?label ORDER BY DESC(?groups) DESC(?notes)"
-    ),
-    "Notes mentioning an organisation": (
-        "SELECT ?id ?text ?org\n"
-        "WHERE { ?note a cg:Note ; dcterms:identifier ?id ; schema:text ?text ;\n"
-        "              schema:mentions ?o . ?o skos:prefLabel|rdfs:label ?org }\n"
-        "ORDER BY ?org ?id LIMIT 50"
-    ),
-}
-"""Read-only queries the app's SPARQL console offers as starting points."""
+QUERIES_DOC = "queries.md"
+"""The document whose ready-made queries the app's SPARQL console offers (``docs/``)."""
+
+_QUERY_BLOCK = re.compile(
+    r"^### (?:\d+\.\s*)?(?P<title>[^\n]+)\n(?:(?!^#)[^\n]*\n)*?"
+    r"<!-- query: (?P<id>[\w-]+) -->\n```sparql\n(?P<text>.*?)\n```",
+    re.M | re.S,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadyQuery:
+    """A ready-made query of ``docs/queries.md``: its id, its heading and its SPARQL."""
+
+    id: str
+    title: str
+    text: str
+
+
+@lru_cache(maxsize=1)
+def ready_made_queries() -> tuple[ReadyQuery, ...]:
+    """The ready-made queries of ``docs/queries.md``, in the document's order.
+
+    The document is the one source: each query is a `` ```sparql `` block
+    under a ``<!-- query: ID -->`` marker, titled by the ``###`` heading above it.
+
+    Examples
+    --------
+    >>> qs = ready_made_queries()
+    >>> qs[0].id, qs[0].title
+    ('notes-by-kind', 'How many notes of each kind?')
+    >>> qs[0].text.startswith("SELECT")
+    True
+    """
+    text = doc_path(QUERIES_DOC).read_text(encoding="utf-8")
+    return tuple(
+        ReadyQuery(m["id"], m["title"].strip(), m["text"]) for m in _QUERY_BLOCK.finditer(text)
+    )
+
 
 UPLOAD_SUFFIXES = (".txt", ".md", ".docx", ".csv")
 """File types the app's upload accepts."""
@@ -274,6 +300,74 @@ def free_port(host: str = "127.0.0.1") -> int:
         s.bind((host, 0))
         port: int = s.getsockname()[1]
         return port
+
+
+STREAMLIT_NOISE: Mapping[str, str] = {
+    "streamlit.runtime.scriptrunner_utils.script_run_context": "missing ScriptRunContext",
+}
+"""Streamlit loggers and the start of warnings of theirs that say nothing to a user.
+
+"missing ScriptRunContext" is logged whenever Streamlit code runs outside a
+script run: from a helper thread, or (in ``AppTest``) each time a test sets
+session state. Streamlit itself says it "can be ignored"."""
+
+
+class _DropNoise(logging.Filter):
+    """Drops the records of one logger whose message contains ``text``."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.text not in str(record.msg)
+
+
+def quiet_streamlit_noise() -> None:
+    """Keep :data:`STREAMLIT_NOISE` off the terminal; other warnings still show.
+
+    A filter on each logger, added once (Streamlit resets levels, not filters).
+
+    Examples
+    --------
+    >>> quiet_streamlit_noise(); quiet_streamlit_noise()
+    >>> name = next(iter(STREAMLIT_NOISE))
+    >>> sum(isinstance(f, _DropNoise) for f in logging.getLogger(name).filters)
+    1
+    """
+    for name, text in STREAMLIT_NOISE.items():
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _DropNoise) for f in logger.filters):
+            logger.addFilter(_DropNoise(text))
+
+
+def check_port(port: int, host: str = "127.0.0.1") -> None:
+    """Raise :class:`PortInUseError` when another program listens on ``port`` already.
+
+    The probe binds the way the app's server does (address reuse on, so a port
+    left in TIME_WAIT by a stopped server counts as free).
+
+    Examples
+    --------
+    >>> check_port(free_port()) is None
+    True
+    >>> with socket.socket() as s:
+    ...     s.bind(("127.0.0.1", 0))
+    ...     s.listen()
+    ...     check_port(s.getsockname()[1])
+    Traceback (most recent call last):
+    ...
+    collab_graph.errors.PortInUseError: port ... on 127.0.0.1 is in use ...
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            raise PortInUseError(
+                f"port {port} on {host} is in use (another app or server is listening "
+                f"there); start on another port with --port, e.g. --port {free_port(host)}"
+            ) from exc
 
 
 def wait_for_port(

@@ -1,0 +1,96 @@
+"""Every page of the app opens by its own URL (issue 15): /ask, /notes, /taxonomy, ...
+
+Starts ``collab-graph app`` on the bundled workshop and drives Debian's Chromium
+(same harness as ``tests/test_browser.py``; skipped locally without Chromium,
+required under ``CI=true``). The pages are the sidebar's links, so a page added
+later is checked too.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def _load_harness() -> ModuleType:
+    if "app_harness" in sys.modules:
+        return sys.modules["app_harness"]
+    spec = importlib.util.spec_from_file_location(
+        "app_harness", Path(__file__).with_name("app_harness.py")
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["app_harness"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+harness = _load_harness()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    if harness.chromium_path() is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true but Debian chromium is missing: .ci/run must install it")
+        pytest.skip(
+            "Debian chromium (/usr/bin/chromium) is not installed; apt-get install chromium"
+        )
+    with harness.browser() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Any]:
+    with harness.AppServer() as srv:
+        yield srv
+
+
+def _heading(page: Any, *, other_than: str = "") -> str:
+    """The page's title, once it is drawn (and no longer ``other_than``, the last page's)."""
+    h1 = page.locator("h1").first
+    h1.wait_for(timeout=90_000)
+    for _ in range(180):  # a cap: 90 s
+        text = str(h1.inner_text()).strip()
+        if text and text != other_than:
+            return text
+        page.wait_for_timeout(500)
+    raise AssertionError(f"the page still shows {other_than!r}")
+
+
+def test_every_page_opens_by_its_own_url(chromium: Any, server: Any) -> None:
+    page = chromium.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(server.url, wait_until="domcontentloaded")
+    links = page.locator("[data-testid='stSidebarNav'] a")
+    links.first.wait_for(timeout=90_000)
+    hrefs = [str(links.nth(i).get_attribute("href")) for i in range(links.count())]
+    paths = sorted({h.rsplit("/", 1)[-1] for h in hrefs} - {""})
+    assert {"ask", "notes", "taxonomy", "export"} <= set(paths), hrefs
+    # the heading each page shows when reached from the sidebar
+    by_click: dict[str, str] = {}
+    shown = _heading(page)
+    for i, path in enumerate(h.rsplit("/", 1)[-1] for h in hrefs):
+        if i:  # the first link is the page already open
+            links.nth(i).click()
+            page.wait_for_url(f"**/{path}")
+            shown = _heading(page, other_than=shown)
+        by_click[path or "explore"] = shown
+    assert len(set(by_click.values())) == len(by_click), by_click  # each page its own
+    for path in paths:
+        direct = chromium.new_page(viewport={"width": 1440, "height": 900})
+        direct.goto(f"{server.url}/{path}", wait_until="domcontentloaded")
+        assert _heading(direct) == by_click[path], path
+        assert direct.url.rstrip("/").endswith(f"/{path}"), direct.url
+        assert direct.get_by_text("Page not found").count() == 0, path
+        assert direct.locator("[data-testid='stException']").count() == 0, path
+        direct.close()
