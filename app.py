@@ -203,7 +203,7 @@ def explore_view(key: GraphKey, params: tuple[tuple[str, Any], ...]) -> dict[str
         elif focus:
             notice = "The node you searched for is hidden by the filters."
     # each view is laid out afresh, so that its labels are spaced for what it shows
-    view = viz.render(H, height=700, highlight=highlight, focus=focus)
+    view = viz.render(H, height=700, highlight=highlight, focus=focus, readable_zoom=True)
     return {
         "html": view.html,
         "nodes": view.nodes,

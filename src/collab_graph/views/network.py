@@ -1453,6 +1453,7 @@ def render(
     show_scores: bool = False,
     legend: bool = True,
     fit_labels: bool | None = None,
+    readable_zoom: bool = False,
 ) -> GraphView:
     """Draw ``G`` as a standalone, offline HTML page.
 
@@ -1478,8 +1479,7 @@ def render(
         Nodes drawn with a heavy border and a larger label.
     show_note_text : bool, optional
         Label note dots with the start of their text. None: when at most
-        :data:`NOTE_LABELS_MAX` notes and ``positions`` is None (positions of
-        another graph leave no room for note labels unless laid out with them).
+        :data:`NOTE_LABELS_MAX` notes. (Given ``positions`` must leave room for them.)
     show_scores : bool
         Label ``addresses`` links with their score.
     legend : bool
@@ -1487,10 +1487,13 @@ def render(
     fit_labels : bool, optional
         Fit the view again once the labels are measured, so that the labels of
         the outermost nodes (which vis leaves out of its first fit) stay in
-        view, but zoom no further out than the scale at which theme labels are
-        drawn (:data:`LABEL_DRAW_THRESHOLD` px): a graph too large for that
-        opens on its centre, readable, and the rest is a drag away. None: when
-        physics is off (with physics, vis fits the settled graph itself).
+        view. None: when physics is off (with physics, vis fits the settled
+        graph itself).
+    readable_zoom : bool
+        When fitting, zoom no further out than the scale at which the largest
+        labels (the themes) are drawn, :data:`LABEL_DRAW_THRESHOLD` px: a graph
+        too large for that opens on its centre, readable, and the rest is a
+        drag away. (The page records that scale as ``window.cgLeastScale``.)
 
     Returns
     -------
@@ -1507,10 +1510,7 @@ def render(
     n_nodes = G.number_of_nodes()
     use_physics = False if physics is None else physics
     n_notes = sum(1 for _, d in G.nodes(data=True) if d.get(NodeAttr.KIND) == NodeKind.NOTE)
-    if show_note_text is None:
-        note_text = n_notes <= NOTE_LABELS_MAX and positions is None
-    else:
-        note_text = show_note_text
+    note_text = n_notes <= NOTE_LABELS_MAX if show_note_text is None else show_note_text
     pos: dict[str, tuple[float, float]] = {}
     if positions is not None:
         pos = {n: positions[n] for n in G if n in positions}
@@ -1542,14 +1542,18 @@ def render(
     page = page.replace('<div id="mynetwork"', overlay + '<div id="mynetwork"', 1)
     if (not use_physics if fit_labels is None else fit_labels) and focus is None:
         labelled = [v["font"]["size"] for v in vis_nodes if v["label"]]
-        min_scale = LABEL_DRAW_THRESHOLD / max(labelled) if labelled else 0.0
+        least = LABEL_DRAW_THRESHOLD / max(labelled) if labelled and readable_zoom else 0.0
+        # Fit now, and once more after the first drawing has measured the labels,
+        # unless the view was moved in between (a search focus, a test's hover).
         script = (
-            "<script>(function(){var least=" + _script_literal(round(min_scale, 4)) + ";"
+            "<script>(function(){var least=" + _script_literal(round(least, 4)) + ";"
             "window.cgLeastScale=least;"
             "function refit(){network.fit({animation:false});"
             "if(network.getScale()<least){network.moveTo({scale:least,animation:false});}}"
-            "refit();network.once('afterDrawing',refit);network.on('resize',refit);})();"
-            "</script>"
+            "refit();var s0=network.getScale(),p0=network.getViewPosition();"
+            "network.once('afterDrawing',function(){var p=network.getViewPosition();"
+            "if(network.getScale()===s0&&p.x===p0.x&&p.y===p0.y){refit();}});"
+            "network.on('resize',refit);})();</script>"
         )
         page = page.replace("</body>", script + "</body>", 1)
     if focus is not None and focus in G:
