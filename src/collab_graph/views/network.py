@@ -119,9 +119,9 @@ FONT_SIZES: Mapping[str, int] = {
     str(NodeKind.PRACTICE): 16,
     str(NodeKind.BARRIER): 16,
     str(NodeKind.BENEFIT): 16,
-    str(NodeKind.ORGANISATION): 14,
-    str(NodeKind.TOOL): 14,
-    str(NodeKind.GROUP): 14,
+    str(NodeKind.ORGANISATION): 15,
+    str(NodeKind.TOOL): 15,
+    str(NodeKind.GROUP): 15,
     str(NodeKind.WORKSHOP): 14,
     str(NodeKind.QUESTION): 13,
     str(NodeKind.PROMPT): 13,
@@ -1490,10 +1490,11 @@ def render(
         view. None: when physics is off (with physics, vis fits the settled
         graph itself).
     readable_zoom : bool
-        When fitting, zoom no further out than the scale at which the largest
-        labels (the themes) are drawn, :data:`LABEL_DRAW_THRESHOLD` px: a graph
-        too large for that opens on its centre, readable, and the rest is a
-        drag away. (The page records that scale as ``window.cgLeastScale``.)
+        When fitting, zoom no further out than the scale at which the labels of
+        every node but the notes are drawn in full, at :data:`LABEL_DRAW_THRESHOLD`
+        px or more: a graph too large for that opens on its centre, readable,
+        and the rest is a drag away; note labels appear as you zoom in. (The page
+        records that scale as ``window.cgLeastScale``.)
 
     Returns
     -------
@@ -1541,14 +1542,19 @@ def render(
         overlay = _legend_html(nx.MultiDiGraph(), title)
     page = page.replace('<div id="mynetwork"', overlay + '<div id="mynetwork"', 1)
     if (not use_physics if fit_labels is None else fit_labels) and focus is None:
-        labelled = [v["font"]["size"] for v in vis_nodes if v["label"]]
-        least = LABEL_DRAW_THRESHOLD / max(labelled) if labelled and readable_zoom else 0.0
+        kind_of = {str(n): str(d.get(NodeAttr.KIND, "")) for n, d in G.nodes(data=True)}
+        labelled = [
+            v["font"]["size"]
+            for v in vis_nodes
+            if v["label"] and kind_of.get(v["id"]) != NodeKind.NOTE and v["id"] not in highlight
+        ]
+        least = LABEL_DRAW_THRESHOLD / min(labelled) if labelled and readable_zoom else 0.0
         # Fit now, and once more after the first drawing has measured the labels,
         # unless the view was moved in between (a search focus, a test's hover).
         script = (
             "<script>(function(){var least=" + _script_literal(round(least, 4)) + ";"
             "window.cgLeastScale=least;"
-            "function refit(){network.fit({animation:false});"
+            "function refit(){network.fit({animation:false,maxZoomLevel:1.5});"
             "if(network.getScale()<least){network.moveTo({scale:least,animation:false});}}"
             "refit();var s0=network.getScale(),p0=network.getViewPosition();"
             "network.once('afterDrawing',function(){var p=network.getViewPosition();"
