@@ -229,7 +229,7 @@ _PAGE_CSS = """
   div.popup { white-space: pre-wrap; max-width: 440px; padding: 8px 10px; font-size: 13px;
               line-height: 1.35; color: #222; z-index: 10; pointer-events: none; }
   #cg-legend { display: flex; flex-wrap: wrap; gap: 2px 14px; align-items: baseline;
-               height: 46px; overflow: hidden; box-sizing: border-box; padding: 2px 4px;
+               max-height: 66px; overflow: auto; box-sizing: border-box; padding: 2px 4px;
                font-size: 12.5px; line-height: 20px; color: #333; }
   #cg-legend .g { display: inline-block; width: 1.2em; text-align: center; font-size: 14px; }
   #cg-legend .e { display: inline-block; width: 1.8em; vertical-align: middle;
@@ -1206,8 +1206,8 @@ def legend_entries(G: KnowledgeGraph) -> list[tuple[str, str, str, str]]:
     return out
 
 
-_LEGEND_HEIGHT = 46
-"""Pixels the legend bar above the canvas takes (two rows)."""
+_LEGEND_HEIGHT = 70
+"""Pixels the iframe keeps for the legend bar above the canvas (up to three rows)."""
 
 _KIND_HINTS: Mapping[str, str] = {
     str(NodeKind.ORGANISATION): "named bodies",
