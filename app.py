@@ -170,12 +170,6 @@ def session_alive() -> Callable[[], bool]:
     return alive
 
 
-@st.cache_resource(max_entries=4, show_spinner="Laying out the graph…")
-def full_layout(key: GraphKey) -> dict[str, tuple[float, float]]:
-    """Positions of every node, computed once per input so filters never move nodes."""
-    return viz.layout(load_graph(key))
-
-
 @st.cache_data(max_entries=64, show_spinner=False)
 def explore_view(key: GraphKey, params: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
     """The Explore page's graph for one combination of filters (cached per combination)."""
@@ -192,7 +186,6 @@ def explore_view(key: GraphKey, params: tuple[tuple[str, Any], ...]) -> dict[str
             highlight = [drill]
             if left_out:
                 notice = f"{left_out} more notes not shown; filter on the Notes page to see all."
-        positions = None
     else:
         H = viz.filter_graph(
             G,
@@ -203,18 +196,15 @@ def explore_view(key: GraphKey, params: tuple[tuple[str, Any], ...]) -> dict[str
             themes=p["themes"],
             orgs=p["orgs"],
             min_degree=p["min_degree"],
+            include_empty=p.get("include_empty", False),
         )
-        positions = full_layout(key)
         if focus and focus in H:
             H = viz.neighbourhood(H, focus, radius=p["radius"])
             highlight = [focus]
-            positions = None
         elif focus:
             notice = "The node you searched for is hidden by the filters."
-    physics = False if p["mode"] == "overview" and not p.get("drill") else None
-    view = viz.render(
-        H, positions=positions, physics=physics, height=660, highlight=highlight, focus=focus
-    )
+    # each view is laid out afresh, so that its labels are spaced for what it shows
+    view = viz.render(H, height=700, highlight=highlight, focus=focus, readable_zoom=True)
     return {
         "html": view.html,
         "nodes": view.nodes,
@@ -528,6 +518,14 @@ def explore_page() -> None:
             persist_state="session",
             disabled=mode == "overview",
         )
+        include_empty = st.checkbox(
+            "Show themes and organisations with no notes",
+            key="x_include_empty",
+            persist_state="session",
+            disabled=mode == "overview",
+            help="The taxonomy has more themes and organisations than these notes touch; "
+            "they are hidden unless you ask for them.",
+        )
 
     drill = None
     focus = None
@@ -573,6 +571,7 @@ def explore_page() -> None:
         "themes": tuple(chosen["x_themes"]),
         "orgs": tuple(chosen["x_orgs"]),
         "min_degree": int(min_degree),
+        "include_empty": bool(include_empty),
         "focus": focus,
         "radius": int(radius),
         "drill": drill,

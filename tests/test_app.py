@@ -68,7 +68,21 @@ def test_explore_draws_the_graph(ws: Workspace) -> None:
     assert "vis.Network" in srcdoc
     assert "cdn.jsdelivr.net" not in srcdoc
     caption = " ".join(c.value for c in at.caption)
-    assert "Showing 326 nodes" in caption  # incl. 2 detected organisations
+    # the notes, their groups, and only the themes, organisations and tools they touch
+    # (taxonomy entries no note mentions are hidden unless asked for)
+    G = pipeline.graph(pipeline.Corpus(workspace=ws), cache=None)
+    kinds = {n: d["kind"] for n, d in G.nodes(data=True)}
+    notes = [n for n, k in kinds.items() if k == "note"]
+    touched = {v for n in notes for v in G.successors(n)}
+    taxonomy = {"practice", "barrier", "benefit", "organisation", "tool"}
+    expected = len(notes) + sum(k == "group" for k in kinds.values())
+    expected += sum(1 for v in touched if kinds[v] in taxonomy)
+    assert f"Showing {expected} nodes" in caption
+    at.checkbox(key="x_include_empty").check().run()
+    with_empty = int(at.caption[0].value.split()[1])
+    assert with_empty == expected + sum(
+        1 for v, k in kinds.items() if k in taxonomy and v not in touched
+    )
 
 
 def test_explore_filter_and_search(ws: Workspace) -> None:

@@ -183,7 +183,10 @@ def hover_node(page: Any, frame: Any, node: str) -> None:
     frame.evaluate(f"network.focus({node!r}, {{scale: 1.5, animation: false}})")
     page.wait_for_timeout(200)
     dom = frame.evaluate(f"network.canvasToDOM(network.getPositions([{node!r}])[{node!r}])")
-    box = frame.frame_element().bounding_box()
+    # canvasToDOM is relative to the canvas, which sits under the legend bar
+    canvas = frame.evaluate("document.getElementById('mynetwork').getBoundingClientRect().toJSON()")
+    frame_box = frame.frame_element().bounding_box()
+    box = {"x": frame_box["x"] + canvas["x"], "y": frame_box["y"] + canvas["y"]}
     page.mouse.move(box["x"] + dom["x"] + 40, box["y"] + dom["y"] + 40)
     page.mouse.move(box["x"] + dom["x"], box["y"] + dom["y"], steps=5)
     page.wait_for_timeout(600)

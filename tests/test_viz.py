@@ -79,8 +79,9 @@ def test_href_in_a_note_keeps_one_tooltip_mode() -> None:
 def test_labels_are_exact_text_on_the_canvas() -> None:
     G = graph_with("x")
     nodes = {n["id"]: n for n in vis_nodes(viz.render(G).html)}
-    assert nodes[theme_node("b_time")]["label"] == "Time <b>& capacity</b>"
-    assert nodes["org/pk"]["label"] == "Perth & Kinross <script>"
+    # labels are wrapped onto short lines ("\n"); the words are the exact text
+    assert " ".join(nodes[theme_node("b_time")]["label"].split()) == "Time <b>& capacity</b>"  # type: ignore[attr-defined]
+    assert " ".join(nodes["org/pk"]["label"].split()) == "Perth & Kinross <script>"  # type: ignore[attr-defined]
     assert nodes["org/pk"]["font"]["multi"] is False  # type: ignore[index]
 
 
@@ -108,7 +109,8 @@ def test_colour_shape_and_legend() -> None:
     assert nodes["workshop/alpha/note/G1-Q1-A-2"]["color"] == viz.NOTE_COLOURS["barrier"]
     legend = page[page.index('<div id="cg-legend">') :]
     for name in ("Practices", "Barriers", "Organisations", "Barrier notes"):
-        assert name in legend[: legend.index("</div></div>")]
+        assert name in legend[: legend.index("</div>")]
+    assert "Tools" not in legend[: legend.index("</div>")]  # no tool in this graph
 
 
 def test_render_counts_and_meta() -> None:
@@ -118,13 +120,13 @@ def test_render_counts_and_meta() -> None:
     assert f'<meta name="collab-graph-nodes" content="{view.nodes}">' in view.html
 
 
-def test_physics_off_above_the_threshold_with_fixed_positions() -> None:
-    big = graph_with("x", n_notes=viz.PHYSICS_THRESHOLD + 10)
-    view = viz.render(big)
-    assert not view.physics
-    assert '"physics": {"enabled": false}' in view.html
-    small = viz.render(example_graph())
-    assert small.physics
+def test_physics_off_by_default_so_the_label_spacing_holds() -> None:
+    # vis physics would move the nodes that layout() spaced by their labels
+    for G in (graph_with("x", n_notes=viz.PHYSICS_THRESHOLD + 10), example_graph()):
+        view = viz.render(G)
+        assert not view.physics
+        assert '"physics": {"enabled": false}' in view.html
+    assert viz.render(example_graph(), physics=True).physics
 
 
 def test_positions_are_reused_so_filters_do_not_move_nodes() -> None:
@@ -230,3 +232,76 @@ def test_layout_of_many_notes_is_linear_enough() -> None:
     pos = viz.layout(G)
     assert len(pos) == G.number_of_nodes()
     assert time.perf_counter() - start < 10.0
+
+
+def test_group_filter_keeps_only_the_themes_and_organisations_its_notes_touch() -> None:
+    G = example_graph()
+    H = viz.filter_graph(G, groups={"workshop/alpha/G2"})
+    notes = [n for n in H if H.nodes[n]["kind"] == "note"]
+    touched = {v for n in notes for v in H.successors(n)}
+    hubs = {
+        n for n in H if H.nodes[n]["kind"] in ("practice", "barrier", "benefit", "organisation")
+    }
+    assert hubs
+    assert hubs <= touched
+    # before, every theme and organisation of the graph stayed on show
+    all_hubs = {n for n in G if G.nodes[n]["kind"] in ("practice", "barrier", "organisation")}
+    assert not all_hubs <= set(H)
+
+
+def test_themes_without_notes_are_hidden_unless_asked_for() -> None:
+    G = example_graph()
+    G.add_node(theme_node("b_unused"), kind="barrier", label="Nobody said this", id="b_unused")
+    assert theme_node("b_unused") not in viz.filter_graph(G)
+    assert theme_node("b_unused") not in viz.filter_graph(G, kinds={"barrier"})
+    assert theme_node("b_unused") in viz.filter_graph(G, include_empty=True)
+    # a theme with notes, but none of the chosen group's, is not "empty"
+    H = viz.filter_graph(G, groups={"workshop/alpha/G2"}, include_empty=True)
+    assert theme_node("b_funding_budgets") not in H
+
+
+def _label_boxes(page: str) -> list[tuple[str, float, float, float, float]]:
+    """Label boxes as vis-network places them: under the node, inside a box shape."""
+    out = []
+    for n in vis_nodes(page):
+        label = str(n["label"])
+        if not label:
+            continue
+        font = n["font"]["size"]  # type: ignore[index]
+        w, h = viz.label_box(label, float(font))
+        x, y, size = float(n["x"]), float(n["y"]), float(n["size"])  # type: ignore[arg-type]
+        top = y - h / 2 if n["shape"] in ("box", "database") else y + size
+        out.append((label, x - w / 2, top, x + w / 2, top + h))
+    return out
+
+
+@pytest.mark.parametrize("n_notes", [4, 60, 200])
+def test_layout_leaves_no_two_labels_overlapping(n_notes: int) -> None:
+    G = nx.compose(graph_with("x", n_notes=n_notes), example_graph())
+    boxes = _label_boxes(viz.render(G).html)
+    assert len(boxes) > 5
+    clashes = [
+        (a[0], b[0])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]
+    ]
+    assert clashes == []
+
+
+def test_labels_are_wrapped_and_hidden_below_eleven_pixels() -> None:
+    page = viz.render(example_graph()).html
+    assert '"drawThreshold": 12' in page  # drawn only at 11 px and up on screen
+    labels = [str(n["label"]) for n in vis_nodes(page)]
+    assert all(len(line) <= 24 for label in labels for line in label.split("\n"))
+
+
+def test_legend_explains_tools_apart_from_organisations() -> None:
+    G = example_graph()
+    G.add_node("tool/trello", kind="tool", label="Trello", id="trello")
+    G.add_edge("workshop/alpha/note/G1-Q1-A-2", "tool/trello", key="mentions", kind="mentions")
+    legend = viz.render(G).html.split('<div id="cg-legend">', 1)[1].split("</div>", 1)[0]
+    assert "Tools (1)" in legend
+    assert "software and products" in legend
+    assert "Organisations" in legend
+    assert "note mentions an organisation or tool" in legend

@@ -21,9 +21,14 @@ What the page guarantees
   workshop text appears in the markup at all.
 * **Legible.** Colour and shape per node kind (:data:`KIND_STYLES`), notes
   coloured by their coded kind, and a legend of the kinds on show.
+* **Readable.** :func:`layout` computes positions with networkx, then packs
+  the box of every node and its label so that no two overlap, and vis physics
+  stays off so that they stay put. Labels are wrapped onto short lines and are
+  drawn only at 11 px or more on screen (``scaling.label.drawThreshold``); the
+  page opens fitted to the graph, or, when that would make theme labels
+  smaller, at the scale where they are readable.
 * **Responsive on large graphs.** Positions are computed here with networkx
-  (:func:`layout`) and vis physics is turned off above
-  :data:`PHYSICS_THRESHOLD` nodes. :func:`overview_graph` aggregates any
+  (:func:`layout`). :func:`overview_graph` aggregates any
   number of notes into a theme-level graph, and :func:`drilldown` opens one
   theme, organisation or group down to its notes.
 
@@ -38,7 +43,7 @@ Examples
 >>> G = example_graph()
 >>> view = render(G)
 >>> view.nodes == G.number_of_nodes(), view.physics
-(True, True)
+(True, False)
 >>> "cdn.jsdelivr.net" in view.html, "<img" in view.html
 (False, False)
 """
@@ -50,8 +55,9 @@ import itertools
 import json
 import math
 import re
+import textwrap
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,9 +78,13 @@ from collab_graph.model import EdgeKind, NodeKind, NoteKind
 __all__ = [
     "DEFAULT_KINDS",
     "EDGE_STYLES",
+    "FONT_SIZES",
+    "HIGHLIGHT_FONT",
     "KIND_STYLES",
+    "LABEL_DRAW_THRESHOLD",
     "LARGE_GRAPH_NODES",
     "NOTE_COLOURS",
+    "NOTE_LABELS_MAX",
     "PHYSICS_THRESHOLD",
     "GraphView",
     "KindStyle",
@@ -82,6 +92,7 @@ __all__ = [
     "answer_subgraph",
     "drilldown",
     "filter_graph",
+    "label_box",
     "layout",
     "legend_entries",
     "neighbourhood",
@@ -93,7 +104,34 @@ __all__ = [
 ]
 
 PHYSICS_THRESHOLD = 150
-"""Above this many nodes, vis physics is off and the networkx positions are final."""
+"""Kept for callers: the page no longer runs vis physics unless asked (``physics=True``),
+because physics would undo the label-overlap pass of :func:`layout`."""
+
+NOTE_LABELS_MAX = 60
+"""Notes are labelled with the start of their text when a graph has at most this many."""
+
+LABEL_DRAW_THRESHOLD = 12
+"""vis-network's ``scaling.label.drawThreshold``: a label is drawn only when its
+on-screen size is at least ``LABEL_DRAW_THRESHOLD - 1`` pixels (11 px), so no
+label is ever drawn smaller; zoom in to see the labels of smaller nodes."""
+
+FONT_SIZES: Mapping[str, int] = {
+    str(NodeKind.PRACTICE): 16,
+    str(NodeKind.BARRIER): 16,
+    str(NodeKind.BENEFIT): 16,
+    str(NodeKind.ORGANISATION): 15,
+    str(NodeKind.TOOL): 15,
+    str(NodeKind.GROUP): 15,
+    str(NodeKind.WORKSHOP): 14,
+    str(NodeKind.QUESTION): 13,
+    str(NodeKind.PROMPT): 13,
+    str(NodeKind.NOTE): 13,
+}
+"""Label size in canvas pixels per node kind. At the initial zoom the page shows
+themes at least at ``LABEL_DRAW_THRESHOLD`` px; smaller labels appear as you zoom in."""
+
+HIGHLIGHT_FONT = 20
+"""Label size of highlighted nodes (a search match, a drilled-down theme)."""
 
 LARGE_GRAPH_NODES = 1500
 """Above this many nodes, :func:`layout` anchors notes around their hubs instead of
@@ -132,7 +170,7 @@ KIND_STYLES: Mapping[str, KindStyle] = {
     str(NodeKind.ORGANISATION): KindStyle("#E69F00", "hexagon", "Organisations", "⬢", 14),
     str(NodeKind.TOOL): KindStyle("#56B4E9", "square", "Tools", "◼", 11),
     str(NodeKind.GROUP): KindStyle("#CC79A7", "box", "Groups", "▬", 14),
-    str(NodeKind.NOTE): KindStyle("#BBBBBB", "dot", "Notes", "●", 7),
+    str(NodeKind.NOTE): KindStyle("#BBBBBB", "dot", "Notes", "●", 5),
     str(NodeKind.WORKSHOP): KindStyle("#333333", "database", "Workshops", "⛁", 20),
     str(NodeKind.QUESTION): KindStyle("#888888", "square", "Questions", "■", 12),
     str(NodeKind.PROMPT): KindStyle("#AAAAAA", "triangleDown", "Prompts", "▼", 9),
@@ -190,11 +228,13 @@ _PAGE_CSS = """
   .card { position: relative; }
   div.popup { white-space: pre-wrap; max-width: 440px; padding: 8px 10px; font-size: 13px;
               line-height: 1.35; color: #222; z-index: 10; pointer-events: none; }
-  #cg-legend { position: absolute; top: 8px; left: 8px; z-index: 5;
-               background: rgba(255,255,255,.9); border: 1px solid #e0e0e0; border-radius: 6px;
-               padding: 6px 10px; font-size: 12px;
-               line-height: 1.5; color: #333; }
-  #cg-legend .g { display: inline-block; width: 1.2em; text-align: center; }
+  #cg-legend { display: flex; flex-wrap: wrap; gap: 2px 14px; align-items: baseline;
+               max-height: 66px; overflow: auto; box-sizing: border-box; padding: 2px 4px;
+               font-size: 12.5px; line-height: 20px; color: #333; }
+  #cg-legend .g { display: inline-block; width: 1.2em; text-align: center; font-size: 14px; }
+  #cg-legend .e { display: inline-block; width: 1.8em; vertical-align: middle;
+                  border-top-width: 3px; border-top-style: solid; }
+  #cg-legend .hint { color: #666; }
   #cg-title { position: absolute; top: 8px; right: 10px; z-index: 5; font-size: 13px; color: #555;
               background: rgba(255,255,255,.9); padding: 2px 6px; }
 </style>
@@ -212,6 +252,147 @@ def _short(text: str, width: int = 28) -> str:
     """
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+_PARENTHESIS_RE = re.compile(r"\s*\([^)]*\)\s*$")
+
+# Advance widths of Helvetica/Arial (the metrics vis-network's "arial" face is drawn
+# with; Liberation Sans on Debian shares them), in thousandths of the font size.
+_CHAR_WIDTHS: Mapping[str, int] = dict(
+    zip(
+        " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
+        "abcdefghijklmnopqrstuvwxyz{|}~",
+        (
+            278,
+            278,
+            355,
+            556,
+            556,
+            889,
+            667,
+            191,
+            333,
+            333,
+            389,
+            584,
+            278,
+            333,
+            278,
+            278,
+            *[556] * 10,
+            278,
+            278,
+            584,
+            584,
+            584,
+            556,
+            1015,
+            667,
+            667,
+            722,
+            722,
+            667,
+            611,
+            778,
+            722,
+            278,
+            500,
+            667,
+            556,
+            833,
+            722,
+            778,
+            667,
+            778,
+            722,
+            667,
+            611,
+            722,
+            667,
+            944,
+            667,
+            667,
+            611,
+            278,
+            278,
+            278,
+            469,
+            556,
+            333,
+            556,
+            556,
+            500,
+            556,
+            556,
+            278,
+            556,
+            556,
+            222,
+            222,
+            500,
+            222,
+            833,
+            556,
+            556,
+            556,
+            556,
+            333,
+            500,
+            278,
+            556,
+            500,
+            722,
+            500,
+            500,
+            500,
+            334,
+            260,
+            334,
+            584,
+        ),
+        strict=True,
+    )
+)
+_WIDE_CHAR = 1000  # anything else (…, –, accented capitals): assume an em, to be safe
+
+
+def _wrap(text: str, width: int, max_lines: int = 3) -> str:
+    r"""Break ``text`` into lines of at most ``width`` characters, ``max_lines`` at most.
+
+    vis-network draws each ``\n``-separated line of a label on its own row.
+
+    >>> _wrap("Dedicated, centralised or joint project teams and programme offices", 22)
+    'Dedicated, centralised\nor joint project teams\nand programme offices'
+    >>> _wrap("a b c d e f g h", 3, max_lines=2)
+    'a b\nc…'
+    """
+    lines = textwrap.wrap(" ".join(text.split()), width, break_long_words=True)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: width - 1].rstrip() + "…"
+    return "\n".join(lines)
+
+
+def label_box(label: str, size: float) -> tuple[float, float]:
+    r"""Width and height in pixels that a label takes when drawn at font ``size``.
+
+    An upper bound of what vis-network measures on its canvas (Arial metrics plus
+    5 %, one row of ``size`` pixels per line), so that boxes kept apart here never
+    overlap on screen.
+
+    Examples
+    --------
+    >>> w, h = label_box("Time and capacity\nfor innovation", 16)
+    >>> 130 < w < 140, h
+    (True, 34.0)
+    >>> label_box("", 16)
+    (0.0, 0.0)
+    """
+    if not label:
+        return 0.0, 0.0
+    lines = label.split("\n")
+    widest = max(sum(_CHAR_WIDTHS.get(c, _WIDE_CHAR) for c in line) for line in lines)
+    return widest * size / 1000.0 * 1.05, len(lines) * size + 2.0
 
 
 def _labels(G: KnowledgeGraph, nodes: Iterable[str]) -> str:
@@ -301,8 +482,15 @@ def filter_graph(
     themes: Collection[str] | None = None,
     orgs: Collection[str] | None = None,
     min_degree: int = 0,
+    include_empty: bool = False,
 ) -> KnowledgeGraph:
     """The part of ``G`` that passes the Explore filters.
+
+    Filters remove what they filter: themes, organisations and tools are kept
+    only when a note that passes the note filters (``note_kinds``, ``groups``,
+    ``questions``, ``themes``, ``orgs``) is linked to them, whether or not notes
+    themselves are among ``kinds``. So a group filter shows that group's notes
+    and only the themes and organisations they touch.
 
     Parameters
     ----------
@@ -322,6 +510,9 @@ def filter_graph(
         (organisations), only those. None or empty: all.
     min_degree : int
         After the other filters, drop nodes with fewer links than this in the view.
+    include_empty : bool
+        Also keep the taxonomy's themes, organisations and tools that no note of
+        ``G`` is linked to (hidden by default).
 
     Returns
     -------
@@ -338,6 +529,9 @@ def filter_graph(
     >>> H = filter_graph(G, themes={"theme/b_time_capacity"}, min_degree=1)
     >>> sorted(H.nodes[n]["label"] for n in H if H.nodes[n]["kind"] == "note")
     ['G1-Q1-1', 'G1-Q1-A-2', 'G2-Q1-A-2']
+    >>> H = filter_graph(G, groups={"workshop/alpha/G2"}, kinds={"barrier", "organisation"})
+    >>> sorted(H.nodes[n]["label"] for n in H)
+    ['Procurement function', 'Time and capacity']
     """
     keep_kinds = None if kinds is None else {str(k) for k in kinds}
     keep_note_kinds = None if note_kinds is None else {str(k) for k in note_kinds}
@@ -357,13 +551,28 @@ def filter_graph(
             return False
         return not (org_set and not org_set.intersection(targets(G, n, EdgeKind.MENTIONS)))
 
+    taxonomy = THEME_KINDS | {NodeKind.ORGANISATION, NodeKind.TOOL}
+    touched: set[str] = set()  # taxonomy nodes linked to a note that passes the filters
+    has_notes: set[str] = set()  # taxonomy nodes linked to any note
+    passing: set[str] = set()
+    for n, d in G.nodes(data=True):
+        if d.get(NodeAttr.KIND) != NodeKind.NOTE:
+            continue
+        linked = [v for v in G.successors(n) if G.nodes[v].get(NodeAttr.KIND) in taxonomy]
+        has_notes.update(linked)
+        if note_ok(n, d):
+            passing.add(n)
+            touched.update(linked)
+
     keep: set[str] = set()
     for n, d in G.nodes(data=True):
         kind = d.get(NodeAttr.KIND)
         if keep_kinds is not None and kind not in keep_kinds:
             continue
+        if kind in taxonomy and n not in touched and not (include_empty and n not in has_notes):
+            continue
         if kind == NodeKind.NOTE:
-            ok = note_ok(n, d)
+            ok = n in passing
         elif kind == NodeKind.GROUP:
             ok = not group_set or n in group_set
         elif kind == NodeKind.QUESTION:
@@ -613,7 +822,7 @@ def answer_subgraph(
 
 
 _GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
-_SPACING = 13.0  # pixels between neighbouring notes in a cluster
+_SPACING = 11.0  # pixels between neighbouring notes in a cluster
 _SMALL_GRAPH = 40
 
 
@@ -624,36 +833,111 @@ def _sunflower(cx: float, cy: float, i: int, inner: float) -> tuple[float, float
     return (cx + r * math.cos(a), cy + r * math.sin(a))
 
 
-_LABEL_WIDTH = 420.0  # pixels a hub's label takes across (22 px type, cut at 40 characters)
-_LABEL_ROW = 64.0  # pixels from one label row to the next
+def _footprint(
+    d: Mapping[str, Any], label: str, size: float, above: float = 0.0, font: float | None = None
+) -> tuple[float, float, float]:
+    """The box a node and its label take: ``(dy, half_width, half_height)`` around ``(x, y + dy)``.
 
-
-def _separate_labels(xy: np.ndarray) -> np.ndarray:
-    """Keep hub labels (about ``_LABEL_WIDTH`` wide, drawn under the node) off each other.
-
-    Separates the nodes in a space squashed sideways, so that two nodes side by
-    side need a label's width between them and two nodes one above the other a
-    label row.
+    vis-network draws the label of a shape under the node (inside it for boxes);
+    ``above`` reserves room over the node (for the disc of its notes).
     """
-    squash = np.array([_LABEL_WIDTH / _LABEL_ROW, 1.0])
-    out: np.ndarray = _separate(xy / squash, np.full(len(xy), (_LABEL_ROW - 40.0) / 2)) * squash
+    kind = str(d.get(NodeAttr.KIND, ""))
+    style = KIND_STYLES.get(kind, KIND_STYLES[str(NodeKind.NOTE)])
+    w, h = label_box(label, font or FONT_SIZES.get(kind, 14))
+    if style.shape in ("box", "database"):
+        return 0.0, w / 2 + 9.0, h / 2 + 9.0 + above / 2
+    top = -size - above
+    bottom = size + (h + 4.0 if label else 0.0)
+    return (top + bottom) / 2, max(size, w / 2) + 2.0, (bottom - top) / 2
+
+
+_CANVAS_ASPECT = 1.4  # width : height of the Explore canvas (980 × 700 at 1440 × 900)
+_ASPECTS = (1.2, 1.35, 1.5)  # shapes tried for a layout; the one that fits the canvas best wins
+
+
+def _spiral(start: int, count: int, *, step: float = 8.0, aspect: float = 1.5) -> np.ndarray:
+    """Points ``start`` … ``start + count`` of an elliptic spiral about the origin, about
+    ``step`` pixels apart along it and between its turns, wider than tall by ``aspect``."""
+    i = np.arange(start, start + count, dtype=float)
+    # the arc length of an Archimedean spiral r = step·θ/2π grows as θ²: invert it
+    theta = np.sqrt(4.0 * math.pi * i)
+    r = step * theta / (2.0 * math.pi)
+    stretch = math.sqrt(aspect)
+    out: np.ndarray = np.stack([r * np.cos(theta) * stretch, r * np.sin(theta) / stretch], 1)
     return out
 
 
-def _separate(xy: np.ndarray, radius: np.ndarray, *, rounds: int = 60) -> np.ndarray:
-    """Push apart discs (centres ``xy``, radii ``radius``) that overlap, a little per round."""
-    xy = xy.copy()
-    need = radius[:, None] + radius[None, :] + 40.0
-    for _ in range(rounds):
-        delta = xy[:, None, :] - xy[None, :, :]
-        dist = np.sqrt(np.sum(delta**2, axis=2)) + np.eye(len(xy))
-        overlap = np.clip(need - dist, 0.0, None)
-        np.fill_diagonal(overlap, 0.0)
-        if not overlap.any():
-            break
-        push = (delta / dist[:, :, None]) * (overlap[:, :, None] * 0.5)
-        xy += push.sum(axis=1) * 0.5
-    return xy
+def _place(
+    desired: np.ndarray, half: np.ndarray, *, gap: float = 4.0, aspect: float = 1.5
+) -> np.ndarray:
+    """Put each box (centre ``desired`` ± ``half``) at the free spot nearest its wish.
+
+    Boxes are placed one at a time, the most central first; each walks out along
+    a spiral from where it wants to be (the force-directed layout) to the first
+    spot that overlaps no box placed before it, as word clouds are packed. So no
+    two boxes overlap, the picture keeps the shape of the force layout, and the
+    boxes end up packed rather than scattered.
+    """
+    n = len(desired)
+    out = np.array(desired, dtype=float).reshape(-1, 2)
+    if n < 2:
+        return out
+    centre = out.mean(axis=0)
+    order = np.argsort(np.hypot(*(out - centre).T), kind="stable")
+    placed_xy = np.empty((0, 2))
+    placed_half = np.empty((0, 2))
+    for i in order:
+        start, chunk = 0, 256
+        spot = out[i]
+        # big boxes take coarser steps: a few pixels matter only for small ones
+        step = max(6.0, 0.25 * float(min(half[i])))
+        need = placed_half + half[i] + gap
+        while len(placed_xy):
+            cand = out[i] + _spiral(start, chunk, step=step, aspect=aspect)
+            clash = (np.abs(cand[:, None, 0] - placed_xy[None, :, 0]) < need[None, :, 0]) & (
+                np.abs(cand[:, None, 1] - placed_xy[None, :, 1]) < need[None, :, 1]
+            )
+            free = np.flatnonzero(~clash.any(axis=1))
+            if len(free):
+                spot = cand[free[0]]
+                break
+            start, chunk = start + chunk, min(chunk * 4, 8192)
+        out[i] = spot
+        placed_xy = np.vstack([placed_xy, spot])
+        placed_half = np.vstack([placed_half, half[i]])
+    return out
+
+
+def _compact(
+    raw: Mapping[str, Any], nodes: Sequence[str], half: np.ndarray, aspect: float
+) -> np.ndarray:
+    """Spring-layout coordinates (about ±1) scaled to a compact area ``aspect`` times wider
+    than tall (the boxes would fill it four times over: :func:`_place` spreads them)."""
+    xy = np.array([raw[v] for v in nodes], dtype=float).reshape(-1, 2)
+    area = float(np.sum(4.0 * half[:, 0] * half[:, 1])) if len(half) else 1.0
+    sy = math.sqrt(area * 0.25 / aspect)
+    out: np.ndarray = xy * np.array([aspect * sy, sy])
+    return out
+
+
+def _best_packing(
+    wished: Callable[[float], np.ndarray], dy: np.ndarray, half: np.ndarray
+) -> np.ndarray:
+    """Node positions from :func:`_place` for each shape in ``_ASPECTS``: the packing that
+    the canvas shows at the largest scale. Boxes are offset ``dy`` below their nodes."""
+    best: tuple[float, np.ndarray] | None = None
+    for aspect in _ASPECTS:
+        xy = wished(aspect)
+        xy[:, 1] += dy
+        xy = _place(xy, half, aspect=aspect)
+        span = (xy + half).max(axis=0) - (xy - half).min(axis=0)
+        scale = min(_CANVAS_ASPECT / max(span[0], 1.0), 1.0 / max(span[1], 1.0))
+        if best is None or scale > best[0]:
+            best = (scale, xy)
+    assert best is not None
+    out = best[1]
+    out[:, 1] -= dy
+    return out
 
 
 def _anchor(G: KnowledgeGraph, v: str, hubs: Collection[str]) -> str | None:
@@ -720,16 +1004,41 @@ def answer_layout(
     return pos
 
 
-def layout(G: KnowledgeGraph, *, seed: int = 7) -> dict[str, tuple[float, float]]:
-    """Deterministic node positions in vis-network pixels, in time linear in the notes.
+def layout(
+    G: KnowledgeGraph,
+    *,
+    seed: int = 7,
+    show_note_text: bool | None = None,
+    highlight: Collection[str] = (),
+) -> dict[str, tuple[float, float]]:
+    """Deterministic node positions in vis-network pixels, with no two labels overlapping.
 
-    Hubs (themes, organisations, groups) get a seeded force-directed layout of
-    their own, weighted by the notes they share and their ``addresses`` links.
-    Every other node (the notes) fills a disc around its anchor hub: its primary
-    theme, else another theme, an organisation or its group. So each theme is
-    drawn as a cluster of the notes about it, and the layout costs one small
-    force-directed run plus one pass over the notes, whatever their number.
-    Graphs without notes, or of at most 40 nodes, get a plain spring layout.
+    Hubs (themes, organisations, groups: every node but the notes) get a seeded
+    force-directed layout of their own, weighted by the notes they share and
+    their ``addresses`` links.
+    Every other node (the notes) fills a disc just above its anchor hub: its
+    primary theme, else another theme, an organisation or its group. So each
+    theme is drawn as a cluster of the notes about it, its label underneath.
+    Graphs whose notes are labelled (at most :data:`NOTE_LABELS_MAX` notes), or
+    of at most 40 nodes, or without notes, get a spring layout of every node.
+
+    Then every box of a node and its label (sized as :func:`render` draws it,
+    with :func:`label_box`) is pushed apart from the others until none overlap,
+    so the page shows no overlapping labels at any zoom. The cost is one small
+    force-directed run and an overlap pass over the hubs, plus one pass over
+    the notes.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The graph (or view) to lay out.
+    seed : int
+        Seed of the force-directed layout.
+    show_note_text : bool, optional
+        Whether :func:`render` will label the notes (their boxes then count).
+        None: when there are at most :data:`NOTE_LABELS_MAX` notes, as in :func:`render`.
+    highlight : collection of str
+        Nodes :func:`render` draws with a larger label (:data:`HIGHLIGHT_FONT`).
 
     Examples
     --------
@@ -742,18 +1051,31 @@ def layout(G: KnowledgeGraph, *, seed: int = 7) -> dict[str, tuple[float, float]
     n = G.number_of_nodes()
     if n == 0:
         return {}
-    hubs = sorted(v for v, d in G.nodes(data=True) if d.get(NodeAttr.KIND) in _HUB_KINDS)
+    n_notes = sum(1 for _, d in G.nodes(data=True) if d.get(NodeAttr.KIND) == NodeKind.NOTE)
+    note_text = n_notes <= NOTE_LABELS_MAX if show_note_text is None else show_note_text
+    degree = dict(G.degree())
+
+    big = set(highlight)
+
+    def box(v: str, above: float = 0.0) -> tuple[float, float, float]:
+        d = G.nodes[v]
+        font = HIGHLIGHT_FONT if v in big else None
+        return _footprint(d, _node_label(d, note_text), _node_size(d, degree[v]), above, font)
+
+    # every labelled node is a hub with a box of its own; the notes gather round them
+    hubs = sorted(v for v, d in G.nodes(data=True) if d.get(NodeAttr.KIND) != NodeKind.NOTE)
     hub_set = set(hubs)
     members = sorted(v for v in G if v not in hub_set)
-    if n <= _SMALL_GRAPH or not hubs or not members:
-        scale = 60.0 * math.sqrt(n) + 120.0
+    if n <= _SMALL_GRAPH or not hubs or not members or (note_text and n <= 600):
+        order = sorted(G)
         raw = nx.spring_layout(nx.Graph(G), seed=seed, k=3.0 / math.sqrt(n), iterations=200)
-        order = sorted(raw)
-        xy = np.array([raw[v] for v in order], dtype=float) * scale
-        xy[:, 0] *= 1.5  # labels are wide: use the width of the canvas
+        boxes = np.array([box(v) for v in order], dtype=float)
         if n <= 600:
-            xy = _separate(xy, np.full(n, 45.0))
-            xy = _separate_labels(xy)
+            xy = _best_packing(
+                lambda aspect: _compact(raw, order, boxes[:, 1:], aspect), boxes[:, 0], boxes[:, 1:]
+            )
+        else:
+            xy = _compact(raw, order, boxes[:, 1:], _CANVAS_ASPECT)
         return {str(v): (float(x), float(y)) for v, (x, y) in zip(order, xy.tolist(), strict=True)}
 
     attach: dict[str, list[str]] = {h: [] for h in hubs}
@@ -782,41 +1104,49 @@ def layout(G: KnowledgeGraph, *, seed: int = 7) -> dict[str, tuple[float, float]
         if k == EdgeKind.ADDRESSES and u in core_set and v in core_set:
             w = H.get_edge_data(u, v, {"weight": 0.0})["weight"]
             H.add_edge(u, v, weight=w + 1.0)
-    radius_of = {h: _SPACING * math.sqrt(len(attach[h]) + 1) + 24.0 for h in hubs}
+    # the disc of a hub's notes (Vogel's spiral) and the room it takes above the hub
+    disc = {h: _SPACING * math.sqrt(len(attach[h])) + 8.0 if attach[h] else 0.0 for h in hubs}
+    above = {h: 2 * disc[h] + 6.0 if attach[h] else 0.0 for h in hubs}
+    boxes_of = {h: box(h, above[h]) for h in hubs}
     iterations = 120 if len(core) <= 400 else 50
     raw = nx.spring_layout(
         H, seed=seed, weight="weight", k=3.0 / math.sqrt(len(core)), iterations=iterations
     )
-    area = float(sum(math.pi * radius_of[h] ** 2 for h in core))
-    scale = max(250.0, math.sqrt(area / (4.0 * 0.2)))
-    where = {h: (float(raw[h][0]) * scale * 1.5, float(raw[h][1]) * scale) for h in core}
+    core_half = np.array([boxes_of[h][1:] for h in core], dtype=float)
     ring = [h for h in hubs if h not in core_set]
-    if ring:
-        rx = max(abs(x) for x, _ in where.values()) + 160.0
-        ry = max(abs(y) for _, y in where.values()) + 160.0
-        anchor_of = {v: h for h in core for v in attach[h]}
-        facing: list[tuple[float, str]] = []
-        for g in ring:
-            pts = [where[anchor_of[v]] for v in G.successors(g) if v in anchor_of]
-            sx, sy = sum(p[0] for p in pts), sum(p[1] for p in pts)
-            facing.append((math.atan2(sy, sx) if pts else 0.0, g))
-        # evenly spaced, in the order of the direction each group faces
-        facing.sort()
-        for i, (_, g) in enumerate(facing):
-            angle = 2 * math.pi * i / len(facing) + facing[0][0]
-            where[g] = (rx * math.cos(angle), ry * math.sin(angle))
-    xy = np.array([where[h] for h in hubs], dtype=float)
-    radius = np.array([radius_of[h] for h in hubs])
+    anchor_of = {v: h for h in core for v in attach[h]}
+
+    def wished(aspect: float) -> np.ndarray:
+        core_xy = _compact(raw, core, core_half, aspect)
+        where = {h: (float(x), float(y)) for h, (x, y) in zip(core, core_xy.tolist(), strict=True)}
+        if ring:
+            rx = max(abs(x) for x, _ in where.values()) + 120.0
+            ry = max(abs(y) for _, y in where.values()) + 80.0
+            facing: list[tuple[float, str]] = []
+            for g in ring:
+                pts = [where[anchor_of[v]] for v in G.successors(g) if v in anchor_of]
+                sx, sy = sum(p[0] for p in pts), sum(p[1] for p in pts)
+                facing.append((math.atan2(sy, sx) if pts else 0.0, g))
+            # evenly spaced, in the order of the direction each group faces
+            facing.sort()
+            for i, (_, g) in enumerate(facing):
+                angle = 2 * math.pi * i / len(facing) + facing[0][0]
+                where[g] = (rx * math.cos(angle), ry * math.sin(angle))
+        return np.array([where[h] for h in hubs], dtype=float)
+
+    boxes = np.array([boxes_of[h] for h in hubs], dtype=float)
     if len(hubs) <= 600:
-        xy = _separate(xy, radius)
-        xy = _separate_labels(xy)
-        xy = _separate(xy, radius)
+        xy = _best_packing(wished, boxes[:, 0], boxes[:, 1:])
+    else:
+        xy = wished(_CANVAS_ASPECT)
     pos: dict[str, tuple[float, float]] = {}
     for (x, y), h in zip(xy.tolist(), hubs, strict=True):
         pos[h] = (x, y)
+        size = _node_size(G.nodes[h], degree[h])
+        cy = y - size - 6.0 - disc[h]
         for i, v in enumerate(attach[h]):
-            pos[v] = _sunflower(x, y, i, 14.0)
-    right = float(np.max(xy[:, 0] + radius)) if len(hubs) else 0.0
+            pos[v] = _sunflower(x, cy, i, 0.0)
+    right = float(np.max(xy[:, 0] + boxes[:, 1])) if len(hubs) else 0.0
     for i, v in enumerate(loose):
         pos[v] = _sunflower(right + 150.0, 0.0, i, 0.0)
     return pos
@@ -876,15 +1206,50 @@ def legend_entries(G: KnowledgeGraph) -> list[tuple[str, str, str, str]]:
     return out
 
 
+_LEGEND_HEIGHT = 70
+"""Pixels the iframe keeps for the legend bar above the canvas (up to three rows)."""
+
+_KIND_HINTS: Mapping[str, str] = {
+    str(NodeKind.ORGANISATION): "named bodies",
+    str(NodeKind.TOOL): "software and products, e.g. Trello",
+    str(NodeKind.GROUP): "breakout groups",
+}
+"""What a legend entry means, where its name alone does not say."""
+
+_EDGE_LEGEND: tuple[tuple[str, str, str], ...] = (
+    (str(EdgeKind.ADDRESSES), "solid", "practice addresses barrier (dashed: suggested)"),
+    (str(EdgeKind.ABOUT), "solid", "note is about a theme"),
+    (str(EdgeKind.MENTIONS), "solid", "note mentions an organisation or tool"),
+)
+
+
 def _legend_html(G: KnowledgeGraph, title: str | None) -> str:
     rows = "".join(
-        f'<div><span class="g" style="color:{colour}">{glyph}</span> '
-        f"{_html.escape(name)} ({count})</div>"
+        f'<span><span class="g" style="color:{colour}">{glyph}</span> '
+        f"{_html.escape(name)} ({count})"
+        + (
+            f' <span class="hint">{_html.escape(hint)}</span>'
+            if (hint := _KIND_HINTS.get(_LEGEND_KIND.get(name, ""), ""))
+            else ""
+        )
+        + "</span>"
         for glyph, colour, name, count in legend_entries(G)
     )
+    edge_kinds = {str(k) for _, _, k in G.edges(keys=True)}
+    rows += "".join(
+        f'<span><span class="e" style="border-top-color:{EDGE_STYLES[k][0]}"></span> '
+        f"{_html.escape(text)}</span>"
+        for k, _, text in _EDGE_LEGEND
+        if k in edge_kinds
+    )
+    if rows:
+        rows += '<span class="hint">smaller labels appear as you zoom in</span>'
     legend = f'<div id="cg-legend">{rows}</div>' if rows else ""
     heading = f'<div id="cg-title">{_html.escape(title)}</div>' if title else ""
     return legend + heading
+
+
+_LEGEND_KIND = {style.name: kind for kind, style in KIND_STYLES.items()}
 
 
 def _node_size(d: Mapping[str, Any], degree: int) -> float:
@@ -894,14 +1259,26 @@ def _node_size(d: Mapping[str, Any], degree: int) -> float:
     if kind == NodeKind.NOTE:
         return float(base)
     weight = int(d.get(NodeAttr.NOTES, degree))
-    return float(min(base + 3.0 * math.sqrt(max(0, weight)), base * 3.2))
+    return float(min(0.6 * base + 2.0 * math.sqrt(max(0, weight)), base * 1.5))
 
 
 def _node_label(d: Mapping[str, Any], show_note_text: bool) -> str:
+    """The label drawn on the canvas: wrapped to short lines; the tooltip has the full text.
+
+    >>> _node_label({"kind": "tool", "label": "Slack (messaging)"}, False)
+    'Slack'
+    >>> _node_label({"kind": "note", "text": "Day job – no time"}, True)
+    'Day job – no time'
+    """
     kind = d.get(NodeAttr.KIND)
     if kind == NodeKind.NOTE:
-        return _short(str(d.get(NodeAttr.TEXT, "")), 30) if show_note_text else ""
-    return _short(str(d.get(NodeAttr.LABEL, "")), 42)
+        return _wrap(_short(str(d.get(NodeAttr.TEXT, "")), 48), 24, 2) if show_note_text else ""
+    label = " ".join(str(d.get(NodeAttr.LABEL, "")).split())
+    if kind in (NodeKind.ORGANISATION, NodeKind.TOOL):
+        label = _PARENTHESIS_RE.sub("", label) or label  # the long form is in the tooltip
+    if kind in (NodeKind.GROUP, NodeKind.WORKSHOP, NodeKind.QUESTION, NodeKind.PROMPT):
+        return _short(label, 30)
+    return _wrap(label, 22, 3)
 
 
 def _vis_nodes(
@@ -929,22 +1306,27 @@ def _vis_nodes(
             "x": round(x, 1),
             "y": round(y, 1),
         }
-        font: dict[str, Any] = {"multi": False, "face": "arial", "size": 13, "color": "#333333"}
+        font: dict[str, Any] = {
+            "multi": False,
+            "face": "arial",
+            "size": FONT_SIZES.get(kind, 14),
+            "color": "#333333",
+            "strokeWidth": 3,
+            "strokeColor": "#ffffff",
+        }
         if style.shape in ("box", "database"):
             node["color"] = {"background": colour, "border": colour}
-            font["color"] = "#ffffff" if kind != NodeKind.GROUP else "#222222"
+            font.update(strokeWidth=0, color="#ffffff" if kind != NodeKind.GROUP else "#222222")
         else:
             node["color"] = colour
-        if kind in (NodeKind.ORGANISATION, NodeKind.TOOL):
-            font.update(size=15)
         if kind in THEME_KINDS:
-            font.update(size=22, color="#1a1a1a", strokeWidth=4, strokeColor="#ffffff")
+            font.update(color="#1a1a1a", strokeWidth=4)
         elif kind == NodeKind.NOTE:
-            font.update(size=11, color="#444444")
+            font.update(color="#444444")
         if n in highlight:
             node["borderWidth"] = 4
             node["color"] = {"background": colour, "border": "#111111"}
-            font.update(size=26, strokeWidth=5, strokeColor="#ffffff")
+            font.update(size=HIGHLIGHT_FONT, strokeWidth=5, strokeColor="#ffffff")
         node["font"] = font
         out.append(node)
     return out
@@ -972,7 +1354,12 @@ def _vis_edges(G: KnowledgeGraph, *, show_scores: bool) -> list[dict[str, Any]]:
 def _options(physics: bool, n_edges: int) -> dict[str, Any]:
     smooth: Any = False if (not physics or n_edges > 600) else {"type": "continuous"}
     options: dict[str, Any] = {
-        "nodes": {"font": {"multi": False, "face": "arial"}, "borderWidth": 1},
+        "nodes": {
+            "font": {"multi": False, "face": "arial"},
+            "borderWidth": 1,
+            # labels smaller than 11 px on screen are not drawn: zoom in to read them
+            "scaling": {"label": {"drawThreshold": LABEL_DRAW_THRESHOLD, "maxVisible": 40}},
+        },
         "edges": {"smooth": smooth, "selectionWidth": 2},
         "interaction": {
             "hover": True,
@@ -1066,6 +1453,7 @@ def render(
     show_scores: bool = False,
     legend: bool = True,
     fit_labels: bool | None = None,
+    readable_zoom: bool = False,
 ) -> GraphView:
     """Draw ``G`` as a standalone, offline HTML page.
 
@@ -1079,7 +1467,8 @@ def render(
         once, so that filtering does not move nodes. Missing nodes are laid out
         afresh. None: :func:`layout` of ``G``.
     physics : bool, optional
-        Run vis physics. None: only up to :data:`PHYSICS_THRESHOLD` nodes.
+        Run vis physics (which moves nodes, so labels may overlap again). None:
+        off; the positions of :func:`layout` are final.
     height : int
         Height of the network canvas in pixels.
     title : str, optional
@@ -1089,7 +1478,8 @@ def render(
     highlight : collection of str
         Nodes drawn with a heavy border and a larger label.
     show_note_text : bool, optional
-        Label note dots with the start of their text. None: when at most 60 notes.
+        Label note dots with the start of their text. None: when at most
+        :data:`NOTE_LABELS_MAX` notes. (Given ``positions`` must leave room for them.)
     show_scores : bool
         Label ``addresses`` links with their score.
     legend : bool
@@ -1099,6 +1489,12 @@ def render(
         the outermost nodes (which vis leaves out of its first fit) stay in
         view. None: when physics is off (with physics, vis fits the settled
         graph itself).
+    readable_zoom : bool
+        When fitting, zoom no further out than the scale at which the labels of
+        every node but the notes are drawn in full, at :data:`LABEL_DRAW_THRESHOLD`
+        px or more: a graph too large for that opens on its centre, readable,
+        and the rest is a drag away; note labels appear as you zoom in. (The page
+        records that scale as ``window.cgLeastScale``.)
 
     Returns
     -------
@@ -1113,16 +1509,16 @@ def render(
     (False, True)
     """
     n_nodes = G.number_of_nodes()
-    use_physics = n_nodes <= PHYSICS_THRESHOLD if physics is None else physics
+    use_physics = False if physics is None else physics
+    n_notes = sum(1 for _, d in G.nodes(data=True) if d.get(NodeAttr.KIND) == NodeKind.NOTE)
+    note_text = n_notes <= NOTE_LABELS_MAX if show_note_text is None else show_note_text
     pos: dict[str, tuple[float, float]] = {}
     if positions is not None:
         pos = {n: positions[n] for n in G if n in positions}
     if len(pos) < n_nodes:
         missing = G.subgraph([n for n in G if n not in pos])
-        fresh = layout(nx.MultiDiGraph(missing))
+        fresh = layout(nx.MultiDiGraph(missing), show_note_text=note_text, highlight=highlight)
         pos.update({n: p for n, p in fresh.items() if n not in pos})
-    n_notes = sum(1 for _, d in G.nodes(data=True) if d.get(NodeAttr.KIND) == NodeKind.NOTE)
-    note_text = n_notes <= 60 if show_note_text is None else show_note_text
 
     net = Network(height=f"{height}px", width="100%", directed=True, cdn_resources="in_line")
     vis_nodes = _vis_nodes(G, pos, show_note_text=note_text, highlight=set(highlight))
@@ -1146,9 +1542,24 @@ def render(
         overlay = _legend_html(nx.MultiDiGraph(), title)
     page = page.replace('<div id="mynetwork"', overlay + '<div id="mynetwork"', 1)
     if (not use_physics if fit_labels is None else fit_labels) and focus is None:
+        kind_of = {str(n): str(d.get(NodeAttr.KIND, "")) for n, d in G.nodes(data=True)}
+        labelled = [
+            v["font"]["size"]
+            for v in vis_nodes
+            if v["label"] and kind_of.get(v["id"]) != NodeKind.NOTE and v["id"] not in highlight
+        ]
+        least = LABEL_DRAW_THRESHOLD / min(labelled) if labelled and readable_zoom else 0.0
+        # Fit now, and once more after the first drawing has measured the labels,
+        # unless the view was moved in between (a search focus, a test's hover).
         script = (
-            "<script>(function(){function refit(){network.fit({animation:false});}"
-            "refit();network.on('resize',refit);})();</script>"
+            "<script>(function(){var least=" + _script_literal(round(least, 4)) + ";"
+            "window.cgLeastScale=least;"
+            "function refit(){network.fit({animation:false,maxZoomLevel:1.5});"
+            "if(network.getScale()<least){network.moveTo({scale:least,animation:false});}}"
+            "refit();var s0=network.getScale(),p0=network.getViewPosition();"
+            "network.once('afterDrawing',function(){var p=network.getViewPosition();"
+            "if(network.getScale()===s0&&p.x===p0.x&&p.y===p0.y){refit();}});"
+            "network.on('resize',refit);})();</script>"
         )
         page = page.replace("</body>", script + "</body>", 1)
     if focus is not None and focus in G:
@@ -1163,5 +1574,5 @@ def render(
         nodes=len(vis_nodes),
         edges=len(vis_edges),
         physics=use_physics,
-        height=height + 20,
+        height=height + 20 + (_LEGEND_HEIGHT if legend else 0),
     )
