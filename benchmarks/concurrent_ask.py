@@ -52,13 +52,19 @@ CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j
 
 
 def barriers() -> list[str]:
-    """Barrier labels of the bundled workshop raised by at least one group, most raised first."""
+    """Barrier labels of the bundled workshop raised by at least one group and with practices
+    to show (a parent theme such as "Inter-organisational relationship barriers" has none of
+    its own), most raised first."""
     from collab_graph.graph import query
     from collab_graph.model import NodeKind
     from collab_graph.pipeline import Corpus, graph
 
     G = graph(Corpus(), cache=None)
-    return [r["label"] for r in query.themes_ranked(G, NodeKind.BARRIER) if r["n_groups"]]
+    return [
+        r["label"]
+        for r in query.themes_ranked(G, NodeKind.BARRIER)
+        if r["n_groups"] and query.practices_for(G, r["id"])["practices"]  # an answer to show
+    ]
 
 
 def sparql_workers(server_pid: int) -> list[tuple[int, str]]:
@@ -118,7 +124,7 @@ async def start_runaway(browser: Any, url: str) -> Any:
     context = await browser.new_context()
     page = await context.new_page()
     await page.goto(f"{url}/export", wait_until="domcontentloaded")
-    box = page.get_by_label("Query")
+    box = page.get_by_label("Query", exact=True)
     await box.wait_for(timeout=120_000)
     await box.fill(CARTESIAN)
     await box.press("Control+Enter")

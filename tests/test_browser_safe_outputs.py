@@ -89,7 +89,7 @@ def test_export_page_warns_and_its_downloads_are_safe(page: Any) -> None:
 
 
 def test_sparql_results_download_is_safe_and_the_table_has_no_raw_export(page: Any) -> None:
-    page.get_by_label("Query").fill("SELECT ?t WHERE { ?n schema:text ?t } ORDER BY ?t")
+    page.get_by_label("Query", exact=True).fill("SELECT ?t WHERE { ?n schema:text ?t } ORDER BY ?t")
     page.get_by_role("button", name="Run query").click()
     button = page.get_by_role("button", name="Download the rows (.csv)")
     button.wait_for(timeout=60_000)

@@ -77,7 +77,7 @@ def busy(pid: int) -> bool:
 
 def run_query(page: Any, url: str, text: str) -> None:
     page.goto(f"{url}/export", wait_until="domcontentloaded")
-    box = page.get_by_label("Query")
+    box = page.get_by_label("Query", exact=True)
     box.wait_for(timeout=120_000)
     box.fill(text)
     box.press("Control+Enter")
