@@ -130,13 +130,13 @@ async def open_session(browser: Any, url: str) -> tuple[Any, Any]:
     page = await context.new_page()
     await page.goto(f"{url}/ask", wait_until="commit")
     await page.get_by_text("Which practices address a barrier?").wait_for(timeout=180_000)
-    await page.get_by_role("combobox", name="Barrier").wait_for(timeout=120_000)
+    await page.get_by_role("combobox", name="Barrier", exact=True).wait_for(timeout=120_000)
     return context, page
 
 
 async def ask_open(page: Any, barrier: str) -> float:
     """Seconds from choosing ``barrier`` in an open session to the ranked answer on screen."""
-    box = page.get_by_role("combobox", name="Barrier")
+    box = page.get_by_role("combobox", name="Barrier", exact=True)
     t0 = time.perf_counter()
     await box.click()
     await box.fill(barrier)
