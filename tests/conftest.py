@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import sys
 from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -28,3 +34,36 @@ def _private_cache_and_workspace(tmp_path_factory: pytest.TempPathFactory) -> It
         mp.setenv(WORKSPACE_ENV, str(tmp_path_factory.mktemp("workspace")))
         mp.setenv(UPLOADS_ENV, str(tmp_path_factory.mktemp("uploads")))
         yield
+
+
+def _load_harness() -> ModuleType:
+    """``tests/app_harness.py`` as the module ``app_harness`` (tests are not a package), loaded
+    once here so that the browser tests can ``import app_harness``."""
+    if "app_harness" in sys.modules:
+        return sys.modules["app_harness"]
+    spec = importlib.util.spec_from_file_location(
+        "app_harness", Path(__file__).with_name("app_harness.py")
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["app_harness"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+harness = _load_harness()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """One headless Debian Chromium per test module; skipped locally when it is missing, a
+    failure under ``CI=true`` (``.ci/run`` must install it)."""
+    if harness.chromium_path() is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true but Debian chromium is missing: .ci/run must install it")
+        pytest.skip(
+            "Debian chromium (/usr/bin/chromium) is not installed; apt-get install chromium"
+        )
+    with harness.browser() as b:
+        yield b

@@ -6,18 +6,15 @@ they fail instead. Screenshots of every page go to ``test-artifacts/screenshots/
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
 
+import app_harness as harness  # loaded by conftest.py
 from collab_graph import pipeline
 from collab_graph.views import network as viz
 from collab_graph.workspace import WORKSPACE_ENV, Workspace
@@ -28,33 +25,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 MALICIOUS = "<img src=x onerror=alert(1)> see the href"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", ""}
-
-
-def _load_harness() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "app_harness", Path(__file__).with_name("app_harness.py")
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["app_harness"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-harness = _load_harness()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if harness.chromium_path() is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI=true but Debian chromium is missing: .ci/run must install it")
-        pytest.skip(
-            "Debian chromium (/usr/bin/chromium) is not installed; apt-get install chromium"
-        )
-    with harness.browser() as b:
-        yield b
 
 
 @pytest.fixture(scope="module")

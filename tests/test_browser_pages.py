@@ -8,46 +8,14 @@ later is checked too.
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import sys
 from collections.abc import Iterator
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+import app_harness as harness  # loaded by conftest.py
+
 pytestmark = pytest.mark.browser
-
-
-def _load_harness() -> ModuleType:
-    if "app_harness" in sys.modules:
-        return sys.modules["app_harness"]
-    spec = importlib.util.spec_from_file_location(
-        "app_harness", Path(__file__).with_name("app_harness.py")
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["app_harness"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-harness = _load_harness()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if harness.chromium_path() is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI=true but Debian chromium is missing: .ci/run must install it")
-        pytest.skip(
-            "Debian chromium (/usr/bin/chromium) is not installed; apt-get install chromium"
-        )
-    with harness.browser() as b:
-        yield b
 
 
 @pytest.fixture(scope="module")

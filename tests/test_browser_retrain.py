@@ -8,18 +8,15 @@ reviews and drives it in Debian's Chromium, as ``tests/test_browser.py`` does
 from __future__ import annotations
 
 import csv
-import importlib.util
-import os
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
+import app_harness as harness  # loaded by conftest.py
 from collab_graph import pipeline
 from collab_graph.coding import retrain
 from collab_graph.resources import data_path
@@ -33,35 +30,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", ""}
 REVIEWED = 12
-
-
-def _load_harness() -> ModuleType:
-    if "app_harness" in sys.modules:
-        return sys.modules["app_harness"]
-    spec = importlib.util.spec_from_file_location(
-        "app_harness", Path(__file__).with_name("app_harness.py")
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["app_harness"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-harness = _load_harness()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if harness.chromium_path() is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI=true but Debian chromium is missing: .ci/run must install it")
-        pytest.skip(
-            "Debian chromium (/usr/bin/chromium) is not installed; apt-get install chromium"
-        )
-    with harness.browser() as b:
-        yield b
 
 
 @pytest.fixture(scope="module")

@@ -10,18 +10,15 @@ they fail instead.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
-import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 import rdflib
 
+import app_harness as harness  # loaded by conftest.py
 from collab_graph.workspace import WORKSPACE_ENV
 
 pytestmark = pytest.mark.browser
@@ -34,34 +31,17 @@ NOTES = (
 )
 
 
-def _load_harness() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "app_harness", Path(__file__).with_name("app_harness.py")
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["app_harness"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-harness = _load_harness()
-
-
 @pytest.fixture(scope="module")
-def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def page(chromium: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """The Export page of the app on the formula workshop, in a 1440×900 Chromium window."""
-    if harness.chromium_path() is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI=true but Debian chromium is missing: .ci/run must install it")
-        pytest.skip("Debian chromium (/usr/bin/chromium) is not installed")
     folder = tmp_path_factory.mktemp("formulas")
     notes = folder / "formulas.txt"
     notes.write_text(NOTES, encoding="utf-8")
     env = {WORKSPACE_ENV: str(folder / "workspace")}
-    with harness.browser() as b, harness.AppServer(paths=[notes], env=env) as srv:
-        context = b.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+    with harness.AppServer(paths=[notes], env=env) as srv:
+        context = chromium.new_context(
+            viewport={"width": 1440, "height": 900}, accept_downloads=True
+        )
         p = context.new_page()
         p.goto(f"{srv.url}/export", wait_until="domcontentloaded")
         p.get_by_role("button", name="csv (.csv)").wait_for(timeout=60_000)

@@ -6,17 +6,13 @@ they fail instead.
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+import app_harness as harness  # loaded by conftest.py
 from collab_graph.workspace import WORKSPACE_ENV
 
 pytestmark = pytest.mark.browser
@@ -24,33 +20,6 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-
-
-def _load_harness() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "app_harness", Path(__file__).with_name("app_harness.py")
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["app_harness"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-harness = _load_harness()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if harness.chromium_path() is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI=true but Debian chromium is missing: .ci/run must install it")
-        pytest.skip(
-            "Debian chromium (/usr/bin/chromium) is not installed; apt-get install chromium"
-        )
-    with harness.browser() as b:
-        yield b
 
 
 def sparql_workers(server_pid: int) -> list[int]:
