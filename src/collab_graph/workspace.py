@@ -65,7 +65,8 @@ import os
 import re
 import secrets
 import stat
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -233,20 +234,35 @@ class Workspace:
             or the folder cannot be written.
         """
         target = self.path(name)
+        with self._writing(name, target):
+            columns, current = _plain_rows(target, header)
+            rows = list(change(current))
+            if append_to is not None:
+                # the history first: a writer killed between the two writes leaves a
+                # history that holds the new row, never a current row it lacks
+                hist = self.path(append_to)
+                _sweep(hist)
+                extra = list(appended)
+                if extra:
+                    _append_atomically(hist, header, extra)
+            _atomic_write(target, columns, rows)
+        return target
+
+    def write_text(self, name: str, text: str) -> Path:
+        """Replace one workspace file's text atomically, serialised with other writers."""
+        target = self.path(name)
+        with self._writing(name, target):
+            _atomic_text(target, text)
+        return target
+
+    @contextmanager
+    def _writing(self, name: str, target: Path) -> Iterator[None]:
+        """Hold ``name``'s lock, sweep its stale temporary files, and turn a lock timeout or
+        an OS error into one :class:`DataFileError` naming the file."""
         try:
             with self.lock(name):
                 _sweep(target)
-                columns, current = _plain_rows(target, header)
-                rows = list(change(current))
-                if append_to is not None:
-                    # the history first: a writer killed between the two writes leaves a
-                    # history that holds the new row, never a current row it lacks
-                    hist = self.path(append_to)
-                    _sweep(hist)
-                    extra = list(appended)
-                    if extra:
-                        _append_atomically(hist, header, extra)
-                _atomic_write(target, columns, rows)
+                yield
         except Timeout as exc:
             raise DataFileError(
                 f"{target}: another collab-graph process has been writing it for "
@@ -258,25 +274,6 @@ class Workspace:
                 f"{target}: cannot write the workspace file: {exc.strerror or exc}",
                 path=str(target),
             ) from exc
-        return target
-
-    def write_text(self, name: str, text: str) -> Path:
-        """Replace one workspace file's text atomically, serialised with other writers."""
-        target = self.path(name)
-        try:
-            with self.lock(name):
-                _sweep(target)
-                _atomic_text(target, text)
-        except Timeout as exc:
-            raise DataFileError(
-                f"{target}: another collab-graph process is writing it; try again", path=str(target)
-            ) from exc
-        except OSError as exc:
-            raise DataFileError(
-                f"{target}: cannot write the workspace file: {exc.strerror or exc}",
-                path=str(target),
-            ) from exc
-        return target
 
 
 def _plain_rows(path: Path, header: Sequence[str]) -> tuple[list[str], list[dict[str, str]]]:

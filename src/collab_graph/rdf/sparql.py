@@ -47,6 +47,7 @@ from collab_graph.graph.schema import KnowledgeGraph
 from collab_graph.rdf.convert import iter_quads, to_rdf
 from collab_graph.rdf.vocab import DEFAULT_BASE, PREFIXES
 from collab_graph.rdf.worker import CLI_LIMITS, QueryLimits, SparqlPool
+from collab_graph.rdf.worker import _value as _value  # one way to write an Oxigraph term
 
 __all__ = [
     "PreparedQuery",
@@ -254,14 +255,6 @@ def _quads_of(
     if isinstance(data, Dataset):
         return ((s, p, o, getattr(g, "identifier", g)) for s, p, o, g in data.quads())
     return ((s, p, o, None) for s, p, o in data)
-
-
-def _value(term: Any) -> str | None:
-    if term is None:
-        return None
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    return str(term.value)
 
 
 def _run_oxigraph(data: KnowledgeGraph | Graph | ox.Store, query: str, base: str) -> QueryResult:
