@@ -51,6 +51,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from typing import TypeVar
 
 from collab_graph.coding.discover import NoteRef, Suggestion
 from collab_graph.coding.gazetteer import Gazetteer, load_gazetteer
@@ -260,12 +261,16 @@ def _check_broader(tax: Taxonomy, broader: str | None, kind: ThemeKind) -> str |
     return broader
 
 
-def _kind(kind: ThemeKind | str) -> ThemeKind:
+_E = TypeVar("_E", ThemeKind, OrgType)
+
+
+def _member(enum: type[_E], value: object, what: str) -> _E:
+    """``value`` as a member of ``enum``, or a :class:`CurationError` listing the choices."""
     try:
-        return ThemeKind(str(kind))
+        return enum(str(value))
     except ValueError:
         raise CurationError(
-            f"unknown theme kind {kind!r}; use one of {', '.join(k.value for k in ThemeKind)}"
+            f"unknown {what} {value!r}; use one of {', '.join(m.value for m in enum)}"
         ) from None
 
 
@@ -316,7 +321,7 @@ def accept_suggestion(
     name = " ".join(label.split())
     if not name:
         raise CurationError("give the new theme a label")
-    k = _kind(kind)
+    k = _member(ThemeKind, kind, "theme kind")
     by = _who(who)
     cues = _keywords(suggestion.keywords if keywords is None else keywords)
     if not cues:
@@ -568,15 +573,6 @@ def remove_curated_link(
     return row
 
 
-def _org_type(type: OrgType | str) -> OrgType:
-    try:
-        return OrgType(str(type))
-    except ValueError:
-        raise CurationError(
-            f"unknown organisation type {type!r}; use one of {', '.join(t.value for t in OrgType)}"
-        ) from None
-
-
 def add_organisation(
     ws: Workspace,
     label: str,
@@ -610,7 +606,7 @@ def add_organisation(
     name = " ".join(label.split())
     if not name:
         raise CurationError("give the organisation a name")
-    otype = _org_type(type)
+    otype = _member(OrgType, type, "organisation type")
     by = _who(who)
     names = _keywords((name, *aliases))
     known = gazetteer(ws).organisations
