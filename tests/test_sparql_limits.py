@@ -30,7 +30,14 @@ from collab_graph.errors import (
 )
 from collab_graph.graph.examples import example_graph
 from collab_graph.rdf.fast import nquads
-from collab_graph.rdf.sparql import check_read_only, prepare, run, run_bounded
+from collab_graph.rdf.sparql import (
+    MAX_NESTING,
+    check_read_only,
+    nesting_depth,
+    prepare,
+    run,
+    run_bounded,
+)
 from collab_graph.rdf.worker import (
     APP_LIMITS,
     CLI_LIMITS,
@@ -157,6 +164,36 @@ def test_deep_nesting_is_a_clear_error(depth: int) -> None:
 
 def test_shallow_nesting_still_runs() -> None:
     assert run(example_graph(), nested(10)).kind == "select"
+
+
+def test_nesting_limit_is_counted_not_left_to_the_stack() -> None:
+    """The limit holds the same however deep the caller's stack already is."""
+    at_limit = nested(MAX_NESTING - 2)  # WHERE { FILTER( add two levels
+    assert nesting_depth(at_limit) == MAX_NESTING
+    assert run(example_graph(), at_limit).kind == "select"
+
+    def deep_caller(frames: int) -> None:
+        if frames:
+            deep_caller(frames - 1)
+            return
+        with pytest.raises(QueryError, match="query too deeply nested"):
+            check_read_only(prepare(nested(MAX_NESTING - 1)))
+
+    deep_caller(200)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        'ASK { ?s ?p "((((((((((((((((((((((((((((((" }',
+        "ASK { ?s ?p '''{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{''' }",
+        "ASK { ?s ?p ?o } # ((((((((((((((((((((((((((((((",
+        "ASK { ?s ?p <urn:x:((((((((((((((((((((((((((> }",
+    ],
+)
+def test_brackets_in_strings_iris_and_comments_do_not_count(query: str) -> None:
+    assert nesting_depth(query) == 1
+    assert run(example_graph(), query).kind == "ask"
 
 
 # --------------------------------------------------------------------------- the worker process

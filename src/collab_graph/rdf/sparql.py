@@ -50,10 +50,12 @@ from collab_graph.rdf.worker import CLI_LIMITS, QueryLimits, SparqlPool
 from collab_graph.rdf.worker import _value as _value  # one way to write an Oxigraph term
 
 __all__ = [
+    "MAX_NESTING",
     "PreparedQuery",
     "QueryResult",
     "check_read_only",
     "load_store",
+    "nesting_depth",
     "prepare",
     "run",
     "run_bounded",
@@ -158,10 +160,49 @@ def _update_name(update: Any) -> str:
     return ", ".join(n for n in names if n)
 
 
+MAX_NESTING = 20
+"""Most levels of ``( )``, ``{ }`` and ``[ ]`` a query may nest.
+
+rdflib's recursive-descent parser needs a Python stack frame per grammar
+rule, and one bracket level costs a dozen rules: at Python's default
+recursion limit it fails somewhere past 25 levels, at a depth that moves
+with whatever is already on the stack. A fixed limit, counted before parsing,
+gives the same answer every time; real queries rarely pass ten levels.
+"""
+
+# a string (long forms first), an IRI, a comment, or one character
+_SPARQL_TOKEN = re.compile(
+    r"""'{3}.*?'{3}|"{3}.*?"{3}|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|"""
+    r"""<[^<>"{}|^`\\\x00-\x20]*>|#[^\n]*|.""",
+    re.S,
+)
+
+
+def nesting_depth(query: str) -> int:
+    """Deepest level of brackets in a query, outside strings, IRIs and comments.
+
+    Examples
+    --------
+    >>> nesting_depth("SELECT * WHERE { ?s ?p ?o FILTER(?o > 1) }")
+    2
+    >>> nesting_depth('ASK { ?s ?p "((((" } # ((((')
+    1
+    """
+    depth = deepest = 0
+    for match in _SPARQL_TOKEN.finditer(query):
+        token = match.group()
+        if token in "({[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in ")}]":
+            depth = max(depth - 1, 0)
+    return deepest
+
+
 def _too_deep() -> QueryError:
     return QueryError(
-        "query too deeply nested: the SPARQL parser gave up on its nested brackets; "
-        "write it with fewer levels of ( ) and { }"
+        f"query too deeply nested: more than {MAX_NESTING} levels of ( ), {{ }} and [ ]; "
+        "write it with fewer levels"
     )
 
 
@@ -199,6 +240,8 @@ def check_read_only(query: str) -> ParseResults:
     SPARQL updates are not allowed (found CLEAR)
     not a valid SPARQL query
     """
+    if nesting_depth(query) > MAX_NESTING:
+        raise _too_deep()
     try:
         parsed = parseQuery(query)
     except RecursionError as exc:
