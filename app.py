@@ -11,6 +11,7 @@ import contextlib
 import gc
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from collab_graph.coding import retrain
 from collab_graph.csvfiles import csv_text
 from collab_graph.errors import CollabGraphError, CurationError
 from collab_graph.graph import query
+from collab_graph.graph.links import LEVEL_MEANINGS
 from collab_graph.graph.schema import KnowledgeGraph, NodeAttr, note_node, theme_node
 from collab_graph.model import NodeKind, NoteKind, OrgType, ParseResult
 from collab_graph.resources import default_notes
@@ -441,11 +443,56 @@ def show_html(page_html: str, height: int) -> None:
     st.iframe(page_html, height=height)
 
 
-def table(rows: Sequence[Mapping[str, Any]], **kwargs: Any) -> None:
-    """A read-only table (workshop text is shown as text, never as Markdown)."""
+def _column_config(spec: tables.Column, name: str) -> Any:
+    """A Streamlit column configuration for one of the views' column specifications."""
+    cc, label, width, help = st.column_config, spec.label or name, spec.width, spec.help
+    match spec.type:
+        case tables.ColumnType.INTEGER:
+            return cc.NumberColumn(label, width=width, help=help, format="%d")
+        case tables.ColumnType.NUMBER:
+            return cc.NumberColumn(label, width=width, help=help, format="%.2f")
+        case tables.ColumnType.SCORE:
+            return cc.ProgressColumn(
+                label, width=width, help=help, min_value=0.0, max_value=1.0, format="%.2f"
+            )
+        case tables.ColumnType.CHECK:
+            return cc.CheckboxColumn(label, width=width, help=help)
+    return cc.TextColumn(label, width=width, help=help)
+
+
+def table(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    widths: Mapping[str, int] | None = None,
+    column_config: Mapping[str, Any] | None = None,
+    max_lines: int = 6,
+    **kwargs: Any,
+) -> None:
+    """A read-only table (workshop text is shown as text, never as Markdown).
+
+    Every column gets the width, format and header help of its
+    :func:`collab_graph.views.tables.column` specification (``widths``
+    overrides the width in pixels, ``column_config`` the whole column); rows
+    grow to show long text wrapped, up to ``max_lines`` lines (a cell shows
+    all of its text when clicked).
+    """
     import pandas as pd
 
-    st.dataframe(pd.DataFrame(list(rows)), hide_index=True, width="stretch", **kwargs)
+    rows = list(rows)
+    frame = pd.DataFrame(rows)
+    widths = widths or {}
+    config = {
+        name: _column_config(replace(spec, width=widths.get(name, spec.width)), name)
+        for name in frame.columns
+        if (spec := tables.column(name))
+    }
+    config.update(column_config or {})
+    kwargs.setdefault(
+        "row_height", tables.row_height(rows[:500], widths=widths, max_lines=max_lines)
+    )
+    st.dataframe(
+        frame, hide_index=True, width="stretch", column_config=config, placeholder="–", **kwargs
+    )
 
 
 # --------------------------------------------------------------------------- pages
@@ -678,6 +725,11 @@ def ask_page() -> None:
             st.info("No practice addresses these barriers yet.")
         else:
             table(tables.combined_rows(res))
+            st.caption(
+                " · ".join(f"{name}: {label}" for name, label in tables.combined_legend(res))
+                + ". Each barrier column is the practice's score for that barrier (– where it "
+                "does not address it). " + " · ".join(LEVEL_MEANINGS.values()) + "."
+            )
 
 
 def _set_state(name: str, value: Any) -> None:
@@ -692,6 +744,26 @@ _ORIGIN_WORDS = {
     "both": "curated and evidence",
 }
 _ROLE_WORDS = {"practice": "reports the practice", "barrier": "raises the barrier"}
+
+
+def quote_table(evidence: Sequence[Mapping[str, Any]]) -> None:
+    """Quotes as a table: the note, where it is, the side it supports and its own kind.
+
+    Sized for the Ask page's narrower left column (about 520 px at 1440×900).
+    """
+    several = len({e.get("workshop") for e in evidence}) > 1
+    table(
+        [
+            {
+                "quote": q["quote"],
+                "where": f"{q['workshop']} · {q['where']}" if several else q["where"],
+                "supports": f"{q['supports']} (pairs both)" if q["explicit"] else q["supports"],
+                "note kind": q["kind"],
+            }
+            for q in tables.quote_rows(evidence)
+        ],
+        widths={"quote": 220, "where": 140, "supports": 80, "note kind": 75},
+    )
 
 
 def _units_text(item: Mapping[str, Any]) -> str:
@@ -727,22 +799,10 @@ def show_answer(key: GraphKey, result: Mapping[str, Any]) -> None:
     if not practices:
         st.info("No practice addresses this barrier yet; see the gaps on the Insights page.")
         with st.expander("Notes raising this barrier"):
-            table(tables.quote_rows(b["evidence"]))
+            quote_table(b["evidence"])
         return
-    table(
-        tables.practice_rows(result),
-        column_config={
-            "score": st.column_config.ProgressColumn(
-                "score", min_value=0.0, max_value=1.0, format="%.2f", width="small"
-            ),
-            "link": st.column_config.TextColumn(
-                "link", width="small", help="curated, evidence (from the notes alone) or both"
-            ),
-            "curated": st.column_config.NumberColumn("curated part", format="%.2f"),
-            "evidence": st.column_config.NumberColumn("evidence part", format="%.2f"),
-            "id": None,
-        },
-    )
+    table(tables.practice_rows(result), column_config={"id": None})
+    st.caption(" · ".join(LEVEL_MEANINGS.values()) + ".")
     left, right = st.columns([3, 2])
     with left:
         st.markdown("**Supporting quotes**")
@@ -766,9 +826,12 @@ def show_answer(key: GraphKey, result: Mapping[str, Any]) -> None:
                     text = q["quote"] if q["quote"][:1] in "“\"‘'" else f"“{q['quote']}”"
                     role = _ROLE_WORDS.get(q["supports"], q["supports"])
                     pairs = " (pairs both)" if q["explicit"] else ""
-                    st.markdown(f"> {sup.md_escape(text)}  \n> — *{role}{pairs} · {q['where']}*")
+                    kind = f" · {q['kind']} note" if q["kind"] else ""
+                    st.markdown(
+                        f"> {sup.md_escape(text)}  \n> — *{role}{pairs}{kind} · {q['where']}*"
+                    )
                 if len(p["evidence"]) > 6:
-                    table(tables.quote_rows(p["evidence"]))
+                    quote_table(p["evidence"])
                 if p["evidence_total"] > len(p["evidence"]):
                     st.caption(
                         f"Showing the first {len(p['evidence'])} of {p['evidence_total']} "
@@ -797,107 +860,131 @@ def insights_page() -> None:
     for col, (k, v) in zip(cols, kinds.items(), strict=True):
         col.metric(f"{k} notes", v)
 
-    left, right = st.columns(2)
-    for col, name, colour in (
-        (left, "barriers", viz.KIND_STYLES["barrier"].colour),
-        (right, "practices", viz.KIND_STYLES["practice"].colour),
+    # one chart per row, the full width: theme and organisation names are shown in full
+    for name, colour in (
+        ("barriers", viz.KIND_STYLES["barrier"].colour),
+        ("practices", viz.KIND_STYLES["practice"].colour),
     ):
         rows = [r for r in data[name] if r["n_groups"]][:15]
-        with col:
-            st.subheader(f"{name.capitalize()} by number of groups")
-            if rows:
-                df = pd.DataFrame(rows)[["label", "n_groups", "n_notes"]]
-                chart = (
-                    alt.Chart(df)
-                    .mark_bar(color=colour)
-                    .encode(
-                        x=alt.X("n_groups:Q", title="groups", axis=alt.Axis(tickMinStep=1)),
-                        y=alt.Y(
-                            "label:N",
-                            sort="-x",
-                            title=None,
-                            axis=alt.Axis(labelLimit=260, labelOverlap=False),
-                        ),
-                        tooltip=["label", "n_groups", "n_notes"],
-                    )
-                    .properties(height=max(160, 24 * len(rows)))
+        st.subheader(f"{name.capitalize()} by number of groups")
+        if rows:
+            df = pd.DataFrame(rows)[["label", "n_groups", "n_notes"]]
+            chart = (
+                alt.Chart(df)
+                .mark_bar(color=colour)
+                .encode(
+                    x=alt.X("n_groups:Q", title="groups", axis=alt.Axis(tickMinStep=1)),
+                    y=alt.Y(
+                        "label:N",
+                        sort="-x",
+                        title=None,
+                        axis=alt.Axis(labelLimit=0, labelOverlap=False),
+                    ),
+                    tooltip=[
+                        alt.Tooltip("label", title=name[:-1]),
+                        alt.Tooltip("n_groups", title="groups"),
+                        alt.Tooltip("n_notes", title="notes"),
+                    ],
                 )
-                st.altair_chart(chart, width="stretch")
-            else:
-                st.info(f"No {name} coded yet.")
+                .properties(height=max(160, 24 * len(rows)))
+            )
+            st.altair_chart(chart, width="stretch")
+        else:
+            st.info(f"No {name} coded yet.")
 
     st.subheader("Themes by group")
     heat = pd.DataFrame(data["heatmap"])
-    if not heat.empty:
+    workshops = list(dict.fromkeys(heat["workshop"])) if not heat.empty else []
+    for slug in workshops:  # one heatmap per workshop: short, horizontal group labels
+        part = heat[heat["workshop"] == slug]
+        if len(workshops) > 1:
+            st.markdown(f"**{sup.md_escape(slug)}**")
         chart = (
-            alt.Chart(heat)
+            alt.Chart(part)
             .mark_rect()
             .encode(
-                x=alt.X("group:N", title=None, sort=None),
-                y=alt.Y("theme:N", title=None, axis=alt.Axis(labelLimit=280, labelOverlap=False)),
+                x=alt.X(
+                    "group alone:N",
+                    title=None,
+                    sort=None,
+                    axis=alt.Axis(labelAngle=0, labelLimit=0, orient="top"),
+                ),
+                y=alt.Y("theme:N", title=None, axis=alt.Axis(labelLimit=0, labelOverlap=False)),
                 color=alt.Color("notes:Q", scale=alt.Scale(scheme="blues"), title="notes"),
                 tooltip=["group", "theme", "kind", "notes"],
             )
-            .properties(height=max(200, 20 * heat["theme"].nunique()))
+            .properties(height=max(120, 20 * part["theme"].nunique()))
         )
         st.altair_chart(chart, width="stretch")
 
+    st.subheader("Organisations mentioned")
+    orgs = pd.DataFrame(data["orgs"][:20])
+    if orgs.empty:
+        st.info("No organisation is mentioned.")
+    else:
+        chart = (
+            alt.Chart(orgs)
+            .mark_bar(color=viz.KIND_STYLES["organisation"].colour)
+            .encode(
+                x=alt.X("notes:Q", title="notes", axis=alt.Axis(tickMinStep=1)),
+                y=alt.Y(
+                    "organisation:N",
+                    sort="-x",
+                    title=None,
+                    axis=alt.Axis(labelLimit=0, labelOverlap=False),
+                ),
+                tooltip=["organisation", "type", "notes", "groups"],
+            )
+            .properties(height=max(160, 22 * len(orgs)))
+        )
+        st.altair_chart(chart, width="stretch")
+
+    gaps = data["gaps"]
+    st.subheader("Gaps")
     left, right = st.columns(2)
     with left:
-        st.subheader("Organisations mentioned")
-        orgs = pd.DataFrame(data["orgs"][:20])
-        if orgs.empty:
-            st.info("No organisation is mentioned.")
-        else:
-            chart = (
-                alt.Chart(orgs)
-                .mark_bar(color=viz.KIND_STYLES["organisation"].colour)
-                .encode(
-                    x=alt.X("notes:Q", title="notes", axis=alt.Axis(tickMinStep=1)),
-                    y=alt.Y(
-                        "organisation:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False)
-                    ),
-                    tooltip=["organisation", "type", "notes", "groups"],
-                )
-                .properties(height=max(160, 22 * len(orgs)))
-            )
-            st.altair_chart(chart, width="stretch")
-    with right:
-        gaps = data["gaps"]
-        st.subheader("Gaps")
         st.markdown("**Barriers nobody addresses**")
         if gaps["unaddressed_barriers"]:
             table(
                 [
                     {"barrier": r["label"], "groups": ", ".join(map(str, r["groups"]))}
                     for r in gaps["unaddressed_barriers"]
-                ]
+                ],
+                widths={"barrier": 330},
             )
         else:
             st.success("Every barrier raised has at least one practice addressing it.")
+    with right:
         st.markdown("**Practices linked to no barrier**")
         if gaps["unlinked_practices"]:
             table(
                 [
                     {"practice": r["label"], "groups": ", ".join(map(str, r["groups"]))}
                     for r in gaps["unlinked_practices"]
-                ]
+                ],
+                widths={"practice": 330},
             )
         else:
             st.success("Every practice reported addresses some barrier.")
-        st.markdown("**Practices one group could share with another**")
-        cross = [
-            {
-                "practice": c["practice_label"],
-                "barrier": c["barrier_label"],
-                "score": c["score"],
-                "reported by": ", ".join(str(g["group"]) for g in c["reported_by"]),
-                "needed by": ", ".join(str(g["group"]) for g in c["needed_by"]),
-            }
-            for c in gaps["cross_group"][:30]
-        ]
-        if cross:
-            table(cross)
+    st.markdown("**Practices one group could share with another**")
+    st.caption(
+        "A practice some groups report, linked to a barrier that other groups raise without "
+        "reporting it: the groups that report it could share how they do it."
+    )
+    cross = [
+        {
+            "practice": c["practice_label"],
+            "barrier": c["barrier_label"],
+            "score": c["score"],
+            "reported by": ", ".join(str(g["group"]) for g in c["reported_by"]),
+            "needed by": ", ".join(str(g["group"]) for g in c["needed_by"]),
+        }
+        for c in gaps["cross_group"][:30]
+    ]
+    if cross:
+        table(cross)
+    else:
+        st.caption("No practice is reported by one group and needed by another.")
 
 
 def notes_page() -> None:
@@ -953,23 +1040,21 @@ def notes_page() -> None:
     st.caption(f"{what} · reviews are saved to {workspace().reviews}")
     if next_up:
         columns = ["id", "text", "kind", "confidence", "needs review", "reasons"]
-        config = {
-            "id": st.column_config.TextColumn(width="small"),
-            "text": st.column_config.TextColumn(width="large"),
-            "kind": st.column_config.TextColumn(width="small"),
-            "confidence": st.column_config.ProgressColumn(
-                min_value=0.0, max_value=1.0, format="%.2f", width="small"
-            ),
-            "needs review": st.column_config.CheckboxColumn(width="small"),
-            "reasons": st.column_config.TextColumn(width="large"),
-        }
-    else:
-        columns = ["id", "group", "question", "prompt", "line", "text", "kind", "themes", "orgs"]
-        columns += ["confidence", "reviewed"]
-        config = {"text": st.column_config.TextColumn(width="large")}
-    if len({r["workshop"] for r in rows}) > 1:
-        columns.insert(0, "workshop")
-    table([{c: r[c] for c in columns} for r in shown], height=380, column_config=config)
+    else:  # fits 1440 px with the sidebar; group, question, prompt and line are in "where"
+        columns = ["id", "where", "text", "kind", "themes", "orgs", "confidence"]
+    several = len({r["workshop"] for r in rows}) > 1
+    table(
+        [
+            {
+                **{c: r[c] for c in columns},
+                "kind": f"{r['kind']} ✓" if r["reviewed"] else r["kind"],
+                **({"where": f"{r['workshop']} · {r['where']}"} if several and not next_up else {}),
+            }
+            for r in shown
+        ],
+        height=520,
+        max_lines=4,
+    )
 
     st.subheader("Review a note")
     if not shown:
@@ -1245,7 +1330,15 @@ def data_page() -> None:
     results = parse_results()
     if results:
         st.subheader("Parse report")
-        table(sup.parse_report(results))
+        report = sup.parse_report(results)
+        table(
+            [{k: v for k, v in r.items() if k not in ("workshop", "warnings")} for r in report],
+            column_config={"groups": st.column_config.NumberColumn(width=65, format="%d")},
+            widths={"groups": 65},
+        )
+        for row in report:
+            if row["warnings"]:
+                st.warning(f"{row['source']}: {row['warnings']}")
         for r in results:
             if r.unassigned:
                 with st.expander(

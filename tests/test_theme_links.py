@@ -375,3 +375,58 @@ def test_ask_page_names_sections_for_notes_without_groups(
     assert any("“Staffing” · line" in q for q in quotes), quotes
     captions = " ".join(c.value for c in at.caption)
     assert "Reported by section" in captions or "Reported by 2 sections" in captions, captions
+
+
+# ------------------------------------------------------- barrier notes and practice evidence
+
+MENTIONS = """Lunch workshop
+Group 1
+Question 1
+A)
+· No protected time for innovation, the day job eats it
+Group 2
+Question 1
+A)
+· Day job – no time to innovate
+· Protected time for innovation projects
+"""
+
+
+def _mentions_graph(tag_practice: bool) -> nx.MultiDiGraph:
+    """MENTIONS, with group 1's barrier note also tagged with the practice's theme or not.
+
+    Keyword matching tags a barrier note that names a practice's topic ("no protected
+    time") with that practice's theme too; the tag must not make it practice evidence.
+    """
+    themes = example_themes()
+    coded = []
+    for n in parse_text(MENTIONS, source="mentions.txt").notes:
+        text = n.text.casefold()
+        if text.startswith("no protected time"):
+            tids = ["b_time_capacity", *(["p_protected_time"] if tag_practice else [])]
+            coded.append(
+                CodedNote(note=n, kind=NoteKind.BARRIER, themes=tuple(themes[t] for t in tids))
+            )
+        else:
+            coded.extend(_code([n]))
+    return build_graph(coded, themes=themes.values())
+
+
+def test_a_barrier_note_naming_a_practice_does_not_raise_its_evidence() -> None:
+    plain = practices_for(_mentions_graph(False), "b_time_capacity", max_quotes=None)
+    tagged = practices_for(_mentions_graph(True), "b_time_capacity", max_quotes=None)
+    [p_plain] = [p for p in plain["practices"] if p["id"] == "p_protected_time"]
+    [p_tagged] = [p for p in tagged["practices"] if p["id"] == "p_protected_time"]
+    # the same score, level and reporting groups as without the practice's keywords
+    for field in ("score", "evidence_score", "level", "groups", "endorsement"):
+        assert p_tagged[field] == p_plain[field], field
+    assert p_tagged["groups"] == [2]
+
+    # the note is quoted for the barrier side only, and says it is a barrier note
+    def mine(entries: list[dict[str, object]]) -> list[dict[str, object]]:
+        return [e for e in entries if str(e["text"]).startswith("No protected time")]
+
+    assert not [e for e in mine(p_tagged["evidence"]) if e["role"] == "practice"]
+    quoted = mine(tagged["barrier"]["evidence"])
+    assert quoted, "the barrier note is still evidence for the barrier"
+    assert all(e["role"] == "barrier" and e["kind"] == "barrier" for e in quoted)

@@ -35,6 +35,7 @@ from collab_graph import __version__
 from collab_graph.bulk import paused_gc
 from collab_graph.csvfiles import csv_text
 from collab_graph.errors import CollabGraphError, NotFoundError, QueryError, QueryLimitError
+from collab_graph.graph.links import LEVEL_MEANINGS
 from collab_graph.graph.query import DEFAULT_MAX_QUOTES
 from collab_graph.graph.schema import LIST_SEP, REASONS_SEP, NodeAttr
 from collab_graph.ingest import ColumnMap, Limits, LoadOptions, load, require_notes
@@ -803,8 +804,7 @@ def practices_cmd(
                 for r in rows
             ],
             caption="score = 0.5 × curated + 0.5 × evidence; link: curated, evidence (the "
-            "notes alone) or both; level 1: ≥50% of the groups raising the barrier report "
-            "the practice, level 2: 20–49%",
+            "notes alone) or both. " + "; ".join(LEVEL_MEANINGS.values()),
         )
         out = Console(highlight=False, markup=False)
         for r, p in zip(rows, result["practices"], strict=True):

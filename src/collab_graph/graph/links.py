@@ -69,6 +69,7 @@ __all__ = [
     "ADDRESSES_FILE",
     "CURATED_WEIGHT",
     "EVIDENCE_WEIGHT",
+    "LEVEL_MEANINGS",
     "SECTION_SCOPES",
     "SIGNAL_WEIGHTS",
     "STRENGTH_SCORES",
@@ -338,6 +339,14 @@ class AddressesLink:
         return link_origin(
             self.curated is not None, self.evidence is not None and self.evidence.local
         )
+
+
+LEVEL_MEANINGS: dict[int, str] = {
+    1: "Level 1: at least half of the groups raising the barrier also report the practice",
+    2: "Level 2: 20–49 % of the groups raising the barrier also report the practice",
+    3: "Level 3: fewer than 20 % of them do, or none (a curated link nobody reported yet)",
+}
+"""What each level of :func:`level_for` means, in words the app and the CLI show."""
 
 
 def level_for(endorsement: float) -> int:

@@ -1166,7 +1166,8 @@ def group_theme_counts(G: KnowledgeGraph) -> list[dict[str, Any]]:
     """Notes per (group, theme): rows ``group, theme, kind, notes`` for a heatmap.
 
     ``group`` is ``Group {n}`` (``(no group)`` for notes without one), followed
-    by `` · {workshop}`` when the graph holds several workshops.
+    by `` · {workshop}`` when the graph holds several workshops; ``workshop``
+    and ``group alone`` (``Group {n}``) give its two parts.
 
     Examples
     --------
@@ -1177,17 +1178,22 @@ def group_theme_counts(G: KnowledgeGraph) -> list[dict[str, Any]]:
     """
     multi = len(workshop_slugs(G)) > 1
     counts: Counter[tuple[str, str]] = Counter()
+    parts: dict[str, tuple[str, str]] = {}  # label -> (workshop, group alone)
     for n, d in G.nodes(data=True):
         if d.get(NodeAttr.KIND) != NodeKind.NOTE:
             continue
+        label = _group_label(d, multi)
+        parts.setdefault(label, (str(d.get(NodeAttr.WORKSHOP)), _group_label(d, False)))
         for t in targets(G, n, EdgeKind.ABOUT):
-            counts[_group_label(d, multi), t] += 1
+            counts[label, t] += 1
     return [
         {
             "group": g,
             "theme": str(G.nodes[t][NodeAttr.LABEL]),
             "kind": str(G.nodes[t][NodeAttr.KIND]),
             "notes": c,
+            "workshop": parts[g][0],
+            "group alone": parts[g][1],
         }
         for (g, t), c in sorted(counts.items())
     ]

@@ -22,20 +22,30 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
+from collab_graph.graph.links import LEVEL_MEANINGS
 from collab_graph.graph.query import note_nodes
 from collab_graph.graph.schema import KnowledgeGraph, NodeAttr
 from collab_graph.model import EdgeKind
 
 __all__ = [
+    "COLUMNS",
+    "Column",
+    "ColumnType",
+    "column",
+    "combined_legend",
     "combined_rows",
     "groups_text",
     "note_rows",
     "practice_rows",
     "quote_rows",
     "quote_where",
+    "row_height",
     "several_workshops",
 ]
 
@@ -201,21 +211,24 @@ def quote_rows(evidence: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     -------
     list of dict
         ``quote, where`` (:func:`quote_where`), ``supports`` (``practice`` or
-        ``barrier``), ``explicit`` (the note pairs the practice and the
-        barrier), ``group, question, prompt, line, note, workshop``.
+        ``barrier``), ``kind`` (the note's own kind), ``explicit`` (the note
+        pairs the practice and the barrier), ``group, question, prompt, line,
+        note, workshop``.
 
     Examples
     --------
     >>> row = quote_rows([{"text": "t", "group": 3, "question": 1, "prompt": "D", "line": 149,
-    ...                    "note": "G3-Q1-D-6", "role": "barrier", "workshop": "w"}])[0]
-    >>> row["where"], row["supports"], row["explicit"]
-    ('Group 3 · Q1 · D) · line 149', 'barrier', False)
+    ...                    "note": "G3-Q1-D-6", "role": "barrier", "kind": "barrier",
+    ...                    "workshop": "w"}])[0]
+    >>> row["where"], row["supports"], row["kind"], row["explicit"]
+    ('Group 3 · Q1 · D) · line 149', 'barrier', 'barrier', False)
     """
     return [
         {
             "quote": e.get("text", ""),
             "where": quote_where(e),
             "supports": e.get("role", ""),
+            "kind": e.get("kind"),
             "explicit": bool(e.get("explicit", False)),
             "group": e.get("group"),
             "question": e.get("question"),
@@ -231,16 +244,23 @@ def quote_rows(evidence: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 def combined_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Rows of a :func:`~collab_graph.graph.query.combined_practices` answer, a column per barrier.
 
+    The barriers' columns are named ``barrier 1``, ``barrier 2`` … in the order
+    of the answer (:func:`combined_legend` names them), so that every header
+    fits its column; a practice that does not address a barrier has ``None``
+    there.
+
     Examples
     --------
     >>> from collab_graph.graph.examples import example_graph
     >>> from collab_graph.graph.query import combined_practices
     >>> res = combined_practices(example_graph(), ["b_time_capacity", "b_funding_budgets"])
     >>> row = combined_rows(res)[0]
-    >>> row["practice"], row["barriers addressed"], row["Time and capacity"]
+    >>> row["practice"], row["barriers addressed"], row["barrier 1"]
     ('Protected / dedicated time for innovation', 2, 0.75)
+    >>> combined_legend(res)[0]
+    ('barrier 1', 'Time and capacity')
     """
-    labels = {b["id"]: b["label"] for b in result.get("barriers", [])}
+    columns = dict(combined_legend(result))
     rows = []
     for p in result.get("practices", []):
         row: dict[str, Any] = {
@@ -250,11 +270,16 @@ def combined_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
             "level 1": p["level1"],
             "level 2": p["level2"],
         }
-        for bid, label in labels.items():
-            per = p["barriers"].get(bid)
-            row[label] = per["score"] if per else None
+        for name, b in zip(columns, result.get("barriers", []), strict=True):
+            per = p["barriers"].get(b["id"])
+            row[name] = per["score"] if per else None
         rows.append(row)
     return rows
+
+
+def combined_legend(result: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The barrier columns of :func:`combined_rows` and the barrier each stands for."""
+    return [(f"barrier {i}", b["label"]) for i, b in enumerate(result.get("barriers", []), 1)]
 
 
 def note_rows(G: KnowledgeGraph) -> list[dict[str, Any]]:
@@ -269,8 +294,8 @@ def note_rows(G: KnowledgeGraph) -> list[dict[str, Any]]:
     >>> rows = note_rows(example_graph())
     >>> rows[0]["id"], rows[0]["kind"], rows[0]["themes"]
     ('G1-Q1-A-1', 'practice', 'Protected / dedicated time for innovation')
-    >>> rows[2]["orgs"], rows[2]["org_ids"]
-    ('NHS', ['nhs'])
+    >>> rows[2]["orgs"], rows[2]["org_ids"], rows[2]["where"]
+    ('NHS', ['nhs'], 'Group 1 · Q1 · A) · line 7')
     """
     rows: list[dict[str, Any]] = []
     # plain dict lookups, for 20k+ notes (the networkx stubs do not type dict(NodeDataView))
@@ -289,6 +314,15 @@ def note_rows(G: KnowledgeGraph) -> list[dict[str, Any]]:
                 "question": d.get(NodeAttr.QUESTION),
                 "prompt": d.get(NodeAttr.PROMPT),
                 "line": d.get(NodeAttr.LINE),
+                "where": quote_where(
+                    {
+                        "group": d.get(NodeAttr.GROUP),
+                        "section": d.get(NodeAttr.SECTION),
+                        "question": d.get(NodeAttr.QUESTION),
+                        "prompt": d.get(NodeAttr.PROMPT),
+                        "line": d.get(NodeAttr.LINE),
+                    }
+                ),
                 "text": d.get(NodeAttr.TEXT),
                 "kind": d.get(NodeAttr.NOTE_KIND),
                 "themes": _LABELS_SEP.join(str(data[t][NodeAttr.LABEL]) for t in themes),
@@ -302,3 +336,169 @@ def note_rows(G: KnowledgeGraph) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+# --------------------------------------------------------------------------- columns
+
+
+class ColumnType(StrEnum):
+    """How a table column is drawn: its values' type and format."""
+
+    TEXT = "text"
+    INTEGER = "integer"
+    NUMBER = "number"  # two decimals
+    SCORE = "score"  # 0–1, drawn as a bar with two decimals
+    CHECK = "check"
+
+
+@dataclass(frozen=True)
+class Column:
+    """How one column of a table is shown: width in pixels, type, header and its help.
+
+    The app turns each into a Streamlit column configuration; the width is
+    the width the column needs at 1440×900 for its header and its usual
+    values (longer text wraps, see :func:`row_height`).
+    """
+
+    width: int
+    type: ColumnType = ColumnType.TEXT
+    help: str | None = None
+    label: str | None = None
+
+
+_T, _I, _N, _S, _C = (
+    ColumnType.TEXT,
+    ColumnType.INTEGER,
+    ColumnType.NUMBER,
+    ColumnType.SCORE,
+    ColumnType.CHECK,
+)
+_LEVELS = "; ".join(LEVEL_MEANINGS.values())
+
+COLUMNS: dict[str, Column] = {
+    # answers (Ask page, practice_rows / quote_rows / combined_rows)
+    "rank": Column(50, _I),
+    "practice": Column(300),
+    "barrier": Column(260),
+    "score": Column(
+        100,
+        _S,
+        "0.5 × curated part + 0.5 × evidence part (0–1): how well the practice "
+        "addresses the barrier",
+    ),
+    "link": Column(75, help="curated (an analyst's link), evidence (the notes alone) or both"),
+    "curated": Column(
+        70, _N, "The analyst's link: 1.0 strong, 0.6 moderate, 0 none", label="curated"
+    ),
+    "evidence": Column(
+        75,
+        _N,
+        "From the notes: mean over the groups raising the barrier of the strongest "
+        "signal (1.0 one note names both, 0.5 same prompt, 0.25 same group)",
+    ),
+    "level": Column(50, _I, _LEVELS),
+    "strength": Column(80, help="Strength of the curated link (empty: no curated link)"),
+    "groups": Column(90, help="The groups (or sections) behind it"),
+    "quotes": Column(60, _I, "How many notes support it"),
+    "quote": Column(380),
+    "where": Column(150, help="Group (or section), question, prompt and source line"),
+    "supports": Column(
+        80,
+        help="practice: the note reports the practice; barrier: the note raises the "
+        "barrier (evidence for the barrier side only)",
+    ),
+    "explicit": Column(70, _C, "The note itself pairs the practice and the barrier"),
+    "note kind": Column(85, help="How the note itself is coded"),
+    "note": Column(110, help="Note id"),
+    "combined score": Column(120, _N, "Sum of the practice's scores over the barriers chosen"),
+    "barriers addressed": Column(130, _I, "How many of the chosen barriers it addresses"),
+    "level 1": Column(60, _I, "Of the chosen barriers, how many it addresses at " + _LEVELS),
+    "level 2": Column(60, _I, "Of the chosen barriers, how many it addresses at Level 2"),
+    "reported by": Column(100, help="Groups reporting the practice"),
+    "needed by": Column(100, help="Groups raising the barrier but not reporting the practice"),
+    # notes (Notes page, note_rows)
+    "workshop": Column(200),
+    "id": Column(85),
+    "group": Column(55, _I),
+    "question": Column(70, _I),
+    "prompt": Column(60),
+    "line": Column(50, _I, "Line in the source file"),
+    "text": Column(250),
+    "kind": Column(
+        90, help="practice, barrier, benefit, context or heading; ✓: set by an analyst's review"
+    ),
+    "themes": Column(160),
+    "orgs": Column(115, label="organisations"),
+    "confidence": Column(95, _S, "The classifier's probability for the kind it chose"),
+    "reviewed": Column(75, _C, "An analyst's review sets this note's coding"),
+    "needs review": Column(95, _C, "The classifier is unsure of this note"),
+    "reasons": Column(260, help="Why the classifier chose the kind"),
+    # parse report (Data page)
+    "title": Column(190),
+    "source": Column(220),
+    "notes": Column(60, _I),
+    "questions": Column(80, _I),
+    "structure lines": Column(105, _I, "Groups, questions, prompts and headings"),
+    "unassigned": Column(90, _I, "Lines that are neither a note nor structure"),
+    "warnings": Column(200),
+    "why": Column(300),
+}
+"""Every column name the app's tables use, with how it is shown."""
+
+_BARRIER_COLUMN = re.compile(r"barrier \d+")  # combined_rows' columns
+_CHAR_PX = 7.4  # mean width of a character of the table font, in pixels
+_LINE_PX = 21  # height of one wrapped line of text
+_ROW_PAD = 12
+_WRAP_MIN = 65  # Streamlit wraps text only in rows taller than 4rem (64 px)
+
+
+def column(name: str) -> Column:
+    """How a column is shown; a column not in :data:`COLUMNS` gets a width that fits its name.
+
+    Examples
+    --------
+    >>> column("score").type, column("level").width
+    (<ColumnType.SCORE: 'score'>, 50)
+    >>> column("an unknown column").width
+    166
+    """
+    if name in COLUMNS:
+        return COLUMNS[name]
+    if _BARRIER_COLUMN.fullmatch(name):
+        return Column(95, ColumnType.SCORE, "The practice's score for this barrier")
+    return Column(max(80, round(len(name) * _CHAR_PX + 40)))
+
+
+def row_height(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    widths: Mapping[str, int] | None = None,
+    max_lines: int = 6,
+) -> int | None:
+    """The row height that shows every text cell in full, wrapped in its column's width.
+
+    ``None`` when every value fits on one line (Streamlit's default row); otherwise
+    enough lines for the longest value, at most ``max_lines``. ``widths``
+    overrides the widths of :func:`column`.
+
+    Examples
+    --------
+    >>> row_height([{"kind": "practice", "text": "short"}]) is None
+    True
+    >>> row_height([{"text": "a long note " * 8}])  # 96 characters in 250 px: three lines
+    75
+    >>> row_height([{"text": "a long note " * 8}], widths={"text": 500})  # two lines
+    65
+    """
+    widths = widths or {}
+    lines = 1
+    for row in rows:
+        for name, value in row.items():
+            if not isinstance(value, str) or not value:
+                continue
+            width = widths.get(name) or column(name).width
+            per_line = max(1, int((width - 12) / _CHAR_PX))
+            lines = max(lines, -(-len(value) // per_line))
+    if lines == 1:
+        return None
+    return max(_WRAP_MIN, min(lines, max_lines) * _LINE_PX + _ROW_PAD)
