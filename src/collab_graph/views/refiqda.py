@@ -518,6 +518,13 @@ def read_codebook(path: str | Path, *, kind: ThemeKind | str | None = None) -> C
     name = str(path)
     default = ThemeKind(str(kind)) if kind is not None else None
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    if Path(name).is_file() and zipfile.is_zipfile(name):
+        raise CodebookError(
+            f"{name}: line 1: is a zip archive (a .qdpx project?), not a REFI-QDA codebook; "
+            "export the codebook (.qdc) from your QDA tool",
+            path=name,
+            line=1,
+        )
     try:
         root = etree.parse(name, parser).getroot()
     except etree.XMLSyntaxError as exc:
