@@ -834,6 +834,8 @@ def import_themes(
             out.append(_theme_row(theme, who=by, when=when))
         return out
 
-    if codes:
+    # a dry run first: a codebook the taxonomy already holds leaves the file untouched
+    change([dict(r.cells) for r in ws.read("themes.csv", what="themes file")])
+    if added:
         ws.update("themes.csv", change, header=THEME_COLUMNS)
     return ThemeImport(tuple(added), tuple(known))
