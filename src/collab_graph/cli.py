@@ -823,7 +823,8 @@ def export_cmd(
         typer.Option(
             "--format",
             "-f",
-            help="turtle, json-ld, nt, xml, trig, nquads, graphml, gexf, csv or html.",
+            help="turtle, json-ld, nt, xml, trig, nquads, graphml, gexf, csv, html, "
+            "or qdc / qdpx (REFI-QDA codebook / project for NVivo, ATLAS.ti, MAXQDA, QualCoder).",
         ),
     ] = "turtle",
     output: Annotated[
@@ -840,11 +841,16 @@ def export_cmd(
 ) -> None:
     """The whole graph in one format (to stdout unless -o is given).
 
-    The XML formats (xml, graphml, gexf) replace characters XML 1.0 forbids with
-    U+FFFD and say so on stderr.
+    The XML formats (xml, graphml, gexf, qdc, qdpx) replace characters XML 1.0 forbids
+    with U+FFFD and say so on stderr. qdc is the taxonomy as a REFI-QDA codebook; qdpx
+    (a zip, needs -o) is a REFI-QDA project: each workshop as a text source, each note
+    a selection coded with its kind and themes.
     """
     from collab_graph.views import export as exp
 
+    if format in {"qdc", "qdpx"}:
+        _export_refiqda(paths, format, output, no_reviews, workspace, columns)
+        return
     with handle_errors():
         exp.get_format(format)
         G = _graph(paths, workspace, reviews=not no_reviews, columns=columns)
@@ -861,6 +867,43 @@ def export_cmd(
             sys.stdout.flush()
         else:
             exp.write(G, format, output, base=base, csv_safe=csv_safe, on_warning=_warn)
+            err_console.print(f"collab-graph: wrote {output}", markup=False)
+
+
+def _export_refiqda(
+    paths: Sequence[Path] | None,
+    format: str,
+    output: Path | None,
+    no_reviews: bool,
+    workspace: Path | None,
+    columns: str | None,
+) -> None:
+    """``export --format qdc|qdpx``: the REFI-QDA codebook or project."""
+    from collab_graph import pipeline
+    from collab_graph.errors import ExportError
+    from collab_graph.ingest.source import source_text
+    from collab_graph.views import refiqda
+
+    with handle_errors():
+        if format == "qdpx" and output is None:
+            raise ExportError("a qdpx project is a zip archive: give -o FILE.qdpx")
+        corpus = _corpus(paths, workspace, reviews=not no_reviews, columns=columns)
+        taxonomy = pipeline.vocabulary(corpus.workspace).taxonomy
+        if format == "qdc":
+            data = refiqda.codebook_xml(taxonomy, on_warning=_warn)
+        else:
+            outcome = _reviewed(corpus)
+            results = pipeline.parsed(corpus)
+            sources = [
+                refiqda.ProjectSource(path.name, source_text(path, result), result)
+                for path, result in zip(corpus.sources(), results, strict=True)
+            ]
+            data = refiqda.qdpx(taxonomy, sources, outcome.coded, on_warning=_warn)
+        if output is None:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            refiqda.write(data, output)
             err_console.print(f"collab-graph: wrote {output}", markup=False)
 
 
@@ -1323,6 +1366,84 @@ def themes_suggest_cmd(
             rows,
             caption=f"{found.candidates} practice/barrier/benefit notes had no theme; "
             f"{len(found.uncovered)} are in no suggestion",
+        )
+
+
+@themes_app.command("import")
+def themes_import_cmd(
+    codebook: Annotated[
+        Path, typer.Argument(help="A REFI-QDA codebook (.qdc) exported from a QDA tool.")
+    ],
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            help="practice, barrier or benefit: the kind of codes under no "
+            "Practices/Barriers/Benefits code (a flat codebook).",
+            show_default=False,
+        ),
+    ] = None,
+    who: Annotated[str, typer.Option("--who", help="Who imports the codes.")] = "analyst",
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Read a REFI-QDA codebook (.qdc) into the workspace's taxonomy: codes become themes.
+
+    A code's kind comes from the code it sits under (Practices, Barriers, Benefits,
+    any case) or from --kind. Codes the taxonomy already has are not added again.
+    """
+    from collab_graph import pipeline
+    from collab_graph.errors import CodebookError
+    from collab_graph.model import ThemeKind
+    from collab_graph.review.curation import ImportedCode, import_themes
+    from collab_graph.views import refiqda
+
+    with handle_errors():
+        kinds = [k.value for k in ThemeKind]
+        if kind is not None and kind not in kinds:
+            raise CodebookError(
+                f"--kind: unknown kind {kind!r}{_closest(kind, kinds)}; use one of "
+                f"{', '.join(kinds)}"
+            )
+        book = refiqda.read_codebook(codebook, kind=kind)
+        ws = Workspace.locate(workspace)
+        for code in book.unknown:
+            _warn(
+                f"{codebook}: line {code.line}: code {code.name!r} is under no Practices, "
+                "Barriers or Benefits code; not imported (give --kind K to import such codes)"
+            )
+        if book.skipped:
+            _warn(f"{codebook}: skipped the note-kind codes {', '.join(book.skipped)}")
+        ready = [c for c in book.codes if c.kind is not None]
+        if not ready:
+            raise CodebookError(
+                f"{codebook}: nothing to import: "
+                + (
+                    f"the kind of its {len(book.codes)} code(s) cannot be told; "
+                    "give --kind practice|barrier|benefit"
+                    if book.codes
+                    else "it holds no codes"
+                )
+            )
+        themes = pipeline.vocabulary(ws).taxonomy.themes
+        result = import_themes(
+            ws,
+            [
+                ImportedCode(
+                    c.guid, c.name, ThemeKind(c.kind), c.description, c.parent, book.origin(c)
+                )
+                for c in ready
+                if c.kind is not None
+            ],
+            who=who,
+            existing=refiqda.known_codes(book, themes),
+        )
+        for theme in result.added:
+            typer.echo(f"added {theme.kind.value} theme {theme.id}: {theme.label}")
+        err_console.print(
+            f"collab-graph: imported {len(result.added)} new theme(s) from {codebook} into "
+            f"{ws.themes}; {len(result.known)} were already in the taxonomy"
+            + (f"; {len(book.unknown)} not imported (kind unknown)" if book.unknown else ""),
+            markup=False,
         )
 
 

@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 __all__ = [
+    "CodebookError",
     "CollabGraphError",
     "ConfigError",
     "CurationError",
@@ -150,3 +151,7 @@ class QueryCancelledError(QueryError):
 
 class ExportError(CollabGraphError, ValueError):
     """An export format is unknown or the export failed validation."""
+
+
+class CodebookError(CollabGraphError, ValueError):
+    """A REFI-QDA codebook cannot be read (not XML, not a codebook) or holds nothing to import."""

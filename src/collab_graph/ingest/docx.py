@@ -120,7 +120,7 @@ _BROKEN = (
 def _extract(path: Path, limits: Limits) -> list[_Para | _Rows]:
     """The document's body in order; every foreign error becomes an InputFileError."""
     from docx.opc.exceptions import OpcError  # python-docx; imported lazily for start-up
-    from lxml.etree import LxmlError  # type: ignore[import-untyped]
+    from lxml.etree import LxmlError
 
     name = str(path)
     try:

@@ -14,6 +14,8 @@ UTC, to the second):
 ``organisations.csv``               :func:`add_organisation`, :func:`add_alias`
 ``suggestions.csv``                 every decision about a suggestion (accepted, merged,
                                     rejected), so a rejected one is not suggested again
+``themes.csv``                      :func:`import_themes` adds the codes of another tool's
+                                    codebook (``collab-graph themes import``)
 ==================================  ==========================================================
 
 The files keep the bundled files' columns (``data/themes.csv``,
@@ -50,7 +52,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from collab_graph.coding.discover import NoteRef, Suggestion
@@ -70,6 +72,8 @@ __all__ = [
     "ORGANISATION_COLUMNS",
     "THEME_COLUMNS",
     "Decision",
+    "ImportedCode",
+    "ThemeImport",
     "accept_suggestion",
     "add_alias",
     "add_curated_link",
@@ -78,6 +82,7 @@ __all__ = [
     "decisions",
     "edit_keywords",
     "gazetteer",
+    "import_themes",
     "merge_suggestion",
     "reject_suggestion",
     "remove_curated_link",
@@ -685,3 +690,152 @@ def add_alias(ws: Workspace, org_id: str, alias: str, *, who: str) -> Organisati
 
     ws.update("organisations.csv", change, header=ORGANISATION_COLUMNS)
     return done[0]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedCode:
+    """A code from another tool's codebook, to become a theme.
+
+    Attributes
+    ----------
+    key : str
+        The code's identity in its codebook (a REFI-QDA GUID).
+    label : str
+        Its name.
+    kind : ThemeKind
+        The kind of theme it becomes.
+    definition : str
+        Its description.
+    broader : str or None
+        The key of the code it nests under, when that is a code of the same import.
+    origin : str
+        What the theme's ``source`` records (where it came from; no ``;``).
+    """
+
+    key: str
+    label: str
+    kind: ThemeKind
+    definition: str = ""
+    broader: str | None = None
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeImport:
+    """What :func:`import_themes` did: the themes it added and the codes it already had."""
+
+    added: tuple[Theme, ...] = ()
+    known: tuple[tuple[ImportedCode, str], ...] = ()
+
+
+def import_themes(
+    ws: Workspace,
+    codes: Sequence[ImportedCode],
+    *,
+    who: str,
+    existing: Mapping[str, str] | None = None,
+) -> ThemeImport:
+    """Add codes from another tool's codebook to the workspace's taxonomy as themes.
+
+    A code the taxonomy already has is not added again: one whose key is in
+    ``existing``, or whose origin, or kind and label (case-insensitive), a
+    theme already has. So importing the same codebook twice adds nothing the
+    second time. A new theme's id is the kind's letter and the label's slug,
+    as for an accepted suggestion; it nests under its ``broader`` code's theme
+    when that is of the same kind.
+
+    Parameters
+    ----------
+    ws : Workspace
+    codes : sequence of ImportedCode
+        Parents before their children.
+    who : str
+        Who imports them.
+    existing : mapping, optional
+        Code keys the caller already knows as themes, to their theme ids.
+
+    Returns
+    -------
+    ThemeImport
+
+    Raises
+    ------
+    CurationError
+        For an empty ``who`` or a code without a label.
+    DataFileError
+        When the workspace cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> ws = Workspace(tempfile.mkdtemp())
+    >>> codes = [ImportedCode("K1", "Rota clashes", ThemeKind.BARRIER, "Shifts collide."),
+    ...          ImportedCode("K2", "Night shifts", ThemeKind.BARRIER, broader="K1")]
+    >>> [(t.id, t.broader) for t in import_themes(ws, codes, who="ana").added]
+    [('b_rota_clashes', None), ('b_night_shifts', 'b_rota_clashes')]
+    >>> again = import_themes(ws, codes, who="ana")
+    >>> again.added, [tid for _, tid in again.known]
+    ((), ['b_rota_clashes', 'b_night_shifts'])
+    """
+    by = _who(who)
+    for code in codes:
+        if not " ".join(code.label.split()):
+            raise CurationError(f"code {code.key!r} has no name")
+    tax = taxonomy(ws)
+    known_ids = dict(existing or {})
+    when = _now()
+    added: list[Theme] = []
+    known: list[tuple[ImportedCode, str]] = []
+
+    def change(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        added.clear()
+        known.clear()
+        themes = {**tax.themes}
+        by_origin = {o: t.id for t in themes.values() for o in t.source}
+        by_label = {(t.kind, t.label.casefold()): t.id for t in themes.values()}
+        for row in rows:  # rows written since the taxonomy was read
+            for o in split_cell(row.get("source")):
+                by_origin.setdefault(o, row.get("id", ""))
+            kind = row.get("kind", "")
+            if kind in {k.value for k in ThemeKind}:
+                by_label.setdefault((ThemeKind(kind), row.get("label", "").casefold()), row["id"])
+        ids = dict(known_ids)
+        out = list(rows)
+        for code in codes:
+            name = " ".join(code.label.split())
+            origin = code.origin.replace(";", ",").strip()
+            tid = (
+                ids.get(code.key)
+                or (by_origin.get(origin) if origin else None)
+                or by_label.get((code.kind, name.casefold()))
+            )
+            if tid:
+                ids[code.key] = tid
+                known.append((code, tid))
+                continue
+            base = f"{code.kind.value[0]}_{_slug(name) or 'theme'}"
+            tid = _fresh_id(base, [*themes, *(r.get("id", "") for r in out)])
+            parent = ids.get(code.broader) if code.broader else None
+            parent_theme = themes.get(parent) if parent else None
+            theme = Theme(
+                tid,
+                code.kind,
+                name,
+                " ".join(code.definition.split()),
+                (),
+                (),
+                parent if parent_theme is not None and parent_theme.kind is code.kind else None,
+                source=(origin,) if origin else (ANALYST_SOURCE,),
+            )
+            themes[tid] = theme
+            ids[code.key] = tid
+            by_label[(code.kind, name.casefold())] = tid
+            added.append(theme)
+            out.append(_theme_row(theme, who=by, when=when))
+        return out
+
+    # a dry run first: a codebook the taxonomy already holds leaves the file untouched
+    change([dict(r.cells) for r in ws.read("themes.csv", what="themes file")])
+    if added:
+        ws.update("themes.csv", change, header=THEME_COLUMNS)
+    return ThemeImport(tuple(added), tuple(known))
