@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 __all__ = [
+    "AgreementError",
     "CollabGraphError",
     "ConfigError",
     "CurationError",
@@ -150,3 +151,8 @@ class QueryCancelledError(QueryError):
 
 class ExportError(CollabGraphError, ValueError):
     """An export format is unknown or the export failed validation."""
+
+
+class AgreementError(CollabGraphError, ValueError):
+    """Two codings cannot be compared (an input is no coding, or is ambiguous, or no note is
+    in both)."""
