@@ -824,7 +824,10 @@ def _print_agreement(report: Any, sources: Sequence[Any]) -> None:
             f"{t.agreement:.3f}",
             f"{t.positive_agreement:.3f}",
         )
-    out.print(themes)
+    if report.themes_compared:
+        out.print(themes)
+    else:
+        out.print("Themes: not compared (a coding has no themes column)")
     several = len({d.workshop for d in report.disagreements}) > 1
     if report.disagreements:
 

@@ -569,7 +569,9 @@ def agreement_coding(
         return _coding_of(source.name, coded.coded)
     assert source.path is not None
     if source.type is SourceType.REFERENCE:
-        return _reference_coding(source.name, coded.coded, load_reference(source.path))
+        return _reference_coding(
+            source.name, coded.coded, load_reference(source.path), themes=source.themes
+        )
     reviews_file = workspace.reviews if workspace is not None else source.path
     reviews = load_reviews(reviews_file)
     vocab = vocabulary(workspace)

@@ -83,10 +83,12 @@ class SourceType(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class CodingSource:
-    """Where a coding comes from: its type and, except for the classifier, its path."""
+    """Where a coding comes from: its type, its path (except for the classifier) and whether
+    it codes themes (a reference coding without a ``themes`` column does not)."""
 
     type: SourceType
     path: Path | None = None
+    themes: bool = True
 
     @property
     def name(self) -> str:
@@ -186,7 +188,7 @@ def detect_source(arg: str | Path) -> CodingSource:
     if reviews:
         return CodingSource(SourceType.REVIEWS, path)
     if reference:
-        return CodingSource(SourceType.REFERENCE, path)
+        return CodingSource(SourceType.REFERENCE, path, themes="themes" in header)
     found = ", ".join(sorted(h for h in header if h)) or "none"
     raise AgreementError(
         f"{path}: line 1: not a coding: a reviews CSV has the columns workshop, note_id, "
@@ -219,11 +221,15 @@ class Coding:
     unmatched : tuple of str
         Rows of the source that match no note (e.g. reference ids that are not
         in the notes files): they are counted as coded by this coder only.
+    themes : bool
+        False when the coding gives no themes at all (a reference without a
+        ``themes`` column): themes are then not compared.
     """
 
     name: str
     units: Mapping[NoteKey, CodedUnit]
     unmatched: tuple[str, ...] = ()
+    themes: bool = True
 
 
 def _unit(c: CodedNote) -> CodedUnit:
@@ -245,7 +251,11 @@ def coding_of(name: str, coded: Sequence[CodedNote]) -> Coding:
 
 
 def reference_coding(
-    name: str, coded: Sequence[CodedNote], reference: Sequence[ReferenceNote]
+    name: str,
+    coded: Sequence[CodedNote],
+    reference: Sequence[ReferenceNote],
+    *,
+    themes: bool = True,
 ) -> Coding:
     """A reference coding keyed by the notes its rows match (as ``collab-graph eval`` matches
     them, :func:`~collab_graph.review.evaluate.match_reference`).
@@ -261,6 +271,8 @@ def reference_coding(
         The notes (any coding of them): they give each row its key and text.
     reference : sequence of ReferenceNote
         From :func:`~collab_graph.review.evaluate.load_reference`.
+    themes : bool
+        False when the reference has no ``themes`` column.
 
     Examples
     --------
@@ -276,7 +288,7 @@ def reference_coding(
         (c.note.workshop, c.note.id): CodedUnit(ref.kind, ref.themes, c.note.text)
         for ref, c in pairs
     }
-    return Coding(name, units, tuple(missing))
+    return Coding(name, units, tuple(missing), themes)
 
 
 def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> float | None:
@@ -412,6 +424,7 @@ class Disagreement:
     id: str
     a: CodedUnit
     b: CodedUnit
+    themes_compared: bool = True
 
     @property
     def text(self) -> str:
@@ -422,7 +435,8 @@ class Disagreement:
     def on(self) -> tuple[str, ...]:
         """What they disagree on: ``kind``, ``themes`` or both."""
         out = ("kind",) if self.a.kind != self.b.kind else ()
-        return (*out, "themes") if set(self.a.themes) != set(self.b.themes) else out
+        differ = self.themes_compared and set(self.a.themes) != set(self.b.themes)
+        return (*out, "themes") if differ else out
 
 
 @dataclass(frozen=True)
@@ -446,6 +460,8 @@ class AgreementReport:
         ``{"cohen_kappa" | "krippendorff_alpha": reason}`` for each undefined one.
     confusion : mapping
         ``confusion[kind by A][kind by B]`` counts.
+    themes_compared : bool
+        False when a coding gives no themes (then ``themes`` is empty).
     themes : tuple of ThemeAgreement
         Each theme either coding applies to a compared note, most disagreed first.
     disagreements : tuple of Disagreement
@@ -462,6 +478,7 @@ class AgreementReport:
     alpha: float | None
     undefined: Mapping[str, str]
     confusion: Mapping[str, Mapping[str, int]]
+    themes_compared: bool
     themes: tuple[ThemeAgreement, ...]
     disagreements: tuple[Disagreement, ...]
 
@@ -486,6 +503,7 @@ class AgreementReport:
                 "undefined": dict(self.undefined),
                 "confusion": {k: dict(row) for k, row in self.confusion.items()},
             },
+            "themes_compared": self.themes_compared,
             "themes": [
                 {
                     "id": t.theme,
@@ -543,7 +561,8 @@ def compare(a: Coding, b: Coding) -> AgreementReport:
     if not common:
         raise AgreementError(
             f"{a.name} and {b.name} have no note in common ({only_a} notes only in the "
-            f"first, {only_b} only in the second); do they code the same notes files?"
+            f"first, {only_b} only in the second); name the notes files they code after "
+            "the two codings (without any, the bundled workshop is read)"
         )
     kinds_a = [a.units[k].kind for k in common]
     kinds_b = [b.units[k].kind for k in common]
@@ -567,9 +586,14 @@ def compare(a: Coding, b: Coding) -> AgreementReport:
     for x, y in zip(kinds_a, kinds_b, strict=True):
         confusion[x][y] += 1
 
+    themes_compared = a.themes and b.themes
+
+    def themes_of(unit: CodedUnit) -> set[str]:
+        return set(unit.themes) if themes_compared else set()
+
     counts: dict[str, list[int]] = {}  # theme -> [both, only a, only b]
     for key in common:
-        ta, tb = set(a.units[key].themes), set(b.units[key].themes)
+        ta, tb = themes_of(a.units[key]), themes_of(b.units[key])
         for theme in ta | tb:
             row = counts.setdefault(theme, [0, 0, 0])
             row[0 if theme in ta and theme in tb else 1 if theme in ta else 2] += 1
@@ -581,10 +605,10 @@ def compare(a: Coding, b: Coding) -> AgreementReport:
         key=lambda t: (-(t.only_a + t.only_b), -(t.both + t.only_a + t.only_b), t.theme),
     )
     differing = [
-        Disagreement(key[0], key[1], a.units[key], b.units[key])
+        Disagreement(key[0], key[1], a.units[key], b.units[key], themes_compared)
         for key in common
         if a.units[key].kind != b.units[key].kind
-        or set(a.units[key].themes) != set(b.units[key].themes)
+        or themes_of(a.units[key]) != themes_of(b.units[key])
     ]
     differing.sort(key=lambda d: "kind" not in d.on)  # stable: note order within each
     return AgreementReport(
@@ -598,6 +622,7 @@ def compare(a: Coding, b: Coding) -> AgreementReport:
         alpha=alpha,
         undefined=undefined,
         confusion=confusion,
+        themes_compared=themes_compared,
         themes=tuple(themes),
         disagreements=tuple(differing),
     )
