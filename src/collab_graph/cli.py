@@ -794,11 +794,12 @@ def _print_agreement(report: Any, sources: Sequence[Any]) -> None:
         f"{report.only_b} only in B)"
     )
     same = round(report.kind_agreement * report.compared)
-    out.print(
-        f"Kind agreement:               {report.kind_agreement:.3f} ({same} of {report.compared})"
-    )
-    out.print(f"Cohen's kappa:                {_figure(report.kappa)}")
-    out.print(f"Krippendorff's alpha (nominal): {_figure(report.alpha)}")
+    for label, value in (
+        ("Kind agreement", f"{report.kind_agreement:.3f} ({same} of {report.compared})"),
+        ("Cohen's kappa", _figure(report.kappa)),
+        ("Krippendorff's alpha (nominal)", _figure(report.alpha)),
+    ):
+        out.print(f"{label + ':':32}{value}")
     for reason in dict.fromkeys(report.undefined.values()):
         out.print(f"  n/a: {reason}")
     kinds = list(report.confusion)
