@@ -244,9 +244,6 @@ def test_cli_workspace_reviews_lower_agreement_exactly(tmp_path: Path) -> None:
     """Two reviews saved with `collab-graph review` (one kind, one theme change): against the
     classifier, the workspace disagrees on exactly those two notes."""
     ws = tmp_path / "ws"
-    base = json.loads(agreement("classifier", str(REFERENCE), "--format", "json")[1])
-    before = {d["id"]: d for d in base["disagreements"]}
-    assert "G1-Q1-A-4" not in before  # the classifier and the reference agree on it
     for args in (
         ["G1-Q1-A-4", "--kind", "context", "--reason", "reads as a statement of fact"],
         ["G1-Q1-A-3", "--themes", "-", "--reason", "no theme fits"],

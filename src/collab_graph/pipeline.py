@@ -558,6 +558,13 @@ def agreement_coding(
         Bad notes files; a reviews or reference file that is malformed (naming
         the file and line); a review naming a theme or organisation the
         taxonomy or gazetteer does not hold.
+
+    Examples
+    --------
+    >>> from collab_graph.review.agreement import CodingSource, SourceType
+    >>> c = agreement_coding(CodingSource(SourceType.CLASSIFIER), Corpus(), cache=None)
+    >>> len(c.units), c.units[("collaborative-innovation-workshop", "G1-Q1-A-4")].kind
+    (239, 'practice')
     """
     workspace = source.workspace
     base = Corpus(corpus.paths, workspace=workspace, reviews=False, options=corpus.options)
