@@ -720,9 +720,13 @@ def agreement_cmd(
             help="First coding: a workspace folder, a reviews CSV, a reference-coding CSV, "
             "or the word classifier.",
             show_default=False,
+            metavar="A",
         ),
     ],
-    b: Annotated[str, typer.Argument(help="Second coding (same choices).", show_default=False)],
+    b: Annotated[
+        str,
+        typer.Argument(help="Second coding (same choices).", show_default=False, metavar="B"),
+    ],
     paths: PathsArg = None,
     format: Annotated[
         AgreementFormat,
