@@ -71,7 +71,9 @@ def _ask(page: Any, url: str) -> list[tuple[str, Callable[[], None]]]:
             page.keyboard.press("Enter")
             page.wait_for_timeout(800)
         page.keyboard.press("Escape")
-        page.locator("th", has_text="combined score").first.wait_for(state="attached", timeout=60_000)
+        page.locator("th", has_text="combined score").first.wait_for(
+            state="attached", timeout=60_000
+        )
         _scroll_to(page, "Several barriers at once")
 
     return [("ask", lambda: None), ("ask-quotes", quotes), ("ask-several", several)]
@@ -85,7 +87,10 @@ def _insights(page: Any, url: str) -> list[tuple[str, Callable[[], None]]]:
         ("insights", lambda: None),
         ("insights-heatmap", lambda: _scroll_to(page, "Themes by group")),
         ("insights-gaps", lambda: _scroll_to(page, "Organisations mentioned")),
-        ("insights-share", lambda: _scroll_to(page, "Practices one group could share with another")),
+        (
+            "insights-share",
+            lambda: _scroll_to(page, "Practices one group could share with another"),
+        ),
     ]
 
 

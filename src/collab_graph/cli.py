@@ -688,6 +688,175 @@ def _print_eval(report: Any, *, reviews: bool) -> None:
         )
 
 
+class AgreementFormat(StrEnum):
+    """Output formats of ``agreement``."""
+
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+_SOURCE_TYPES = {
+    "classifier": "the classifier alone",
+    "workspace": "workspace: the classifier with its reviews",
+    "reviews": "reviews CSV: the classifier with these reviews",
+    "reference": "reference coding",
+}
+
+
+def _short(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _figure(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+@app.command("agreement")
+def agreement_cmd(
+    a: Annotated[
+        str,
+        typer.Argument(
+            help="First coding: a workspace folder, a reviews CSV, a reference-coding CSV, "
+            "or the word classifier.",
+            show_default=False,
+            metavar="A",
+        ),
+    ],
+    b: Annotated[
+        str,
+        typer.Argument(help="Second coding (same choices).", show_default=False, metavar="B"),
+    ],
+    paths: PathsArg = None,
+    format: Annotated[
+        AgreementFormat,
+        typer.Option(
+            "--format", "-f", help="Output format (csv: the notes they disagree on, one a row)."
+        ),
+    ] = AgreementFormat.TABLE,
+    columns: ColumnsOpt = None,
+    csv_safe: CsvSafeOpt = True,
+) -> None:
+    """Agreement between two codings of the same notes: kind (Cohen's kappa, Krippendorff's
+    alpha), each theme, and the notes they disagree on."""
+    from collab_graph import pipeline
+    from collab_graph.review.agreement import compare, detect_source
+
+    with handle_errors():
+        sources = [detect_source(a), detect_source(b)]
+        corpus = _corpus(paths, None, reviews=False, columns=columns)
+        codings = []
+        for source in sources:
+            with coding_progress() as progress:
+                codings.append(
+                    pipeline.agreement_coding(source, corpus, progress=progress, warn=_warn)
+                )
+        report = compare(*codings)
+        if format is AgreementFormat.JSON:
+            labels: dict[str, str] = {}
+            for source in sources:
+                themes = pipeline.vocabulary(source.workspace).taxonomy.themes
+                labels.update({t.id: t.label for t in themes.values()})
+            record = report.record(labels)
+            record["a"] = {"source": sources[0].name, "type": sources[0].type.value}
+            record["b"] = {"source": sources[1].name, "type": sources[1].type.value}
+            sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+            return
+        summary = (
+            f"{report.compared} notes compared ({report.only_a} only in A, {report.only_b} "
+            f"only in B: left out); kind agreement {report.kind_agreement:.3f}, Cohen's kappa "
+            f"{_figure(report.kappa)}, Krippendorff's alpha (nominal) {_figure(report.alpha)}"
+        )
+        if format is AgreementFormat.CSV:
+            write_csv(
+                [
+                    {
+                        "workshop": d["workshop"],
+                        "id": d["id"],
+                        "on": d["on"],
+                        "a_kind": d["a"]["kind"],
+                        "a_themes": d["a"]["themes"],
+                        "b_kind": d["b"]["kind"],
+                        "b_themes": d["b"]["themes"],
+                        "text": d["text"],
+                    }
+                    for d in report.record()["disagreements"]
+                ],
+                safe=csv_safe,
+            )
+            err_console.print(f"collab-graph: {summary}", markup=False)
+            return
+        _print_agreement(report, sources)
+
+
+def _print_agreement(report: Any, sources: Sequence[Any]) -> None:
+    out = Console(highlight=False, markup=False)
+    for side, source in zip("AB", sources, strict=True):
+        out.print(f"{side}: {source.name} ({_SOURCE_TYPES[source.type.value]})")
+    out.print(
+        f"Notes compared: {report.compared} (left out: {report.only_a} only in A, "
+        f"{report.only_b} only in B)"
+    )
+    same = round(report.kind_agreement * report.compared)
+    for label, value in (
+        ("Kind agreement", f"{report.kind_agreement:.3f} ({same} of {report.compared})"),
+        ("Cohen's kappa", _figure(report.kappa)),
+        ("Krippendorff's alpha (nominal)", _figure(report.alpha)),
+    ):
+        out.print(f"{label + ':':32}{value}")
+    for reason in dict.fromkeys(report.undefined.values()):
+        out.print(f"  n/a: {reason}")
+    kinds = list(report.confusion)
+    print_table(
+        "Kinds (rows: A, columns: B)",
+        ["A \\ B", *kinds],
+        [(k, *(report.confusion[k][x] for x in kinds)) for k in kinds],
+    )
+    themes = Table(
+        title="Themes: applied to a note or not (most disagreement first)",
+        caption="pos. = positive agreement: 2·both / (2·both + only A + only B)",
+    )
+    width = max((len(t.theme) for t in report.themes), default=5)
+    themes.add_column("theme", no_wrap=True, min_width=width)
+    for col in ("both", "only A", "only B", "agreement", "pos."):
+        themes.add_column(col, justify="right", min_width=max(5, len(col)))
+    for t in report.themes:
+        themes.add_row(
+            t.theme,
+            str(t.both),
+            str(t.only_a),
+            str(t.only_b),
+            f"{t.agreement:.3f}",
+            f"{t.positive_agreement:.3f}",
+        )
+    if report.themes_compared:
+        out.print(themes)
+    else:
+        out.print("Themes: not compared (a coding has no themes column)")
+    several = len({d.workshop for d in report.disagreements}) > 1
+    if report.disagreements:
+
+        def coded(u: Any) -> str:
+            return str(u.kind) + (": " + "; ".join(u.themes) if u.themes else "")
+
+        notes = Table(title=f"Notes they disagree on ({len(report.disagreements)}), kind first")
+        notes.add_column("note", no_wrap=True)
+        notes.add_column("A", overflow="fold", ratio=2)
+        notes.add_column("B", overflow="fold", ratio=2)
+        notes.add_column("text", overflow="fold", ratio=3)
+        for d in report.disagreements:
+            notes.add_row(
+                f"{d.workshop} {d.id}" if several else d.id,
+                coded(d.a),
+                coded(d.b),
+                _short(d.text),
+            )
+        out.print(notes)
+    else:
+        out.print("They agree on every compared note.")
+
+
 class PracticesFormat(StrEnum):
     """Output formats of ``practices``."""
 

@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 __all__ = [
+    "AgreementError",
     "CodebookError",
     "CollabGraphError",
     "ConfigError",
@@ -155,3 +156,8 @@ class ExportError(CollabGraphError, ValueError):
 
 class CodebookError(CollabGraphError, ValueError):
     """A REFI-QDA codebook cannot be read (not XML, not a codebook) or holds nothing to import."""
+
+
+class AgreementError(CollabGraphError, ValueError):
+    """Two codings cannot be compared (an input is no coding, or is ambiguous, or no note is
+    in both)."""

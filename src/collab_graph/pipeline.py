@@ -49,13 +49,18 @@ from collab_graph.coding.model import MODEL_FILE, KindModel, load_model
 from collab_graph.coding.taxonomy import Taxonomy, load_taxonomy
 from collab_graph.coding.train import Example
 from collab_graph.coding.train import review_examples as _review_examples
+from collab_graph.errors import ReviewError
 from collab_graph.graph import build
 from collab_graph.graph.links import ADDRESSES_FILE, load_curated
 from collab_graph.graph.schema import KnowledgeGraph
 from collab_graph.ingest import LoadOptions, load
 from collab_graph.model import CodedNote, Note, ParseResult
 from collab_graph.resources import data_dir, data_path, default_notes
+from collab_graph.review.agreement import Coding, CodingSource, SourceType
+from collab_graph.review.agreement import coding_of as _coding_of
+from collab_graph.review.agreement import reference_coding as _reference_coding
 from collab_graph.review.curation import decided_suggestions
+from collab_graph.review.evaluate import load_reference
 from collab_graph.review.reviews import ReviewOutcome, apply_reviews, load_reviews, review_files
 from collab_graph.workspace import Workspace
 
@@ -64,6 +69,7 @@ __all__ = [
     "Corpus",
     "Keys",
     "Vocabulary",
+    "agreement_coding",
     "code",
     "graph",
     "keys",
@@ -522,3 +528,74 @@ def graph(
         for warning in warnings:
             on_warning(warning)
     return G
+
+
+def agreement_coding(
+    source: CodingSource,
+    corpus: Corpus,
+    *,
+    cache: DiskCache | object | None = _DEFAULT_CACHE,
+    progress: Progress | None = None,
+    warn: Warn | None = None,
+) -> Coding:
+    """One side of ``collab-graph agreement``: the coding a source stands for, of a corpus's notes.
+
+    * the classifier: its coding with the bundled taxonomy, gazetteer and kind
+      model, and no review;
+    * a workspace: the classifier's coding with that workspace's themes,
+      organisations and model, and that workspace's reviews applied (not the
+      bundled reference reviews: they are nobody's coding of these notes);
+    * a reviews CSV: the classifier's coding with those reviews applied;
+    * a reference coding: its rows, matched to the notes as ``eval`` matches them.
+
+    ``corpus`` gives the notes files and reading options (its workspace and
+    review setting are not used). Reviews whose note text changed (stale) and
+    reviews of notes not in the corpus are left out and reported to ``warn``.
+
+    Raises
+    ------
+    collab_graph.errors.CollabGraphError
+        Bad notes files; a reviews or reference file that is malformed (naming
+        the file and line); a review naming a theme or organisation the
+        taxonomy or gazetteer does not hold.
+
+    Examples
+    --------
+    >>> from collab_graph.review.agreement import CodingSource, SourceType
+    >>> c = agreement_coding(CodingSource(SourceType.CLASSIFIER), Corpus(), cache=None)
+    >>> len(c.units), c.units[("collaborative-innovation-workshop", "G1-Q1-A-4")].kind
+    (239, 'practice')
+    """
+    workspace = source.workspace
+    base = Corpus(corpus.paths, workspace=workspace, reviews=False, options=corpus.options)
+    coded = code(base, cache=cache, progress=progress)
+    for message in coded.warnings:
+        if warn is not None:
+            warn(message)
+    if source.type is SourceType.CLASSIFIER:
+        return _coding_of(source.name, coded.coded)
+    assert source.path is not None
+    if source.type is SourceType.REFERENCE:
+        return _reference_coding(
+            source.name, coded.coded, load_reference(source.path), themes=source.themes
+        )
+    reviews_file = workspace.reviews if workspace is not None else source.path
+    reviews = load_reviews(reviews_file)
+    vocab = vocabulary(workspace)
+    outcome = apply_reviews(
+        coded.coded,
+        reviews,
+        themes=vocab.taxonomy.themes,
+        organisations=vocab.gazetteer.organisations,
+    )
+    if outcome.problems:
+        raise ReviewError(outcome.problems[0].removesuffix("; not applied"))
+    if warn is not None:
+        for stale in outcome.stale:
+            warn(stale.message())
+        if outcome.unmatched:
+            warn(
+                f"{reviews_file}: {len(outcome.unmatched)} of its {len(reviews)} reviews are of "
+                "notes not in these notes files; left out"
+            )
+    return _coding_of(source.name, outcome.coded)

@@ -37,6 +37,7 @@ __all__ = [
     "evaluate",
     "fold_org_name",
     "load_reference",
+    "match_reference",
     "org_name_counts",
 ]
 
@@ -322,6 +323,59 @@ def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return p, r, f
 
 
+def match_reference(
+    coded: Sequence[CodedNote], reference: Sequence[ReferenceNote]
+) -> tuple[list[tuple[ReferenceNote, CodedNote]], list[str]]:
+    """Pair each reference row with its coded note.
+
+    A row with an id matches the note with that id (in its ``workshop`` when the
+    row names one); a row of the gold format matches the note on its line whose
+    text is the row's.
+
+    Parameters
+    ----------
+    coded : sequence of CodedNote
+        The coded notes.
+    reference : sequence of ReferenceNote
+        From :func:`load_reference`.
+
+    Returns
+    -------
+    pairs : list of (ReferenceNote, CodedNote)
+        In reference order.
+    missing : list of str
+        The ids (or ``line N``) of the rows that match no note.
+
+    Examples
+    --------
+    >>> from collab_graph.model import CodedNote, Note, NoteKind
+    >>> coded = [CodedNote(Note("a", "w", None, None, None, 1, "x"), NoteKind.PRACTICE)]
+    >>> pairs, missing = match_reference(coded, [ReferenceNote("a", "barrier"),
+    ...                                          ReferenceNote("z", "benefit")])
+    >>> [(r.id, c.note.id) for r, c in pairs], missing
+    ([('a', 'a')], ['z'])
+    """
+    by_key: dict[tuple[str | None, str], CodedNote] = {}
+    by_id: dict[str, CodedNote] = {}
+    by_line: dict[int, list[CodedNote]] = {}
+    for c in coded:
+        by_key[(c.note.workshop, c.note.id)] = c
+        by_id.setdefault(c.note.id, c)
+        by_line.setdefault(c.note.line, []).append(c)
+    pairs: list[tuple[ReferenceNote, CodedNote]] = []
+    missing: list[str] = []
+    for ref in reference:
+        if ref.id:
+            hit = by_key.get((ref.workshop, ref.id)) if ref.workshop else by_id.get(ref.id)
+        else:
+            hit = _on_line(by_line.get(ref.line or -1, []), ref.text)
+        if hit is None:
+            missing.append(ref.id or f"line {ref.line}")
+        else:
+            pairs.append((ref, hit))
+    return pairs, missing
+
+
 def evaluate(
     coded: Sequence[CodedNote],
     reference: Sequence[ReferenceNote],
@@ -344,25 +398,7 @@ def evaluate(
     -------
     EvalReport
     """
-    by_key: dict[tuple[str | None, str], CodedNote] = {}
-    by_id: dict[str, CodedNote] = {}
-    for c in coded:
-        by_key[(c.note.workshop, c.note.id)] = c
-        by_id.setdefault(c.note.id, c)
-    by_line: dict[int, list[CodedNote]] = {}
-    for c in coded:
-        by_line.setdefault(c.note.line, []).append(c)
-    pairs: list[tuple[ReferenceNote, CodedNote]] = []
-    missing: list[str] = []
-    for ref in reference:
-        if ref.id:
-            hit = by_key.get((ref.workshop, ref.id)) if ref.workshop else by_id.get(ref.id)
-        else:
-            hit = _on_line(by_line.get(ref.line or -1, []), ref.text)
-        if hit is None:
-            missing.append(ref.id or f"line {ref.line}")
-        else:
-            pairs.append((ref, hit))
+    pairs, missing = match_reference(coded, reference)
     n = len(pairs)
 
     lenient = sum(ref.accepts(c.kind.value) for ref, c in pairs)
