@@ -49,9 +49,9 @@ def _scroll_to(page: Any, text: str) -> None:
 
 
 def _explore(page: Any, url: str) -> list[tuple[str, Callable[[], None]]]:
-    page.goto(f"{url}/explore", wait_until="domcontentloaded")
-    page.get_by_text("Legend").first.wait_for(timeout=LONG)
-    page.wait_for_timeout(3000)
+    page.goto(url, wait_until="domcontentloaded")  # the start page is served at "/" only
+    sys.modules["app_harness"].wait_for_graph(page, timeout=LONG / 1000)
+    page.wait_for_timeout(3000)  # the layout settles
     return [("explore", lambda: None)]
 
 
