@@ -34,6 +34,9 @@ __all__ = [
     "QueryRowLimitError",
     "QueryTimeoutError",
     "ReviewError",
+    "StoreAuthError",
+    "StoreConflictError",
+    "StoreError",
     "TrainingError",
 ]
 
@@ -150,3 +153,15 @@ class QueryCancelledError(QueryError):
 
 class ExportError(CollabGraphError, ValueError):
     """An export format is unknown or the export failed validation."""
+
+
+class StoreError(CollabGraphError, RuntimeError):
+    """A SPARQL store cannot be reached or answered with an error (the message names its URL)."""
+
+
+class StoreAuthError(StoreError):
+    """A SPARQL store refused the user and password (HTTP 401 or 403)."""
+
+
+class StoreConflictError(StoreError):
+    """A named graph to push already holds data and ``--replace`` was not given."""
