@@ -287,8 +287,8 @@ def _reason(exc: requests.RequestException) -> str:
 
 
 def _brief(text: str) -> str:
-    """The store's error text on one line, cut short."""
-    line = " ".join(text.split())
+    """The store's error text on one line, cut short (without the query Virtuoso echoes)."""
+    line = " ".join(text.split()).split(" SPARQL query:", 1)[0]
     return line if len(line) <= _ERROR_CHARS else line[: _ERROR_CHARS - 1] + "…"
 
 
