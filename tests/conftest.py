@@ -76,7 +76,8 @@ def _load_virtuoso_helper() -> ModuleType:
     spec = importlib.util.spec_from_file_location(
         "virtuoso_server", Path(__file__).with_name("virtuoso_server.py")
     )
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["virtuoso_server"] = module
     spec.loader.exec_module(module)
