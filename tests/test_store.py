@@ -211,3 +211,30 @@ def test_app_reads_the_store(
     )
     assert any("reviewing notes needs the notes files" in i.value for i in notes.info)
     assert any("the Data page needs the notes files" in i.value for i in pages["data"].info)
+
+
+class _CappedStore(StoreClient):
+    """A store that answers CONSTRUCT with at most two triples, as a result limit would."""
+
+    def construct(self, text: str, dataset: Any = ()) -> list[Any]:
+        import pyoxigraph as ox
+
+        data = b'<urn:a> <urn:p> "1" .\n<urn:b> <urn:p> "2" .\n'
+        return list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+
+    def select(self, text: str, dataset: Any = ()) -> Any:
+        from collab_graph.rdf.sparql import QueryResult
+
+        if "COUNT" in text:
+            return QueryResult("select", ("n",), [("3",)])
+        return QueryResult("select", ("g",), [("https://example.org/kg/workshop/a",)])
+
+
+def test_a_truncated_construct_is_an_error_not_a_partial_graph() -> None:
+    from collab_graph.errors import StoreError
+
+    with (
+        _CappedStore("http://127.0.0.1:9/sparql") as c,
+        pytest.raises(StoreError, match=r"returned 2 of the 3 triples .*ResultSetMaxRows"),
+    ):
+        pull(c, base="https://example.org/kg/")

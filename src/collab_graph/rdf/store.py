@@ -396,6 +396,27 @@ def _merged_shared(existing: Iterable[ox.Triple], ours: list[str]) -> tuple[list
     return kept + ours, len(kept)
 
 
+def _graph_triples(client: StoreClient, graph: str, *, use_gsp: bool) -> list[ox.Triple]:
+    """A named graph's triples: a Graph Store ``GET``, or a CONSTRUCT checked against a COUNT.
+
+    Stores cap query results (Virtuoso's ``ResultSetMaxRows``, 10,000 in its default
+    ini), so a CONSTRUCT may silently return part of a graph; that is an error here.
+    """
+    if use_gsp:
+        return client.get_graph(graph)
+    pattern = f"WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    triples = client.construct(f"CONSTRUCT {{ ?s ?p ?o }} {pattern}")
+    rows = client.select(f"SELECT (COUNT(*) AS ?n) {pattern}").rows
+    count = int(rows[0][0] or 0) if rows else 0
+    if len(triples) < count:
+        raise StoreError(
+            f"the store at {client.query_url} returned {len(triples)} of the {count} "
+            f"triples of <{graph}>: raise its result limit (Virtuoso: ResultSetMaxRows) "
+            "or give --gsp"
+        )
+    return triples
+
+
 def push(
     G: KnowledgeGraph,
     client: StoreClient,
@@ -452,12 +473,7 @@ def push(
             f"the store already holds {shown}{more}: give --replace to replace "
             f"{'it' if len(held) == 1 else 'them'}, or push under another --graph-base"
         )
-    if use_gsp:
-        existing = client.get_graph(shared)
-    else:
-        existing = client.construct(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{shared}> {{ ?s ?p ?o }} }}"
-        )
+    existing = _graph_triples(client, shared, use_gsp=use_gsp)
     data[shared], kept = _merged_shared(existing, data.get(shared, []))
     total = sum(len(lines) for lines in data.values())
     done = 0
@@ -579,22 +595,7 @@ def pull(client: StoreClient, *, base: str = DEFAULT_BASE) -> KnowledgeGraph:
 
     lines: list[str] = []
     for g in _dataset(client, base):
-        if client.gsp_url is not None:
-            triples = client.get_graph(g)
-        else:
-            triples = client.construct(
-                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}"
-            )
-            rows = client.select(
-                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}"
-            ).rows
-            count = int(rows[0][0] or 0) if rows else 0
-            if len(triples) < count:
-                raise StoreError(
-                    f"the store at {client.query_url} returned {len(triples)} of the {count} "
-                    f"triples of <{g}>: raise its result limit (Virtuoso: ResultSetMaxRows) "
-                    "or read it with --gsp"
-                )
+        triples = _graph_triples(client, g, use_gsp=client.gsp_url is not None)
         lines.extend(_nt_line(t) for t in triples)
     rdf = Graph().parse(data="".join(lines), format="nt")
     return from_rdf(rdf, base=base)
