@@ -996,10 +996,14 @@ def push_cmd(
         for g, n in report.triples.items():
             verb = "replaced" if g in report.replaced else "wrote"
             err_console.print(f"collab-graph: {verb} <{g}>: {n:,} triples", markup=False)
+        kept = (
+            f"; the shared graph kept {report.shared_kept:,} triples of other pushes"
+            if report.shared_kept
+            else ""
+        )
         err_console.print(
             f"collab-graph: pushed {report.total:,} triples in {len(report.triples)} named "
-            f"graphs ({how}); the shared graph kept {report.shared_kept:,} triples of "
-            "other pushes",
+            f"graphs ({how}){kept}",
             markup=False,
         )
 
