@@ -59,6 +59,26 @@ def _corpora() -> dict[GraphKey, pipeline.Corpus]:
 
 
 @st.cache_resource
+def _stores() -> dict[GraphKey, sup.StoreSource]:
+    """The store behind each graph key of ``collab-graph app --store`` (no notes files then)."""
+    return {}
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def store_version(source: sup.StoreSource) -> str:
+    """What the store holds under the base (graphs and triple counts), asked at most every 30 s."""
+    return sup.store_fingerprint(source)
+
+
+STORE = sup.store_from_env()  # set by `collab-graph app --store URL`; None: notes files
+
+LOCAL_ONLY = (
+    "This app reads from the store at {url}: {what} needs the notes files. "
+    "Run `collab-graph app PATHS...` on the notes to {todo}."
+)
+
+
+@st.cache_resource
 def _loaded() -> set[str]:
     """Coding and graph keys whose results this server holds (see :func:`current_graph`)."""
     return set()
@@ -81,8 +101,11 @@ def load_graph(key: GraphKey) -> KnowledgeGraph:
     """The knowledge graph of a key (shared, never mutated: views copy).
 
     Only reviews or links changed since the last build? Then the coded notes are
-    still held, and only the review and graph stages run.
+    still held, and only the review and graph stages run. A store's graph
+    (``collab-graph app --store``) is read from the store.
     """
+    if key in _stores():
+        return sup.store_graph(_stores()[key])
     corpus = _corpora()[key]
     keys = pipeline.keys(corpus)
     warnings: list[str] = []
@@ -394,6 +417,10 @@ def current_corpus() -> pipeline.Corpus:
 def graph_key() -> GraphKey:
     """The content key of the current graph; it changes when a notes or data file, a review
     or a link changes. Raises ``OSError`` when a notes file cannot be read."""
+    if STORE is not None:
+        key = f"store:{STORE.url}|{STORE.base}|{store_version(STORE)}"
+        _stores()[key] = STORE
+        return key
     corpus = current_corpus()
     key = pipeline.keys(corpus).graph
     _corpora()[key] = corpus
@@ -408,6 +435,12 @@ def current_graph() -> KnowledgeGraph | None:
     progress bar drawn from inside a cached function), with a progress bar while
     a large corpus is coded; then they are handed to :func:`load_coded`.
     """
+    if STORE is not None:
+        try:
+            return load_graph(graph_key())
+        except (CollabGraphError, OSError) as exc:
+            st.error(f"Cannot read the graph from the store: {exc}")
+            return None
     corpus = current_corpus()
     try:
         try:
@@ -995,14 +1028,20 @@ def notes_page() -> None:
         return
     key = graph_key()
     rows = notes_rows(key)
-    view = st.segmented_control(
-        "Show",
-        ["all", "next"],
-        default="all",
-        format_func=lambda v: {"all": "All notes", "next": "Review next"}[v],
-        key="n_view",
-        help="Review next: the notes not reviewed yet, those the classifier is least sure "
-        "of first. Save a review and the next one comes up.",
+    if STORE is not None:
+        st.info(LOCAL_ONLY.format(url=STORE.url, what="reviewing notes", todo="review them"))
+    view = (
+        "all"
+        if STORE is not None
+        else st.segmented_control(
+            "Show",
+            ["all", "next"],
+            default="all",
+            format_func=lambda v: {"all": "All notes", "next": "Review next"}[v],
+            key="n_view",
+            help="Review next: the notes not reviewed yet, those the classifier is least sure "
+            "of first. Save a review and the next one comes up.",
+        )
     )
     next_up = view == "next"
     listing = rows
@@ -1037,7 +1076,8 @@ def notes_page() -> None:
         if next_up
         else f"{matching:,} of {len(rows):,} notes{more}"
     )
-    st.caption(f"{what} · reviews are saved to {workspace().reviews}")
+    saved = f"read from {STORE.url}" if STORE else f"reviews are saved to {workspace().reviews}"
+    st.caption(f"{what} · {saved}")
     if next_up:
         columns = ["id", "text", "kind", "confidence", "needs review", "reasons"]
     else:  # fits 1440 px with the sidebar; group, question, prompt and line are in "where"
@@ -1055,6 +1095,8 @@ def notes_page() -> None:
         height=520,
         max_lines=4,
     )
+    if STORE is not None:
+        return
 
     st.subheader("Review a note")
     if not shown:
@@ -1322,6 +1364,9 @@ def save_review_of(key: GraphKey, node: str) -> None:
 def data_page() -> None:
     """Data: the sources in use, their parse report, and uploads."""
     st.title("Data")
+    if STORE is not None:
+        st.info(LOCAL_ONLY.format(url=STORE.url, what="the Data page", todo="load or upload"))
+        return
     current = sources()
     st.markdown(
         "**Workshops in use:** "
@@ -1575,6 +1620,9 @@ def taxonomy_page() -> None:
     from collab_graph.views import taxonomy as tx
 
     st.title("Taxonomy")
+    if STORE is not None:
+        st.info(LOCAL_ONLY.format(url=STORE.url, what="curating the taxonomy", todo="curate it"))
+        return
     G = current_graph()
     if G is None:
         return
@@ -2030,10 +2078,17 @@ navigation = st.navigation(
     ]
 )
 with st.sidebar:
-    st.caption(
-        f"collab-graph · {len(sources()) or 1} workshop file(s) · works offline. "
-        "Pages: Explore, Ask, Insights, Notes, Taxonomy, Data, Export."
-    )
+    if STORE is not None:
+        st.caption(
+            f"collab-graph · reads from the store {STORE.url} (graphs under {STORE.base}). "
+            "Explore, Ask, Insights, Notes (read-only) and Export work from it; reviewing, "
+            "the Taxonomy and Data pages need the notes files."
+        )
+    else:
+        st.caption(
+            f"collab-graph · {len(sources()) or 1} workshop file(s) · works offline. "
+            "Pages: Explore, Ask, Insights, Notes, Taxonomy, Data, Export."
+        )
 with contextlib.suppress(CollabGraphError, OSError):  # the Data page says why, on upload
     _upload_reaper(str(up.default_root()))  # so the first sweep runs when the app starts
 navigation.run()

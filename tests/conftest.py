@@ -67,3 +67,32 @@ def chromium() -> Iterator[Any]:
         )
     with harness.browser() as b:
         yield b
+
+
+def _load_virtuoso_helper() -> ModuleType:
+    """``tests/virtuoso_server.py`` as the module ``virtuoso_server`` (as :func:`_load_harness`)."""
+    if "virtuoso_server" in sys.modules:
+        return sys.modules["virtuoso_server"]
+    spec = importlib.util.spec_from_file_location(
+        "virtuoso_server", Path(__file__).with_name("virtuoso_server.py")
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["virtuoso_server"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def virtuoso() -> Iterator[Any]:
+    """One Debian Virtuoso per test session, on free loopback ports with its own database;
+    skipped locally when ``virtuoso-t`` is missing, a failure under ``CI=true`` (``.ci/run``
+    must install virtuoso-opensource-7-bin). Stopped after the session, in every case."""
+    helper = _load_virtuoso_helper()
+    if helper.virtuoso_path() is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true but virtuoso-t is missing: .ci/run must install it")
+        pytest.skip("virtuoso-t is not installed; apt-get install virtuoso-opensource-7-bin")
+    with helper.running() as server:
+        yield server

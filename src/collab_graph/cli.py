@@ -1076,6 +1076,162 @@ def _export_refiqda(
             err_console.print(f"collab-graph: wrote {output}", markup=False)
 
 
+StoreUserOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--user", help="User for the store (HTTP Digest or Basic, as it asks).", show_default=False
+    ),
+]
+PasswordEnvOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--password-env",
+        help="Name of the environment variable holding the store password (never on the "
+        "command line), e.g. --password-env STORE_PASSWORD.",
+        show_default=False,
+    ),
+]
+
+
+def _store_client(
+    query_url: str,
+    *,
+    user: str | None,
+    password_env: str | None,
+    update_url: str | None = None,
+    gsp_url: str | None = None,
+    timeout: float | None = None,
+) -> Any:
+    """The store client for the command's --store options (a bad combination exits 2)."""
+    from collab_graph.errors import ConfigError
+    from collab_graph.rdf.store import DEFAULT_TIMEOUT, Credentials, StoreClient
+
+    credentials = None
+    if (user is None) != (password_env is None):
+        raise ConfigError("give --user and --password-env together (or neither)")
+    if user is not None and password_env is not None:
+        password = os.environ.get(password_env)
+        if password is None:
+            raise ConfigError(
+                f"--password-env {password_env}: the environment variable {password_env} is not set"
+            )
+        credentials = Credentials(user, password)
+    return StoreClient(
+        query_url,
+        update_url=update_url,
+        gsp_url=gsp_url,
+        credentials=credentials,
+        timeout=timeout or DEFAULT_TIMEOUT,
+    )
+
+
+@app.command("push")
+def push_cmd(
+    store: Annotated[
+        str,
+        typer.Option(
+            "--store",
+            help="The store's SPARQL endpoint that takes updates, e.g. "
+            "http://localhost:8890/sparql-auth (Virtuoso).",
+            show_default=False,
+        ),
+    ],
+    paths: PathsArg = None,
+    graph_base: Annotated[
+        str,
+        typer.Option(
+            "--graph-base",
+            help="Base IRI of the data: workshop W goes into the named graph BASE/workshop/W, "
+            "themes, organisations and links into BASE/graph/shared.",
+        ),
+    ] = "https://example.org/collab-graph/",
+    gsp: Annotated[
+        str | None,
+        typer.Option(
+            "--gsp",
+            help="The store's Graph Store HTTP Protocol endpoint: write each graph with one "
+            "PUT instead of SPARQL Update (much faster for large pushes).",
+            show_default=False,
+        ),
+    ] = None,
+    query_endpoint: Annotated[
+        str | None,
+        typer.Option(
+            "--query-endpoint",
+            help="The store's query endpoint, when --store does not answer queries "
+            "(Fuseki /ds/query, Oxigraph /query). Default: --store.",
+            show_default=False,
+        ),
+    ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Replace workshop graphs the store already holds."),
+    ] = False,
+    user: StoreUserOpt = None,
+    password_env: PasswordEnvOpt = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=1, help="Seconds to wait for each answer.")
+    ] = 120.0,
+    no_reviews: NoReviewsOpt = False,
+    workspace: WorkspaceOpt = None,
+    columns: ColumnsOpt = None,
+) -> None:
+    """Load the graph into a SPARQL 1.1 store: one named graph per workshop.
+
+    Workshop graphs the store already holds are refused (exit 2) unless --replace
+    is given, which replaces them. The shared graph (themes, organisations, links)
+    is merged: this push's resources replace the store's, the others stay.
+    """
+    from collab_graph.rdf import store as st
+
+    with handle_errors():
+        client = _store_client(
+            query_endpoint or store,
+            user=user,
+            password_env=password_env,
+            update_url=store,
+            gsp_url=gsp,
+            timeout=timeout,
+        )
+        G = _graph(paths, workspace, reviews=not no_reviews, columns=columns)
+        with client, _push_progress() as bar:
+            task = bar.add_task("", total=None)
+            report = st.push(
+                G,
+                client,
+                base=graph_base,
+                replace=replace,
+                use_gsp=gsp is not None,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        how = f"Graph Store PUT to {gsp}" if gsp else f"SPARQL Update at {store}"
+        for g, n in report.triples.items():
+            verb = "replaced" if g in report.replaced else "wrote"
+            err_console.print(f"collab-graph: {verb} <{g}>: {n:,} triples", markup=False)
+        kept = (
+            f"; the shared graph kept {report.shared_kept:,} triples of other pushes"
+            if report.shared_kept
+            else ""
+        )
+        err_console.print(
+            f"collab-graph: pushed {report.total:,} triples in {len(report.triples)} named "
+            f"graphs ({how}){kept}",
+            markup=False,
+        )
+
+
+def _push_progress() -> Any:
+    return Progress(
+        TextColumn("pushing triples"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    )
+
+
 _LIMIT_OPTION = {"time": "--timeout", "rows": "--max-rows", "memory": "--max-memory"}
 
 
@@ -1109,11 +1265,24 @@ def sparql_cmd(
             help="Memory of the query process in MB, store included (0: no limit).",
         ),
     ] = CLI_LIMITS.max_memory_mb,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="Query this SPARQL endpoint instead of local files (e.g. "
+            "http://localhost:8890/sparql), over the named graphs under --base.",
+            show_default=False,
+        ),
+    ] = None,
+    user: StoreUserOpt = None,
+    password_env: PasswordEnvOpt = None,
 ) -> None:
     """Run a read-only SPARQL query over the exported RDF (standard prefixes predeclared).
 
     The query runs in a worker process under a time, row and memory limit; a query
-    over a limit is stopped with one line naming the limit (exit code 2).
+    over a limit is stopped with one line naming the limit (exit code 2). With
+    --store it runs at that store over the graphs pushed under --base, with
+    --timeout and --max-rows as limits.
     """
     from collab_graph.rdf.sparql import check_read_only, prepare, run_bounded
     from collab_graph.rdf.worker import QueryLimits
@@ -1127,9 +1296,14 @@ def sparql_cmd(
                 raise QueryError(f"{query}: cannot read the query file: {exc}") from exc
         check_read_only(prepare(text, base=base))
         limits = QueryLimits(timeout_s=timeout, max_rows=max_rows, max_memory_mb=max_memory)
-        G = _graph(paths, workspace, reviews=not no_reviews, columns=columns)
         try:
-            result = run_bounded(G, text, limits=limits, base=base)
+            if store is not None:
+                result = _store_query(
+                    store, text, base, paths, timeout, max_rows, user, password_env
+                )
+            else:
+                G = _graph(paths, workspace, reviews=not no_reviews, columns=columns)
+                result = run_bounded(G, text, limits=limits, base=base)
         except QueryLimitError as exc:
             raise type(exc)(f"{exc} (change it with {_LIMIT_OPTION[exc.limit]})") from exc
         if format is SparqlFormat.JSON:
@@ -1142,6 +1316,27 @@ def sparql_cmd(
             )
         if not result.rows:  # valid query, nothing found: exit 1 (the contract)
             raise NotFoundError("the query returned no rows")
+
+
+def _store_query(
+    store: str,
+    text: str,
+    base: str,
+    paths: Sequence[Path] | None,
+    timeout: float,
+    max_rows: int,
+    user: str | None,
+    password_env: str | None,
+) -> Any:
+    """``sparql --store``: the query's result from the store (no local files read)."""
+    from collab_graph.rdf import store as st
+
+    if paths:
+        raise QueryError("give notes files or --store, not both")
+    with _store_client(
+        store, user=user, password_env=password_env, timeout=timeout or None
+    ) as client:
+        return st.query(client, text, base=base, max_rows=max_rows)
 
 
 def _closest(value: str, choices: Iterable[str]) -> str:
@@ -1423,23 +1618,79 @@ def app_cmd(
     ] = False,
     workspace: WorkspaceOpt = None,
     columns: ColumnsOpt = None,
+    store_url: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="Browse what is in this SPARQL store (its query endpoint, e.g. "
+            "http://localhost:8890/sparql) instead of notes files.",
+            show_default=False,
+        ),
+    ] = None,
+    graph_base: Annotated[
+        str,
+        typer.Option(
+            "--graph-base", help="With --store: the base IRI the notes were pushed under."
+        ),
+    ] = "https://example.org/collab-graph/",
+    gsp: Annotated[
+        str | None,
+        typer.Option(
+            "--gsp",
+            help="With --store: read each graph from this Graph Store endpoint (GET).",
+            show_default=False,
+        ),
+    ] = None,
+    user: StoreUserOpt = None,
+    password_env: PasswordEnvOpt = None,
 ) -> None:
     """Start the Streamlit app on 127.0.0.1 (headless, usage stats off) and print its URL.
 
     A graph built before from the same notes, data files and reviews is read from
     the cache (``~/.cache/collab-graph``; ``COLLAB_GRAPH_CACHE`` names another
-    folder, ``off`` switches it off).
+    folder, ``off`` switches it off). With --store the app shows the graphs pushed
+    to that store under --graph-base (reviewing and curating need notes files).
     """
     import os
 
     from collab_graph import pipeline
     from collab_graph.cache import CACHE_ENV, DiskCache
     from collab_graph.views.app_support import (
+        STORE_ENV,
+        StoreSource,
         app_environment,
         app_script,
         check_port,
         streamlit_command,
     )
+
+    if store_url is not None:
+        with handle_errors():
+            if paths:
+                raise QueryError("give notes files or --store, not both")
+            check_port(port)
+            source = StoreSource(store_url, graph_base, user, password_env, gsp)
+            with _store_client(
+                store_url, user=user, password_env=password_env, gsp_url=gsp
+            ) as client:  # fail here, with one line, when the store cannot be read
+                from collab_graph.rdf.store import graphs
+
+                found = graphs(client, graph_base)
+            if not found:
+                raise NotFoundError(
+                    f"the store at {store_url} has no named graph under {graph_base}"
+                )
+            cmd = streamlit_command(app_script(), port=port)
+            env = app_environment([])
+            env[STORE_ENV] = source.to_json()
+            if workspace is not None:
+                env[WORKSPACE_ENV] = str(Workspace.locate(workspace).root)
+        typer.echo(
+            f"collab-graph app: http://127.0.0.1:{port} (reading {len(found)} named graphs "
+            f"from {store_url})"
+        )
+        sys.stdout.flush()
+        os.execve(cmd[0], cmd, env)
 
     with handle_errors():
         check_port(port)  # before the notes are read: say so at once, with a free port

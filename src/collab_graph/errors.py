@@ -36,6 +36,9 @@ __all__ = [
     "QueryRowLimitError",
     "QueryTimeoutError",
     "ReviewError",
+    "StoreAuthError",
+    "StoreConflictError",
+    "StoreError",
     "TrainingError",
 ]
 
@@ -161,3 +164,15 @@ class CodebookError(CollabGraphError, ValueError):
 class AgreementError(CollabGraphError, ValueError):
     """Two codings cannot be compared (an input is no coding, or is ambiguous, or no note is
     in both)."""
+
+
+class StoreError(CollabGraphError, RuntimeError):
+    """A SPARQL store cannot be reached or answered with an error (the message names its URL)."""
+
+
+class StoreAuthError(StoreError):
+    """A SPARQL store refused the user and password (HTTP 401 or 403)."""
+
+
+class StoreConflictError(StoreError):
+    """A named graph to push already holds data and ``--replace`` was not given."""

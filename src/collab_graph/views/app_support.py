@@ -48,10 +48,12 @@ __all__ = [
     "COLUMNS_ENV",
     "PATHS_ENV",
     "QUERIES_DOC",
+    "STORE_ENV",
     "STREAMLIT_NOISE",
     "UPLOAD_LIMIT_BYTES",
     "UPLOAD_SUFFIXES",
     "ReadyQuery",
+    "StoreSource",
     "Upload",
     "app_environment",
     "app_script",
@@ -68,6 +70,9 @@ __all__ = [
     "quiet_streamlit_noise",
     "ready_made_queries",
     "save_uploads",
+    "store_fingerprint",
+    "store_from_env",
+    "store_graph",
     "streamlit_command",
     "upload_name",
     "wait_for_port",
@@ -82,6 +87,9 @@ COLUMNS_ENV = "COLLAB_GRAPH_APP_COLUMNS"
 
 APP_SCRIPT_ENV = "COLLAB_GRAPH_APP_SCRIPT"
 """Environment variable overriding where the Streamlit script ``app.py`` is."""
+
+STORE_ENV = "COLLAB_GRAPH_APP_STORE"
+"""Environment variable naming the SPARQL store ``collab-graph app --store`` browses (JSON)."""
 
 QUERIES_DOC = "queries.md"
 """The document whose ready-made queries the app's SPARQL console offers (``docs/``)."""
@@ -237,6 +245,100 @@ def app_environment(
         env[COLUMNS_ENV] = columns
     env.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
     return env
+
+
+@dataclass(frozen=True, slots=True)
+class StoreSource:
+    """The store the app reads from (``collab-graph app --store``) instead of notes files.
+
+    ``password_env`` names the environment variable holding the password; the
+    password itself never goes into :data:`STORE_ENV`.
+
+    Examples
+    --------
+    >>> src = StoreSource("http://localhost:8890/sparql", "https://example.org/kg/")
+    >>> StoreSource.from_json(src.to_json()) == src
+    True
+    """
+
+    url: str
+    base: str
+    user: str | None = None
+    password_env: str | None = None
+    gsp: str | None = None
+
+    def to_json(self) -> str:
+        """The value of :data:`STORE_ENV` for this store."""
+        return json.dumps(
+            {
+                "url": self.url,
+                "base": self.base,
+                "user": self.user,
+                "password_env": self.password_env,
+                "gsp": self.gsp,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> StoreSource:
+        """Read :meth:`to_json`'s output back; a malformed value is a ``CollabGraphError``."""
+        try:
+            data = json.loads(text)
+            return cls(
+                str(data["url"]),
+                str(data["base"]),
+                data.get("user"),
+                data.get("password_env"),
+                data.get("gsp"),
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CollabGraphError(f"{STORE_ENV} is not a store description: {exc}") from exc
+
+    def client(self) -> Any:
+        """A :class:`~collab_graph.rdf.store.StoreClient` for this store."""
+        from collab_graph.rdf.store import Credentials, StoreClient
+
+        credentials = None
+        if self.user is not None and self.password_env is not None:
+            password = os.environ.get(self.password_env)
+            if password is None:
+                raise CollabGraphError(
+                    f"the environment variable {self.password_env} (the store password) is not set"
+                )
+            credentials = Credentials(self.user, password)
+        return StoreClient(self.url, gsp_url=self.gsp, credentials=credentials)
+
+
+def store_from_env(environ: Mapping[str, str] | None = None) -> StoreSource | None:
+    """The store the app browses, or None when it reads notes files (the usual case).
+
+    Examples
+    --------
+    >>> store_from_env({}) is None
+    True
+    """
+    env = os.environ if environ is None else environ
+    raw = env.get(STORE_ENV, "").strip()
+    return StoreSource.from_json(raw) if raw else None
+
+
+def store_fingerprint(source: StoreSource) -> str:
+    """Named graphs under the base with their triple counts: changes when someone pushes."""
+    text = (
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+        f"FILTER(STRSTARTS(STR(?g), {json.dumps(source.base)})) }} GROUP BY ?g ORDER BY ?g"
+    )
+    with source.client() as client:
+        rows = client.select(text).rows
+    return ";".join(f"{g}={n}" for g, n in rows)
+
+
+def store_graph(source: StoreSource) -> KnowledgeGraph:
+    """The knowledge graph held in the store (:func:`collab_graph.rdf.store.pull`)."""
+    from collab_graph.rdf.store import pull
+
+    with source.client() as client:
+        return pull(client, base=source.base)
 
 
 def options_from_env(environ: Mapping[str, str] | None = None) -> LoadOptions:
