@@ -499,6 +499,7 @@ def table(
     widths: Mapping[str, int] | None = None,
     column_config: Mapping[str, Any] | None = None,
     max_lines: int = 6,
+    max_height: int | None = None,
     **kwargs: Any,
 ) -> None:
     """A read-only table (workshop text is shown as text, never as Markdown).
@@ -507,7 +508,8 @@ def table(
     :func:`collab_graph.views.tables.column` specification (``widths``
     overrides the width in pixels, ``column_config`` the whole column); rows
     grow to show long text wrapped, up to ``max_lines`` lines (a cell shows
-    all of its text when clicked).
+    all of its text when clicked). ``max_height``: as tall as the rows need, up to
+    that many pixels.
     """
     import pandas as pd
 
@@ -523,6 +525,8 @@ def table(
     kwargs.setdefault(
         "row_height", tables.row_height(rows[:500], widths=widths, max_lines=max_lines)
     )
+    if max_height is not None:
+        kwargs["height"] = min(max_height, 38 + (kwargs["row_height"] or 35) * len(rows))
     st.dataframe(
         frame, hide_index=True, width="stretch", column_config=config, placeholder="–", **kwargs
     )
@@ -1279,7 +1283,7 @@ def show_retrained() -> None:
                 f"{len(c.gained)} notes now coded as you reviewed them, {len(c.lost)} no longer."
             )
             if changed:
-                table(changed, height=min(300, 38 + 35 * len(changed)))
+                table(changed, max_height=300)
         better = c.after > c.before
         if not better:
             st.caption(
@@ -1660,19 +1664,30 @@ def themes_panel(rows: Sequence[Mapping[str, Any]]) -> None:
         f"{len(shown)} themes, {sum(1 for r in shown if r['notes'])} carried by some note. "
         "Keywords match whole words; a keyword ending in * matches any ending."
     )
-    table(
-        shown,
+    table(  # fits 1440 px with the sidebar; the whole keyword list is in the form below
+        [
+            {
+                "label": r["label"],
+                "kind": r["kind"],
+                "notes": r["notes"],
+                "broader theme": r["broader"],
+                "keywords": tables.summarise_list(r["keywords"]),
+                "source": r["source"]
+                + (" · in your workspace" if r["origin"] == "workspace" else ""),
+                "origin": r["origin"],
+                "id": r["id"],
+            }
+            for r in shown
+        ],
         height=440,
-        column_order=["kind", "label", "notes", "broader", "keywords", "source", "origin", "id"],
+        max_lines=4,
+        widths={"label": 250, "kind": 75, "notes": 55, "broader theme": 160, "keywords": 230},
         column_config={
-            "kind": st.column_config.TextColumn(width=75),
-            "label": st.column_config.TextColumn(width=320),
-            "notes": st.column_config.NumberColumn(width=60, format="%d"),
-            "broader": st.column_config.TextColumn("broader theme", width=170),
-            "keywords": st.column_config.TextColumn(width=300),
-            "source": st.column_config.TextColumn(width=230),
-            "origin": st.column_config.TextColumn(width=90, help="bundled, or in your workspace"),
-            "id": st.column_config.TextColumn(width=170),
+            "source": st.column_config.TextColumn(
+                width=170, help="The framework the theme comes from, or the project's own"
+            ),
+            "origin": None,  # said in "source"; kept in the data for the tests
+            "id": None,
         },
     )
     st.subheader("Edit a theme's keywords")
@@ -1724,13 +1739,10 @@ def suggestions_panel(key: GraphKey, theme_rows: Sequence[Mapping[str, Any]]) ->
         return
     table(
         tx.suggestion_rows(found.suggestions),
-        height=min(320, 38 + 35 * len(found.suggestions)),
+        max_height=320,
         column_order=["label", "kind", "notes", "keywords", "closest", "similarity"],
+        widths={"label": 200, "kind": 75, "notes": 55, "keywords": 230, "closest": 230},
         column_config={
-            "label": st.column_config.TextColumn(width=220),
-            "kind": st.column_config.TextColumn(width=75),
-            "notes": st.column_config.NumberColumn(width=60, format="%d"),
-            "keywords": st.column_config.TextColumn(width=250),
             "closest": st.column_config.TextColumn("closest theme", width=230),
             "similarity": st.column_config.ProgressColumn(
                 min_value=0.0, max_value=1.0, format="%.2f", width=100
@@ -1758,7 +1770,7 @@ def suggestions_panel(key: GraphKey, theme_rows: Sequence[Mapping[str, Any]]) ->
     one_workshop = len({m["workshop"] for m in members}) == 1
     table(
         members,
-        height=min(260, 38 + 35 * len(members)),
+        max_height=260,
         column_order=["note", "text"] if one_workshop else ["workshop", "note", "text"],
         column_config={
             "workshop": st.column_config.TextColumn(width=200),
@@ -1821,13 +1833,7 @@ def links_panel(
         links,
         height=340,
         column_order=["practice", "barrier", "strength", "rationale", "origin"],
-        column_config={
-            "practice": st.column_config.TextColumn(width=230),
-            "barrier": st.column_config.TextColumn(width=230),
-            "strength": st.column_config.TextColumn(width=85),
-            "rationale": st.column_config.TextColumn(width=330),
-            "origin": st.column_config.TextColumn(width=90),
-        },
+        widths={"practice": 210, "barrier": 210, "strength": 80, "rationale": 350, "origin": 80},
     )
     practices = {r["id"]: r["label"] for r in theme_rows if r["kind"] == "practice"}
     barriers = {r["id"]: r["label"] for r in theme_rows if r["kind"] == "barrier"}
@@ -1872,19 +1878,15 @@ def orgs_panel(rows: Sequence[Mapping[str, Any]], unresolved: Mapping[str, str])
             "notes",
             "groups",
             "aliases",
-            "id",
         ],
+        widths={"organisation": 240, "category": 95, "type": 85, "status": 100, "aliases": 300},
         column_config={
-            "organisation": st.column_config.TextColumn(width=280),
-            "category": st.column_config.TextColumn(width=100),
-            "type": st.column_config.TextColumn(width=110),
             "status": st.column_config.TextColumn(
-                width=85, help="resolved: in the gazetteer; detected: found by pattern"
+                width=100, help="resolved: in the gazetteer; detected: found by pattern"
             ),
-            "notes": st.column_config.NumberColumn(width=60, format="%d"),
-            "groups": st.column_config.NumberColumn(width=65, format="%d"),
-            "aliases": st.column_config.TextColumn(width=245),
-            "id": st.column_config.TextColumn(width=160),
+            "notes": st.column_config.NumberColumn(width=55, format="%d"),
+            "groups": st.column_config.NumberColumn(width=60, format="%d"),
+            "id": None,
         },
     )
     st.subheader("Name a detected mention")

@@ -47,6 +47,7 @@ __all__ = [
     "quote_where",
     "row_height",
     "several_workshops",
+    "summarise_list",
 ]
 
 _LABELS_SEP = "; "
@@ -502,3 +503,26 @@ def row_height(
     if lines == 1:
         return None
     return max(_WRAP_MIN, min(lines, max_lines) * _LINE_PX + _ROW_PAD)
+
+
+def summarise_list(text: str, *, limit: int = 90, sep: str = "; ") -> str:
+    """The first items of a ``sep``-separated list that fit in ``limit`` characters, and how many
+    more there are (a table cell that reads in full; the whole list is edited elsewhere).
+
+    Examples
+    --------
+    >>> summarise_list("a; b; c", limit=90)
+    'a; b; c'
+    >>> summarise_list("trust; trusting; relationship*; rapport; goodwill", limit=24)
+    'trust … (4 more)'
+    """
+    items = [i for i in text.split(sep.strip()) if i.strip()]
+    items = [i.strip() for i in items]
+    if len(sep.join(items)) <= limit:
+        return sep.join(items)
+    kept: list[str] = []
+    for item in items:
+        if len(sep.join([*kept, item])) > limit - 12 and kept:
+            break
+        kept.append(item)
+    return f"{sep.join(kept)} … ({len(items) - len(kept)} more)"
