@@ -947,7 +947,12 @@ def insights_page() -> None:
                     axis=alt.Axis(labelAngle=0, labelLimit=0, orient="top"),
                 ),
                 y=alt.Y("theme:N", title=None, axis=alt.Axis(labelLimit=0, labelOverlap=False)),
-                color=alt.Color("notes:Q", scale=alt.Scale(scheme="blues"), title="notes"),
+                color=alt.Color(
+                    "notes:Q",
+                    scale=alt.Scale(scheme="blues"),
+                    title="notes",
+                    legend=alt.Legend(format="d", tickMinStep=1),
+                ),
                 tooltip=["group", "theme", "kind", "notes"],
             )
             .properties(height=max(120, 20 * part["theme"].nunique()))
@@ -1093,11 +1098,13 @@ def notes_page() -> None:
                 **{c: r[c] for c in columns},
                 "kind": f"{r['kind']} ✓" if r["reviewed"] else r["kind"],
                 **({"where": f"{r['workshop']} · {r['where']}"} if several and not next_up else {}),
+                "reviewed": r["reviewed"],
             }
             for r in shown
         ],
         height=520,
         max_lines=4,
+        column_config={"reviewed": None},  # shown as ✓ after the kind
     )
     if STORE is not None:
         return
