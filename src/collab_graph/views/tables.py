@@ -379,7 +379,7 @@ _LEVELS = "; ".join(LEVEL_MEANINGS.values())
 COLUMNS: dict[str, Column] = {
     # answers (Ask page, practice_rows / quote_rows / combined_rows)
     "rank": Column(50, _I),
-    "practice": Column(300),
+    "practice": Column(295),
     "barrier": Column(260),
     "score": Column(
         100,
