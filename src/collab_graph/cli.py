@@ -1017,7 +1017,7 @@ def export_cmd(
     """
     from collab_graph.views import export as exp
 
-    if format in {"qdc", "qdpx"}:
+    if format in exp.EXCHANGE_FORMATS:
         _export_refiqda(paths, format, output, no_reviews, workspace, columns)
         return
     with handle_errors():

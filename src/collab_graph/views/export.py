@@ -34,7 +34,7 @@ True
 ...     export(example_graph(), "yaml")
 ... except ExportError as err:
 ...     print(err)
-unknown export format 'yaml'; use one of: csv, gexf, graphml, html, json-ld, nquads, nt, ...
+unknown export format 'yaml'; use one of: csv, gexf, graphml, html, json-ld, nquads, nt, qdc, ...
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ from collab_graph.views.xmlsafe import check_well_formed, xml_safe_graph
 
 __all__ = [
     "CSV_FIELDS",
+    "EXCHANGE_FORMATS",
     "FORMATS",
     "ExportFormat",
     "ExportOptions",
@@ -181,6 +182,10 @@ FORMATS: Mapping[str, ExportFormat] = {
 }
 """Every export format by name."""
 
+EXCHANGE_FORMATS: tuple[str, ...] = ("qdc", "qdpx")
+"""REFI-QDA codebook and project: :mod:`collab_graph.views.refiqda` writes them from the
+taxonomy and the notes' sources, not from the graph, so they are not in :data:`FORMATS`."""
+
 
 def get_format(name: str) -> ExportFormat:
     """The export format called ``name``.
@@ -198,9 +203,9 @@ def get_format(name: str) -> ExportFormat:
     try:
         return FORMATS[name]
     except KeyError as exc:
-        raise ExportError(
-            f"unknown export format {name!r}; use one of: {', '.join(sorted(FORMATS))}"
-        ) from exc
+        names = sorted({*FORMATS, *EXCHANGE_FORMATS})
+        message = f"unknown export format {name!r}; use one of: {', '.join(names)}"
+        raise ExportError(message) from exc
 
 
 def export(
