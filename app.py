@@ -1098,7 +1098,7 @@ def notes_page() -> None:
                 **{c: r[c] for c in columns},
                 "kind": f"{r['kind']} ✓" if r["reviewed"] else r["kind"],
                 **({"where": f"{r['workshop']} · {r['where']}"} if several and not next_up else {}),
-                "reviewed": r["reviewed"],
+                **({} if next_up else {"reviewed": r["reviewed"]}),
             }
             for r in shown
         ],
