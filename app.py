@@ -325,6 +325,20 @@ def export_bytes(key: GraphKey, fmt: str) -> bytes:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
+def qda_bytes(key: GraphKey, fmt: str) -> bytes:
+    """The REFI-QDA codebook (``qdc``) or project (``qdpx``) of the workshops in use."""
+    from collab_graph.views import refiqda
+
+    corpus = _corpora()[key]
+    taxonomy = pipeline.vocabulary(corpus.workspace).taxonomy
+    if fmt == "qdc":
+        return refiqda.codebook_xml(taxonomy)
+    coded = load_coded(pipeline.keys(corpus).coding, corpus)
+    sources = refiqda.project_sources(corpus.sources(), pipeline.parsed(corpus))
+    return refiqda.qdpx(taxonomy, sources, pipeline.review(corpus, coded).coded)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
 def xml_warning(key: GraphKey) -> str:
     """What the XML downloads replace (characters XML 1.0 forbids), or ``""``."""
     from collab_graph.views.xmlsafe import forbidden_report
@@ -1521,6 +1535,29 @@ def export_page() -> None:
             on_click="ignore",
             width="stretch",
         )
+    if STORE is None:  # made from the notes files and their parse, which a store does not hold
+        st.subheader("For QDA tools (REFI-QDA)")
+        st.caption(
+            "For NVivo, ATLAS.ti, MAXQDA and QualCoder: the taxonomy as a codebook, or a "
+            "project with each workshop as a text source and each note a coded selection "
+            "(coded by the classifier, or by the analyst who reviewed it)."
+        )
+        qda = st.columns(5)
+        for i, (qfmt, label, mime) in enumerate(
+            (
+                ("qdc", "codebook (.qdc)", "application/xml"),
+                ("qdpx", "project (.qdpx)", "application/zip"),
+            )
+        ):
+            qda[i].download_button(
+                label,
+                data=_lazy(qda_bytes, key, qfmt),
+                file_name=f"collab-graph.{qfmt}",
+                mime=mime,
+                key=f"dl_{qfmt}",
+                on_click="ignore",
+                width="stretch",
+            )
     st.subheader("The current graph view")
     params = st.session_state.get("explore_params")
     if params:

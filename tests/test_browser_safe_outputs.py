@@ -83,3 +83,30 @@ def test_sparql_results_download_is_safe_and_the_table_has_no_raw_export(page: A
     page.screenshot(path=str(SHOTS / "export-sparql-safe-csv.png"))
     data = _download(page, "Download the rows (.csv)").decode()
     assert data.splitlines()[:3] == ["t", "'=1+1", "'@SUM(A1:A2)"]
+
+
+def test_refi_qda_downloads_validate_and_hold_every_note(page: Any) -> None:
+    """The Export page's codebook and project downloads are valid REFI-QDA (issue 16)."""
+    import zipfile
+
+    from lxml import etree
+
+    schemas = ROOT / "tests" / "data" / "refi-qda"
+    codebook = etree.XMLSchema(etree.parse(str(schemas / "Codebook.xsd")))
+    assert codebook.validate(etree.fromstring(_download(page, "codebook (.qdc)")))
+    archive = zipfile.ZipFile(io.BytesIO(_download(page, "project (.qdpx)")))
+    project = etree.fromstring(archive.read("project.qde"))
+    assert etree.XMLSchema(etree.parse(str(schemas / "Project-mrt2019.xsd"))).validate(project)
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    [source] = project.findall(".//q:TextSource", ns)
+    text = archive.read(f"sources/{source.get('guid')}.txt").decode("utf-8")
+    spans = [
+        text[int(s.get("startPosition")) : int(s.get("endPosition"))]
+        for s in source.findall("q:PlainTextSelection", ns)
+    ]
+    assert spans == [
+        "=1+1",
+        "@SUM(A1:A2)",
+        "Protected time for projects",
+        "a\x0cb after a page break",
+    ]

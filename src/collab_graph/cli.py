@@ -1050,7 +1050,6 @@ def _export_refiqda(
     """``export --format qdc|qdpx``: the REFI-QDA codebook or project."""
     from collab_graph import pipeline
     from collab_graph.errors import ExportError
-    from collab_graph.ingest.source import source_text
     from collab_graph.views import refiqda
 
     with handle_errors():
@@ -1063,10 +1062,7 @@ def _export_refiqda(
         else:
             outcome = _reviewed(corpus)
             results = pipeline.parsed(corpus)
-            sources = [
-                refiqda.ProjectSource(path.name, source_text(path, result), result)
-                for path, result in zip(corpus.sources(), results, strict=True)
-            ]
+            sources = refiqda.project_sources(corpus.sources(), results)
             data = refiqda.qdpx(taxonomy, sources, outcome.coded, on_warning=_warn)
         if output is None:
             sys.stdout.buffer.write(data)

@@ -53,7 +53,7 @@ from lxml import etree
 from collab_graph import __version__
 from collab_graph.coding.taxonomy import Taxonomy
 from collab_graph.errors import CodebookError, ExportError
-from collab_graph.ingest.source import note_spans
+from collab_graph.ingest.source import note_spans, source_text
 from collab_graph.model import CodedNote, NoteKind, ParseResult, Theme, ThemeKind
 from collab_graph.views.xmlsafe import xml_safe_text
 
@@ -69,6 +69,7 @@ __all__ = [
     "codebook_xml",
     "kind_guid",
     "known_codes",
+    "project_sources",
     "project_xml",
     "qdpx",
     "read_codebook",
@@ -399,6 +400,18 @@ def project_xml(
 def _text_bytes(text: str) -> bytes:
     # lone surrogates cannot be UTF-8: one U+FFFD each keeps every later position
     return re.sub("[\ud800-\udfff]", "\ufffd", text).encode("utf-8")
+
+
+def project_sources(paths: Sequence[Path], results: Sequence[ParseResult]) -> list[ProjectSource]:
+    """Each parsed notes file as a project source: its name, its text and its parse.
+
+    The text is the file's own (decoded, line breaks kept; a ``.docx``'s extracted
+    paragraphs), so that the notes' positions in it are exact.
+    """
+    return [
+        ProjectSource(path.name, source_text(path, result), result)
+        for path, result in zip(paths, results, strict=True)
+    ]
 
 
 def qdpx(
