@@ -712,6 +712,16 @@ def ask_page() -> None:
         "whether it is curated only, evidence only or both. Level 1 means at least half the "
         "groups raising the barrier also report the practice."
     )
+    ask_one(key, labels)
+    st.divider()
+    ask_several(key, labels)
+
+
+# Asking (or opening a practice's quotes) reruns only the fragment that asked, not the
+# page: the browser redraws the answer alone (benchmarks/concurrent_ask.py).
+@st.fragment
+def ask_one(key: GraphKey, labels: list[str]) -> None:
+    """The barrier box and its answer."""
     if "ask_barrier" in st.session_state and st.session_state["ask_barrier"] not in (
         None,
         *labels,
@@ -755,7 +765,10 @@ def ask_page() -> None:
         else:
             show_answer(key, result)
 
-    st.divider()
+
+@st.fragment
+def ask_several(key: GraphKey, labels: list[str]) -> None:
+    """Several barriers at once, ranked together."""
     st.subheader("Several barriers at once")
     st.caption(
         "As in the CFIR-ERIC matching tool: practices are ranked by the sum of their link "
@@ -864,7 +877,12 @@ def show_answer(key: GraphKey, result: Mapping[str, Any]) -> None:
                 f"(curated {p['curated_score']:.2f}, evidence {p['evidence_score']:.2f}), "
                 f"Level {p['level']}"
             )
-            with st.expander(title, expanded=i == 0):
+            box = st.expander(
+                title, expanded=i == 0, key=f"ask_quotes_{b['id']}_{i}", on_change="rerun"
+            )
+            if not box.open:  # drawn when opened: closed, they cost the browser as much
+                continue
+            with box:
                 if cur.get("rationale"):
                     st.markdown(
                         f"*Curated ({cur.get('strength')}):* {sup.md_escape(cur['rationale'])}"

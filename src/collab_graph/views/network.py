@@ -50,6 +50,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import html as _html
 import itertools
 import json
@@ -1405,11 +1406,21 @@ def strip_remote_resources(page: str) -> str:
     return out
 
 
+@functools.cache
+def _page_template() -> Any:
+    # pyvis gives every Network a new jinja Environment, so each page compiled its
+    # template, with vis-network (700 KB) included inline, afresh: about 0.1 CPU s
+    # a page. One compiled template serves every page (jinja templates render
+    # safely from several threads).
+    net = Network(cdn_resources="in_line")
+    return net.templateEnv.get_template(net.path)
+
+
 def _render_page(net: Network, physics: bool) -> str:
     # Same arguments pyvis's generate_html passes, except tooltip_link=True: the
     # HTML popup shows the escaped titles as exact text whether or not a note
     # contains "href" (pyvis would otherwise switch modes per page).
-    template = net.templateEnv.get_template(net.path)
+    template = _page_template()
     nodes, edges, heading, height, width, options = net.get_network_data()
     page: str = template.render(
         height=height,
