@@ -237,6 +237,11 @@ class PhraseIndex:
         firsts += [(k[0], len(k) + 1) for k in self._wild if k]
         for word, length in firsts:
             self._reach[word] = max(self._reach.get(word, 1), length)
+        self._lengths: dict[str, frozenset[int]] = {}
+        for word, length in firsts:
+            self._lengths[word] = self._lengths.get(word, frozenset()) | {length}
+        # per word, the lengths of the phrases that may start there (see _spans_from)
+        self._spans: dict[bool, dict[str, tuple[int, ...]]] = {False: {}, True: {}}
 
     def _lookup(
         self, orig: tuple[str, ...], lower: tuple[str, ...], suffixes: bool
@@ -283,33 +288,84 @@ class PhraseIndex:
             remember(self._recent, key, hits)
         return iter(hits)
 
+    def _spans_from(self, word: str, suffixes: bool) -> tuple[int, ...]:
+        """The lengths (in words, longest first) of the phrases that may start at ``word``.
+
+        A length is left out only where the lookup of that many words from
+        ``word`` would find nothing: for two words or more, no phrase (exact,
+        case-sensitive, or a ``*`` phrase with one word more than its key) of that
+        length starts with the word as written or in lower case; one word is
+        always tried, unless no phrase starts with the word, no one-word ``*``
+        phrase is a prefix of it and (with ``suffixes``) no phrase starts with the
+        word less one to three final characters (``'s``, ``'``, ``s``, ``s's``).
+        An empty tuple means no phrase can start there.
+        """
+        memo = self._spans[suffixes]
+        spans = memo.get(word)
+        if spans is not None:
+            return spans
+        reach, lengths = self._reach, self._lengths
+        low = word.lower()
+        loose = self._wild_prefixes.get(())  # one-word phrases ending in *
+        if word in reach or low in reach or (loose and low.startswith(loose)):
+            longer = lengths.get(word, frozenset()) | lengths.get(low, frozenset())
+            spans = (*sorted((n for n in longer if n > 1), reverse=True), 1)
+        elif suffixes and any(w[:-k] in reach for w in (word, low) for k in (1, 2, 3)):
+            spans = (1,)  # an inflected one-word phrase ("volunteers" for "volunteer")
+        else:
+            spans = ()
+        if len(memo) > 200_000:
+            memo.clear()
+        memo[word] = spans
+        return spans
+
     def _find(
         self, text: str, suffixes: bool
     ) -> tuple[tuple[str, tuple[object, ...], int, int], ...]:
         toks, words, lows = _token_words(text)
+        return self.find_tokens(toks, words, lows, suffixes)
+
+    def find_tokens(
+        self,
+        toks: Sequence[tuple[str, int, int]],
+        words: tuple[str, ...],
+        lows: tuple[str, ...],
+        suffixes: bool = False,
+    ) -> tuple[tuple[str, tuple[object, ...], int, int], ...]:
+        """:meth:`finditer` on a text already split into words (not remembered).
+
+        ``toks`` are the words with the offsets to report, ``words`` the words as
+        written and ``lows`` in lower case (tuples), as :func:`tokens` would give them.
+
+        Examples
+        --------
+        >>> idx = PhraseIndex({"share data": ["theme"]})
+        >>> words = ("share", "data")
+        >>> idx.find_tokens([("share", 0, 7), ("data", 8, 12)], words, words)
+        (('share data', ('theme',), 0, 12),)
+        """
         if not toks:
             return ()
         out = []
         i, n_tok = 0, len(toks)
-        reach = self._reach
+        memo = self._spans[suffixes]
+        spans_from = self._spans_from
         lookup = self._lookup
-        loose = self._wild_prefixes.get(())  # one-word phrases ending in *
         while i < n_tok:
-            word, low = words[i], lows[i]
-            if (
-                word not in reach
-                and low not in reach
-                and not (loose and low.startswith(loose))
-                and not suffixes
-            ):
+            word = words[i]
+            spans = memo.get(word)
+            if spans is None:
+                spans = spans_from(word, suffixes)
+            if not spans:
                 # no phrase starts with this word
                 if self.start_only:
                     break
                 i += 1
                 continue
             hit = None
-            longest = max(reach.get(word, 1), reach.get(low, 1))
-            for n in range(min(longest, n_tok - i), 0, -1):
+            for n in spans:
+                if n > n_tok - i:
+                    continue
                 hit = lookup(words[i : i + n], lows[i : i + n], suffixes)
                 if hit is not None:
                     out.append((hit[0], hit[1], toks[i][1], toks[i + n - 1][2]))
