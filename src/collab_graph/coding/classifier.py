@@ -576,6 +576,9 @@ def classify_results(
             coded.extend(clf.classify(result.notes, result.workshop))
             if progress is not None:
                 progress(len(coded), total)
+        # free the classifier's memories while the collector is off, so that it does
+        # not scan them (hundreds of thousands of objects) when it is switched back on
+        del clf
     return coded
 
 

@@ -150,8 +150,12 @@ def tokens(text: str) -> tuple[tuple[str, int, int], ...]:
     >>> [t for t, _, _ in tokens("H.S.C.P & P&K’s five-day sprint??")]
     ['HSCP', 'and', 'P', 'and', "K's", 'five', 'day', 'sprint', '??']
     """
+    norm = normalise(text)
+    if "&" not in norm and "?" not in norm and "." not in norm:
+        # only plain words: every token is the match as it is (the common case, fast)
+        return tuple([(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(norm)])
     out = []
-    for m in _TOKEN.finditer(normalise(text)):
+    for m in _TOKEN.finditer(norm):
         tok = m.group()
         if tok == "&":
             tok = "and"
@@ -187,6 +191,11 @@ def remember(store: dict[K, V], key: K, value: V) -> None:
     if len(store) >= _RECENT:
         store.pop(next(iter(store)))
     store[key] = value
+
+
+_Hit = tuple[str, tuple[object, ...]]
+#: Marks a run of words not looked up yet (None means looked up and not found).
+_UNSEEN: _Hit = ("", (object(),))
 
 
 class PhraseIndex:
@@ -242,6 +251,8 @@ class PhraseIndex:
             self._lengths[word] = self._lengths.get(word, frozenset()) | {length}
         # per word, the lengths of the phrases that may start there (see _spans_from)
         self._spans: dict[bool, dict[str, tuple[int, ...]]] = {False: {}, True: {}}
+        # per run of words (as written), what _lookup gave (see find_tokens)
+        self._looked: dict[bool, dict[tuple[str, ...], _Hit | None]] = {False: {}, True: {}}
 
     def _lookup(
         self, orig: tuple[str, ...], lower: tuple[str, ...], suffixes: bool
@@ -291,12 +302,12 @@ class PhraseIndex:
     def _spans_from(self, word: str, suffixes: bool) -> tuple[int, ...]:
         """The lengths (in words, longest first) of the phrases that may start at ``word``.
 
-        A length is left out only where the lookup of that many words from
-        ``word`` would find nothing: for two words or more, no phrase (exact,
-        case-sensitive, or a ``*`` phrase with one word more than its key) of that
-        length starts with the word as written or in lower case; one word is
-        always tried, unless no phrase starts with the word, no one-word ``*``
-        phrase is a prefix of it and (with ``suffixes``) no phrase starts with the
+        A length is left out only where :meth:`_lookup` of that many words from
+        ``word`` would find nothing. From two words up, that is where no phrase
+        of that length (exact, case-sensitive, or a ``*`` phrase with one word
+        more than its key) starts with the word as written or in lower case. One
+        word is tried where a one-word phrase is the word, a one-word ``*``
+        phrase is a prefix of it or (with ``suffixes``) a one-word phrase is the
         word less one to three final characters (``'s``, ``'``, ``s``, ``s's``).
         An empty tuple means no phrase can start there.
         """
@@ -304,20 +315,36 @@ class PhraseIndex:
         spans = memo.get(word)
         if spans is not None:
             return spans
-        reach, lengths = self._reach, self._lengths
+        lengths = self._lengths
         low = word.lower()
         loose = self._wild_prefixes.get(())  # one-word phrases ending in *
-        if word in reach or low in reach or (loose and low.startswith(loose)):
-            longer = lengths.get(word, frozenset()) | lengths.get(low, frozenset())
-            spans = (*sorted((n for n in longer if n > 1), reverse=True), 1)
-        elif suffixes and any(w[:-k] in reach for w in (word, low) for k in (1, 2, 3)):
-            spans = (1,)  # an inflected one-word phrase ("volunteers" for "volunteer")
-        else:
-            spans = ()
+        longer = lengths.get(word, frozenset()) | lengths.get(low, frozenset())
+        one = (
+            1 in longer
+            or bool(loose and low.startswith(loose))
+            or (
+                suffixes
+                and any(1 in lengths.get(w[:-k], ()) for w in (word, low) for k in (1, 2, 3))
+            )
+        )
+        spans = (*sorted((n for n in longer if n > 1), reverse=True), *((1,) if one else ()))
         if len(memo) > 200_000:
             memo.clear()
         memo[word] = spans
         return spans
+
+    def find(
+        self, text: str, *, suffixes: bool = False
+    ) -> tuple[tuple[str, tuple[object, ...], int, int], ...]:
+        """The hits of :meth:`finditer`, as a tuple, without remembering them (for callers
+        that read each text once, or keep their own memory).
+
+        Examples
+        --------
+        >>> PhraseIndex({"no time": ["cue"]}).find("No time at all")
+        (('no time', ('cue',), 0, 7),)
+        """
+        return self._find(text, suffixes)
 
     def _find(
         self, text: str, suffixes: bool
@@ -335,7 +362,9 @@ class PhraseIndex:
         """:meth:`finditer` on a text already split into words (not remembered).
 
         ``toks`` are the words with the offsets to report, ``words`` the words as
-        written and ``lows`` in lower case (tuples), as :func:`tokens` would give them.
+        written and ``lows`` the same words in lower case (tuples), as :func:`tokens`
+        would give them. The lookup of each run of words is remembered (it depends
+        on the words alone), so a phrase is looked up once however often it occurs.
 
         Examples
         --------
@@ -351,6 +380,7 @@ class PhraseIndex:
         memo = self._spans[suffixes]
         spans_from = self._spans_from
         lookup = self._lookup
+        looked = self._looked[suffixes]
         while i < n_tok:
             word = words[i]
             spans = memo.get(word)
@@ -366,7 +396,13 @@ class PhraseIndex:
             for n in spans:
                 if n > n_tok - i:
                     continue
-                hit = lookup(words[i : i + n], lows[i : i + n], suffixes)
+                run = words[i : i + n]
+                hit = looked.get(run, _UNSEEN)
+                if hit is _UNSEEN:
+                    hit = lookup(run, lows[i : i + n], suffixes)
+                    if len(looked) > 200_000:
+                        looked.clear()
+                    looked[run] = hit
                 if hit is not None:
                     out.append((hit[0], hit[1], toks[i][1], toks[i + n - 1][2]))
                     i += n

@@ -176,7 +176,7 @@ class Taxonomy:
                 score[payload.id] = score.get(payload.id, 0.0) + _weight(phrase)
                 order.setdefault(payload.id, start)
 
-        found_exact = self._theme_index.finditer(words, suffixes=True)
+        found_exact = self._theme_index.find(words, suffixes=True)
         hits = [(s, e, p, ps) for p, ps, s, e in found_exact]
         for phrase, payloads, begin, stop in self._stem_hits(words):
             inside = [h for h in hits if h[0] < stop and begin < h[1]]
@@ -236,7 +236,7 @@ class Taxonomy:
         [('barrier', 'lack of')]
         """
         out: list[tuple[KindCue, int, int]] = []
-        for _, payloads, start, end in self._cue_index[where].finditer(normalise(text)):
+        for _, payloads, start, end in self._cue_index[where].find(normalise(text)):
             for payload in payloads:
                 assert isinstance(payload, KindCue)
                 out.append((payload, start, end))
