@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from collab_graph import ingest
 from collab_graph.coding import classifier as classify
-from collab_graph.coding import gazetteer, lexicon, taxonomy
+from collab_graph.coding import form, gazetteer, intent, lexicon, taxonomy
 from collab_graph.coding.fastmatch import dispatch_alternation, first_literal
 from collab_graph.model import ParseResult
 from collab_graph.rdf.vocab import DEFAULT_BASE
@@ -250,40 +250,56 @@ def test_classification_same_with_and_without_dispatch(
     assert sum(bool(r["themes"]) for r in fast) > 500
 
 
-class _Everything(dict[str, int]):
-    """A ``_reach`` that lets every word start and every n-gram length be tried (plain)."""
+class _Always(dict[str, tuple[int, ...]]):
+    """A per-word memory of phrase lengths that says: try every length, at every word."""
 
-    def __init__(self, longest: int) -> None:
+    def __init__(self, every: tuple[int, ...]) -> None:
         super().__init__()
-        self.longest = longest
+        self.every = every
 
-    def __contains__(self, key: object) -> bool:
-        return True
+    def get(self, key: str, default: object = None) -> tuple[int, ...]:  # type: ignore[override]
+        return self.every
 
-    def get(self, key: str, default: int | None = None) -> int:  # type: ignore[override]
-        return self.longest
+
+class _Forget(dict[tuple[str, ...], object]):
+    """A memory of lookups that remembers nothing (every run of words is looked up)."""
+
+    def get(self, key: tuple[str, ...], default: object = None) -> object:  # type: ignore[override]
+        return default
+
+    def __setitem__(self, key: tuple[str, ...], value: object) -> None:
+        pass
 
 
 def test_classification_same_without_ngram_reach(
     synthetic_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Skipping words that start no phrase, and n-grams longer than any phrase from a
-    word, changes no coding."""
+    """Skipping words that start no phrase, trying only the phrase lengths that start
+    with a word, and remembering each lookup, changes no coding."""
     results = ingest.load([default_notes(), *sorted(synthetic_dir.glob("*.txt"))])
     fast = _records(results)
     init = lexicon.PhraseIndex.__init__
 
     def plain_init(self: lexicon.PhraseIndex, *args: Any, **kwargs: Any) -> None:
         init(self, *args, **kwargs)
-        self._reach = _Everything(self.max_len)
+        every = tuple(range(self.max_len, 0, -1))
+        self._spans = {False: _Always(every), True: _Always(every)}
+        self._looked = {False: _Forget(), True: _Forget()}
 
+    loaders = (
+        taxonomy._taxonomy_from,
+        gazetteer._gazetteer_from,
+        form._lexicon_from,
+        intent._lexicon_from,
+    )
     monkeypatch.setattr(lexicon.PhraseIndex, "__init__", plain_init)
     lexicon.tokens.cache_clear()
-    taxonomy._taxonomy_from.cache_clear()
-    gazetteer._gazetteer_from.cache_clear()
-    assert _records(results) == fast
-    taxonomy._taxonomy_from.cache_clear()
-    gazetteer._gazetteer_from.cache_clear()
+    for loader in loaders:
+        loader.cache_clear()
+    plain = _records(results)
+    for loader in loaders:
+        loader.cache_clear()
+    assert plain == fast
 
 
 # --- fastrdf --------------------------------------------------------------------------

@@ -274,9 +274,14 @@ class Classifier:
         if hit is not None:
             return hit
         features = self.vocab.text_features(text)
-        evidence = any(name.startswith(_EVIDENCE_PREFIXES) for name in features) or any(
-            name.startswith(("w=", "b=")) and name in self.model.weights for name in features
-        )
+        weights = self.model.weights
+        evidence = False
+        for name in features:
+            if name.startswith(_EVIDENCE_PREFIXES) or (
+                name.startswith(("w=", "b=")) and name in weights
+            ):
+                evidence = True
+                break
         part = _TextPart(self.model.partial(features), evidence, _metadata_only(features))
         if len(self._texts) > 200_000:
             self._texts.clear()
@@ -474,7 +479,10 @@ def _scope_texts(note: Note, workshop: Workshop | None = None) -> tuple[str, ...
     full = note.question_text or (workshop.question_text(note.question) if workshop else None)
     out: list[str] = []
     for s in scope:
-        text = getattr(s, "text", str(s))
+        try:
+            text = s.text  # not getattr(s, "text", str(s)): that formats every entry
+        except AttributeError:
+            text = str(s)
         kind = getattr(s, "kind", "")
         if kind == "question" and full and len(full) > len(text):
             text = full
@@ -576,6 +584,9 @@ def classify_results(
             coded.extend(clf.classify(result.notes, result.workshop))
             if progress is not None:
                 progress(len(coded), total)
+        # free the classifier's memories while the collector is off, so that it does
+        # not scan them (hundreds of thousands of objects) when it is switched back on
+        del clf
     return coded
 
 

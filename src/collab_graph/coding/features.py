@@ -253,17 +253,17 @@ def _read(vocab: FeatureVocabulary, text: str) -> TextReading:
     for form, count in vocab.forms.forms(text).items():
         out[f"form={form}"] = min(count, 2.0)
     for cue, _, _ in vocab.taxonomy.match_cues(norm, "anywhere"):
-        key = f"cue={cue.kind.value}"
+        key = f"cue={cue.kind}"
         out[key] = min(out.get(key, 0.0) + cue.weight / 2, 2.0)
     for cue, _, _ in vocab.taxonomy.match_cues(norm, "start"):
-        key = f"cue={cue.kind.value}"
+        key = f"cue={cue.kind}"
         out[key] = min(out.get(key, 0.0) + cue.weight / 2, 2.0)
     matched = vocab.taxonomy.match_themes(norm)
     themes = tuple(theme for theme, _ in matched)
     for theme, cues in matched[:3]:
         # only a cue of one kind of theme says what kind of note this is
         if any(len(vocab.taxonomy.cue_kinds(cue)) == 1 for cue in cues):
-            out[f"theme={theme.kind.value}"] = 1.0
+            out[f"theme={theme.kind}"] = 1.0
     mentions = vocab.gazetteer.mentions(text)
     if mentions:
         rest = norm

@@ -107,12 +107,12 @@ class FormLexicon:
             return hit
         norm = normalise(text).strip()
         out: dict[str, float] = {}
-        for _, forms, _, _ in self._anywhere.finditer(norm):
+        for _, forms, _, _ in self._anywhere.find(norm):
             for form in forms:
                 out[str(form)] = out.get(str(form), 0.0) + 1.0
         body = norm.lstrip("-*•·+>#0123456789.) \t")
         body = _SPEAKER.sub("", body, count=1)  # "Luke: How do we ..." opens with "How"
-        for _, forms, _, _ in self._start.finditer(body):
+        for _, forms, _, _ in self._start.find(body):
             for form in forms:
                 out[str(form)] = out.get(str(form), 0.0) + 1.0
         if _VERBISH_START.match(body) and "imperative" not in out:

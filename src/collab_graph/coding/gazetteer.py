@@ -252,6 +252,10 @@ class _Leads:
     acronyms: Mapping[str, _LeadGroup]  # capital first letter -> its acronyms
     prefixes: frozenset[str]  # every prefix of every L: a word's prefixes are tried while in it
     always: bool
+    # per word, the groups tried at it, in order (None: a non-ASCII word); see _tries_at
+    _tries: dict[str, tuple[_LeadGroup, ...] | None] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def of(
@@ -288,12 +292,38 @@ class _Leads:
         prefixes = frozenset(w[:k] for w in leads for k in range(1, len(w) + 1))
         return cls(grouped(leads), grouped(acronyms), prefixes, always)
 
+    def _tries_at(self, word: str) -> tuple[_LeadGroup, ...] | None:
+        """The groups whose aliases may match at ``word``, in the order they are tried:
+        those of each of its lower-case prefixes that is an ``L``, shortest first,
+        then its first letter's acronyms; None for a non-ASCII word (memoised)."""
+        if word in self._tries:
+            return self._tries[word]
+        tries: tuple[_LeadGroup, ...] | None
+        if not word.isascii():
+            tries = None
+        else:
+            low, found = word.lower(), []
+            k = 1
+            while k <= len(low) and low[:k] in self.prefixes:
+                group = self.leads.get(low[:k])
+                if group is not None:
+                    found.append(group)
+                k += 1
+            group = self.acronyms.get(word[0])
+            if group is not None:
+                found.append(group)
+            tries = tuple(found)
+        if len(self._tries) > 200_000:
+            self._tries.clear()
+        self._tries[word] = tries
+        return tries
+
     def scan(self, norm: str) -> list[_Span] | None:
         """The alias matches in ``norm`` (a :func:`normalise` d text), in order, or
         ``None`` where the alias expression must decide."""
         if self.always:
             return None
-        leads, acronyms, prefixes = self.leads, self.acronyms, self.prefixes
+        memo = self._tries
         out: list[_Span] = []
         pos = 0
         for m in _WORD.finditer(norm):
@@ -301,18 +331,15 @@ class _Leads:
             if start < pos:
                 continue
             word = m.group()
-            if not word.isascii():
+            tries = memo.get(word, False)
+            if isinstance(tries, bool):  # not seen yet
+                tries = self._tries_at(word)
+            if tries is None:
                 return None
-            low = word.lower()
+            if not tries:
+                continue
             best: _Ranked | None = None
-            k = 1
-            while k <= len(low) and low[:k] in prefixes:
-                group = leads.get(low[:k])
-                if group is not None:
-                    best = _better(group, group.rx.match(norm, start), best)
-                k += 1
-            group = acronyms.get(word[0])
-            if group is not None:
+            for group in tries:
                 best = _better(group, group.rx.match(norm, start), best)
             if best is not None:
                 out.append((start, best[1], best[2]))

@@ -108,7 +108,7 @@ class IntentLexicon:
         best: Intent | None = None
         covered = 0
         kinds: dict[NoteKind, float] = {}
-        for phrase, payloads, start, end in self._index.finditer(core):
+        for phrase, payloads, start, end in self._index.find(core):
             covered += len(tokens(core[start:end]))
             for payload in payloads:
                 kind, weight = cast(tuple[NoteKind, float], payload)

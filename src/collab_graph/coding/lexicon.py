@@ -150,8 +150,12 @@ def tokens(text: str) -> tuple[tuple[str, int, int], ...]:
     >>> [t for t, _, _ in tokens("H.S.C.P & P&K’s five-day sprint??")]
     ['HSCP', 'and', 'P', 'and', "K's", 'five', 'day', 'sprint', '??']
     """
+    norm = normalise(text)
+    if "&" not in norm and "?" not in norm and "." not in norm:
+        # only plain words: every token is the match as it is (the common case, fast)
+        return tuple([(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(norm)])
     out = []
-    for m in _TOKEN.finditer(normalise(text)):
+    for m in _TOKEN.finditer(norm):
         tok = m.group()
         if tok == "&":
             tok = "and"
@@ -187,6 +191,11 @@ def remember(store: dict[K, V], key: K, value: V) -> None:
     if len(store) >= _RECENT:
         store.pop(next(iter(store)))
     store[key] = value
+
+
+_Hit = tuple[str, tuple[object, ...]]
+#: Marks a run of words not looked up yet (None means looked up and not found).
+_UNSEEN: _Hit = ("", (object(),))
 
 
 class PhraseIndex:
@@ -237,6 +246,13 @@ class PhraseIndex:
         firsts += [(k[0], len(k) + 1) for k in self._wild if k]
         for word, length in firsts:
             self._reach[word] = max(self._reach.get(word, 1), length)
+        self._lengths: dict[str, frozenset[int]] = {}
+        for word, length in firsts:
+            self._lengths[word] = self._lengths.get(word, frozenset()) | {length}
+        # per word, the lengths of the phrases that may start there (see _spans_from)
+        self._spans: dict[bool, dict[str, tuple[int, ...]]] = {False: {}, True: {}}
+        # per run of words (as written), what _lookup gave (see find_tokens)
+        self._looked: dict[bool, dict[tuple[str, ...], _Hit | None]] = {False: {}, True: {}}
 
     def _lookup(
         self, orig: tuple[str, ...], lower: tuple[str, ...], suffixes: bool
@@ -283,34 +299,110 @@ class PhraseIndex:
             remember(self._recent, key, hits)
         return iter(hits)
 
+    def _spans_from(self, word: str, suffixes: bool) -> tuple[int, ...]:
+        """The lengths (in words, longest first) of the phrases that may start at ``word``.
+
+        A length is left out only where :meth:`_lookup` of that many words from
+        ``word`` would find nothing. From two words up, that is where no phrase
+        of that length (exact, case-sensitive, or a ``*`` phrase with one word
+        more than its key) starts with the word as written or in lower case. One
+        word is tried where a one-word phrase is the word, a one-word ``*``
+        phrase is a prefix of it or (with ``suffixes``) a one-word phrase is the
+        word less one to three final characters (``'s``, ``'``, ``s``, ``s's``).
+        An empty tuple means no phrase can start there.
+        """
+        memo = self._spans[suffixes]
+        spans = memo.get(word)
+        if spans is not None:
+            return spans
+        lengths = self._lengths
+        low = word.lower()
+        loose = self._wild_prefixes.get(())  # one-word phrases ending in *
+        longer = lengths.get(word, frozenset()) | lengths.get(low, frozenset())
+        one = (
+            1 in longer
+            or bool(loose and low.startswith(loose))
+            or (
+                suffixes
+                and any(1 in lengths.get(w[:-k], ()) for w in (word, low) for k in (1, 2, 3))
+            )
+        )
+        spans = (*sorted((n for n in longer if n > 1), reverse=True), *((1,) if one else ()))
+        if len(memo) > 200_000:
+            memo.clear()
+        memo[word] = spans
+        return spans
+
+    def find(
+        self, text: str, *, suffixes: bool = False
+    ) -> tuple[tuple[str, tuple[object, ...], int, int], ...]:
+        """The hits of :meth:`finditer`, as a tuple, without remembering them (for callers
+        that read each text once, or keep their own memory).
+
+        Examples
+        --------
+        >>> PhraseIndex({"no time": ["cue"]}).find("No time at all")
+        (('no time', ('cue',), 0, 7),)
+        """
+        return self._find(text, suffixes)
+
     def _find(
         self, text: str, suffixes: bool
     ) -> tuple[tuple[str, tuple[object, ...], int, int], ...]:
         toks, words, lows = _token_words(text)
+        return self.find_tokens(toks, words, lows, suffixes)
+
+    def find_tokens(
+        self,
+        toks: Sequence[tuple[str, int, int]],
+        words: tuple[str, ...],
+        lows: tuple[str, ...],
+        suffixes: bool = False,
+    ) -> tuple[tuple[str, tuple[object, ...], int, int], ...]:
+        """:meth:`finditer` on a text already split into words (not remembered).
+
+        ``toks`` are the words with the offsets to report, ``words`` the words as
+        written and ``lows`` the same words in lower case (tuples), as :func:`tokens`
+        would give them. The lookup of each run of words is remembered (it depends
+        on the words alone), so a phrase is looked up once however often it occurs.
+
+        Examples
+        --------
+        >>> idx = PhraseIndex({"share data": ["theme"]})
+        >>> words = ("share", "data")
+        >>> idx.find_tokens([("share", 0, 7), ("data", 8, 12)], words, words)
+        (('share data', ('theme',), 0, 12),)
+        """
         if not toks:
             return ()
         out = []
         i, n_tok = 0, len(toks)
-        reach = self._reach
+        memo = self._spans[suffixes]
+        spans_from = self._spans_from
         lookup = self._lookup
-        loose = self._wild_prefixes.get(())  # one-word phrases ending in *
+        looked = self._looked[suffixes]
         while i < n_tok:
-            word, low = words[i], lows[i]
-            if (
-                word not in reach
-                and low not in reach
-                and not (loose and low.startswith(loose))
-                and not suffixes
-            ):
+            word = words[i]
+            spans = memo.get(word)
+            if spans is None:
+                spans = spans_from(word, suffixes)
+            if not spans:
                 # no phrase starts with this word
                 if self.start_only:
                     break
                 i += 1
                 continue
             hit = None
-            longest = max(reach.get(word, 1), reach.get(low, 1))
-            for n in range(min(longest, n_tok - i), 0, -1):
-                hit = lookup(words[i : i + n], lows[i : i + n], suffixes)
+            for n in spans:
+                if n > n_tok - i:
+                    continue
+                run = words[i : i + n]
+                hit = looked.get(run, _UNSEEN)
+                if hit is _UNSEEN:
+                    hit = lookup(run, lows[i : i + n], suffixes)
+                    if len(looked) > 200_000:
+                        looked.clear()
+                    looked[run] = hit
                 if hit is not None:
                     out.append((hit[0], hit[1], toks[i][1], toks[i + n - 1][2]))
                     i += n

@@ -176,26 +176,41 @@ class Taxonomy:
                 score[payload.id] = score.get(payload.id, 0.0) + _weight(phrase)
                 order.setdefault(payload.id, start)
 
-        found_exact = self._theme_index.finditer(words, suffixes=True)
+        found_exact = self._theme_index.find(words, suffixes=True)
         hits = [(s, e, p, ps) for p, ps, s, e in found_exact]
-        stemmed, offsets = _stemmed_text(words)
-        if stemmed:
-            for phrase, payloads, start, end in self._stem_index.finditer(stemmed):
-                begin, stop = offsets[start][0], offsets[end - 1][1]
-                inside = [h for h in hits if h[0] < stop and begin < h[1]]
-                # an inflected phrase counts where it is longer than the exact hits it
-                # overlaps ("economy of scale" over "economy"), else the exact hits stand
-                if all(
-                    begin <= h[0] and h[1] <= stop and h[1] - h[0] < stop - begin for h in inside
-                ):
-                    hits = [h for h in hits if h not in inside]
-                    hits.append((begin, stop, phrase, payloads))
+        for phrase, payloads, begin, stop in self._stem_hits(words):
+            inside = [h for h in hits if h[0] < stop and begin < h[1]]
+            # an inflected phrase counts where it is longer than the exact hits it
+            # overlaps ("economy of scale" over "economy"), else the exact hits stand
+            if all(begin <= h[0] and h[1] <= stop and h[1] - h[0] < stop - begin for h in inside):
+                hits = [h for h in hits if h not in inside]
+                hits.append((begin, stop, phrase, payloads))
         for start, _, phrase, payloads in sorted(hits, key=lambda h: h[0]):
             add(phrase, payloads, start)
         # more words of cues first; then more separate cues (two pieces of evidence
         # outweigh one phrase as long); then the theme named first
         ids = sorted(found, key=lambda i: (-score[i], -len(found[i][1]), order[i]))
         return [found[i] for i in ids]
+
+    def _stem_hits(self, text: str) -> tuple[tuple[str, tuple[object, ...], int, int], ...]:
+        """The stem index's hits in ``text`` (a :func:`prose` text), at offsets of ``text``.
+
+        The same hits as finding the phrases in :func:`_stemmed_text` and mapping
+        them back. When every stem is plain lower-case ASCII letters and digits
+        (nearly always), the stemmed text would split back into exactly these
+        stems, so they are looked up directly, with the offsets of the words
+        they came from.
+        """
+        toks, stems = _word_stems(text)
+        if stems is not None:
+            return self._stem_index.find_tokens(toks, stems, stems)
+        stemmed, offsets = _stemmed_text(text)
+        if not stemmed:
+            return ()
+        return tuple(
+            (phrase, payloads, offsets[start][0], offsets[end - 1][1])
+            for phrase, payloads, start, end in self._stem_index.finditer(stemmed)
+        )
 
     def cue_kinds(self, phrase: str) -> frozenset[ThemeKind]:
         """The kinds of the themes a cue phrase (as :meth:`match_themes` reports it) belongs to.
@@ -221,7 +236,7 @@ class Taxonomy:
         [('barrier', 'lack of')]
         """
         out: list[tuple[KindCue, int, int]] = []
-        for _, payloads, start, end in self._cue_index[where].finditer(normalise(text)):
+        for _, payloads, start, end in self._cue_index[where].find(normalise(text)):
             for payload in payloads:
                 assert isinstance(payload, KindCue)
                 out.append((payload, start, end))
@@ -277,6 +292,47 @@ def _stemmed_text(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
         parts.append(word)
         spans.extend([(start, end)] * len(word))
     return "".join(parts), tuple(spans)
+
+
+_PLAIN_STEMS: dict[str, str | None] = {}
+
+
+def _plain_stem(word: str) -> str | None:
+    """The stem of a word as written, when it is plain lower-case ASCII (memoised), else None."""
+    hit = _PLAIN_STEMS.get(word, "")
+    if hit != "":
+        return hit
+    out: str | None = stem(word.lower())
+    if not (out and out.isascii() and out.isalnum() and out == out.lower()):
+        out = None
+    if len(_PLAIN_STEMS) > 200_000:
+        _PLAIN_STEMS.clear()
+    _PLAIN_STEMS[word] = out
+    return out
+
+
+def _word_stems(
+    text: str,
+) -> tuple[tuple[tuple[str, int, int], ...], tuple[str, ...] | None]:
+    """The word tokens of ``text`` as stems, with the offsets of their words in ``text``.
+
+    The stems are None when one of them is not plain lower-case ASCII letters and
+    digits (then :func:`_stemmed_text` must be used).
+
+    Examples
+    --------
+    >>> _word_stems("Sharing data!")
+    ((('share', 0, 7), ('data', 8, 12)), ('share', 'data'))
+    """
+    toks: list[tuple[str, int, int]] = []
+    for tok, start, end in tokens(text):
+        if not tok[0].isalnum():
+            continue
+        word = _plain_stem(tok)
+        if word is None:
+            return (), None
+        toks.append((word, start, end))
+    return tuple(toks), tuple(t for t, _, _ in toks)
 
 
 def _kind_cues(rows: Sequence[Row]) -> tuple[KindCue, ...]:
