@@ -145,3 +145,61 @@ def test_two_spellings_of_one_cue_are_one_hit(tax) -> None:
 @pytest.mark.parametrize("text", ["Advocating for research software", "We advocated for it"])
 def test_a_star_cue_reads_the_endings_that_drop_an_e(tax, text: str) -> None:
     assert "p_policy_engagement" in ids(tax, text)
+
+
+# -- names, contrast, other senses and degree words (themeprec) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        # a keyword that modifies the head of a name is part of the name
+        ("The IG Interest Group made a bid for the fund", "b_information_governance"),
+        (
+            "We went to the National Patient Data Conference and learnt a lot from the talks",
+            "b_information_governance",
+        ),
+        # a capitalised common word in a sentence written in lower case is a name
+        ("Bob had a similar issue with Scale where the tests fail", "n_scale_shared_resources"),
+        # what "rather than" sets aside is not the topic
+        ("Keep the service going rather than writing a business case", "p_making_the_case"),
+        ("Meet in person instead of training online, it works", "p_skills_talent"),
+        # "time" as a moment, a wish, a cost in effort, members rather than staff
+        ("This is a great time to join the group", "b_time_capacity"),
+        ("Now is the right time to start", "b_time_capacity"),
+        ("It would be nice to have more breaks", "b_lack_buyin"),
+        ("The sprint is expensive in terms of effort", "b_funding_budgets"),
+        ("Recruiting new members of the public is slow", "p_redefine_roles"),
+        # "value" alone is worth, not value for money
+        ("The value of good software is clear", "n_efficiency_savings"),
+    ],
+)
+def test_no_theme_from_a_name_a_contrast_or_another_sense(tax, text: str, absent: str) -> None:
+    assert absent not in ids(tax, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a keyword that is the head of a name still counts
+        ("Join the Working Group on data and see what it does", "p_dedicated_team"),
+        # an acronym on its own is a topic
+        ("We need IG advice before anything is shared", "b_information_governance"),
+        # a title in capitals says nothing by its capitals
+        ("Lack Of Funding For Staff", "b_funding_budgets"),
+        # what comes before "rather than" still counts
+        ("More funding rather than more meetings", "b_funding_budgets"),
+        # the same words in their other places
+        ("Not enough time to review", "b_time_capacity"),
+        ("It is seen as a nice to have", "b_lack_buyin"),
+        ("Value for money from shared buying", "n_efficiency_savings"),
+        # degree words are read through
+        ("The bar is super high", "b_onboarding_gaps"),
+        # inflections added as keywords
+        ("Fund the platform for five years", "b_funding_budgets"),
+        ("It is a skilled job", "p_skills_talent"),
+        ("The checks are labour intensive", "b_time_capacity"),
+    ],
+)
+def test_the_topic_survives_names_contrast_and_degree_words(tax, text: str, expected: str) -> None:
+    assert expected in ids(tax, text)

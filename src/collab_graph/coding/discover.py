@@ -114,6 +114,8 @@ _WEAK = frozenset(stem(w) for w in "use help work time".split())
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _SHORTCODE = re.compile(r":[a-z0-9_+\-]+:")
+# Who said it ("Luke: ...", "Sarah - ..."): a speaker's name is not what a note is about.
+_SPEAKER = re.compile(r"^\W*[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,2}\s*(?::|\s[-–—]\s)")
 
 
 def _stop_words() -> frozenset[str]:
@@ -133,6 +135,7 @@ def _words(text: str) -> tuple[tuple[str, str] | None, ...]:
     if not _STOP:
         _STOP = _stop_words()
     clean = _SHORTCODE.sub(" ", _URL.sub(" ", _LINK.sub(r"\1", text)))
+    clean = _SPEAKER.sub(lambda m: " " * len(m.group()), clean, count=1)
     out: list[tuple[str, str] | None] = []
     last_end = -1
     for tok, start, end in tokens(clean):
@@ -164,6 +167,8 @@ def note_terms(text: str) -> list[str]:
     --------
     >>> note_terms("**Sharing data** across [NHS trusts](https://example.org)")
     ['share', 'data', 'nhs', 'trust', 'share data', 'nhs trust']
+    >>> note_terms("Luke: people listening")
+    ['peopl', 'listen', 'peopl listen']
     """
     words = _words(text)
     stems = [w[0] for w in words if w is not None]

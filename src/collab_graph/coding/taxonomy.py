@@ -43,6 +43,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -160,6 +161,14 @@ class Taxonomy:
         ['b_time_capacity']
         >>> tax.match_themes("It got better over time")
         []
+
+        A keyword inside a name is not the note's topic, nor is what a note
+        sets aside with "rather than":
+
+        >>> [t.id for t, _ in tax.match_themes("The IG Interest Group made a bid for funding")][:1]
+        ['b_funding_budgets']
+        >>> tax.match_themes("Sustain a service rather than write a business case")
+        []
         """
         found: dict[str, tuple[Theme, list[str]]] = {}
         score: dict[str, float] = {}
@@ -185,6 +194,9 @@ class Taxonomy:
             if all(begin <= h[0] and h[1] <= stop and h[1] - h[0] < stop - begin for h in inside):
                 hits = [h for h in hits if h not in inside]
                 hits.append((begin, stop, phrase, payloads))
+        aside = _not_topics(words)
+        if aside:
+            hits = [h for h in hits if not _set_aside(h[0], h[1], aside)]
         for start, _, phrase, payloads in sorted(hits, key=lambda h: h[0]):
             add(phrase, payloads, start)
         # more words of cues first; then more separate cues (two pieces of evidence
@@ -245,6 +257,106 @@ class Taxonomy:
 
 _GLUE = frozenset("a an and at by for from in of on or the to with".split())
 
+#: Words that may join the capitalised words of one name ("Web of Trust").
+_NAME_GLUE = frozenset(("of", "for"))
+#: What a clause sets aside: the words after these up to the clause's end are not its topic.
+_CONTRAST = re.compile(r"\b(?:rather than|instead of)\b([^,.;:!?()]*)", re.IGNORECASE)
+#: Characters that start a sentence or a clause, after which a capital says nothing.
+_OPENERS = frozenset(".!?:;([{\"'*#>|-\n")
+
+
+@lru_cache(maxsize=16384)
+def _not_topics(text: str) -> tuple[tuple[int, int, int, int], ...]:
+    """Spans of ``text`` whose keywords do not name the note's topic, as (start, end, head).
+
+    Two general readings of English:
+
+    - **Names.** In a sentence written in lower case, a run of capitalised
+      words after the first word of a sentence is a name ("IG Interest Group",
+      "Web of Trust"), and a single capitalised common word is one too ("an
+      issue w/ Scale"). A keyword that modifies the name's head (the last
+      word, or the word before "of"/"for") is part of the name, not a topic:
+      "IG" in "IG Interest Group" is not information governance, but "Working
+      Group" is a working group. A single word in capitals (an acronym:
+      "PPIE", "COVID") is a topic.
+    - **Contrast.** What follows "rather than" or "instead of", up to the end
+      of the clause, is what the note sets aside ("a public service, rather
+      than generating a business case").
+
+    A span's head is ``(head_start, head_end)``; a keyword covering it counts.
+    ``(0, 0)`` means no word of the span counts.
+
+    Examples
+    --------
+    >>> t = "bids were made by the IG Interest Group, then sent to the Working Group"
+    >>> [(t[s:e], t[hs:he]) for s, e, hs, he in _not_topics(t)]
+    [('IG Interest Group', 'Group'), ('Working Group', 'Group')]
+    >>> t = "Bob had an issue w/ Scale where tests fail"
+    >>> [t[s:e] for s, e, _, _ in _not_topics(t)]
+    ['Scale']
+    >>> _not_topics("Lack of Funding For Staff"), _not_topics("no CPD budget")
+    ((), ())
+    """
+    out: list[tuple[int, int, int, int]] = []
+    for m in _CONTRAST.finditer(text):
+        out.append((m.start(1), m.end(1), 0, 0))
+    words = [(t, s, e) for t, s, e in tokens(text) if t[0].isalpha()]
+    if not any(t[0].isupper() for t, _, _ in words[1:]):
+        return tuple(out)
+    # which words open a sentence or clause (a capital there is only the sentence's)
+    opens = [
+        i == 0 or bool(_OPENERS & set(text[words[i - 1][2] : s]))
+        for i, (_, s, _) in enumerate(words)
+    ]
+    capital = [t[0].isupper() and t != "I" and not opens[i] for i, (t, _, _) in enumerate(words)]
+    lower = sum(1 for i, (t, _, _) in enumerate(words) if not opens[i] and t[0].islower())
+    if lower <= sum(capital):
+        return tuple(out)  # a title in capitals: its capitals say nothing
+    i = 0
+    while i < len(words):
+        if not capital[i]:
+            i += 1
+            continue
+        j = i
+        while (
+            j + 1 < len(words)
+            and _joined(text, words[j], words[j + 1])
+            and (
+                capital[j + 1]
+                or (
+                    words[j + 1][0].lower() in _NAME_GLUE
+                    and j + 2 < len(words)
+                    and capital[j + 2]
+                    and _joined(text, words[j + 1], words[j + 2])
+                )
+            )
+        ):
+            j += 1
+        run = words[i : j + 1]
+        if len(run) == 1:
+            tok, s, e = run[0]
+            if not tok.removesuffix("s").isupper():  # an acronym ("PRs") is a topic
+                out.append((s, e, 0, 0))
+        else:
+            glue = [k for k, (t, _, _) in enumerate(run) if t.lower() in ("of", "for")]
+            _, hs, he = run[glue[0] - 1] if glue else run[-1]
+            out.append((run[0][1], run[-1][2], hs, he))
+        i = j + 1
+    return tuple(out)
+
+
+def _joined(text: str, a: tuple[str, int, int], b: tuple[str, int, int]) -> bool:
+    """Whether two words are written next to each other, with only spaces between them."""
+    return text[a[2] : b[1]].isspace()
+
+
+def _set_aside(start: int, end: int, spans: tuple[tuple[int, int, int, int], ...]) -> bool:
+    """Whether the keyword at ``start:end`` is in a span of :func:`_not_topics`, not its head."""
+    for s, e, hs, he in spans:
+        if s <= start and end <= e and not (start <= hs and he <= end and he > hs):
+            return True
+    return False
+
 
 @lru_cache(maxsize=16384)
 def _weight(phrase: str) -> int:
@@ -259,15 +371,25 @@ def _weight(phrase: str) -> int:
     return max(1, sum(1 for w in words if w.lower() not in _GLUE))
 
 
+#: Degree words, read through when a phrase is matched by stems: "the bar is super high"
+#: says "bar is high", "a really strong sense of community" says "sense of community".
+_DEGREE = frozenset("very super really quite extremely incredibly particularly".split())
+
+
 def _stems(phrase: str) -> str:
     """A phrase as the Snowball stems of its words, space-separated (``"" `` when it has none).
+
+    Degree words ("very", "super", "really") are left out, in cues and in notes alike.
 
     Examples
     --------
     >>> _stems("volunteers' burnout"), _stems("volunteering burn-out")
     ('volunt burnout', 'volunt burn out')
+    >>> _stems("the bar is super high")
+    'the bar is high'
     """
-    return " ".join(stem(t.lower()) for t, _, _ in tokens(phrase) if t[0].isalnum())
+    words = (t.lower() for t, _, _ in tokens(phrase) if t[0].isalnum())
+    return " ".join(stem(w) for w in words if w not in _DEGREE)
 
 
 @lru_cache(maxsize=16384)
@@ -283,7 +405,7 @@ def _stemmed_text(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     parts: list[str] = []
     spans: list[tuple[int, int]] = []
     for tok, start, end in tokens(text):
-        if not tok[0].isalnum():
+        if not tok[0].isalnum() or tok.lower() in _DEGREE:
             continue
         word = stem(tok.lower())
         if parts:
