@@ -445,10 +445,12 @@ def _word_stems(
     --------
     >>> _word_stems("Sharing data!")
     ((('share', 0, 7), ('data', 8, 12)), ('share', 'data'))
+    >>> _word_stems("super high")[1] == tuple(_stemmed_text("super high")[0].split())
+    True
     """
     toks: list[tuple[str, int, int]] = []
     for tok, start, end in tokens(text):
-        if not tok[0].isalnum():
+        if not tok[0].isalnum() or tok.lower() in _DEGREE:  # as _stemmed_text reads them
             continue
         word = _plain_stem(tok)
         if word is None:
