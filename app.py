@@ -1061,6 +1061,19 @@ def insights_page() -> None:
         st.caption("No practice is reported by one group and needed by another.")
 
 
+# The Notes table's columns at 1440 px: lists of themes and organisations get the room,
+# so that most rows show every value within four lines (a cell shows all of it when clicked).
+_NOTES_WIDTHS = {
+    "id": 85,
+    "where": 120,
+    "text": 220,
+    "kind": 85,
+    "themes": 210,
+    "orgs": 145,
+    "confidence": 80,
+}
+
+
 def notes_page() -> None:
     """Notes: every note with its coding; analysts correct a code here and retrain on it."""
     st.title("Notes and their coding")
@@ -1136,6 +1149,7 @@ def notes_page() -> None:
         ],
         height=520,
         max_lines=4,
+        widths=None if next_up else _NOTES_WIDTHS,
         column_config={"reviewed": None},  # shown as ✓ after the kind
     )
     if STORE is not None:
