@@ -298,8 +298,13 @@ def _not_topics(text: str) -> tuple[tuple[int, int, int, int], ...]:
     ((), ())
     """
     out: list[tuple[int, int, int, int]] = []
-    for m in _CONTRAST.finditer(text):
-        out.append((m.start(1), m.end(1), 0, 0))
+    rest = text[1:]
+    low = text.lower()
+    if "rather than" in low or "instead of" in low:
+        for m in _CONTRAST.finditer(text):
+            out.append((m.start(1), m.end(1), 0, 0))
+    if rest == rest.lower():  # no capital after the first character: no name (most notes)
+        return tuple(out)
     words = [(t, s, e) for t, s, e in tokens(text) if t[0].isalpha()]
     if not any(t[0].isupper() for t, _, _ in words[1:]):
         return tuple(out)
