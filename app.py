@@ -1136,6 +1136,14 @@ def notes_page() -> None:
         columns = ["id", "text", "kind", "confidence", "needs review", "reasons"]
     else:  # fits 1440 px with the sidebar; group, question, prompt and line are in "where"
         columns = ["id", "where", "text", "kind", "themes", "orgs", "confidence"]
+    nodes = [r["node"] for r in shown]
+    pick = "n_next" if next_up else "n_note"  # the review form's choice of note
+
+    def choose() -> None:  # a row clicked in the table is the note to review
+        rows = st.session_state["n_table"].selection.rows
+        if rows and rows[0] < len(nodes):
+            st.session_state[pick] = nodes[rows[0]]
+
     several = len({r["workshop"] for r in rows}) > 1
     table(
         [
@@ -1151,6 +1159,13 @@ def notes_page() -> None:
         max_lines=4,
         widths=None if next_up else _NOTES_WIDTHS,
         column_config={"reviewed": None},  # shown as ✓ after the kind
+        key="n_table",
+        on_select=choose,
+        selection_mode="single-row",
+    )
+    st.caption(
+        "Long lists wrap to four lines; select a row to see all of its coding in the "
+        "review form below."
     )
     if STORE is not None:
         return
@@ -1182,7 +1197,8 @@ def review_form(key: GraphKey, by_node: Mapping[str, Mapping[str, Any]], *, next
     row = by_node[node]
     unsure = " · **needs review**" if row.get("needs review") else ""
     st.caption(
-        f"Coded **{row['kind']}** (confidence {row['confidence']}){unsure}. "
+        f"{sup.md_escape(row.get('where') or '')}: “{sup.md_escape(row['text'])}” · "
+        f"coded **{row['kind']}** (confidence {row['confidence']}){unsure}. "
         f"Why: {sup.md_escape(row['reasons']) or '—'}"
     )
     theme_labels, org_labels = coding_vocabulary()

@@ -62,3 +62,27 @@ def test_every_page_opens_by_its_own_url(chromium: Any, server: Any) -> None:
         assert direct.get_by_text("Page not found").count() == 0, path
         assert direct.locator("[data-testid='stException']").count() == 0, path
         direct.close()
+
+
+def test_selecting_a_notes_row_opens_it_in_the_review_form(chromium: Any, server: Any) -> None:
+    """Long theme and organisation lists wrap to four lines in the Notes table; a row
+    selected in the table is the note the review form shows, with its whole coding."""
+    page = chromium.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(f"{server.url}/notes", wait_until="domcontentloaded")
+    page.get_by_text("Review a note").wait_for(timeout=120_000)
+    # the review form's caption: where the note is, its text, its coding
+    note = page.locator("[data-testid='stCaptionContainer']").filter(has_text="· coded ").first
+    note.wait_for(timeout=60_000)
+    first = note.inner_text()
+    grid = page.locator("[data-testid='stDataFrame']").first
+    box = grid.bounding_box()
+    assert box is not None
+    # the row-marker column on the left, in the second row (header ~36 px, rows 65-96 px);
+    # the grid takes clicks once its canvas is drawn, so try a few times
+    for _ in range(10):
+        page.mouse.click(box["x"] + 12, box["y"] + 146)
+        page.wait_for_timeout(1500)
+        if note.inner_text() != first:
+            break
+    assert note.inner_text() != first, "the selected row's note is in the review form"
+    page.close()
