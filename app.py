@@ -914,6 +914,30 @@ def show_answer(key: GraphKey, result: Mapping[str, Any]) -> None:
         show_html(page_html, height)
 
 
+def bar_chart(
+    frame: Any, label: str, value: str, title: str, colour: str, tooltip: list[Any], *, row_px: int
+) -> None:
+    """Horizontal bars, the longest first, with every label in full and whole-number ticks."""
+    import altair as alt
+
+    chart = (
+        alt.Chart(frame)
+        .mark_bar(color=colour)
+        .encode(
+            x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y(
+                f"{label}:N",
+                sort="-x",
+                title=None,
+                axis=alt.Axis(labelLimit=0, labelOverlap=False),
+            ),
+            tooltip=tooltip,
+        )
+        .properties(height=max(160, row_px * len(frame)))
+    )
+    st.altair_chart(chart, width="stretch")
+
+
 def insights_page() -> None:
     """Insights: rankings, a group × theme heatmap, organisations and gaps."""
     import altair as alt
@@ -938,26 +962,12 @@ def insights_page() -> None:
         st.subheader(f"{name.capitalize()} by number of groups")
         if rows:
             df = pd.DataFrame(rows)[["label", "n_groups", "n_notes"]]
-            chart = (
-                alt.Chart(df)
-                .mark_bar(color=colour)
-                .encode(
-                    x=alt.X("n_groups:Q", title="groups", axis=alt.Axis(tickMinStep=1)),
-                    y=alt.Y(
-                        "label:N",
-                        sort="-x",
-                        title=None,
-                        axis=alt.Axis(labelLimit=0, labelOverlap=False),
-                    ),
-                    tooltip=[
-                        alt.Tooltip("label", title=name[:-1]),
-                        alt.Tooltip("n_groups", title="groups"),
-                        alt.Tooltip("n_notes", title="notes"),
-                    ],
-                )
-                .properties(height=max(160, 24 * len(rows)))
-            )
-            st.altair_chart(chart, width="stretch")
+            tooltip = [
+                alt.Tooltip("label", title=name[:-1]),
+                alt.Tooltip("n_groups", title="groups"),
+                alt.Tooltip("n_notes", title="notes"),
+            ]
+            bar_chart(df, "label", "n_groups", "groups", colour, tooltip, row_px=24)
         else:
             st.info(f"No {name} coded yet.")
 
@@ -996,22 +1006,9 @@ def insights_page() -> None:
     if orgs.empty:
         st.info("No organisation is mentioned.")
     else:
-        chart = (
-            alt.Chart(orgs)
-            .mark_bar(color=viz.KIND_STYLES["organisation"].colour)
-            .encode(
-                x=alt.X("notes:Q", title="notes", axis=alt.Axis(tickMinStep=1)),
-                y=alt.Y(
-                    "organisation:N",
-                    sort="-x",
-                    title=None,
-                    axis=alt.Axis(labelLimit=0, labelOverlap=False),
-                ),
-                tooltip=["organisation", "type", "notes", "groups"],
-            )
-            .properties(height=max(160, 22 * len(orgs)))
-        )
-        st.altair_chart(chart, width="stretch")
+        colour = viz.KIND_STYLES["organisation"].colour
+        tips: list[Any] = ["organisation", "type", "notes", "groups"]
+        bar_chart(orgs, "organisation", "notes", "notes", colour, tips, row_px=22)
 
     gaps = data["gaps"]
     st.subheader("Gaps")
