@@ -931,3 +931,9 @@ def test_a_heading_over_who_came_is_a_section_whose_names_are_metadata(heading: 
 )
 def test_minutes_patterns_leave_points_as_notes(text: str, notes: list[int]) -> None:
     assert [n.line for n in parse_text(text, source="m.md").notes] == notes
+
+
+def test_spacing_after_block_quote_marks_is_not_note_text() -> None:
+    """Found by the property test above: ``>`` then a control space kept it in the note."""
+    result = parse_text("0\n>\x1f0\n", source="quote.txt")
+    assert [n.text for n in result.notes] == ["0"]

@@ -147,6 +147,9 @@ def tokenise(no: int, raw_line: str) -> Line | None:
         quoted = _QUOTE_RE.match(probe)
         if quoted is not None and quoted.end() < len(probe):
             cut = quoted.end()
+            rest = probe[cut:]
+            if rest.strip():  # other spacing after the marks (e.g. "> \x1f") is not the text
+                cut += len(rest) - len(rest.lstrip())
             original, probe = original[cut:], probe[cut:]
             line.content = original
             line.content_col += cut
