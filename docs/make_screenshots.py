@@ -15,7 +15,6 @@ canvas, so only a look tells whether a column is cut off).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 import tempfile
 from collections.abc import Callable
@@ -32,13 +31,11 @@ LONG = 120_000  # ms: the first page load parses and codes the notes
 
 
 def _harness() -> Any:
-    spec = importlib.util.spec_from_file_location("app_harness", ROOT / "tests" / "app_harness.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["app_harness"] = module
-    spec.loader.exec_module(module)
-    return module
+    """``tests/app_harness.py``, the browser tests' own app server and Chromium."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import app_harness
+
+    return app_harness
 
 
 def _scroll_to(page: Any, text: str) -> None:

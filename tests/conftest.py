@@ -36,23 +36,21 @@ def _private_cache_and_workspace(tmp_path_factory: pytest.TempPathFactory) -> It
         yield
 
 
-def _load_harness() -> ModuleType:
-    """``tests/app_harness.py`` as the module ``app_harness`` (tests are not a package), loaded
-    once here so that the browser tests can ``import app_harness``."""
-    if "app_harness" in sys.modules:
-        return sys.modules["app_harness"]
-    spec = importlib.util.spec_from_file_location(
-        "app_harness", Path(__file__).with_name("app_harness.py")
-    )
+def _load_module(name: str) -> ModuleType:
+    """``tests/<name>.py`` as the module ``name`` (tests are not a package), loaded once here
+    so that tests can ``import app_harness`` or ``virtuoso_server``."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["app_harness"] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
 
-harness = _load_harness()
+harness = _load_module("app_harness")
 
 
 @pytest.fixture(scope="module")
@@ -69,27 +67,12 @@ def chromium() -> Iterator[Any]:
         yield b
 
 
-def _load_virtuoso_helper() -> ModuleType:
-    """``tests/virtuoso_server.py`` as the module ``virtuoso_server`` (as :func:`_load_harness`)."""
-    if "virtuoso_server" in sys.modules:
-        return sys.modules["virtuoso_server"]
-    spec = importlib.util.spec_from_file_location(
-        "virtuoso_server", Path(__file__).with_name("virtuoso_server.py")
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["virtuoso_server"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="session")
 def virtuoso() -> Iterator[Any]:
     """One Debian Virtuoso per test session, on free loopback ports with its own database;
     skipped locally when ``virtuoso-t`` is missing, a failure under ``CI=true`` (``.ci/run``
     must install virtuoso-opensource-7-bin). Stopped after the session, in every case."""
-    helper = _load_virtuoso_helper()
+    helper = _load_module("virtuoso_server")
     if helper.virtuoso_path() is None:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("CI=true but virtuoso-t is missing: .ci/run must install it")
